@@ -1,0 +1,35 @@
+# Helpium. `make run` and `make test` set up everything they need:
+# a project-local PostgreSQL 15 and Weaviate v1.35.2 (built once into .bin/).
+SHELL := /bin/bash
+GO ?= go
+DATA_DIR ?= $(or $(HELPIUM_DATA_DIR),.data)
+TEST_DATA_DIR ?= .data/test
+DEVSTACK := $(GO) run ./cmd/devstack
+GOTEST_FLAGS ?= -count=1 -timeout 30m
+
+.PHONY: run test build generate check-generated vet fmt
+
+## run: start PostgreSQL and Weaviate, migrate, seed the demo workspace, serve on 127.0.0.1:8080
+run: build
+	$(DEVSTACK) -data $(DATA_DIR) -- .bin/helpium serve -migrate -seed
+
+## test: start test PostgreSQL and Weaviate (own data dir and ports) and run every test against them
+test:
+	$(DEVSTACK) -data $(TEST_DATA_DIR) -fast -- $(GO) test $(GOTEST_FLAGS) ./...
+
+build:
+	$(GO) build -o .bin/helpium ./cmd/helpium
+
+## generate: regenerate gqlgen code from schema.graphql
+generate:
+	$(GO) tool gqlgen generate
+
+## check-generated: fail when generated code is out of date
+check-generated: generate
+	git diff --exit-code -- graph/
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -l -w .

@@ -1,0 +1,514 @@
+// Command devstack starts the services Helpium needs (PostgreSQL 15 and
+// Weaviate) for development, tests and CI, runs a command with their
+// addresses in its environment, and stops them when the command exits.
+//
+//	go run ./cmd/devstack [-data DIR] [-pg-port N] [-weaviate-port N] [-fast] [-addr HOST:PORT] -- COMMAND [ARGS...]
+//
+// Data lives in DIR/postgres and DIR/weaviate, logs in DIR/logs, and the
+// variables are also written to DIR/helpium.env (shell syntax), so that
+//
+//	set -a; . .data/helpium.env; go run ./cmd/helpium
+//
+// works against a running stack. Without COMMAND, devstack keeps the stack
+// up until interrupted. If DATABASE_URL (or WEAVIATE_URL) is already set,
+// no PostgreSQL (or Weaviate) is started and the value is passed through.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/helpium/helpium/internal/devstack"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+// logf prints a one-line (or, for errors with a log tail, multi-line)
+// message on stderr, prefixed with "devstack: " once.
+func logf(format string, args ...any) {
+	msg := strings.TrimPrefix(fmt.Sprintf(format, args...), "devstack: ")
+	fmt.Fprintf(os.Stderr, "devstack: %s\n", msg)
+}
+
+type config struct {
+	dataDir      string
+	pgPort       int
+	weaviatePort int
+	grpcPort     int
+	fast         bool
+	addr         string
+	command      []string
+}
+
+func parseFlags() config {
+	var c config
+	defData := os.Getenv("HELPIUM_DATA_DIR")
+	if defData == "" {
+		defData = ".data"
+	}
+	defAddr := os.Getenv("HELPIUM_ADDR")
+	if defAddr == "" {
+		defAddr = "127.0.0.1:8080"
+	}
+	fs := flag.NewFlagSet("devstack", flag.ExitOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: devstack [flags] [-- COMMAND [ARGS...]]\n\n"+
+			"Starts PostgreSQL 15 and Weaviate (unless DATABASE_URL / WEAVIATE_URL are set),\n"+
+			"runs COMMAND with DATABASE_URL, WEAVIATE_URL, WEAVIATE_GRPC_ADDR, HELPIUM_ADDR and\n"+
+			"HELPIUM_DATA_DIR set, then stops the services. Without COMMAND, runs until interrupted.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&c.dataDir, "data", defData, "data directory (default $HELPIUM_DATA_DIR or .data)")
+	fs.IntVar(&c.pgPort, "pg-port", 0, "PostgreSQL port (0: the port used last time for this data dir if free, else any free port)")
+	fs.IntVar(&c.weaviatePort, "weaviate-port", 0, "Weaviate REST port (0: as for -pg-port)")
+	fs.IntVar(&c.grpcPort, "weaviate-grpc-port", 0, "Weaviate gRPC port (0: as for -pg-port)")
+	fs.BoolVar(&c.fast, "fast", false, "run PostgreSQL without fsync (tests, throw-away data)")
+	fs.StringVar(&c.addr, "addr", defAddr, "HELPIUM_ADDR for the command (default $HELPIUM_ADDR or 127.0.0.1:8080)")
+	fs.Parse(os.Args[1:])
+	c.command = fs.Args()
+	return c
+}
+
+// savedPorts remembers the ports of the last run, so that a data dir keeps
+// its addresses from one run to the next when they are free.
+type savedPorts struct {
+	Postgres     int `json:"postgres,omitempty"`
+	Weaviate     int `json:"weaviate,omitempty"`
+	WeaviateGRPC int `json:"weaviate_grpc,omitempty"`
+}
+
+func loadPorts(path string) savedPorts {
+	var p savedPorts
+	if b, err := os.ReadFile(path); err == nil {
+		json.Unmarshal(b, &p)
+	}
+	return p
+}
+
+func portIfFree(port int) int {
+	if port <= 0 {
+		return 0
+	}
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return 0
+	}
+	l.Close()
+	return port
+}
+
+func run() int {
+	cfg := parseFlags()
+
+	// If whatever started us dies (e.g. `go run` killed), shut down too.
+	syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0)
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+
+	dataDir, err := filepath.Abs(cfg.dataDir)
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	logDir := filepath.Join(dataDir, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		logf("%v", err)
+		return 1
+	}
+	unlock, err := lockDataDir(dataDir)
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	defer unlock()
+
+	portsFile := filepath.Join(dataDir, "devstack-ports.json")
+	saved := loadPorts(portsFile)
+	if cfg.pgPort == 0 {
+		cfg.pgPort = portIfFree(saved.Postgres)
+	}
+	if cfg.weaviatePort == 0 {
+		cfg.weaviatePort = portIfFree(saved.Weaviate)
+	}
+	if cfg.grpcPort == 0 && cfg.weaviatePort != 0 {
+		if p := portIfFree(saved.WeaviateGRPC); p != cfg.weaviatePort {
+			cfg.grpcPort = p
+		}
+	}
+
+	// Start what is needed, concurrently; a signal cancels the startup.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := &stack{}
+	startDone := make(chan struct{})
+	var startErr error
+	go func() {
+		defer close(startDone)
+		startErr = st.start(ctx, cfg, dataDir, logDir)
+	}()
+	select {
+	case <-startDone:
+	case sig := <-sigs:
+		logf("got %v during startup; stopping", sig)
+		cancel()
+		<-startDone
+		st.stop()
+		return 128 + int(sig.(syscall.Signal))
+	}
+	if startErr != nil {
+		logf("%v", startErr)
+		st.stop()
+		return 1
+	}
+	defer st.stop()
+
+	if st.pg != nil {
+		saved.Postgres = st.pg.Port()
+	}
+	if st.wv != nil {
+		saved.Weaviate, saved.WeaviateGRPC = st.wv.Port(), st.wv.GRPCPort()
+	}
+	if b, err := json.MarshalIndent(saved, "", "  "); err == nil {
+		writeFileAtomic(portsFile, append(b, '\n'))
+	}
+
+	vars := map[string]string{
+		"DATABASE_URL":     st.databaseURL,
+		"WEAVIATE_URL":     st.weaviateURL,
+		"HELPIUM_ADDR":     cfg.addr,
+		"HELPIUM_DATA_DIR": dataDir,
+	}
+	if st.weaviateGRPC != "" {
+		vars["WEAVIATE_GRPC_ADDR"] = st.weaviateGRPC
+	}
+	envFile := filepath.Join(dataDir, "helpium.env")
+	if err := writeFileAtomic(envFile, []byte(shellEnv(vars))); err != nil {
+		logf("write %s: %v", envFile, err)
+		return 1
+	}
+
+	if len(cfg.command) == 0 {
+		logf("stack is up; variables in %s; press Ctrl-C to stop", envFile)
+		sig := <-sigs
+		logf("got %v; stopping", sig)
+		return 0 // an interrupt is the normal way to stop a bare stack
+	}
+	return runChild(cfg.command, vars, sigs)
+}
+
+// stack is the set of services started by this process.
+type stack struct {
+	pg           *devstack.Postgres
+	wv           *devstack.Weaviate
+	logs         []io.Closer
+	databaseURL  string
+	weaviateURL  string
+	weaviateGRPC string
+}
+
+func (s *stack) start(ctx context.Context, cfg config, dataDir, logDir string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+		cancel() // no point in waiting for the other one
+	}
+	openLog := func(name string) (*os.File, error) {
+		f, err := os.OpenFile(filepath.Join(logDir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err == nil {
+			mu.Lock()
+			s.logs = append(s.logs, f)
+			mu.Unlock()
+		}
+		return f, err
+	}
+
+	if url := os.Getenv("DATABASE_URL"); url != "" {
+		s.databaseURL = url
+		logf("using DATABASE_URL from the environment; not starting postgres")
+	} else {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			logFile, err := openLog("postgres.log")
+			if err != nil {
+				fail(err)
+				return
+			}
+			t0 := time.Now()
+			pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{
+				DataDir: filepath.Join(dataDir, "postgres"),
+				Port:    cfg.pgPort,
+				Fast:    cfg.fast,
+				Log:     logFile,
+			})
+			if err != nil {
+				fail(fmt.Errorf("%w\n(full postgres log: %s)", err, logFile.Name()))
+				return
+			}
+			mu.Lock()
+			s.pg, s.databaseURL = pg, pg.URL()
+			mu.Unlock()
+			logf("postgres ready on 127.0.0.1:%d (%.1fs)", pg.Port(), time.Since(t0).Seconds())
+		}()
+	}
+
+	if url := os.Getenv("WEAVIATE_URL"); url != "" {
+		s.weaviateURL, s.weaviateGRPC = url, os.Getenv("WEAVIATE_GRPC_ADDR")
+		logf("using WEAVIATE_URL from the environment; not starting weaviate")
+	} else {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			logFile, err := openLog("weaviate.log")
+			if err != nil {
+				fail(err)
+				return
+			}
+			t0 := time.Now()
+			wv, err := devstack.StartWeaviate(ctx, devstack.WeaviateOptions{
+				DataDir:  filepath.Join(dataDir, "weaviate"),
+				Port:     cfg.weaviatePort,
+				GRPCPort: cfg.grpcPort,
+				Log:      logFile,
+			})
+			if err != nil {
+				fail(fmt.Errorf("%w\n(full weaviate log: %s)", err, logFile.Name()))
+				return
+			}
+			mu.Lock()
+			s.wv, s.weaviateURL, s.weaviateGRPC = wv, wv.URL(), wv.GRPCAddr()
+			mu.Unlock()
+			logf("weaviate ready on %s, grpc %s (%.1fs)", strings.TrimPrefix(wv.URL(), "http://"), wv.GRPCAddr(), time.Since(t0).Seconds())
+		}()
+	}
+	wg.Wait()
+	// Report the real failure, not the cancellation it caused.
+	for _, err := range errs {
+		if !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// stop stops the services this process started, concurrently.
+func (s *stack) stop() {
+	var wg sync.WaitGroup
+	var names []string
+	if s.pg != nil {
+		names = append(names, "postgres")
+		pg := s.pg
+		s.pg = nil
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := pg.Stop(); err != nil {
+				logf("%v", err)
+			}
+		}()
+	}
+	if s.wv != nil {
+		names = append(names, "weaviate")
+		wv := s.wv
+		s.wv = nil
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := wv.Stop(); err != nil {
+				logf("%v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(names) > 0 {
+		logf("stopped %s", strings.Join(names, " and "))
+	}
+	for _, c := range s.logs {
+		c.Close()
+	}
+	s.logs = nil
+}
+
+// runChild runs the command with vars added to its environment and
+// returns its exit code. The child runs in its own process group; when
+// we own the terminal it becomes the terminal's foreground group, so a
+// Ctrl-C reaches the command (once) and not devstack, which then cleans up
+// after the command exits. Signals sent to devstack itself are forwarded
+// to the child's group; a second one kills it.
+func runChild(command []string, vars map[string]string, sigs chan os.Signal) int {
+	cmd := exec.Command(command[0], command[1:]...)
+	cmd.Env = mergeEnv(os.Environ(), vars)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	foreground := ownsTerminal()
+	if foreground {
+		cmd.SysProcAttr.Foreground = true
+		cmd.SysProcAttr.Ctty = 0 // the child's stdin
+	}
+	if err := cmd.Start(); err != nil {
+		logf("%v", err)
+		return 127
+	}
+	pgid := cmd.Process.Pid
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	var waitErr error
+	forwarded := 0
+wait:
+	for {
+		select {
+		case waitErr = <-done:
+			break wait
+		case sig := <-sigs:
+			forwarded++
+			if forwarded == 1 {
+				syscall.Kill(-pgid, sig.(syscall.Signal))
+				continue
+			}
+			logf("got %v again; killing %s", sig, command[0])
+			syscall.Kill(-pgid, syscall.SIGKILL)
+			waitErr = <-done
+			break wait
+		}
+	}
+	if foreground {
+		takeTerminalBack()
+	}
+	// Whatever the command left running in its process group goes too.
+	syscall.Kill(-pgid, syscall.SIGTERM)
+
+	code := 0
+	var exitErr *exec.ExitError
+	switch {
+	case waitErr == nil:
+	case errors.As(waitErr, &exitErr):
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		} else {
+			code = exitErr.ExitCode()
+		}
+	default:
+		logf("%v", waitErr)
+		code = 1
+	}
+	return code
+}
+
+// ownsTerminal reports whether stdin is a terminal whose foreground process
+// group is ours.
+func ownsTerminal() bool {
+	var pgrp int32
+	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, 0, syscall.TIOCGPGRP, uintptr(unsafe.Pointer(&pgrp))); errno != 0 {
+		return false
+	}
+	return int(pgrp) == syscall.Getpgrp()
+}
+
+// takeTerminalBack makes our process group the terminal's foreground group
+// again after the child (which had it) exited.
+func takeTerminalBack() {
+	signal.Ignore(syscall.SIGTTOU) // we are a background group right now
+	defer signal.Reset(syscall.SIGTTOU)
+	pgrp := int32(syscall.Getpgrp())
+	syscall.Syscall(syscall.SYS_IOCTL, 0, syscall.TIOCSPGRP, uintptr(unsafe.Pointer(&pgrp)))
+}
+
+// mergeEnv returns env with vars set (replacing existing entries).
+func mergeEnv(env []string, vars map[string]string) []string {
+	out := make([]string, 0, len(env)+len(vars))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if _, ok := vars[name]; !ok {
+			out = append(out, kv)
+		}
+	}
+	for _, k := range sortedKeys(vars) {
+		out = append(out, k+"="+vars[k])
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// shellEnv renders vars as POSIX shell assignments.
+func shellEnv(vars map[string]string) string {
+	var b strings.Builder
+	b.WriteString("# Written by devstack; load with: set -a; . ./helpium.env; set +a\n")
+	for _, k := range sortedKeys(vars) {
+		fmt.Fprintf(&b, "%s=%s\n", k, shellQuote(vars[k]))
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// lockDataDir prevents two devstacks from using the same data directory
+// (the second would otherwise stop the first one's PostgreSQL).
+func lockDataDir(dataDir string) (func(), error) {
+	path := filepath.Join(dataDir, "devstack.lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		b, _ := io.ReadAll(f)
+		f.Close()
+		owner := strings.TrimSpace(string(b))
+		if owner == "" {
+			owner = "?"
+		}
+		return nil, fmt.Errorf("another devstack (pid %s) is already using %s; use a different -data directory", owner, dataDir)
+	}
+	f.Truncate(0)
+	f.WriteAt([]byte(fmt.Sprintf("%d\n", os.Getpid())), 0)
+	return func() {
+		f.Truncate(0)
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}

@@ -1,0 +1,187 @@
+// Command helpium runs the Helpium server and its maintenance tasks.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // business hours need zone data even where the OS has none
+
+	"github.com/gin-gonic/gin"
+	"github.com/uptrace/bun"
+
+	"github.com/helpium/helpium/config"
+	"github.com/helpium/helpium/db"
+	"github.com/helpium/helpium/search"
+	"github.com/helpium/helpium/server"
+	"github.com/helpium/helpium/service"
+)
+
+const usage = `usage: helpium <command> [flags]
+
+commands:
+  serve [-migrate] [-seed]       run the HTTP server
+  migrate                        apply database migrations
+  seed                           create the demo workspace and print its widget key
+  workspace create -name NAME    create a workspace and print it as JSON
+  config                         print the effective configuration, secrets redacted
+`
+
+func main() {
+	gin.SetMode(gin.ReleaseMode)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "helpium:", err)
+		os.Exit(1)
+	}
+}
+
+// run executes one command. Every dependency is built here, explicitly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := server.NewLogger(stderr, cfg.LogFormat, parseLevel(cfg.LogLevel))
+
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serve(ctx, cfg, log, rest, stdout)
+	case "migrate":
+		return withDB(ctx, cfg, func(bdb *bun.DB) error {
+			if err := db.Migrate(ctx, bdb); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "migrations applied")
+			return nil
+		})
+	case "seed":
+		return withDB(ctx, cfg, func(bdb *bun.DB) error {
+			ws, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).SeedDemo(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "demo workspace %q, widget API key: %s\n", ws.Name, ws.APIKey)
+			return nil
+		})
+	case "workspace":
+		return workspaceCmd(ctx, cfg, log, rest, stdout)
+	case "config":
+		return printConfig(getenv, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func withDB(ctx context.Context, cfg config.Config, fn func(*bun.DB) error) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL: required (make run sets it; or point it at PostgreSQL)")
+	}
+	bdb, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxOpenConns: cfg.DBMaxConns, Debug: cfg.DBDebug})
+	if err != nil {
+		return err
+	}
+	defer bdb.Close()
+	return fn(bdb)
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	migrate := fs.Bool("migrate", false, "apply migrations before serving")
+	seed := fs.Bool("seed", false, "create the demo workspace before serving")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.RequireServices(); err != nil {
+		return err
+	}
+	wv, err := search.NewWeaviate(cfg.WeaviateURL)
+	if err != nil {
+		return err
+	}
+	return withDB(ctx, cfg, func(bdb *bun.DB) error {
+		if *migrate {
+			if err := db.Migrate(ctx, bdb); err != nil {
+				return err
+			}
+		}
+		svc := service.New(db.NewStore(bdb), service.Options{Logger: log})
+		var demo string
+		if *seed {
+			ws, err := svc.SeedDemo(ctx)
+			if err != nil {
+				return err
+			}
+			demo = ws.APIKey
+		}
+		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Logger: log})
+		return server.Serve(ctx, cfg.Addr, h, cfg.ShutdownTimeout, log, func(a net.Addr) {
+			log.Info("listening", "addr", a.String())
+			base := "http://" + a.String()
+			fmt.Fprintf(stdout, "\nHelpium is running at %s\n", base)
+			fmt.Fprintf(stdout, "  Customer API   %s/api/customer\n", base)
+			fmt.Fprintf(stdout, "  GraphQL        %s/graphql  (playground: %s/playground)\n", base, base)
+			fmt.Fprintf(stdout, "  Health         %s/healthz  %s/readyz\n", base, base)
+			if demo != "" {
+				fmt.Fprintf(stdout, "  Demo widget key (X-API-Key): %s\n", demo)
+			}
+			fmt.Fprintf(stdout, "Press Ctrl-C to stop.\n\n")
+		})
+	})
+}
+
+func workspaceCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: helpium workspace create -name NAME")
+	}
+	fs := flag.NewFlagSet("workspace create", flag.ContinueOnError)
+	name := fs.String("name", "", "workspace name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	return withDB(ctx, cfg, func(bdb *bun.DB) error {
+		ws, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).CreateWorkspace(ctx, *name)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(map[string]string{"id": ws.ID, "name": ws.Name, "api_key": ws.APIKey})
+	})
+}
+
+func printConfig(getenv func(string) string, stdout io.Writer) error {
+	for _, v := range config.Vars {
+		val := getenv(v.Name)
+		if val == "" {
+			val = v.Default
+		}
+		if v.Secret && val != "" {
+			val = "[redacted]"
+		}
+		fmt.Fprintf(stdout, "%s=%s\n", v.Name, val)
+	}
+	return nil
+}
+
+func parseLevel(s string) slog.Level {
+	var l slog.Level
+	l.UnmarshalText([]byte(s)) //nolint:errcheck // validated by config.Load
+	return l
+}

@@ -1,0 +1,100 @@
+// Package config loads Helpium's configuration from environment variables,
+// with defaults, and validates it at start-up.
+package config
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting the server reads.
+type Config struct {
+	Addr            string        // HELPIUM_ADDR
+	DataDir         string        // HELPIUM_DATA_DIR
+	DatabaseURL     string        // DATABASE_URL
+	WeaviateURL     string        // WEAVIATE_URL
+	LogFormat       string        // HELPIUM_LOG_FORMAT: text or json
+	LogLevel        string        // HELPIUM_LOG_LEVEL: debug, info, warn, error
+	DBDebug         bool          // HELPIUM_DB_DEBUG
+	DBMaxConns      int           // HELPIUM_DB_MAX_CONNS
+	ShutdownTimeout time.Duration // HELPIUM_SHUTDOWN_TIMEOUT
+}
+
+// Var describes one environment variable, for validation messages and docs.
+type Var struct {
+	Name, Default, Doc string
+	Secret             bool
+}
+
+// Vars lists every variable Load reads.
+var Vars = []Var{
+	{"HELPIUM_ADDR", "127.0.0.1:8080", "Listen address of the HTTP server.", false},
+	{"HELPIUM_DATA_DIR", ".data", "Where `make run` keeps local PostgreSQL and Weaviate data and helpium.env.", false},
+	{"DATABASE_URL", "", "PostgreSQL URL (required; `make run` sets it).", true},
+	{"WEAVIATE_URL", "", "Weaviate HTTP URL (required; `make run` sets it).", false},
+	{"HELPIUM_LOG_FORMAT", "text", "Log format: text or json.", false},
+	{"HELPIUM_LOG_LEVEL", "info", "Log level: debug, info, warn or error.", false},
+	{"HELPIUM_DB_DEBUG", "false", "Log every SQL query.", false},
+	{"HELPIUM_DB_MAX_CONNS", "32", "Maximum open PostgreSQL connections.", false},
+	{"HELPIUM_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.", false},
+}
+
+// Load reads the configuration through getenv and validates it. Errors name
+// the offending variable.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, v := range Vars {
+			if v.Name == name {
+				return v.Default
+			}
+		}
+		return ""
+	}
+	c := Config{
+		Addr:        get("HELPIUM_ADDR"),
+		DataDir:     get("HELPIUM_DATA_DIR"),
+		DatabaseURL: get("DATABASE_URL"),
+		WeaviateURL: get("WEAVIATE_URL"),
+		LogFormat:   get("HELPIUM_LOG_FORMAT"),
+		LogLevel:    get("HELPIUM_LOG_LEVEL"),
+	}
+	var err error
+	if c.DBDebug, err = strconv.ParseBool(get("HELPIUM_DB_DEBUG")); err != nil {
+		return c, fmt.Errorf("HELPIUM_DB_DEBUG: must be true or false")
+	}
+	if c.DBMaxConns, err = strconv.Atoi(get("HELPIUM_DB_MAX_CONNS")); err != nil || c.DBMaxConns < 1 {
+		return c, fmt.Errorf("HELPIUM_DB_MAX_CONNS: must be a positive whole number")
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(get("HELPIUM_SHUTDOWN_TIMEOUT")); err != nil || c.ShutdownTimeout <= 0 {
+		return c, fmt.Errorf("HELPIUM_SHUTDOWN_TIMEOUT: must be a positive duration like 15s")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return c, fmt.Errorf("HELPIUM_ADDR: must be host:port, like 127.0.0.1:8080")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("HELPIUM_LOG_FORMAT: must be text or json")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("HELPIUM_LOG_LEVEL: must be debug, info, warn or error")
+	}
+	return c, nil
+}
+
+// RequireServices checks that the URLs of the backing services are set.
+func (c Config) RequireServices() error {
+	if c.DatabaseURL == "" {
+		return fmt.Errorf("DATABASE_URL: required (make run sets it; or point it at PostgreSQL)")
+	}
+	if c.WeaviateURL == "" {
+		return fmt.Errorf("WEAVIATE_URL: required (make run sets it; or point it at Weaviate)")
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package helpium
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ConversationStatus is where a conversation stands in the agents' workflow.
+type ConversationStatus string
+
+// Conversation statuses.
+const (
+	StatusOpen     ConversationStatus = "open"
+	StatusPending  ConversationStatus = "pending"
+	StatusResolved ConversationStatus = "resolved"
+	StatusClosed   ConversationStatus = "closed"
+)
+
+// Valid reports whether s is a known status.
+func (s ConversationStatus) Valid() bool {
+	switch s {
+	case StatusOpen, StatusPending, StatusResolved, StatusClosed:
+		return true
+	}
+	return false
+}
+
+// AuthorKind says who wrote a message.
+type AuthorKind string
+
+// Author kinds.
+const (
+	AuthorCustomer AuthorKind = "customer"
+	AuthorAgent    AuthorKind = "agent"
+	AuthorBot      AuthorKind = "bot"
+	AuthorSystem   AuthorKind = "system"
+)
+
+// Valid reports whether k is a known author kind.
+func (k AuthorKind) Valid() bool {
+	switch k {
+	case AuthorCustomer, AuthorAgent, AuthorBot, AuthorSystem:
+		return true
+	}
+	return false
+}
+
+// Conversation is a thread between a customer and the workspace's agents.
+type Conversation struct {
+	ID            string             `json:"id"`
+	WorkspaceID   string             `json:"-"`
+	CustomerID    *string            `json:"-"`
+	Status        ConversationStatus `json:"status"`
+	CreatedAt     time.Time          `json:"created_at"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	LastMessageAt *time.Time         `json:"last_message_at"`
+}
+
+// Message is one message in a conversation. Seq orders messages within their
+// conversation and never repeats.
+type Message struct {
+	ID              string     `json:"id"`
+	ConversationID  string     `json:"conversation_id"`
+	WorkspaceID     string     `json:"-"`
+	Seq             int64      `json:"-"`
+	Author          AuthorKind `json:"author"`
+	Body            string     `json:"body"`
+	Internal        bool       `json:"-"`
+	ClientMessageID *string    `json:"client_message_id"`
+	CreatedAt       time.Time  `json:"created_at"`
+}
+
+// NewConversation is the result of a customer starting a conversation. The
+// widget token is the only credential for the conversation and is returned
+// only here.
+type NewConversation struct {
+	Conversation *Conversation `json:"conversation"`
+	Message      *Message      `json:"message"`
+	WidgetToken  string        `json:"widget_token"`
+}
+
+// SentMessage is the result of sending a message. Created is false when the
+// message is a retry of an earlier one with the same client message id.
+type SentMessage struct {
+	Message *Message `json:"message"`
+	Created bool     `json:"-"`
+}
+
+// MessagePage is a page of messages, oldest first. NextCursor continues after
+// the last message of the page (or repeats the request's cursor when the page
+// is empty), so a client can poll with it.
+type MessagePage struct {
+	Messages   []*Message `json:"messages"`
+	NextCursor *string    `json:"next_cursor"`
+	HasMore    bool       `json:"has_more"`
+}
+
+// Message limits.
+const (
+	MaxMessageLength       = 20000
+	MaxClientMessageIDLen  = 100
+	DefaultMessagePageSize = 50
+	MaxMessagePageSize     = 200
+)
+
+// ValidateMessageBody checks a customer or agent message body and returns it
+// trimmed. field names the input field in the error.
+func ValidateMessageBody(field, body string) (string, error) {
+	if err := checkText(field, body, MaxMessageLength, true); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(body), nil
+}
+
+// ValidateClientMessageID checks an optional idempotency key.
+func ValidateClientMessageID(id *string) error {
+	if id == nil {
+		return nil
+	}
+	if err := checkText("client_message_id", *id, MaxClientMessageIDLen, true); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ValidatePageSize returns limit, or the default when limit is nil.
+func ValidatePageSize(limit *int) (int, error) {
+	if limit == nil {
+		return DefaultMessagePageSize, nil
+	}
+	if *limit < 1 || *limit > MaxMessagePageSize {
+		return 0, Invalid("limit", "limit must be between 1 and %d", MaxMessagePageSize)
+	}
+	return *limit, nil
+}
+
+const cursorPrefix = "m1:"
+
+// MessageCursor returns the opaque cursor that continues after seq.
+func MessageCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(seq, 10)))
+}
+
+// ParseMessageCursor returns the sequence number a cursor points after. An
+// empty cursor means the start of the conversation.
+func ParseMessageCursor(field, cursor string) (int64, error) {
+	if cursor == "" {
+		return 0, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
+		return 0, Invalid(field, "%s is not a valid cursor", field)
+	}
+	seq, err := strconv.ParseInt(string(raw[len(cursorPrefix):]), 10, 64)
+	if err != nil || seq < 0 {
+		return 0, Invalid(field, "%s is not a valid cursor", field)
+	}
+	return seq, nil
+}
+
+func isBlank(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) }) < 0
+}

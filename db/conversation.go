@@ -1,0 +1,183 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/helpium/helpium"
+)
+
+type conversationRow struct {
+	bun.BaseModel `bun:"table:conversations"`
+
+	ID            string       `bun:"id,pk,type:uuid"`
+	WorkspaceID   string       `bun:"workspace_id,type:uuid"`
+	CustomerID    *string      `bun:"customer_id,type:uuid"`
+	TokenHash     []byte       `bun:"token_hash"`
+	Status        string       `bun:"status"`
+	LastSeq       int64        `bun:"last_seq"`
+	CreatedAt     time.Time    `bun:"created_at"`
+	UpdatedAt     time.Time    `bun:"updated_at"`
+	LastMessageAt bun.NullTime `bun:"last_message_at"`
+}
+
+func (r *conversationRow) toConversation() *helpium.Conversation {
+	return &helpium.Conversation{
+		ID: r.ID, WorkspaceID: r.WorkspaceID, CustomerID: r.CustomerID,
+		Status:    helpium.ConversationStatus(r.Status),
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		LastMessageAt: timePtr(r.LastMessageAt),
+	}
+}
+
+type messageRow struct {
+	bun.BaseModel `bun:"table:messages"`
+
+	ID              string    `bun:"id,pk,type:uuid"`
+	ConversationID  string    `bun:"conversation_id,type:uuid"`
+	WorkspaceID     string    `bun:"workspace_id,type:uuid"`
+	Seq             int64     `bun:"seq"`
+	AuthorKind      string    `bun:"author_kind"`
+	Internal        bool      `bun:"internal"`
+	Body            string    `bun:"body"`
+	ClientMessageID *string   `bun:"client_message_id"`
+	CreatedAt       time.Time `bun:"created_at"`
+}
+
+func (r *messageRow) toMessage() *helpium.Message {
+	return &helpium.Message{
+		ID: r.ID, ConversationID: r.ConversationID, WorkspaceID: r.WorkspaceID,
+		Seq: r.Seq, Author: helpium.AuthorKind(r.AuthorKind), Internal: r.Internal,
+		Body: r.Body, ClientMessageID: r.ClientMessageID, CreatedAt: r.CreatedAt,
+	}
+}
+
+func toMessageRow(m *helpium.Message) *messageRow {
+	return &messageRow{
+		ID: m.ID, ConversationID: m.ConversationID, WorkspaceID: m.WorkspaceID,
+		Seq: m.Seq, AuthorKind: string(m.Author), Internal: m.Internal,
+		Body: m.Body, ClientMessageID: m.ClientMessageID, CreatedAt: m.CreatedAt,
+	}
+}
+
+// CreateConversation inserts c with its first message m in one transaction.
+// c and m must carry ids and timestamps; m gets sequence number 1.
+func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation, tokenHash []byte, m *helpium.Message) error {
+	m.Seq = 1
+	crow := &conversationRow{
+		ID: c.ID, WorkspaceID: c.WorkspaceID, CustomerID: c.CustomerID, TokenHash: tokenHash,
+		Status: string(c.Status), LastSeq: 1, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		LastMessageAt: bun.NullTime{Time: m.CreatedAt},
+	}
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(crow).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(toMessageRow(m)).Exec(ctx)
+		return err
+	})
+	return dbErr(err, "conversation")
+}
+
+// FindConversationByToken returns the conversation of workspaceID whose
+// widget token hashes to tokenHash. A token of another workspace is
+// ENotFound, like an unknown one.
+func (s *Store) FindConversationByToken(ctx context.Context, workspaceID string, tokenHash []byte) (*helpium.Conversation, error) {
+	row := new(conversationRow)
+	err := s.db.NewSelect().Model(row).
+		Where("token_hash = ?", tokenHash).Where("workspace_id = ?", workspaceID).
+		Scan(ctx)
+	if err != nil {
+		return nil, dbErr(err, "conversation")
+	}
+	return row.toConversation(), nil
+}
+
+// appendMessageSQL numbers and inserts a message in one statement: bumping
+// last_seq locks the conversation row, so concurrent sends to one
+// conversation are numbered in commit order. A message from the customer
+// reopens a resolved or closed conversation. A retry with a client message
+// id already stored inserts nothing.
+const appendMessageSQL = `
+WITH c AS (
+	UPDATE conversations SET
+		last_seq = last_seq + 1,
+		updated_at = ?created_at,
+		last_message_at = CASE WHEN ?internal THEN last_message_at ELSE ?created_at END,
+		status = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN 'open' ELSE status END
+	WHERE token_hash = ?token_hash AND workspace_id = ?workspace_id
+		AND (?client_message_id::text IS NULL OR NOT EXISTS (
+			SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.client_message_id = ?client_message_id))
+	RETURNING id, last_seq
+)
+INSERT INTO messages (id, conversation_id, workspace_id, seq, author_kind, internal, body, client_message_id, created_at)
+SELECT ?id, c.id, ?workspace_id, c.last_seq, ?author_kind, ?internal, ?body, ?client_message_id, ?created_at FROM c
+ON CONFLICT (conversation_id, client_message_id) DO NOTHING
+RETURNING conversation_id, seq`
+
+// AppendMessageByToken adds m to the conversation of workspaceID behind the
+// widget token hash. It reports created=false and returns the stored message
+// when m.ClientMessageID was already used in that conversation. Returns
+// ENotFound when the token names no conversation of the workspace.
+func (s *Store) AppendMessageByToken(ctx context.Context, workspaceID string, tokenHash []byte, m *helpium.Message) (*helpium.Message, bool, error) {
+	args := struct {
+		ID              string    `bun:"id"`
+		WorkspaceID     string    `bun:"workspace_id"`
+		TokenHash       []byte    `bun:"token_hash"`
+		AuthorKind      string    `bun:"author_kind"`
+		Internal        bool      `bun:"internal"`
+		Reopen          bool      `bun:"reopen"`
+		Body            string    `bun:"body"`
+		ClientMessageID *string   `bun:"client_message_id"`
+		CreatedAt       time.Time `bun:"created_at"`
+	}{m.ID, workspaceID, tokenHash, string(m.Author), m.Internal, m.Author == helpium.AuthorCustomer, m.Body, m.ClientMessageID, m.CreatedAt}
+
+	var out []struct {
+		ConversationID string `bun:"conversation_id"`
+		Seq            int64  `bun:"seq"`
+	}
+	if err := s.db.NewRaw(appendMessageSQL, &args).Scan(ctx, &out); err != nil {
+		return nil, false, dbErr(err, "conversation")
+	}
+	if len(out) == 1 {
+		m.ConversationID, m.Seq, m.WorkspaceID = out[0].ConversationID, out[0].Seq, workspaceID
+		return m, true, nil
+	}
+	// Nothing inserted: either the token is unknown, or this is a retry.
+	if m.ClientMessageID != nil {
+		row := new(messageRow)
+		err := s.db.NewSelect().Model(row).
+			Join("JOIN conversations AS c ON c.id = message_row.conversation_id").
+			Where("c.token_hash = ?", tokenHash).Where("c.workspace_id = ?", workspaceID).
+			Where("message_row.client_message_id = ?", *m.ClientMessageID).
+			Scan(ctx)
+		if err == nil {
+			return row.toMessage(), false, nil
+		}
+		return nil, false, dbErr(err, "conversation")
+	}
+	return nil, false, helpium.Errorf(helpium.ENotFound, "conversation not found.")
+}
+
+// FindMessages returns up to limit messages of a conversation with sequence
+// numbers after afterSeq, oldest first. Internal notes are included only
+// when includeInternal is set.
+func (s *Store) FindMessages(ctx context.Context, conversationID string, afterSeq int64, limit int, includeInternal bool) ([]*helpium.Message, error) {
+	var rows []messageRow
+	q := s.db.NewSelect().Model(&rows).
+		Where("conversation_id = ?", conversationID).Where("seq > ?", afterSeq).
+		OrderExpr("seq ASC").Limit(int64(limit))
+	if !includeInternal {
+		q = q.Where("NOT internal")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr(err, "messages")
+	}
+	msgs := make([]*helpium.Message, len(rows))
+	for i := range rows {
+		msgs[i] = rows[i].toMessage()
+	}
+	return msgs, nil
+}

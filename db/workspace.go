@@ -1,0 +1,69 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/helpium/helpium"
+)
+
+type workspaceRow struct {
+	bun.BaseModel `bun:"table:workspaces"`
+
+	ID            string                 `bun:"id,pk,type:uuid"`
+	Name          string                 `bun:"name"`
+	APIKey        string                 `bun:"api_key"`
+	Widget        helpium.WidgetSettings `bun:"widget,type:jsonb"`
+	BusinessHours helpium.BusinessHours  `bun:"business_hours,type:jsonb"`
+	CreatedAt     time.Time              `bun:"created_at"`
+	UpdatedAt     time.Time              `bun:"updated_at"`
+}
+
+func (r *workspaceRow) toWorkspace() *helpium.Workspace {
+	return &helpium.Workspace{
+		ID: r.ID, Name: r.Name, APIKey: r.APIKey,
+		Widget: r.Widget, BusinessHours: r.BusinessHours,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+// CreateWorkspace inserts ws; ID, APIKey and timestamps must be set.
+func (s *Store) CreateWorkspace(ctx context.Context, ws *helpium.Workspace) error {
+	row := &workspaceRow{
+		ID: ws.ID, Name: ws.Name, APIKey: ws.APIKey,
+		Widget: ws.Widget, BusinessHours: ws.BusinessHours,
+		CreatedAt: ws.CreatedAt, UpdatedAt: ws.UpdatedAt,
+	}
+	_, err := s.db.NewInsert().Model(row).Exec(ctx)
+	return dbErr(err, "workspace")
+}
+
+// FindWorkspaceByAPIKey returns the workspace whose widget key is key.
+// Returns ENotFound when there is none.
+func (s *Store) FindWorkspaceByAPIKey(ctx context.Context, key string) (*helpium.Workspace, error) {
+	row := new(workspaceRow)
+	if err := s.db.NewSelect().Model(row).Where("api_key = ?", key).Scan(ctx); err != nil {
+		return nil, dbErr(err, "workspace")
+	}
+	return row.toWorkspace(), nil
+}
+
+// FindWorkspaceByID returns a workspace. Returns ENotFound when there is none.
+func (s *Store) FindWorkspaceByID(ctx context.Context, id string) (*helpium.Workspace, error) {
+	row := new(workspaceRow)
+	if err := s.db.NewSelect().Model(row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, dbErr(err, "workspace")
+	}
+	return row.toWorkspace(), nil
+}
+
+// FindWorkspaceByName returns the oldest workspace called name.
+func (s *Store) FindWorkspaceByName(ctx context.Context, name string) (*helpium.Workspace, error) {
+	row := new(workspaceRow)
+	if err := s.db.NewSelect().Model(row).Where("name = ?", name).Order("created_at").Limit(1).Scan(ctx); err != nil {
+		return nil, dbErr(err, "workspace")
+	}
+	return row.toWorkspace(), nil
+}

@@ -1,0 +1,36 @@
+package embed
+
+import (
+	"math"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	v := []float32{3, 4}
+	Normalize(v)
+	if math.Abs(float64(v[0])-0.6) > 1e-7 || math.Abs(float64(v[1])-0.8) > 1e-7 {
+		t.Fatalf("Normalize = %v", v)
+	}
+	z := []float32{0, 0}
+	Normalize(z)
+	if z[0] != 0 || z[1] != 0 {
+		t.Fatalf("zero vector changed: %v", z)
+	}
+}
+
+func TestCosine(t *testing.T) {
+	cases := []struct {
+		a, b []float32
+		want float64
+	}{
+		{[]float32{1, 0}, []float32{1, 0}, 1},
+		{[]float32{1, 0}, []float32{0, 2}, 0},
+		{[]float32{1, 1}, []float32{-2, -2}, -1},
+		{[]float32{0, 0}, []float32{1, 2}, 0},
+	}
+	for _, c := range cases {
+		if got := Cosine(c.a, c.b); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("Cosine(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

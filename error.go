@@ -1,0 +1,96 @@
+// Package helpium holds the domain types, error codes and pure business rules
+// of the Helpium customer-support backend. Transports (graph, rest), storage
+// (db) and search live in subpackages and share this vocabulary.
+package helpium
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Each transport maps them once: REST to an HTTP status, GraphQL
+// to extensions.code.
+const (
+	EUnauthenticated     = "unauthenticated"
+	EForbidden           = "forbidden"
+	ENotFound            = "not_found"
+	EInvalid             = "invalid_input"
+	EConflict            = "conflict"
+	ETooManyRequests     = "too_many_requests"
+	EPayloadTooLarge     = "payload_too_large"
+	EMethodNotAllowed    = "method_not_allowed"
+	EUnsupportedMedia    = "unsupported_media_type"
+	EUnavailable         = "unavailable"
+	ESearchUnavailable   = "search_unavailable"
+	EInternal            = "internal"
+	internalErrorMessage = "Internal error."
+)
+
+// Error is the one error type that crosses layers. Code is machine readable;
+// Message is safe to show to the client; Field names the offending input
+// field for EInvalid.
+type Error struct {
+	Code    string
+	Message string
+	Field   string
+	Cause   error // logged, never shown
+}
+
+// Unwrap returns the underlying cause, if any.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	msg := "helpium: " + e.Code + ": " + e.Message
+	if e.Field != "" {
+		msg += " (" + e.Field + ")"
+	}
+	if e.Cause != nil {
+		msg += ": " + e.Cause.Error()
+	}
+	return msg
+}
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EInvalid error naming field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err if it is (or wraps) an *Error, and
+// EInternal for anything else, including nil-free unknown errors.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the client-safe message of err. Errors that are not
+// *Error are internal and their text is never shown.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return internalErrorMessage
+}
+
+// ErrorField returns the field named by an EInvalid error, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// Internal returns an EInternal error whose cause is logged but never shown.
+func Internal(cause error) *Error {
+	return &Error{Code: EInternal, Message: internalErrorMessage, Cause: cause}
+}

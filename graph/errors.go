@@ -1,0 +1,50 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/helpium/helpium"
+)
+
+// ErrorPresenter maps errors to GraphQL errors once: a *helpium.Error keeps
+// its message and puts its code (the same code REST uses) in
+// extensions.code; anything else is logged and shown as internal.
+func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		var herr *helpium.Error
+		switch {
+		case errors.As(err, &herr):
+			gerr.Message = herr.Message
+			gerr.Extensions = map[string]any{"code": herr.Code}
+			if herr.Field != "" {
+				gerr.Extensions["field"] = herr.Field
+			}
+			if herr.Code == helpium.EInternal || herr.Cause != nil {
+				log.ErrorContext(ctx, "graphql error", "code", herr.Code, "err", err)
+			}
+		case gerr.Extensions["code"] != nil:
+			// Parse and validation errors from gqlgen carry their own code.
+		case gerr.Rule != "" || len(gerr.Locations) > 0 && gerr.Path == nil:
+			gerr.Extensions = map[string]any{"code": helpium.EInvalid}
+		default:
+			log.ErrorContext(ctx, "graphql internal error", "err", err, "path", gerr.Path.String())
+			gerr.Message = helpium.ErrorMessage(err)
+			gerr.Extensions = map[string]any{"code": helpium.EInternal}
+		}
+		return gerr
+	}
+}
+
+// RecoverFunc turns a resolver panic into an internal error after logging it.
+func RecoverFunc(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		return helpium.Internal(fmt.Errorf("panic: %v", p))
+	}
+}

@@ -1,0 +1,353 @@
+// Package devstack starts the real backing services Helpium needs
+// (PostgreSQL 15 and Weaviate) as child processes, for local development,
+// tests and CI. Nothing has to be running beforehand: missing PostgreSQL
+// binaries are installed with apt-get and the Weaviate server is built from
+// source with `go install` the first time.
+//
+// Every service runs in its own process group (so a Ctrl-C in the terminal
+// does not hit it behind our back) and with a parent-death signal, so it
+// goes away when the process that started it dies.
+package devstack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// FreePort returns a TCP port that is currently free on all local
+// addresses. Another process may of course grab it before it is used.
+func FreePort() (int, error) {
+	ports, err := freePorts(1)
+	if err != nil {
+		return 0, err
+	}
+	return ports[0], nil
+}
+
+// freePorts returns n distinct free ports. All listeners are held open
+// until every port has been picked, so the ports are distinct. Each port is
+// also checked for UDP (Weaviate's gossip protocol uses both).
+func freePorts(n int) ([]int, error) {
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for attempts := 0; len(ports) < n; attempts++ {
+		if attempts > 50*n {
+			return nil, errors.New("devstack: could not find free ports")
+		}
+		// ":0" binds the wildcard address, so the port is free both for
+		// services binding 127.0.0.1 and for those binding ":port".
+		l, err := net.Listen("tcp", ":0")
+		if err != nil {
+			return nil, fmt.Errorf("devstack: find free port: %w", err)
+		}
+		closers = append(closers, l)
+		port := l.Addr().(*net.TCPAddr).Port
+		u, err := net.ListenPacket("udp", fmt.Sprintf(":%d", port))
+		if err != nil {
+			continue // TCP free but UDP taken: try another one
+		}
+		closers = append(closers, u)
+		ports = append(ports, port)
+	}
+	return ports, nil
+}
+
+// portFree reports whether a TCP listener could be opened on port.
+func portFree(port int) bool {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+// waitPortFree waits up to d for port to become bindable again.
+func waitPortFree(port int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		if portFree(port) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// tailBuffer remembers the last max bytes written to it, so that startup
+// failures can show the end of a service's log.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+	max int
+}
+
+func newTailBuffer(max int) *tailBuffer { return &tailBuffer{max: max} }
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+// Tail returns at most the last n lines.
+func (t *tailBuffer) Tail(n int) string {
+	t.mu.Lock()
+	b := bytes.TrimRight(t.buf, "\n")
+	t.mu.Unlock()
+	return lastLines(string(b), n)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// withTail formats an error that ends with the tail of a service log.
+func withTail(err error, name string, tail string) error {
+	if strings.TrimSpace(tail) == "" {
+		return err
+	}
+	indented := "    " + strings.ReplaceAll(tail, "\n", "\n    ")
+	return fmt.Errorf("%w\n--- last lines of the %s log ---\n%s", err, name, indented)
+}
+
+// syncWriter serialises writes to an underlying writer shared by several
+// goroutines (exec copies stdout and stderr in separate goroutines).
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// process is a started service process whose exit is being watched.
+type process struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed once the process has exited
+	err  error         // result of Wait, valid after done is closed
+}
+
+func startProcess(cmd *exec.Cmd) (*process, error) {
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop sends each signal in turn, waiting up to the matching grace period
+// for the process to exit, and finally SIGKILLs the whole process group.
+func (p *process) stop(sigs []syscall.Signal, graces []time.Duration) error {
+	if p == nil {
+		return nil
+	}
+	pid := p.cmd.Process.Pid
+	for i, sig := range sigs {
+		if p.exited() {
+			return nil
+		}
+		_ = syscall.Kill(pid, sig)
+		select {
+		case <-p.done:
+			return nil
+		case <-time.After(graces[i]):
+		}
+	}
+	if p.exited() {
+		return nil
+	}
+	_ = syscall.Kill(-pid, syscall.SIGKILL) // the process group
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	select {
+	case <-p.done:
+		return fmt.Errorf("had to be killed with SIGKILL")
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("pid %d did not exit even after SIGKILL", pid)
+	}
+}
+
+// serviceSysProcAttr puts a service into its own process group (so a
+// terminal Ctrl-C does not reach it directly; we shut it down in order) and
+// makes the kernel send sig to it when our process dies.
+func serviceSysProcAttr(sig syscall.Signal) *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: sig}
+}
+
+// pidAlive reports whether a process with that pid exists.
+func pidAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// waitPidGone polls until pid no longer exists or d elapses.
+func waitPidGone(pid int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for pidAlive(pid) {
+		// A zombie still "exists" for kill(0); treat it as gone.
+		if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+			if f := strings.Fields(string(st[bytes.LastIndexByte(st, ')')+1:])); len(f) > 0 && f[0] == "Z" {
+				return true
+			}
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return true
+}
+
+// modulePath is the module whose checkout holds the default bin dir.
+const modulePath = "github.com/helpium/helpium"
+
+// repoRoot returns the root of the Helpium checkout: the nearest directory
+// at or above the working directory whose go.mod declares modulePath, else
+// the checkout this package was compiled from (go run / go test record
+// absolute source paths), else "".
+func repoRoot() string {
+	isRoot := func(dir string) bool {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err != nil {
+			return false
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "module" && strings.Trim(f[1], `"`) == modulePath {
+				return true
+			}
+		}
+		return false
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for dir := wd; ; dir = filepath.Dir(dir) {
+			if isRoot(dir) {
+				return dir
+			}
+			if dir == filepath.Dir(dir) {
+				break
+			}
+		}
+	}
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		// file is <root>/internal/devstack/devstack.go
+		if dir := filepath.Dir(filepath.Dir(filepath.Dir(file))); isRoot(dir) {
+			return dir
+		}
+	}
+	return ""
+}
+
+// defaultBinDir is <repo>/.bin, or a per-user cache directory when we
+// are not run from (or built in) a Helpium checkout.
+func defaultBinDir() string {
+	if root := repoRoot(); root != "" {
+		return filepath.Join(root, ".bin")
+	}
+	if cache, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(cache, "helpium", "bin")
+	}
+	return filepath.Join(os.TempDir(), "helpium-bin")
+}
+
+// flock takes an exclusive lock on path, polling so that ctx is honoured.
+// The returned function releases it.
+func flock(ctx context.Context, path string, onWait func()) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	waited := false
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if !waited && onWait != nil {
+			onWait()
+		}
+		waited = true
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// openLog opens (appending) the default log file for a service.
+func openLog(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+}
+
+// envWithout returns os.Environ() minus variables for which drop is true.
+func envWithout(drop func(name string) bool) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !drop(name) {
+			env = append(env, kv)
+		}
+	}
+	return env
+}

@@ -1,0 +1,75 @@
+// Package rest is the Customer API under /api/customer: thin gin handlers
+// that decode a request, call the same resolver method GraphQL executes, and
+// encode the result or the error envelope.
+package rest
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/helpium/helpium"
+)
+
+// statusByCode maps each error code to its HTTP status, once.
+var statusByCode = map[string]int{
+	helpium.EUnauthenticated:   http.StatusUnauthorized,
+	helpium.EForbidden:         http.StatusForbidden,
+	helpium.ENotFound:          http.StatusNotFound,
+	helpium.EInvalid:           http.StatusUnprocessableEntity,
+	helpium.EConflict:          http.StatusConflict,
+	helpium.ETooManyRequests:   http.StatusTooManyRequests,
+	helpium.EPayloadTooLarge:   http.StatusRequestEntityTooLarge,
+	helpium.EMethodNotAllowed:  http.StatusMethodNotAllowed,
+	helpium.EUnsupportedMedia:  http.StatusUnsupportedMediaType,
+	helpium.EUnavailable:       http.StatusServiceUnavailable,
+	helpium.ESearchUnavailable: http.StatusServiceUnavailable,
+	helpium.EInternal:          http.StatusInternalServerError,
+}
+
+// StatusOf returns the HTTP status for an error code.
+func StatusOf(code string) int {
+	if s, ok := statusByCode[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the error envelope's inner object.
+type ErrorBody struct {
+	Message string `json:"message"`
+	Status  int    `json:"status"`
+	Code    string `json:"code"`
+	Field   string `json:"field,omitempty"`
+}
+
+// Envelope is every error response: {"error": {...}}.
+type Envelope struct {
+	Error ErrorBody `json:"error"`
+}
+
+// NewEnvelope builds the envelope for err.
+func NewEnvelope(err error) Envelope {
+	code := helpium.ErrorCode(err)
+	return Envelope{Error: ErrorBody{
+		Message: helpium.ErrorMessage(err),
+		Status:  StatusOf(code),
+		Code:    code,
+		Field:   helpium.ErrorField(err),
+	}}
+}
+
+// WriteError aborts the request with err's envelope. Internal errors and
+// errors with a cause are logged with their detail, which the client never
+// sees.
+func WriteError(c *gin.Context, log *slog.Logger, err error) {
+	env := NewEnvelope(err)
+	if env.Error.Status >= 500 && log != nil {
+		log.ErrorContext(c.Request.Context(), "request failed", "code", env.Error.Code, "err", err)
+	}
+	if env.Error.Status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "1")
+	}
+	c.AbortWithStatusJSON(env.Error.Status, env)
+}

@@ -1,0 +1,113 @@
+package rest
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/graph"
+	"github.com/helpium/helpium/graph/model"
+)
+
+// Handler serves the Customer API over the GraphQL resolvers, so both
+// transports run the same code.
+type Handler struct {
+	query    graph.QueryResolver
+	mutation graph.MutationResolver
+	log      *slog.Logger
+}
+
+// New returns a Handler over r.
+func New(r *graph.Resolver, log *slog.Logger) *Handler {
+	return &Handler{query: r.Query(), mutation: r.Mutation(), log: log}
+}
+
+// Register adds the Customer API routes to g (mounted at /api/customer,
+// behind the widget-key middleware).
+func (h *Handler) Register(g *gin.RouterGroup) {
+	g.GET("/widget/settings", h.widgetSettings)
+	g.POST("/conversations", h.createConversation)
+	g.GET("/conversations/:token", h.conversation)
+	g.POST("/conversations/:token/messages", h.sendMessage)
+	g.GET("/conversations/:token/messages", h.messages)
+}
+
+func (h *Handler) respond(c *gin.Context, status int, v any, err error) {
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(status, v)
+}
+
+func (h *Handler) fail(c *gin.Context, err error) { WriteError(c, h.log, err) }
+
+func (h *Handler) widgetSettings(c *gin.Context) {
+	v, err := h.query.WidgetSettings(c.Request.Context())
+	h.respond(c, http.StatusOK, v, err)
+}
+
+type createConversationRequest struct {
+	Message string `json:"message"`
+}
+
+func (h *Handler) createConversation(c *gin.Context) {
+	var req createConversationRequest
+	if err := bindJSON(c, &req); err != nil {
+		h.fail(c, err)
+		return
+	}
+	v, err := h.mutation.CreateConversation(c.Request.Context(), model.CreateConversationInput{Message: req.Message})
+	h.respond(c, http.StatusCreated, v, err)
+}
+
+func (h *Handler) conversation(c *gin.Context) {
+	v, err := h.query.WidgetConversation(c.Request.Context(), c.Param("token"))
+	h.respond(c, http.StatusOK, v, err)
+}
+
+type sendMessageRequest struct {
+	Body            string  `json:"body"`
+	ClientMessageID *string `json:"client_message_id"`
+}
+
+func (h *Handler) sendMessage(c *gin.Context) {
+	var req sendMessageRequest
+	if err := bindJSON(c, &req); err != nil {
+		h.fail(c, err)
+		return
+	}
+	v, err := h.mutation.SendMessage(c.Request.Context(), model.SendMessageInput{
+		Token: c.Param("token"), Body: req.Body, ClientMessageID: req.ClientMessageID,
+	})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if !v.Created {
+		status = http.StatusOK
+	}
+	c.JSON(status, v.Message)
+}
+
+func (h *Handler) messages(c *gin.Context) {
+	var after *string
+	if v, ok := c.GetQuery("after"); ok {
+		after = &v
+	}
+	var limit *int
+	if v, ok := c.GetQuery("limit"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			h.fail(c, helpium.Invalid("limit", "limit must be a whole number"))
+			return
+		}
+		limit = &n
+	}
+	v, err := h.query.WidgetMessages(c.Request.Context(), c.Param("token"), after, limit)
+	h.respond(c, http.StatusOK, v, err)
+}

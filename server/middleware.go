@@ -1,0 +1,158 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/rest"
+)
+
+type requestIDKey struct{}
+
+// RequestID returns the request id carried by ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// requestID echoes a sane X-Request-ID or generates one, and puts it in the
+// request context for logs.
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-ID")
+		if !validRequestID(id) {
+			var b [12]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Header("X-Request-ID", id)
+		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDKey{}, id))
+		c.Next()
+	}
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// accessLog writes one line per request: request id, workspace, route,
+// status and duration. It never logs query strings or headers, which may
+// carry keys and tokens.
+func accessLog(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		ctx := c.Request.Context()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		level := slog.LevelInfo
+		if c.Writer.Status() >= 500 {
+			level = slog.LevelError
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Request.Method),
+			slog.String("route", route),
+			slog.Int("status", c.Writer.Status()),
+			slog.Duration("duration", time.Since(start)),
+		}
+		if a := helpium.ActorFrom(ctx); a != nil && a.Workspace != nil {
+			attrs = append(attrs, slog.String("workspace_id", a.Workspace.ID))
+		}
+		log.LogAttrs(ctx, level, "request", attrs...)
+	}
+}
+
+// recovery turns a handler panic into the internal error envelope.
+func recovery(log *slog.Logger) gin.HandlerFunc {
+	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, p any) {
+		rest.WriteError(c, log, helpium.Internal(panicError{p}))
+	})
+}
+
+type panicError struct{ v any }
+
+func (p panicError) Error() string { return "panic: " + slog.AnyValue(p.v).String() }
+
+// securityHeaders sets headers every response carries.
+func securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		c.Next()
+	}
+}
+
+// bodyLimit caps request bodies at n bytes; reading past it fails with
+// *http.MaxBytesError, which handlers report as payload_too_large.
+func bodyLimit(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > n {
+			rest.WriteError(c, nil, helpium.Errorf(helpium.EPayloadTooLarge, "Request body must be at most %d bytes.", n))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		c.Next()
+	}
+}
+
+// widgetAuth requires a valid X-API-Key and puts its workspace in the
+// request context.
+func widgetAuth(log *slog.Logger, auth func(context.Context, string) (*helpium.Workspace, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ws, err := auth(c.Request.Context(), c.GetHeader("X-API-Key"))
+		if err != nil {
+			rest.WriteError(c, log, err)
+			return
+		}
+		c.Request = c.Request.WithContext(helpium.WithActor(c.Request.Context(), &helpium.Actor{Workspace: ws}))
+		c.Next()
+	}
+}
+
+// optionalWidgetAuth is widgetAuth for GraphQL: without a key the request
+// goes on anonymous and each operation decides; a wrong key is refused.
+func optionalWidgetAuth(log *slog.Logger, auth func(context.Context, string) (*helpium.Workspace, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		key := c.GetHeader("X-API-Key")
+		if key == "" {
+			c.Next()
+			return
+		}
+		ws, err := auth(c.Request.Context(), key)
+		if err != nil {
+			writeGraphQLError(c, err)
+			return
+		}
+		c.Request = c.Request.WithContext(helpium.WithActor(c.Request.Context(), &helpium.Actor{Workspace: ws}))
+		c.Next()
+	}
+}
+
+// writeGraphQLError answers a request refused before execution in the
+// GraphQL response shape, with the code in extensions.
+func writeGraphQLError(c *gin.Context, err error) {
+	code := helpium.ErrorCode(err)
+	c.AbortWithStatusJSON(rest.StatusOf(code), gin.H{"errors": []gin.H{{
+		"message":    helpium.ErrorMessage(err),
+		"extensions": gin.H{"code": code},
+	}}})
+}

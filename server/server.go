@@ -1,0 +1,142 @@
+// Package server wires Helpium's HTTP surface: the gin engine with its
+// middleware, the Customer API, the GraphQL endpoint and playground, health
+// checks, and graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/gin-gonic/gin"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/graph"
+	"github.com/helpium/helpium/rest"
+	"github.com/helpium/helpium/search"
+	"github.com/helpium/helpium/service"
+)
+
+// Body limits.
+const (
+	customerBodyLimit = 64 << 10
+	graphQLBodyLimit  = 1 << 20
+)
+
+// Deps are what the HTTP layer needs.
+type Deps struct {
+	Service  *service.Service
+	Weaviate *search.Weaviate
+	Logger   *slog.Logger
+}
+
+// NewHandler returns the HTTP handler serving everything.
+func NewHandler(d Deps) http.Handler {
+	log := d.Logger
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(requestID(), accessLog(log), recovery(log), securityHeaders())
+	r.NoRoute(func(c *gin.Context) {
+		rest.WriteError(c, log, helpium.Errorf(helpium.ENotFound, "No route for %s %s.", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		rest.WriteError(c, log, helpium.Errorf(helpium.EMethodNotAllowed, "Method %s is not allowed on %s.", c.Request.Method, c.Request.URL.Path))
+	})
+
+	resolver := &graph.Resolver{Service: d.Service}
+
+	customer := r.Group("/api/customer", bodyLimit(customerBodyLimit), widgetAuth(log, d.Service.AuthenticateWidgetKey))
+	rest.New(resolver, log).Register(customer)
+
+	gql := gin.WrapH(newGraphQLHandler(resolver, log))
+	r.POST("/graphql", bodyLimit(graphQLBodyLimit), optionalWidgetAuth(log, d.Service.AuthenticateWidgetKey), gql)
+	r.GET("/graphql", optionalWidgetAuth(log, d.Service.AuthenticateWidgetKey), gql)
+	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", readiness(d))
+	return r
+}
+
+func newGraphQLHandler(resolver *graph.Resolver, log *slog.Logger) http.Handler {
+	h := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
+	h.AddTransport(transport.Options{})
+	h.AddTransport(transport.GET{})
+	h.AddTransport(transport.POST{})
+	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	h.Use(extension.Introspection{})
+	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	h.SetErrorPresenter(graph.ErrorPresenter(log))
+	h.SetRecoverFunc(graph.RecoverFunc(log))
+	return h
+}
+
+func readiness(d Deps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		checks := d.Service.Ready(ctx)
+		checks["weaviate"] = d.Weaviate.Ready(ctx)
+		status, out := http.StatusOK, gin.H{}
+		for name, err := range checks {
+			out[name] = "ok"
+			if err != nil {
+				status, out[name] = http.StatusServiceUnavailable, "unavailable"
+				d.Logger.WarnContext(ctx, "readiness check failed", "service", name, "err", err)
+			}
+		}
+		state := "ready"
+		if status != http.StatusOK {
+			state = "unavailable"
+		}
+		c.JSON(status, gin.H{"status": state, "checks": out})
+	}
+}
+
+// Serve listens on addr and serves h until ctx is cancelled, then shuts down
+// gracefully within timeout. ready, if not nil, receives the bound address.
+func Serve(ctx context.Context, addr string, h http.Handler, timeout time.Duration, log *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", timeout)
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

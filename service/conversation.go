@@ -1,0 +1,134 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/helpium/helpium"
+)
+
+const widgetTokenPrefix = "wt_"
+
+// widgetTokenHash returns the stored hash of a widget token, or ENotFound
+// for a string that cannot be a widget token.
+func widgetTokenHash(token string) ([]byte, error) {
+	if !strings.HasPrefix(token, widgetTokenPrefix) || len(token) != len(widgetTokenPrefix)+43 {
+		return nil, helpium.Errorf(helpium.ENotFound, "conversation not found.")
+	}
+	return helpium.HashToken(token), nil
+}
+
+// CreateConversation starts a conversation in the calling widget's workspace
+// with message as its first customer message, and returns the widget token
+// that authorises later calls on it. Returns EUnauthenticated without a
+// widget key and EInvalid for a bad message.
+func (s *Service) CreateConversation(ctx context.Context, message string) (*helpium.NewConversation, error) {
+	ws, err := helpium.WidgetWorkspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	body, err := helpium.ValidateMessageBody("message", message)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	c := &helpium.Conversation{
+		ID: uuid.Must(uuid.NewV7()).String(), WorkspaceID: ws.ID,
+		Status: helpium.StatusOpen, CreatedAt: now, UpdatedAt: now, LastMessageAt: &now,
+	}
+	m := &helpium.Message{
+		ID: uuid.Must(uuid.NewV7()).String(), ConversationID: c.ID, WorkspaceID: ws.ID,
+		Author: helpium.AuthorCustomer, Body: body, CreatedAt: now,
+	}
+	token := helpium.NewToken(widgetTokenPrefix)
+	if err := s.store.CreateConversation(ctx, c, helpium.HashToken(token), m); err != nil {
+		return nil, err
+	}
+	return &helpium.NewConversation{Conversation: c, Message: m, WidgetToken: token}, nil
+}
+
+// SendMessage adds a customer message to the conversation behind the widget
+// token. With a client message id, a retry returns the original message with
+// Created false instead of storing a duplicate. Returns ENotFound for a token
+// that names no conversation of the caller's workspace and EInvalid for bad
+// input.
+func (s *Service) SendMessage(ctx context.Context, token, body string, clientMessageID *string) (*helpium.SentMessage, error) {
+	ws, err := helpium.WidgetWorkspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := widgetTokenHash(token)
+	if err != nil {
+		return nil, err
+	}
+	if body, err = helpium.ValidateMessageBody("body", body); err != nil {
+		return nil, err
+	}
+	if err := helpium.ValidateClientMessageID(clientMessageID); err != nil {
+		return nil, err
+	}
+	m := &helpium.Message{
+		ID: uuid.Must(uuid.NewV7()).String(), Author: helpium.AuthorCustomer,
+		Body: body, ClientMessageID: clientMessageID, CreatedAt: s.clock(),
+	}
+	stored, created, err := s.store.AppendMessageByToken(ctx, ws.ID, hash, m)
+	if err != nil {
+		return nil, err
+	}
+	return &helpium.SentMessage{Message: stored, Created: created}, nil
+}
+
+// ConversationByToken returns the conversation behind a widget token.
+// Returns ENotFound for a token of another workspace or none.
+func (s *Service) ConversationByToken(ctx context.Context, token string) (*helpium.Conversation, error) {
+	ws, err := helpium.WidgetWorkspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := widgetTokenHash(token)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.FindConversationByToken(ctx, ws.ID, hash)
+}
+
+// MessagesByToken returns the customer-visible messages of the conversation
+// behind a widget token, oldest first, after the cursor. Internal notes are
+// never included. Returns ENotFound as ConversationByToken and EInvalid for
+// a bad cursor or limit.
+func (s *Service) MessagesByToken(ctx context.Context, token string, after *string, limit *int) (*helpium.MessagePage, error) {
+	var cursor string
+	if after != nil {
+		cursor = *after
+	}
+	afterSeq, err := helpium.ParseMessageCursor("after", cursor)
+	if err != nil {
+		return nil, err
+	}
+	n, err := helpium.ValidatePageSize(limit)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.ConversationByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := s.store.FindMessages(ctx, c.ID, afterSeq, n+1, false)
+	if err != nil {
+		return nil, err
+	}
+	page := &helpium.MessagePage{Messages: msgs}
+	if len(msgs) > n {
+		page.Messages, page.HasMore = msgs[:n], true
+	}
+	next := cursor
+	if len(page.Messages) > 0 {
+		next = helpium.MessageCursor(page.Messages[len(page.Messages)-1].Seq)
+	}
+	if next != "" {
+		page.NextCursor = &next
+	}
+	return page, nil
+}

@@ -1,0 +1,57 @@
+// Package service holds Helpium's business operations. GraphQL resolvers and
+// REST handlers both call it, so every rule (authentication, validation,
+// tenant scoping) is written once, here.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/helpium/helpium/db"
+)
+
+// Service runs Helpium's operations over the store.
+type Service struct {
+	store *db.Store
+	log   *slog.Logger
+	now   func() time.Time
+	keys  *keyCache
+}
+
+// Options configures a Service.
+type Options struct {
+	Logger *slog.Logger
+	// Now returns the current time; tests may fix it.
+	Now func() time.Time
+	// KeyCacheTTL bounds how long a widget key lookup is reused.
+	KeyCacheTTL time.Duration
+}
+
+// New returns a Service over store.
+func New(store *db.Store, opt Options) *Service {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.KeyCacheTTL == 0 {
+		opt.KeyCacheTTL = 5 * time.Second
+	}
+	return &Service{store: store, log: opt.Logger, now: opt.Now, keys: newKeyCache(opt.KeyCacheTTL)}
+}
+
+// Store returns the service's store.
+func (s *Service) Store() *db.Store { return s.store }
+
+// Ready reports whether the services behind Helpium answer.
+func (s *Service) Ready(ctx context.Context) map[string]error {
+	return map[string]error{"postgres": s.store.Ping(ctx)}
+}
+
+// clock returns the current time in UTC at PostgreSQL's precision
+// (microseconds), so a value returned on write equals the one read back.
+func (s *Service) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}

@@ -1,0 +1,178 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/helpium/helpium"
+)
+
+// keyCache remembers widget key lookups (with the compiled business-hours
+// schedule) for a short time: the widget key is checked on every widget
+// request and rarely changes.
+type keyCache struct {
+	ttl time.Duration
+	mu  sync.RWMutex
+	m   map[string]keyEntry
+}
+
+type keyEntry struct {
+	ws       *helpium.Workspace
+	schedule *helpium.Schedule
+	expires  time.Time
+}
+
+func newKeyCache(ttl time.Duration) *keyCache {
+	return &keyCache{ttl: ttl, m: make(map[string]keyEntry)}
+}
+
+func (c *keyCache) get(key string, now time.Time) (keyEntry, bool) {
+	c.mu.RLock()
+	e, ok := c.m[key]
+	c.mu.RUnlock()
+	return e, ok && now.Before(e.expires)
+}
+
+func (c *keyCache) put(key string, e keyEntry, now time.Time) {
+	e.expires = now.Add(c.ttl)
+	c.mu.Lock()
+	if len(c.m) > 100_000 { // bound memory under a flood of distinct keys
+		c.m = make(map[string]keyEntry)
+	}
+	c.m[key] = e
+	c.mu.Unlock()
+}
+
+// AuthenticateWidgetKey returns the workspace whose widget key is key.
+// Returns EUnauthenticated when key is empty or unknown.
+func (s *Service) AuthenticateWidgetKey(ctx context.Context, key string) (*helpium.Workspace, error) {
+	e, err := s.workspaceByKey(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return e.ws, nil
+}
+
+func (s *Service) workspaceByKey(ctx context.Context, key string) (keyEntry, error) {
+	if key == "" {
+		return keyEntry{}, helpium.Errorf(helpium.EUnauthenticated, "The X-API-Key header is required.")
+	}
+	now := s.now()
+	if e, ok := s.keys.get(key, now); ok {
+		return e, nil
+	}
+	ws, err := s.store.FindWorkspaceByAPIKey(ctx, key)
+	if helpium.ErrorCode(err) == helpium.ENotFound {
+		return keyEntry{}, helpium.Errorf(helpium.EUnauthenticated, "The X-API-Key header does not name a workspace.")
+	}
+	if err != nil {
+		return keyEntry{}, err
+	}
+	sched, err := ws.BusinessHours.Compile()
+	if err != nil {
+		return keyEntry{}, err
+	}
+	e := keyEntry{ws: ws, schedule: sched}
+	s.keys.put(key, e, now)
+	return e, nil
+}
+
+// WidgetSettings returns the settings of the calling widget's workspace with
+// its business-hours status now. Returns EUnauthenticated without a widget key.
+func (s *Service) WidgetSettings(ctx context.Context) (*helpium.WidgetView, error) {
+	ws, err := helpium.WidgetWorkspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.workspaceByKey(ctx, ws.APIKey)
+	if err != nil {
+		return nil, err
+	}
+	st := e.schedule.Status(s.now())
+	view := &helpium.WidgetView{
+		WidgetSettings: ws.Widget,
+		BusinessHours: helpium.BusinessHoursView{
+			Timezone:     ws.BusinessHours.Timezone,
+			IsOpen:       st.IsOpen,
+			NextChangeAt: st.NextChangeAt,
+		},
+	}
+	if !st.IsOpen {
+		msg := ws.BusinessHours.OutOfOfficeMessage
+		view.BusinessHours.OutOfOfficeMessage = &msg
+	}
+	return view, nil
+}
+
+// CreateWorkspace creates a workspace called name with default settings and
+// a fresh widget key. Returns EInvalid for a blank or overlong name.
+func (s *Service) CreateWorkspace(ctx context.Context, name string) (*helpium.Workspace, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, helpium.Invalid("name", "name is required")
+	}
+	if len([]rune(name)) > 200 {
+		return nil, helpium.Invalid("name", "name must be at most 200 characters")
+	}
+	now := s.clock()
+	ws := &helpium.Workspace{
+		ID:            uuid.Must(uuid.NewV7()).String(),
+		Name:          name,
+		APIKey:        helpium.NewToken("pk_"),
+		Widget:        helpium.DefaultWidgetSettings(),
+		BusinessHours: helpium.BusinessHours{Timezone: "UTC", OutOfOfficeMessage: "We're away right now. Leave a message and we'll get back to you."},
+		CreatedAt:     now,
+		UpdatedAt:     now,
+	}
+	if err := s.store.CreateWorkspace(ctx, ws); err != nil {
+		return nil, err
+	}
+	return ws, nil
+}
+
+// DemoAPIKey is the widget key of the seeded demo workspace, so the README's
+// examples work as printed on any development machine.
+const DemoAPIKey = "pk_demo_helpium_widget_key"
+
+// SeedDemo creates the demo workspace if it does not exist and returns it.
+func (s *Service) SeedDemo(ctx context.Context) (*helpium.Workspace, error) {
+	ws, err := s.store.FindWorkspaceByAPIKey(ctx, DemoAPIKey)
+	if err == nil || helpium.ErrorCode(err) != helpium.ENotFound {
+		return ws, err
+	}
+	now := s.clock()
+	ws = &helpium.Workspace{
+		ID:     uuid.Must(uuid.NewV7()).String(),
+		Name:   "Helpium Demo",
+		APIKey: DemoAPIKey,
+		Widget: helpium.WidgetSettings{
+			Colors:       helpium.WidgetColors{Primary: "#0f766e", Background: "#ffffff", Text: "#0f172a"},
+			Position:     helpium.PositionBottomRight,
+			Greeting:     "Hi there! Search our help center or start a conversation.",
+			LauncherText: "Help",
+			Locale:       "en",
+		},
+		BusinessHours: helpium.BusinessHours{
+			Enabled:  true,
+			Timezone: "Europe/Amsterdam",
+			Ranges: []helpium.OpeningRange{
+				{Day: helpium.Monday, Start: "09:00", End: "17:30"},
+				{Day: helpium.Tuesday, Start: "09:00", End: "17:30"},
+				{Day: helpium.Wednesday, Start: "09:00", End: "17:30"},
+				{Day: helpium.Thursday, Start: "09:00", End: "17:30"},
+				{Day: helpium.Friday, Start: "09:00", End: "17:00"},
+			},
+			OutOfOfficeMessage: "We're offline right now. Leave a message and we'll reply when we're back.",
+		},
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	if err := s.store.CreateWorkspace(ctx, ws); err != nil {
+		return nil, err
+	}
+	return ws, nil
+}
