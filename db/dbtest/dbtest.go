@@ -100,7 +100,7 @@ func ensureTemplate(t testing.TB, ctx context.Context, admin *bun.DB, base, name
 	defer conn.ExecContext(ctx, "SELECT pg_advisory_unlock(4242)") //nolint:errcheck
 
 	var exists bool
-	if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)", name).Scan(&exists); err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
 	if exists {

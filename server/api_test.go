@@ -1,0 +1,430 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/helpium/helpium/internal/apptest"
+	"github.com/helpium/helpium/service"
+)
+
+type restMessage struct {
+	ID              string  `json:"id"`
+	ConversationID  string  `json:"conversation_id"`
+	Author          string  `json:"author"`
+	Body            string  `json:"body"`
+	ClientMessageID *string `json:"client_message_id"`
+	CreatedAt       string  `json:"created_at"`
+}
+
+type restConversation struct {
+	ID            string  `json:"id"`
+	Status        string  `json:"status"`
+	CreatedAt     string  `json:"created_at"`
+	UpdatedAt     string  `json:"updated_at"`
+	LastMessageAt *string `json:"last_message_at"`
+}
+
+type restCreated struct {
+	Conversation restConversation `json:"conversation"`
+	Message      restMessage      `json:"message"`
+	WidgetToken  string           `json:"widget_token"`
+}
+
+type restPage struct {
+	Messages   []restMessage `json:"messages"`
+	NextCursor *string       `json:"next_cursor"`
+	HasMore    bool          `json:"has_more"`
+}
+
+type gqlMessage struct {
+	ID              string  `json:"id"`
+	ConversationID  string  `json:"conversationId"`
+	Author          string  `json:"author"`
+	Body            string  `json:"body"`
+	ClientMessageID *string `json:"clientMessageId"`
+	CreatedAt       string  `json:"createdAt"`
+}
+
+type gqlConversation struct {
+	ID            string  `json:"id"`
+	Status        string  `json:"status"`
+	CreatedAt     string  `json:"createdAt"`
+	UpdatedAt     string  `json:"updatedAt"`
+	LastMessageAt *string `json:"lastMessageAt"`
+}
+
+const messageFields = `id conversationId author body clientMessageId createdAt`
+const conversationFields = `id status createdAt updatedAt lastMessageAt`
+
+// sameInstant compares two RFC 3339 timestamps as instants.
+func sameInstant(t *testing.T, what, a, b string) {
+	t.Helper()
+	ta, err1 := time.Parse(time.RFC3339Nano, a)
+	tb, err2 := time.Parse(time.RFC3339Nano, b)
+	if err1 != nil || err2 != nil || !ta.Equal(tb) {
+		t.Errorf("%s: %q and %q differ", what, a, b)
+	}
+}
+
+func sameMessage(t *testing.T, r restMessage, g gqlMessage) {
+	t.Helper()
+	if r.ID != g.ID || r.ConversationID != g.ConversationID || r.Body != g.Body ||
+		strings.ToUpper(r.Author) != g.Author || (r.ClientMessageID == nil) != (g.ClientMessageID == nil) ||
+		(r.ClientMessageID != nil && *r.ClientMessageID != *g.ClientMessageID) {
+		t.Errorf("REST message %+v and GraphQL message %+v differ", r, g)
+	}
+	sameInstant(t, "message created_at", r.CreatedAt, g.CreatedAt)
+}
+
+func sameConversation(t *testing.T, r restConversation, g gqlConversation) {
+	t.Helper()
+	if r.ID != g.ID || strings.ToUpper(r.Status) != g.Status {
+		t.Errorf("REST conversation %+v and GraphQL conversation %+v differ", r, g)
+	}
+	sameInstant(t, "created_at", r.CreatedAt, g.CreatedAt)
+	sameInstant(t, "updated_at", r.UpdatedAt, g.UpdatedAt)
+	if r.LastMessageAt == nil || g.LastMessageAt == nil {
+		t.Fatalf("last_message_at missing: %v %v", r.LastMessageAt, g.LastMessageAt)
+	}
+	sameInstant(t, "last_message_at", *r.LastMessageAt, *g.LastMessageAt)
+}
+
+func TestWidgetSettingsSameOverRESTAndGraphQL(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ws := app.Workspace(t, "Acme")
+
+	res := app.Request(t, "GET", "/api/customer/widget/settings", ws.APIKey, nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", res.Status, res.Body)
+	}
+	var rest struct {
+		Colors        struct{ Primary, Background, Text string } `json:"colors"`
+		Position      string                                     `json:"position"`
+		Greeting      string                                     `json:"greeting"`
+		LauncherText  string                                     `json:"launcher_text"`
+		Locale        string                                     `json:"locale"`
+		BusinessHours struct {
+			Timezone           string  `json:"timezone"`
+			IsOpen             bool    `json:"is_open"`
+			NextChangeAt       *string `json:"next_change_at"`
+			OutOfOfficeMessage *string `json:"out_of_office_message"`
+		} `json:"business_hours"`
+	}
+	res.JSON(t, &rest)
+
+	var gql struct {
+		WidgetSettings struct {
+			Colors        struct{ Primary, Background, Text string }
+			Position      string
+			Greeting      string
+			LauncherText  string
+			Locale        string
+			BusinessHours struct {
+				Timezone           string
+				IsOpen             bool
+				NextChangeAt       *string
+				OutOfOfficeMessage *string
+			}
+		}
+	}
+	errs := app.GraphQL(t, ws.APIKey, `{ widgetSettings { colors { primary background text } position greeting launcherText locale
+		businessHours { timezone isOpen nextChangeAt outOfOfficeMessage } } }`, nil, &gql)
+	if len(errs) > 0 {
+		t.Fatalf("graphql errors: %+v", errs)
+	}
+	g := gql.WidgetSettings
+	if rest.Colors != g.Colors || rest.Greeting != g.Greeting || rest.LauncherText != g.LauncherText ||
+		rest.Locale != g.Locale || g.Position != "BOTTOM_RIGHT" || rest.Position != "bottom-right" ||
+		rest.BusinessHours.IsOpen != g.BusinessHours.IsOpen || rest.BusinessHours.Timezone != g.BusinessHours.Timezone {
+		t.Errorf("REST %+v and GraphQL %+v differ", rest, g)
+	}
+	if rest.Colors.Primary != ws.Widget.Colors.Primary || rest.Greeting != ws.Widget.Greeting {
+		t.Errorf("settings %+v do not match the workspace's %+v", rest, ws.Widget)
+	}
+	// A new workspace has business hours disabled: always open, no change.
+	if !rest.BusinessHours.IsOpen || rest.BusinessHours.NextChangeAt != nil || rest.BusinessHours.OutOfOfficeMessage != nil {
+		t.Errorf("business hours %+v, want open with no next change", rest.BusinessHours)
+	}
+}
+
+func TestConversationOverRESTReadThroughGraphQL(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ws := app.Workspace(t, "Acme")
+
+	res := app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "  My parcel is late  "})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create: status %d: %s", res.Status, res.Body)
+	}
+	var created restCreated
+	res.JSON(t, &created)
+	if created.Message.Body != "My parcel is late" || created.Message.Author != "customer" || created.Conversation.Status != "open" {
+		t.Errorf("created %+v", created)
+	}
+	if !strings.HasPrefix(created.WidgetToken, "wt_") || len(created.WidgetToken) < 43 {
+		t.Errorf("widget token %q is too short", created.WidgetToken)
+	}
+
+	cid := "c-1"
+	res = app.Request(t, "POST", "/api/customer/conversations/"+created.WidgetToken+"/messages", ws.APIKey,
+		map[string]any{"body": "Any news?", "client_message_id": cid})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("send: status %d: %s", res.Status, res.Body)
+	}
+	var sent restMessage
+	res.JSON(t, &sent)
+
+	var restConv restConversation
+	app.Request(t, "GET", "/api/customer/conversations/"+created.WidgetToken, ws.APIKey, nil).JSON(t, &restConv)
+	var page restPage
+	app.Request(t, "GET", "/api/customer/conversations/"+created.WidgetToken+"/messages", ws.APIKey, nil).JSON(t, &page)
+
+	var gql struct {
+		WidgetConversation gqlConversation
+		WidgetMessages     struct {
+			Messages   []gqlMessage
+			NextCursor *string
+			HasMore    bool
+		}
+	}
+	errs := app.GraphQL(t, ws.APIKey, `query($t: String!) {
+		widgetConversation(token: $t) { `+conversationFields+` }
+		widgetMessages(token: $t) { messages { `+messageFields+` } nextCursor hasMore } }`,
+		map[string]any{"t": created.WidgetToken}, &gql)
+	if len(errs) > 0 {
+		t.Fatalf("graphql errors: %+v", errs)
+	}
+	sameConversation(t, restConv, gql.WidgetConversation)
+	if restConv.ID != created.Conversation.ID {
+		t.Errorf("conversation id %s, created %s", restConv.ID, created.Conversation.ID)
+	}
+	if len(page.Messages) != 2 || len(gql.WidgetMessages.Messages) != 2 {
+		t.Fatalf("REST %d messages, GraphQL %d, want 2", len(page.Messages), len(gql.WidgetMessages.Messages))
+	}
+	sameMessage(t, created.Message, gql.WidgetMessages.Messages[0])
+	sameMessage(t, sent, gql.WidgetMessages.Messages[1])
+	for i := range page.Messages {
+		sameMessage(t, page.Messages[i], gql.WidgetMessages.Messages[i])
+	}
+	if *page.NextCursor != *gql.WidgetMessages.NextCursor || page.HasMore || gql.WidgetMessages.HasMore {
+		t.Errorf("paging differs: REST %v %v, GraphQL %v %v", *page.NextCursor, page.HasMore, *gql.WidgetMessages.NextCursor, gql.WidgetMessages.HasMore)
+	}
+	sameInstant(t, "last_message_at follows the latest message", *restConv.LastMessageAt, sent.CreatedAt)
+}
+
+func TestConversationOverGraphQLReadThroughREST(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ws := app.Workspace(t, "Acme")
+
+	var created struct {
+		CreateConversation struct {
+			Conversation gqlConversation
+			Message      gqlMessage
+			WidgetToken  string
+		}
+	}
+	errs := app.GraphQL(t, ws.APIKey, `mutation($m: String!) { createConversation(input: {message: $m}) {
+		conversation { `+conversationFields+` } message { `+messageFields+` } widgetToken } }`,
+		map[string]any{"m": "Hello from GraphQL"}, &created)
+	if len(errs) > 0 {
+		t.Fatalf("graphql errors: %+v", errs)
+	}
+	token := created.CreateConversation.WidgetToken
+
+	var sent struct {
+		SendMessage struct {
+			Message gqlMessage
+			Created bool
+		}
+	}
+	errs = app.GraphQL(t, ws.APIKey, `mutation($t: String!) { sendMessage(input: {token: $t, body: "Second", clientMessageId: "x"}) {
+		message { `+messageFields+` } created } }`, map[string]any{"t": token}, &sent)
+	if len(errs) > 0 || !sent.SendMessage.Created {
+		t.Fatalf("send: %+v %+v", errs, sent)
+	}
+
+	var conv restConversation
+	res := app.Request(t, "GET", "/api/customer/conversations/"+token, ws.APIKey, nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", res.Status, res.Body)
+	}
+	res.JSON(t, &conv)
+	var page restPage
+	app.Request(t, "GET", "/api/customer/conversations/"+token+"/messages", ws.APIKey, nil).JSON(t, &page)
+	if len(page.Messages) != 2 {
+		t.Fatalf("got %d messages, want 2", len(page.Messages))
+	}
+	sameMessage(t, page.Messages[0], created.CreateConversation.Message)
+	sameMessage(t, page.Messages[1], sent.SendMessage.Message)
+	if conv.ID != created.CreateConversation.Conversation.ID || conv.Status != "open" {
+		t.Errorf("conversation %+v", conv)
+	}
+}
+
+func TestIdempotentRetry(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ws := app.Workspace(t, "Acme")
+	var created restCreated
+	app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "hi"}).JSON(t, &created)
+	path := "/api/customer/conversations/" + created.WidgetToken + "/messages"
+
+	first := app.Request(t, "POST", path, ws.APIKey, map[string]any{"body": "once", "client_message_id": "retry-1"})
+	second := app.Request(t, "POST", path, ws.APIKey, map[string]any{"body": "once", "client_message_id": "retry-1"})
+	if first.Status != http.StatusCreated || second.Status != http.StatusOK {
+		t.Fatalf("statuses %d then %d, want 201 then 200", first.Status, second.Status)
+	}
+	var m1, m2 restMessage
+	first.JSON(t, &m1)
+	second.JSON(t, &m2)
+	if m1.ID != m2.ID || m1.Body != m2.Body {
+		t.Errorf("retry returned %+v, original %+v", m2, m1)
+	}
+	sameInstant(t, "retry created_at", m1.CreatedAt, m2.CreatedAt)
+
+	// The same retry through GraphQL reports created: false.
+	var out struct{ SendMessage struct{ Message struct{ ID string }; Created bool } }
+	errs := app.GraphQL(t, ws.APIKey, `mutation($t: String!) { sendMessage(input: {token: $t, body: "once", clientMessageId: "retry-1"}) { message { id } created } }`,
+		map[string]any{"t": created.WidgetToken}, &out)
+	if len(errs) > 0 || out.SendMessage.Created || out.SendMessage.Message.ID != m1.ID {
+		t.Errorf("graphql retry: %+v %+v", errs, out)
+	}
+	// Another id is a new message; no id at all is always a new message.
+	app.Request(t, "POST", path, ws.APIKey, map[string]any{"body": "once", "client_message_id": "retry-2"})
+	app.Request(t, "POST", path, ws.APIKey, map[string]any{"body": "no id"})
+	app.Request(t, "POST", path, ws.APIKey, map[string]any{"body": "no id"})
+
+	var page restPage
+	app.Request(t, "GET", path, ws.APIKey, nil).JSON(t, &page)
+	var bodies []string
+	for _, m := range page.Messages {
+		bodies = append(bodies, m.Body)
+	}
+	if got := strings.Join(bodies, "|"); got != "hi|once|once|no id|no id" {
+		t.Errorf("messages %q", got)
+	}
+}
+
+func TestConcurrentRetriesStoreOneMessage(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ws := app.Workspace(t, "Acme")
+	var created restCreated
+	app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "hi"}).JSON(t, &created)
+	path := "/api/customer/conversations/" + created.WidgetToken + "/messages"
+
+	const n = 8
+	statuses := make(chan int, n)
+	for range n {
+		go func() {
+			statuses <- app.Request(t, "POST", path, ws.APIKey, map[string]any{"body": "race", "client_message_id": "same"}).Status
+		}()
+	}
+	count := map[int]int{}
+	for range n {
+		count[<-statuses]++
+	}
+	if count[http.StatusCreated] != 1 || count[http.StatusOK] != n-1 {
+		t.Errorf("statuses %v, want one 201 and %d 200", count, n-1)
+	}
+	var page restPage
+	app.Request(t, "GET", path, ws.APIKey, nil).JSON(t, &page)
+	if len(page.Messages) != 2 {
+		t.Errorf("%d messages stored, want 2", len(page.Messages))
+	}
+}
+
+func TestCrossWorkspaceTokenIsNotFound(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	a := app.Workspace(t, "A")
+	b := app.Workspace(t, "B")
+	var created restCreated
+	app.Request(t, "POST", "/api/customer/conversations", a.APIKey, map[string]any{"message": "secret of A"}).JSON(t, &created)
+	base := "/api/customer/conversations/" + created.WidgetToken
+
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", base, nil},
+		{"GET", base + "/messages", nil},
+		{"POST", base + "/messages", map[string]any{"body": "intrusion"}},
+		{"POST", base + "/messages", map[string]any{"body": "intrusion", "client_message_id": "k"}},
+	} {
+		res := app.Request(t, c.method, c.path, b.APIKey, c.body)
+		if res.Status != http.StatusNotFound || !strings.Contains(string(res.Body), `"code":"not_found"`) {
+			t.Errorf("%s %s with B's key: %d %s", c.method, c.path, res.Status, res.Body)
+		}
+		if strings.Contains(string(res.Body), "secret of A") || strings.Contains(string(res.Body), created.Conversation.ID) {
+			t.Errorf("%s %s leaks A's data: %s", c.method, c.path, res.Body)
+		}
+	}
+	for _, q := range []string{
+		`query($t: String!) { widgetConversation(token: $t) { id } }`,
+		`query($t: String!) { widgetMessages(token: $t) { messages { body } } }`,
+		`mutation($t: String!) { sendMessage(input: {token: $t, body: "intrusion"}) { created } }`,
+	} {
+		errs := app.GraphQL(t, b.APIKey, q, map[string]any{"t": created.WidgetToken}, nil)
+		if len(errs) != 1 || errs[0].Code() != "not_found" {
+			t.Errorf("%s with B's key: %+v", q, errs)
+		}
+	}
+	// Nothing was added to A's conversation.
+	var page restPage
+	app.Request(t, "GET", base+"/messages", a.APIKey, nil).JSON(t, &page)
+	if len(page.Messages) != 1 {
+		t.Errorf("A's conversation has %d messages, want 1", len(page.Messages))
+	}
+}
+
+func TestMessagePaging(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ws := app.Workspace(t, "Acme")
+	var created restCreated
+	app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "m1"}).JSON(t, &created)
+	path := "/api/customer/conversations/" + created.WidgetToken + "/messages"
+	for _, b := range []string{"m2", "m3", "m4", "m5"} {
+		app.Request(t, "POST", path, ws.APIKey, map[string]any{"body": b})
+	}
+
+	var got []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		q := path + "?limit=2"
+		if cursor != "" {
+			q += "&after=" + cursor
+		}
+		var page restPage
+		res := app.Request(t, "GET", q, ws.APIKey, nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("status %d: %s", res.Status, res.Body)
+		}
+		res.JSON(t, &page)
+		for _, m := range page.Messages {
+			got = append(got, m.Body)
+		}
+		cursor = *page.NextCursor
+		if !page.HasMore {
+			break
+		}
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if strings.Join(got, ",") != "m1,m2,m3,m4,m5" {
+		t.Errorf("paged %v", got)
+	}
+	// Polling at the end returns nothing and the same cursor; a new message
+	// then shows up after it.
+	var empty restPage
+	app.Request(t, "GET", path+"?after="+cursor, ws.APIKey, nil).JSON(t, &empty)
+	if len(empty.Messages) != 0 || empty.HasMore || *empty.NextCursor != cursor {
+		t.Errorf("poll at end: %+v", empty)
+	}
+	app.Request(t, "POST", path, ws.APIKey, map[string]any{"body": "m6"})
+	var next restPage
+	app.Request(t, "GET", path+"?after="+cursor, ws.APIKey, nil).JSON(t, &next)
+	if len(next.Messages) != 1 || next.Messages[0].Body != "m6" {
+		t.Errorf("poll after new message: %+v", next)
+	}
+}
