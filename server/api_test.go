@@ -284,7 +284,12 @@ func TestIdempotentRetry(t *testing.T) {
 	sameInstant(t, "retry created_at", m1.CreatedAt, m2.CreatedAt)
 
 	// The same retry through GraphQL reports created: false.
-	var out struct{ SendMessage struct{ Message struct{ ID string }; Created bool } }
+	var out struct {
+		SendMessage struct {
+			Message struct{ ID string }
+			Created bool
+		}
+	}
 	errs := app.GraphQL(t, ws.APIKey, `mutation($t: String!) { sendMessage(input: {token: $t, body: "once", clientMessageId: "retry-1"}) { message { id } created } }`,
 		map[string]any{"t": created.WidgetToken}, &out)
 	if len(errs) > 0 || out.SendMessage.Created || out.SendMessage.Message.ID != m1.ID {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -66,6 +67,28 @@ func readVerified(dir, name string) ([]byte, error) {
 	return b, nil
 }
 
+// readVerifiedInto reads a model file into buf (which must be large enough)
+// and checks its SHA-256. It returns the file's length.
+func readVerifiedInto(dir, name string, buf []byte) (int, error) {
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n, err := io.ReadFull(f, buf)
+	if err != io.ErrUnexpectedEOF && err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	if extra, _ := f.Read(make([]byte, 1)); extra != 0 {
+		return 0, fmt.Errorf("%s: changed while being read", name)
+	}
+	sum := sha256.Sum256(buf[:n])
+	if got := hex.EncodeToString(sum[:]); got != modelFiles[name] {
+		return 0, fmt.Errorf("%s: SHA-256 %s, want %s (not the use-lite 0.2.0 model file)", name, got, modelFiles[name])
+	}
+	return n, nil
+}
+
 // loadWeights parses model.json (whose graph the forward pass implements; its
 // hash is checked) and returns every weight of the manifest by name.
 func loadWeights(dir string) (map[string]*tensor, error) {
@@ -79,18 +102,28 @@ func loadWeights(dir string) (map[string]*tensor, error) {
 	}
 	weights := make(map[string]*tensor)
 	for _, group := range m.WeightsManifest {
-		var data []byte
+		total := int64(0)
 		for _, p := range group.Paths {
 			if _, ok := modelFiles[p]; !ok || filepath.Base(p) != p {
 				return nil, fmt.Errorf("model.json: unexpected weight file %q", p)
 			}
-			shard, err := readVerified(dir, p)
+			fi, err := os.Stat(filepath.Join(dir, p))
 			if err != nil {
 				return nil, err
 			}
-			data = append(data, shard...)
+			total += fi.Size()
 		}
+		data := make([]byte, total)
 		off := 0
+		for _, p := range group.Paths {
+			n, err := readVerifiedInto(dir, p, data[off:])
+			if err != nil {
+				return nil, err
+			}
+			off += n
+		}
+		data = data[:off]
+		off = 0
 		for _, w := range group.Weights {
 			if len(w.Quantization) > 0 && string(w.Quantization) != "null" {
 				return nil, fmt.Errorf("weight %s: quantized weights are not supported", w.Name)
