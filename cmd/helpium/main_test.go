@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/helpium/helpium/db/dbtest"
+	"github.com/helpium/helpium/internal/apptest"
+)
+
+// env returns a getenv over vars.
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestWorkspaceCreatePrintsJSON(t *testing.T) {
+	dbURL := dbtest.NewURL(t)
+	var out strings.Builder
+	vars := map[string]string{"DATABASE_URL": dbURL}
+	if err := run(context.Background(), []string{"migrate"}, env(vars), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"workspace", "create", "-name", "Acme Ltd"}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]string
+	if err := json.Unmarshal([]byte(out.String()), &raw); err != nil {
+		t.Fatalf("output %q is not one JSON object: %v", out.String(), err)
+	}
+	if raw["id"] == "" || raw["name"] != "Acme Ltd" || !strings.HasPrefix(raw["api_key"], "pk_") || len(raw) != 3 {
+		t.Errorf("workspace create printed %v", raw)
+	}
+	if err := run(context.Background(), []string{"workspace", "create", "-name", "  "}, env(vars), io.Discard, io.Discard); err == nil {
+		t.Error("a blank name was accepted")
+	}
+}
+
+func TestConfigErrorsNameTheVariable(t *testing.T) {
+	for name, value := range map[string]string{
+		"HELPIUM_ADDR": "no-port", "HELPIUM_LOG_FORMAT": "xml", "HELPIUM_DB_MAX_CONNS": "-1", "HELPIUM_SHUTDOWN_TIMEOUT": "soon",
+	} {
+		err := run(context.Background(), []string{"config"}, env(map[string]string{name: value}), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: error %v does not name the variable", name, value, err)
+		}
+	}
+	var out strings.Builder
+	run(context.Background(), []string{"config"}, env(map[string]string{"DATABASE_URL": "postgres://u:secretpw@h/db"}), &out, io.Discard)
+	if strings.Contains(out.String(), "secretpw") || !strings.Contains(out.String(), "DATABASE_URL=[redacted]") {
+		t.Errorf("config output leaks or misses DATABASE_URL: %s", out.String())
+	}
+}
+
+// TestServeStartsAndStopsCleanly builds the real binary, starts it on a free
+// port against the test services, waits until it is ready, serves a widget
+// request, then stops it with SIGINT and expects a clean exit.
+func TestServeStartsAndStopsCleanly(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "helpium")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "serve", "-migrate", "-seed")
+	cmd.Env = append(os.Environ(),
+		"DATABASE_URL="+dbtest.NewURL(t),
+		"WEAVIATE_URL="+apptest.WeaviateURL(t),
+		"HELPIUM_ADDR=127.0.0.1:0",
+	)
+	stdout, _ := cmd.StdoutPipe()
+	stderr := new(strings.Builder)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	urlRe := regexp.MustCompile(`running at (http://\S+)`)
+	keyRe := regexp.MustCompile(`Demo widget key \(X-API-Key\): (\S+)`)
+	var base, key string
+	lines := bufio.NewScanner(stdout)
+	deadline := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+	for lines.Scan() && (base == "" || key == "") {
+		if m := urlRe.FindStringSubmatch(lines.Text()); m != nil {
+			base = m[1]
+		}
+		if m := keyRe.FindStringSubmatch(lines.Text()); m != nil {
+			key = m[1]
+		}
+	}
+	deadline.Stop()
+	go io.Copy(io.Discard, stdout)
+	if base == "" || key == "" {
+		t.Fatalf("server did not print its URL and demo key; stderr:\n%s", stderr)
+	}
+
+	res, err := http.Get(base + "/readyz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("readyz: %v %v", res, err)
+	}
+	res.Body.Close()
+	req, _ := http.NewRequest("GET", base+"/api/customer/widget/settings", nil)
+	req.Header.Set("X-API-Key", key)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("widget settings with the demo key: %v %v", res, err)
+	}
+	res.Body.Close()
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGINT: %v; stderr:\n%s", err, stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not stop within 20s of SIGINT")
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Errorf("no graceful shutdown logged:\n%s", stderr)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("server still answers after stopping")
+	}
+}
