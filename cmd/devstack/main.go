@@ -2,16 +2,21 @@
 // Weaviate) for development, tests and CI, runs a command with their
 // addresses in its environment, and stops them when the command exits.
 //
-//	go run ./cmd/devstack [-data DIR] [-pg-port N] [-weaviate-port N] [-fast] [-addr HOST:PORT] -- COMMAND [ARGS...]
+//	go run ./cmd/devstack [-data DIR] [-pg-port N] [-weaviate-port N] [-weaviate-grpc-port N]
+//	                      [-fast] [-addr HOST:PORT] -- COMMAND [ARGS...]
 //
-// Data lives in DIR/postgres and DIR/weaviate, logs in DIR/logs, and the
-// variables are also written to DIR/helpium.env (shell syntax), so that
+// The command gets DATABASE_URL, WEAVIATE_URL, WEAVIATE_GRPC_ADDR,
+// HELPIUM_ADDR and HELPIUM_DATA_DIR. Data lives in DIR/postgres and
+// DIR/weaviate, logs in DIR/logs, and the variables are also written to
+// DIR/helpium.env (shell syntax), so that
 //
 //	set -a; . .data/helpium.env; go run ./cmd/helpium
 //
 // works against a running stack. Without COMMAND, devstack keeps the stack
-// up until interrupted. If DATABASE_URL (or WEAVIATE_URL) is already set,
-// no PostgreSQL (or Weaviate) is started and the value is passed through.
+// up until interrupted. Ports default to those of the previous run on the
+// same DIR (remembered in DIR/devstack-ports.json) when they are free.
+// If DATABASE_URL (or WEAVIATE_URL) is already set, no PostgreSQL (or
+// Weaviate) is started and the value is passed through.
 package main
 
 import (
@@ -357,69 +362,71 @@ func (s *stack) stop() {
 }
 
 // runChild runs the command with vars added to its environment and
-// returns its exit code. The child runs in its own process group; when
-// we own the terminal it becomes the terminal's foreground group, so a
-// Ctrl-C reaches the command (once) and not devstack, which then cleans up
-// after the command exits. Signals sent to devstack itself are forwarded
-// to the child's group; a second one kills it.
+// returns its exit code.
+//
+// In a terminal (we are in the foreground process group of the terminal on
+// stdin) the child stays in our process group: Ctrl-C, Ctrl-Z and friends
+// reach it directly from the terminal, job control keeps working, and
+// devstack does not forward SIGINT again (the child would get it twice).
+// Otherwise (CI, scripts) the child gets its own process group and the
+// signals devstack receives are forwarded to that whole group (e.g. to
+// both `go run` and the program it runs). A second signal kills the child.
 func runChild(command []string, vars map[string]string, sigs chan os.Signal) int {
 	cmd := exec.Command(command[0], command[1:]...)
 	cmd.Env = mergeEnv(os.Environ(), vars)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	foreground := ownsTerminal()
-	if foreground {
-		cmd.SysProcAttr.Foreground = true
-		cmd.SysProcAttr.Ctty = 0 // the child's stdin
-	}
+	interactive := ownsTerminal()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !interactive, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		logf("%v", err)
 		return 127
 	}
-	pgid := cmd.Process.Pid
+	target := -cmd.Process.Pid // the child's process group
+	if interactive {
+		target = cmd.Process.Pid // our group is shared with our parents
+	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 
 	var waitErr error
-	forwarded := 0
+	received := 0
 wait:
 	for {
 		select {
 		case waitErr = <-done:
 			break wait
 		case sig := <-sigs:
-			forwarded++
-			if forwarded == 1 {
-				syscall.Kill(-pgid, sig.(syscall.Signal))
+			received++
+			if received == 1 {
+				if !(interactive && sig == syscall.SIGINT) {
+					syscall.Kill(target, sig.(syscall.Signal))
+				}
 				continue
 			}
 			logf("got %v again; killing %s", sig, command[0])
-			syscall.Kill(-pgid, syscall.SIGKILL)
+			syscall.Kill(target, syscall.SIGKILL)
 			waitErr = <-done
 			break wait
 		}
 	}
-	if foreground {
-		takeTerminalBack()
+	if !interactive {
+		// Whatever the command left running in its process group goes too.
+		syscall.Kill(target, syscall.SIGTERM)
 	}
-	// Whatever the command left running in its process group goes too.
-	syscall.Kill(-pgid, syscall.SIGTERM)
 
-	code := 0
 	var exitErr *exec.ExitError
 	switch {
 	case waitErr == nil:
+		return 0
 	case errors.As(waitErr, &exitErr):
 		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			code = 128 + int(ws.Signal())
-		} else {
-			code = exitErr.ExitCode()
+			return 128 + int(ws.Signal())
 		}
+		return exitErr.ExitCode()
 	default:
 		logf("%v", waitErr)
-		code = 1
+		return 1
 	}
-	return code
 }
 
 // ownsTerminal reports whether stdin is a terminal whose foreground process
@@ -430,15 +437,6 @@ func ownsTerminal() bool {
 		return false
 	}
 	return int(pgrp) == syscall.Getpgrp()
-}
-
-// takeTerminalBack makes our process group the terminal's foreground group
-// again after the child (which had it) exited.
-func takeTerminalBack() {
-	signal.Ignore(syscall.SIGTTOU) // we are a background group right now
-	defer signal.Reset(syscall.SIGTTOU)
-	pgrp := int32(syscall.Getpgrp())
-	syscall.Syscall(syscall.SYS_IOCTL, 0, syscall.TIOCSPGRP, uintptr(unsafe.Pointer(&pgrp)))
 }
 
 // mergeEnv returns env with vars set (replacing existing entries).

@@ -351,3 +351,95 @@ func envWithout(drop func(name string) bool) []string {
 	}
 	return env
 }
+
+// serviceLog is where a service's output goes: the caller's writer or a
+// default log file. A regular file is handed to the child process
+// directly (so its last words survive us if we are killed); anything else
+// is fed through a pipe. Either way Tail can show the end of the current
+// run's output.
+type serviceLog struct {
+	given       io.Writer // from the options; nil means defaultPath
+	defaultPath string
+
+	owned *os.File    // opened by us, closed by close
+	file  *os.File    // regular file the child writes to directly
+	w     io.Writer   // synchronised writer for our own lines
+	tail  *tailBuffer // when file == nil
+	start int64       // size of file when the current run started
+}
+
+func newServiceLog(given io.Writer, defaultPath string) *serviceLog {
+	return &serviceLog{given: given, defaultPath: defaultPath, tail: newTailBuffer(64 << 10)}
+}
+
+// open (re)opens the default log file if needed.
+func (l *serviceLog) open() error {
+	if l.w != nil {
+		return nil
+	}
+	out := l.given
+	if out == nil {
+		f, err := openLog(l.defaultPath)
+		if err != nil {
+			return fmt.Errorf("devstack: open log: %w", err)
+		}
+		l.owned, out = f, f
+	}
+	l.file = nil
+	if f, ok := out.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			l.file = f
+		}
+	}
+	l.w = &syncWriter{w: out}
+	return nil
+}
+
+func (l *serviceLog) close() {
+	if l.owned != nil {
+		l.owned.Close()
+		l.owned = nil
+	}
+	l.w, l.file = nil, nil
+}
+
+func (l *serviceLog) Write(p []byte) (int, error) {
+	if l.w == nil {
+		return len(p), nil
+	}
+	return l.w.Write(p)
+}
+
+// attach connects cmd's stdout and stderr to the log.
+func (l *serviceLog) attach(cmd *exec.Cmd) {
+	if l.file != nil {
+		if st, err := l.file.Stat(); err == nil {
+			l.start = st.Size()
+		}
+		cmd.Stdout, cmd.Stderr = l.file, l.file
+		return
+	}
+	l.tail = newTailBuffer(64 << 10)
+	out := io.MultiWriter(l.tail, l.w)
+	cmd.Stdout, cmd.Stderr = out, out
+}
+
+// Tail returns the last n lines written since the last attach.
+func (l *serviceLog) Tail(n int) string {
+	if l.file == nil {
+		return l.tail.Tail(n)
+	}
+	f, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", l.file.Fd()))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	from := max(l.start, st.Size()-64<<10)
+	buf := make([]byte, st.Size()-from)
+	n2, _ := f.ReadAt(buf, from)
+	return lastLines(string(buf[:n2]), n)
+}

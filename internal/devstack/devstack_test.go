@@ -249,3 +249,46 @@ func processesMentioning(path string) []string {
 	}
 	return found
 }
+
+// TestBuildLock checks the lock that makes concurrent callers of
+// EnsureWeaviateBinary wait for a single build.
+func TestBuildLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "x.lock")
+	unlock, err := flock(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	got := make(chan error, 1)
+	go func() {
+		u, err := flock(ctx, path, func() { close(waited) })
+		if err == nil {
+			u()
+		}
+		got <- err
+	}()
+	select {
+	case <-waited:
+	case err := <-got:
+		t.Fatalf("second flock did not wait (err %v)", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("second flock neither waited nor returned")
+	}
+	unlock()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("second flock not granted after unlock")
+	}
+	cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	unlock, _ = flock(ctx, path, nil)
+	defer unlock()
+	if _, err := flock(cctx, path, nil); err == nil {
+		t.Fatal("flock on a held lock succeeded")
+	}
+}

@@ -50,11 +50,9 @@ type Postgres struct {
 	port    int
 	cred    *syscall.Credential // nil when we are not root
 
-	mu      sync.Mutex
-	proc    *process
-	log     io.Writer
-	logFile *os.File // opened by us, closed by Stop
-	tail    *tailBuffer
+	mu   sync.Mutex
+	proc *process
+	log  *serviceLog
 }
 
 // StartPostgres makes sure PostgreSQL 15 is installed, initialises
@@ -68,22 +66,15 @@ func StartPostgres(ctx context.Context, opts PostgresOptions) (*Postgres, error)
 	if err != nil {
 		return nil, err
 	}
-	p := &Postgres{opts: opts, dataDir: dataDir, port: opts.Port, tail: newTailBuffer(64 << 10)}
-
-	p.log = opts.Log
-	if p.log == nil {
-		f, err := openLog(filepath.Join(filepath.Dir(dataDir), "postgres.log"))
-		if err != nil {
-			return nil, fmt.Errorf("devstack: postgres log: %w", err)
-		}
-		p.logFile, p.log = f, f
+	p := &Postgres{opts: opts, dataDir: dataDir, port: opts.Port,
+		log: newServiceLog(opts.Log, filepath.Join(filepath.Dir(dataDir), "postgres.log"))}
+	if err := p.log.open(); err != nil {
+		return nil, err
 	}
-	p.log = &syncWriter{w: p.log}
-
 	ok := false
 	defer func() {
-		if !ok && p.logFile != nil {
-			p.logFile.Close()
+		if !ok {
+			p.log.close()
 		}
 	}()
 
@@ -144,10 +135,7 @@ func (p *Postgres) Stop() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	err := p.stop()
-	if p.logFile != nil {
-		p.logFile.Close()
-		p.logFile = nil
-	}
+	p.log.close()
 	return err
 }
 
@@ -159,12 +147,8 @@ func (p *Postgres) Restart(ctx context.Context) error {
 	if err := p.stop(); err != nil {
 		return err
 	}
-	if p.logFile == nil && p.opts.Log == nil {
-		f, err := openLog(filepath.Join(filepath.Dir(p.dataDir), "postgres.log"))
-		if err != nil {
-			return err
-		}
-		p.logFile, p.log = f, &syncWriter{w: f}
+	if err := p.log.open(); err != nil {
+		return err
 	}
 	if !waitPortFree(p.port, 10*time.Second) {
 		return fmt.Errorf("devstack: postgres restart: port %d still in use", p.port)
@@ -194,23 +178,23 @@ func (p *Postgres) logf(format string, args ...any) {
 // true it runs as the postgres user (initdb, postgres); client programs
 // run as ourselves and talk TCP.
 func (p *Postgres) command(ctx context.Context, asServer bool, prog string, args ...string) *exec.Cmd {
-	var cmd *exec.Cmd
-	if ctx != nil {
-		cmd = exec.CommandContext(ctx, filepath.Join(p.binDir, prog), args...)
-		// Let initdb & co. clean up after themselves when cancelled.
-		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
-		cmd.WaitDelay = 10 * time.Second
-	} else {
-		cmd = exec.Command(filepath.Join(p.binDir, prog), args...)
-	}
+	cmd := exec.CommandContext(ctx, filepath.Join(p.binDir, prog), args...)
+	// Let initdb & co. clean up after themselves when cancelled.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
+	cmd.WaitDelay = 10 * time.Second
 	// PG* variables (PGHOST, PGPORT, PGDATA, ...) from the caller's
 	// environment would silently redirect the tools.
-	cmd.Env = envWithout(func(name string) bool { return strings.HasPrefix(name, "PG") })
+	// The server's locale comes from initdb's --locale, not from whatever
+	// (possibly uninstalled) locale the caller's LANG/LC_* name.
+	cmd.Env = envWithout(func(name string) bool {
+		return strings.HasPrefix(name, "PG") ||
+			(asServer && (strings.HasPrefix(name, "LC_") || name == "LANG" || name == "LANGUAGE"))
+	})
 	cmd.SysProcAttr = serviceSysProcAttr(syscall.SIGINT)
 	if asServer {
 		cmd.SysProcAttr.Credential = p.cred
 		cmd.Dir = "/" // our cwd may not be readable by postgres
-		cmd.Env = append(cmd.Env, "LC_ALL=C.UTF-8")
+		cmd.Env = append(cmd.Env, "LC_ALL=C")
 	}
 	return cmd
 }
@@ -306,7 +290,7 @@ func (p *Postgres) initdb(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if !strings.Contains(out.String(), "locale") {
+		if !strings.Contains(out.String(), "invalid locale") {
 			break
 		}
 		// initdb removes what it created on failure; make sure.
@@ -327,7 +311,7 @@ func (p *Postgres) clearStalePid() error {
 	}
 	lines := strings.Split(string(data), "\n")
 	pid, _ := strconv.Atoi(strings.TrimSpace(lines[0]))
-	if pid > 0 && pidAlive(pid) && isPostgresOn(pid, p.dataDir, lines) {
+	if pid > 0 && pidAlive(pid) && isPostgresOn(pid, p.dataDir) {
 		p.logf("stopping leftover postgres (pid %d) on %s", pid, p.dataDir)
 		syscall.Kill(pid, syscall.SIGINT)
 		if !waitPidGone(pid, pgStopGrace) {
@@ -350,7 +334,7 @@ func (p *Postgres) clearStalePid() error {
 }
 
 // isPostgresOn reports whether pid is a postgres server for dataDir.
-func isPostgresOn(pid int, dataDir string, pidFileLines []string) bool {
+func isPostgresOn(pid int, dataDir string) bool {
 	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
 	if err != nil {
 		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
@@ -360,11 +344,18 @@ func isPostgresOn(pid int, dataDir string, pidFileLines []string) bool {
 	} else if b := filepath.Base(strings.TrimSuffix(exe, " (deleted)")); b != "postgres" && b != "postmaster" {
 		return false
 	}
-	if len(pidFileLines) > 1 && filepath.Clean(strings.TrimSpace(pidFileLines[1])) == dataDir {
+	// The pid file always names its own directory, so ask the process:
+	// a postmaster runs with the data directory as its working directory.
+	if cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid)); err == nil && filepath.Clean(cwd) == dataDir {
 		return true
 	}
 	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return bytes.Contains(cmdline, []byte(dataDir))
+	for _, arg := range bytes.Split(cmdline, []byte{0}) {
+		if filepath.Clean(string(arg)) == dataDir {
+			return true
+		}
+	}
+	return false
 }
 
 // start launches the server and waits until it accepts connections.
@@ -389,12 +380,12 @@ func (p *Postgres) start(ctx context.Context) error {
 			"-c", "synchronous_commit=off",
 			"-c", "full_page_writes=off")
 	}
-	cmd := p.command(nil, true, "postgres", args...)
+	// Not tied to ctx: the server outlives the start-up call.
+	cmd := p.command(context.Background(), true, "postgres", args...)
 	// SIGINT (fast shutdown) rather than SIGTERM (smart shutdown, which
 	// waits for every client to disconnect) if we die.
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGINT
-	out := io.MultiWriter(p.tail, p.log)
-	cmd.Stdout, cmd.Stderr = out, out
+	p.log.attach(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	p.logf("starting postgres on 127.0.0.1:%d (data %s)", p.port, p.dataDir)
 	proc, err := startProcess(cmd)
@@ -413,7 +404,7 @@ func (p *Postgres) waitReady(ctx context.Context) error {
 	deadline := time.Now().Add(pgReadyTimeout)
 	for {
 		if p.proc.exited() {
-			return withTail(fmt.Errorf("devstack: postgres exited during startup (%v)", p.proc.err), "postgres", p.tail.Tail(30))
+			return withTail(fmt.Errorf("devstack: postgres exited during startup (%v)", p.proc.err), "postgres", p.log.Tail(30))
 		}
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		cmd := p.command(cctx, false, "pg_isready",
@@ -428,7 +419,7 @@ func (p *Postgres) waitReady(ctx context.Context) error {
 		}
 		if time.Now().After(deadline) {
 			return withTail(fmt.Errorf("devstack: postgres on 127.0.0.1:%d not ready after %v", p.port, pgReadyTimeout),
-				"postgres", p.tail.Tail(30))
+				"postgres", p.log.Tail(30))
 		}
 		select {
 		case <-ctx.Done():

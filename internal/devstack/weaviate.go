@@ -53,11 +53,9 @@ type Weaviate struct {
 	// data API, raft, raft internal RPC). Kept across Restart.
 	port, grpcPort, gossipPort, dataPort, raftPort, raftRPCPort int
 
-	mu      sync.Mutex
-	proc    *process
-	log     io.Writer
-	logFile *os.File
-	tail    *tailBuffer
+	mu   sync.Mutex
+	proc *process
+	log  *serviceLog
 }
 
 // StartWeaviate makes sure the weaviate-server binary exists (building it
@@ -77,20 +75,15 @@ func StartWeaviate(ctx context.Context, opts WeaviateOptions) (*Weaviate, error)
 	if opts.BinDir, err = filepath.Abs(opts.BinDir); err != nil {
 		return nil, err
 	}
-	w := &Weaviate{opts: opts, dataDir: dataDir, port: opts.Port, grpcPort: opts.GRPCPort, tail: newTailBuffer(64 << 10)}
-	w.log = opts.Log
-	if w.log == nil {
-		f, err := openLog(filepath.Join(filepath.Dir(dataDir), "weaviate.log"))
-		if err != nil {
-			return nil, fmt.Errorf("devstack: weaviate log: %w", err)
-		}
-		w.logFile, w.log = f, f
+	w := &Weaviate{opts: opts, dataDir: dataDir, port: opts.Port, grpcPort: opts.GRPCPort,
+		log: newServiceLog(opts.Log, filepath.Join(filepath.Dir(dataDir), "weaviate.log"))}
+	if err := w.log.open(); err != nil {
+		return nil, err
 	}
-	w.log = &syncWriter{w: w.log}
 	ok := false
 	defer func() {
-		if !ok && w.logFile != nil {
-			w.logFile.Close()
+		if !ok {
+			w.log.close()
 		}
 	}()
 
@@ -136,10 +129,7 @@ func (w *Weaviate) Stop() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	err := w.stop()
-	if w.logFile != nil {
-		w.logFile.Close()
-		w.logFile = nil
-	}
+	w.log.close()
 	return err
 }
 
@@ -150,12 +140,8 @@ func (w *Weaviate) Restart(ctx context.Context) error {
 	if err := w.stop(); err != nil {
 		return err
 	}
-	if w.logFile == nil && w.opts.Log == nil {
-		f, err := openLog(filepath.Join(filepath.Dir(w.dataDir), "weaviate.log"))
-		if err != nil {
-			return err
-		}
-		w.logFile, w.log = f, &syncWriter{w: f}
+	if err := w.log.open(); err != nil {
+		return err
 	}
 	for _, port := range w.allPorts() {
 		if !waitPortFree(port, 10*time.Second) {
@@ -237,8 +223,7 @@ func (w *Weaviate) start(ctx context.Context) error {
 	cmd.Env = w.env()
 	cmd.Dir = w.dataDir
 	cmd.SysProcAttr = serviceSysProcAttr(syscall.SIGTERM)
-	out := io.MultiWriter(w.tail, w.log)
-	cmd.Stdout, cmd.Stderr = out, out
+	w.log.attach(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	fmt.Fprintf(w.log, "devstack: starting weaviate on 127.0.0.1:%d (grpc %d, gossip %d, data %d, raft %d, raft rpc %d; data %s)\n",
 		w.port, w.grpcPort, w.gossipPort, w.dataPort, w.raftPort, w.raftRPCPort, w.dataDir)
@@ -260,7 +245,7 @@ func (w *Weaviate) waitReady(ctx context.Context) error {
 	deadline := time.Now().Add(weaviateReadyTimeout)
 	for {
 		if w.proc.exited() {
-			return withTail(fmt.Errorf("devstack: weaviate exited during startup (%v)", w.proc.err), "weaviate", w.tail.Tail(30))
+			return withTail(fmt.Errorf("devstack: weaviate exited during startup (%v)", w.proc.err), "weaviate", w.log.Tail(30))
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if resp, err := client.Do(req); err == nil {
@@ -275,7 +260,7 @@ func (w *Weaviate) waitReady(ctx context.Context) error {
 		}
 		if time.Now().After(deadline) {
 			return withTail(fmt.Errorf("devstack: weaviate on %s not ready after %v", w.URL(), weaviateReadyTimeout),
-				"weaviate", w.tail.Tail(30))
+				"weaviate", w.log.Tail(30))
 		}
 		select {
 		case <-ctx.Done():
