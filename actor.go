@@ -2,10 +2,13 @@ package helpium
 
 import "context"
 
-// Actor is who is making a request. Widget requests act as the workspace
-// whose widget key they carry.
+// Actor is who is making a request: a widget, acting as the workspace whose
+// widget key it carries, or an agent authenticated by an access token.
+// Exactly one of Workspace and Agent is set.
 type Actor struct {
 	Workspace *Workspace
+	Agent     *Agent
+	TokenID   string
 }
 
 type actorKey struct{}
@@ -28,4 +31,13 @@ func WidgetWorkspace(ctx context.Context) (*Workspace, error) {
 		return a.Workspace, nil
 	}
 	return nil, Errorf(EUnauthenticated, "A valid X-API-Key header is required.")
+}
+
+// AgentActor returns the agent making the request, or EUnauthenticated when
+// the request carries no valid agent token (a widget key never counts).
+func AgentActor(ctx context.Context) (*Actor, error) {
+	if a := ActorFrom(ctx); a != nil && a.Agent != nil {
+		return a, nil
+	}
+	return nil, Errorf(EUnauthenticated, "An agent access token is required: Authorization: Bearer <token>.")
 }

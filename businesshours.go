@@ -156,12 +156,12 @@ func (b BusinessHours) validate() (*time.Location, error) {
 		if _, ok := parseBHDate(c.Date); !ok {
 			return nil, Invalid(bhClosureField(i, "date"), "date must be a calendar date like 2026-12-25")
 		}
-		if err := checkText(bhClosureField(i, "reason"), c.Reason, maxClosureReason, false); err != nil {
+		if err := CheckText(bhClosureField(i, "reason"), c.Reason, maxClosureReason, false); err != nil {
 			return nil, err
 		}
 	}
 
-	if err := checkText("business_hours.out_of_office_message", b.OutOfOfficeMessage, maxOutOfOfficeMessage, false); err != nil {
+	if err := CheckText("business_hours.out_of_office_message", b.OutOfOfficeMessage, maxOutOfOfficeMessage, false); err != nil {
 		return nil, err
 	}
 	return loc, nil

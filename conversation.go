@@ -53,10 +53,15 @@ type Conversation struct {
 	ID            string             `json:"id"`
 	WorkspaceID   string             `json:"-"`
 	CustomerID    *string            `json:"-"`
+	AssigneeID    *string            `json:"-"`
 	Status        ConversationStatus `json:"status"`
 	CreatedAt     time.Time          `json:"created_at"`
 	UpdatedAt     time.Time          `json:"updated_at"`
 	LastMessageAt *time.Time         `json:"last_message_at"`
+	// FirstResponseAt is the first agent reply; ResolvedAt the last time it
+	// was resolved or closed (cleared on reopen).
+	FirstResponseAt *time.Time `json:"-"`
+	ResolvedAt      *time.Time `json:"-"`
 }
 
 // Message is one message in a conversation. Seq orders messages within their
@@ -67,6 +72,7 @@ type Message struct {
 	WorkspaceID     string     `json:"-"`
 	Seq             int64      `json:"-"`
 	Author          AuthorKind `json:"author"`
+	AuthorAgentID   *string    `json:"-"`
 	Body            string     `json:"body"`
 	Internal        bool       `json:"-"`
 	ClientMessageID *string    `json:"client_message_id"`
@@ -109,7 +115,7 @@ const (
 // ValidateMessageBody checks a customer or agent message body and returns it
 // trimmed. field names the input field in the error.
 func ValidateMessageBody(field, body string) (string, error) {
-	if err := checkText(field, body, MaxMessageLength, true); err != nil {
+	if err := CheckText(field, body, MaxMessageLength, true); err != nil {
 		return "", err
 	}
 	return strings.TrimSpace(body), nil
@@ -120,7 +126,7 @@ func ValidateClientMessageID(id *string) error {
 	if id == nil {
 		return nil
 	}
-	if err := checkText("client_message_id", *id, MaxClientMessageIDLen, true); err != nil {
+	if err := CheckText("client_message_id", *id, MaxClientMessageIDLen, true); err != nil {
 		return err
 	}
 	return nil

@@ -61,3 +61,50 @@ func (p *WidgetPosition) UnmarshalGQL(v any) error {
 	*p = WidgetPosition(out)
 	return err
 }
+
+// MarshalGQL writes r as a GraphQL enum value.
+func (r Role) MarshalGQL(w io.Writer) { marshalEnum(w, string(r)) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (r *Role) UnmarshalGQL(v any) error {
+	out, err := unmarshalEnum(v, func(x string) bool { return Role(x).Valid() })
+	*r = Role(out)
+	return err
+}
+
+// MarshalGQL writes d as a GraphQL enum value.
+func (d Weekday) MarshalGQL(w io.Writer) { marshalEnum(w, string(d)) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (d *Weekday) UnmarshalGQL(v any) error {
+	out, err := unmarshalEnum(v, func(x string) bool { return Weekday(x).Valid() })
+	*d = Weekday(out)
+	return err
+}
+
+// MarshalGQL writes f as a GraphQL enum value.
+func (f ConversationOrderField) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(f))) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (f *ConversationOrderField) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	switch ConversationOrderField(s) {
+	case OrderUpdatedAt, OrderCreatedAt, OrderLastMessageAt:
+		*f = ConversationOrderField(s)
+		return nil
+	}
+	return fmt.Errorf("%q is not a valid order field", s)
+}
+
+// MarshalGQL writes d as a GraphQL enum value.
+func (d OrderDirection) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(d))) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (d *OrderDirection) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	if s != string(Asc) && s != string(Desc) {
+		return fmt.Errorf("%q is not a valid direction", s)
+	}
+	*d = OrderDirection(s)
+	return nil
+}

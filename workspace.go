@@ -73,10 +73,10 @@ func (s WidgetSettings) Validate() error {
 	if s.Position != PositionBottomRight && s.Position != PositionBottomLeft {
 		return Invalid("position", "position must be bottom-right or bottom-left")
 	}
-	if err := checkText("greeting", s.Greeting, 500, false); err != nil {
+	if err := CheckText("greeting", s.Greeting, 500, false); err != nil {
 		return err
 	}
-	if err := checkText("launcher_text", s.LauncherText, 40, false); err != nil {
+	if err := CheckText("launcher_text", s.LauncherText, 40, false); err != nil {
 		return err
 	}
 	if !localePattern.MatchString(s.Locale) {
@@ -100,9 +100,9 @@ type BusinessHoursView struct {
 	OutOfOfficeMessage *string    `json:"out_of_office_message"`
 }
 
-// checkText validates a free-text field: valid UTF-8, no NUL, at most max
+// CheckText validates a free-text field: valid UTF-8, no NUL, at most max
 // characters and, when required, not blank.
-func checkText(field, s string, max int, required bool) error {
+func CheckText(field, s string, max int, required bool) error {
 	if !utf8.ValidString(s) {
 		return Invalid(field, "%s must be valid UTF-8", field)
 	}
@@ -118,4 +118,39 @@ func checkText(field, s string, max int, required bool) error {
 		return Invalid(field, "%s must be at most %d characters (got %d)", field, max, n)
 	}
 	return nil
+}
+
+// WidgetSettingsPatch changes some widget settings; nil fields keep their value.
+type WidgetSettingsPatch struct {
+	Colors       *WidgetColorsPatch
+	Position     *WidgetPosition
+	Greeting     *string
+	LauncherText *string
+	Locale       *string
+}
+
+// WidgetColorsPatch changes some widget colours.
+type WidgetColorsPatch struct {
+	Primary, Background, Text *string
+}
+
+// Apply returns s with the patch applied.
+func (p WidgetSettingsPatch) Apply(s WidgetSettings) WidgetSettings {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	if c := p.Colors; c != nil {
+		set(&s.Colors.Primary, c.Primary)
+		set(&s.Colors.Background, c.Background)
+		set(&s.Colors.Text, c.Text)
+	}
+	if p.Position != nil {
+		s.Position = *p.Position
+	}
+	set(&s.Greeting, p.Greeting)
+	set(&s.LauncherText, p.LauncherText)
+	set(&s.Locale, p.Locale)
+	return s
 }

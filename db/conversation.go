@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -12,23 +13,28 @@ import (
 type conversationRow struct {
 	bun.BaseModel `bun:"table:conversations"`
 
-	ID            string       `bun:"id,pk,type:uuid"`
-	WorkspaceID   string       `bun:"workspace_id,type:uuid"`
-	CustomerID    *string      `bun:"customer_id,type:uuid"`
-	TokenHash     []byte       `bun:"token_hash"`
-	Status        string       `bun:"status"`
-	LastSeq       int64        `bun:"last_seq"`
-	CreatedAt     time.Time    `bun:"created_at"`
-	UpdatedAt     time.Time    `bun:"updated_at"`
-	LastMessageAt bun.NullTime `bun:"last_message_at"`
+	ID              string       `bun:"id,pk,type:uuid"`
+	WorkspaceID     string       `bun:"workspace_id,type:uuid"`
+	CustomerID      *string      `bun:"customer_id,type:uuid"`
+	AssigneeID      *string      `bun:"assignee_id,type:uuid"`
+	TokenHash       []byte       `bun:"token_hash"`
+	Status          string       `bun:"status"`
+	LastSeq         int64        `bun:"last_seq"`
+	CreatedAt       time.Time    `bun:"created_at"`
+	UpdatedAt       time.Time    `bun:"updated_at"`
+	LastMessageAt   bun.NullTime `bun:"last_message_at"`
+	FirstResponseAt bun.NullTime `bun:"first_response_at"`
+	ResolvedAt      bun.NullTime `bun:"resolved_at"`
 }
 
 func (r *conversationRow) toConversation() *helpium.Conversation {
 	return &helpium.Conversation{
-		ID: r.ID, WorkspaceID: r.WorkspaceID, CustomerID: r.CustomerID,
+		ID: r.ID, WorkspaceID: r.WorkspaceID, CustomerID: r.CustomerID, AssigneeID: r.AssigneeID,
 		Status:    helpium.ConversationStatus(r.Status),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		LastMessageAt: timePtr(r.LastMessageAt),
+		LastMessageAt:   timePtr(r.LastMessageAt),
+		FirstResponseAt: timePtr(r.FirstResponseAt),
+		ResolvedAt:      timePtr(r.ResolvedAt),
 	}
 }
 
@@ -40,6 +46,7 @@ type messageRow struct {
 	WorkspaceID     string    `bun:"workspace_id,type:uuid"`
 	Seq             int64     `bun:"seq"`
 	AuthorKind      string    `bun:"author_kind"`
+	AuthorAgentID   *string   `bun:"author_agent_id,type:uuid"`
 	Internal        bool      `bun:"internal"`
 	Body            string    `bun:"body"`
 	ClientMessageID *string   `bun:"client_message_id"`
@@ -49,7 +56,7 @@ type messageRow struct {
 func (r *messageRow) toMessage() *helpium.Message {
 	return &helpium.Message{
 		ID: r.ID, ConversationID: r.ConversationID, WorkspaceID: r.WorkspaceID,
-		Seq: r.Seq, Author: helpium.AuthorKind(r.AuthorKind), Internal: r.Internal,
+		Seq: r.Seq, Author: helpium.AuthorKind(r.AuthorKind), AuthorAgentID: r.AuthorAgentID, Internal: r.Internal,
 		Body: r.Body, ClientMessageID: r.ClientMessageID, CreatedAt: r.CreatedAt,
 	}
 }
@@ -57,7 +64,7 @@ func (r *messageRow) toMessage() *helpium.Message {
 func toMessageRow(m *helpium.Message) *messageRow {
 	return &messageRow{
 		ID: m.ID, ConversationID: m.ConversationID, WorkspaceID: m.WorkspaceID,
-		Seq: m.Seq, AuthorKind: string(m.Author), Internal: m.Internal,
+		Seq: m.Seq, AuthorKind: string(m.Author), AuthorAgentID: m.AuthorAgentID, Internal: m.Internal,
 		Body: m.Body, ClientMessageID: m.ClientMessageID, CreatedAt: m.CreatedAt,
 	}
 }
@@ -97,68 +104,94 @@ func (s *Store) FindConversationByToken(ctx context.Context, workspaceID string,
 
 // appendMessageSQL numbers and inserts a message in one statement: bumping
 // last_seq locks the conversation row, so concurrent sends to one
-// conversation are numbered in commit order. A message from the customer
-// reopens a resolved or closed conversation. A retry with a client message
-// id already stored inserts nothing.
+// conversation are numbered in commit order. A customer message reopens a
+// resolved or closed conversation; the first agent reply sets
+// first_response_at. A retry with a client message id already stored
+// inserts nothing. %s selects the conversation.
 const appendMessageSQL = `
 WITH c AS (
 	UPDATE conversations SET
 		last_seq = last_seq + 1,
 		updated_at = ?created_at,
 		last_message_at = CASE WHEN ?internal THEN last_message_at ELSE ?created_at END,
-		status = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN 'open' ELSE status END
-	WHERE token_hash = ?token_hash AND workspace_id = ?workspace_id
+		first_response_at = CASE WHEN ?author_kind = 'agent' AND NOT ?internal THEN coalesce(first_response_at, ?created_at) ELSE first_response_at END,
+		status = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN 'open' ELSE status END,
+		resolved_at = CASE WHEN ?reopen THEN NULL ELSE resolved_at END
+	WHERE %s AND workspace_id = ?workspace_id
 		AND (?client_message_id::text IS NULL OR NOT EXISTS (
 			SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.client_message_id = ?client_message_id))
 	RETURNING id, last_seq
 )
-INSERT INTO messages (id, conversation_id, workspace_id, seq, author_kind, internal, body, client_message_id, created_at)
-SELECT ?id, c.id, ?workspace_id, c.last_seq, ?author_kind, ?internal, ?body, ?client_message_id, ?created_at FROM c
+INSERT INTO messages (id, conversation_id, workspace_id, seq, author_kind, author_agent_id, internal, body, client_message_id, created_at)
+SELECT ?id, c.id, ?workspace_id, c.last_seq, ?author_kind, ?author_agent_id, ?internal, ?body, ?client_message_id, ?created_at FROM c
 ON CONFLICT (conversation_id, client_message_id) DO NOTHING
 RETURNING conversation_id, seq`
 
-// AppendMessageByToken adds m to the conversation of workspaceID behind the
-// widget token hash. It reports created=false and returns the stored message
-// when m.ClientMessageID was already used in that conversation. Returns
-// ENotFound when the token names no conversation of the workspace.
-func (s *Store) AppendMessageByToken(ctx context.Context, workspaceID string, tokenHash []byte, m *helpium.Message) (*helpium.Message, bool, error) {
+var (
+	appendByTokenSQL = fmt.Sprintf(appendMessageSQL, "token_hash = ?token_hash")
+	appendByIDSQL    = fmt.Sprintf(appendMessageSQL, "id = ?conversation_id")
+)
+
+// MessageTarget names the conversation a message goes to: by widget token
+// hash (the widget) or by id (agents), always within a workspace.
+type MessageTarget struct {
+	WorkspaceID    string
+	TokenHash      []byte
+	ConversationID string
+}
+
+// AppendMessage adds m to the target conversation. It reports created=false
+// and returns the stored message when m.ClientMessageID was already used in
+// that conversation. Returns ENotFound when the target names no
+// conversation of the workspace.
+func (s *Store) AppendMessage(ctx context.Context, to MessageTarget, m *helpium.Message) (*helpium.Message, bool, error) {
 	args := struct {
 		ID              string    `bun:"id"`
 		WorkspaceID     string    `bun:"workspace_id"`
 		TokenHash       []byte    `bun:"token_hash"`
+		ConversationID  string    `bun:"conversation_id"`
 		AuthorKind      string    `bun:"author_kind"`
+		AuthorAgentID   *string   `bun:"author_agent_id"`
 		Internal        bool      `bun:"internal"`
 		Reopen          bool      `bun:"reopen"`
 		Body            string    `bun:"body"`
 		ClientMessageID *string   `bun:"client_message_id"`
 		CreatedAt       time.Time `bun:"created_at"`
-	}{m.ID, workspaceID, tokenHash, string(m.Author), m.Internal, m.Author == helpium.AuthorCustomer, m.Body, m.ClientMessageID, m.CreatedAt}
-
+	}{m.ID, to.WorkspaceID, to.TokenHash, to.ConversationID, string(m.Author), m.AuthorAgentID, m.Internal,
+		m.Author == helpium.AuthorCustomer, m.Body, m.ClientMessageID, m.CreatedAt}
+	query := appendByIDSQL
+	if to.TokenHash != nil {
+		query = appendByTokenSQL
+	}
 	var out []struct {
 		ConversationID string `bun:"conversation_id"`
 		Seq            int64  `bun:"seq"`
 	}
-	if err := s.db.NewRaw(appendMessageSQL, &args).Scan(ctx, &out); err != nil {
+	if err := s.db.NewRaw(query, &args).Scan(ctx, &out); err != nil {
 		return nil, false, dbErr(err, "conversation")
 	}
 	if len(out) == 1 {
-		m.ConversationID, m.Seq, m.WorkspaceID = out[0].ConversationID, out[0].Seq, workspaceID
+		m.ConversationID, m.Seq, m.WorkspaceID = out[0].ConversationID, out[0].Seq, to.WorkspaceID
 		return m, true, nil
 	}
-	// Nothing inserted: either the token is unknown, or this is a retry.
-	if m.ClientMessageID != nil {
-		row := new(messageRow)
-		err := s.db.NewSelect().Model(row).
-			Join("JOIN conversations AS c ON c.id = message_row.conversation_id").
-			Where("c.token_hash = ?", tokenHash).Where("c.workspace_id = ?", workspaceID).
-			Where("message_row.client_message_id = ?", *m.ClientMessageID).
-			Scan(ctx)
-		if err == nil {
-			return row.toMessage(), false, nil
-		}
+	// Nothing inserted: either the target is unknown, or this is a retry.
+	if m.ClientMessageID == nil {
+		return nil, false, notFound("conversation")
+	}
+	row := new(messageRow)
+	q := s.db.NewSelect().Model(row).
+		Join("JOIN conversations AS c ON c.id = message_row.conversation_id").
+		Where("c.workspace_id = ?", to.WorkspaceID).
+		Where("message_row.client_message_id = ?", *m.ClientMessageID)
+	if to.TokenHash != nil {
+		q = q.Where("c.token_hash = ?", to.TokenHash)
+	} else {
+		q = q.Where("c.id = ?", to.ConversationID)
+	}
+	if err := q.Scan(ctx); err != nil {
 		return nil, false, dbErr(err, "conversation")
 	}
-	return nil, false, helpium.Errorf(helpium.ENotFound, "conversation not found.")
+	return row.toMessage(), false, nil
 }
 
 // FindMessages returns up to limit messages of a conversation with sequence

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -39,10 +40,12 @@ func dbErr(err error, what string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, sql.ErrNoRows):
-		return helpium.Errorf(helpium.ENotFound, "%s not found.", what)
+		return notFound(what)
+	case isPgCode(err, "23505"):
+		return &helpium.Error{Code: helpium.EConflict, Message: what + " already exists.", Cause: err}
 	case isPgCode(err, "22P02"):
 		// A malformed id (not a UUID) names no record.
-		return helpium.Errorf(helpium.ENotFound, "%s not found.", what)
+		return notFound(what)
 	case unavailable(err):
 		return &helpium.Error{Code: helpium.EUnavailable, Message: "The service is temporarily unavailable. Please retry.", Cause: err}
 	}
@@ -77,4 +80,19 @@ func timePtr(t bun.NullTime) *time.Time {
 func isPgCode(err error, code string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == code
+}
+
+// affectedOne maps an UPDATE or DELETE that touched no row to ENotFound.
+func affectedOne(res sql.Result, err error, what string) error {
+	if err != nil {
+		return dbErr(err, what)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+func notFound(what string) error {
+	return helpium.Errorf(helpium.ENotFound, "%s%s not found.", strings.ToUpper(what[:1]), what[1:])
 }

@@ -67,3 +67,13 @@ func (s *Store) FindWorkspaceByName(ctx context.Context, name string) (*helpium.
 	}
 	return row.toWorkspace(), nil
 }
+
+// UpdateWorkspace stores a workspace's name, widget key, widget settings and
+// business hours. Returns ENotFound when it does not exist.
+func (s *Store) UpdateWorkspace(ctx context.Context, ws *helpium.Workspace) error {
+	res, err := s.db.NewUpdate().Model(&workspaceRow{
+		ID: ws.ID, Name: ws.Name, APIKey: ws.APIKey, Widget: ws.Widget, BusinessHours: ws.BusinessHours,
+		CreatedAt: ws.CreatedAt, UpdatedAt: ws.UpdatedAt,
+	}).Column("name", "api_key", "widget", "business_hours", "updated_at").WherePK().Exec(ctx)
+	return affectedOne(res, err, "workspace")
+}

@@ -7,10 +7,126 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/graph/model"
+	"github.com/helpium/helpium/service"
 )
+
+// Customer is the resolver for the customer field.
+func (r *conversationResolver) Customer(ctx context.Context, obj *helpium.Conversation) (*helpium.Customer, error) {
+	return loadOptional(ctx, r.loaders(ctx).Customer, obj.CustomerID)
+}
+
+// Assignee is the resolver for the assignee field.
+func (r *conversationResolver) Assignee(ctx context.Context, obj *helpium.Conversation) (*helpium.Agent, error) {
+	return loadOptional(ctx, r.loaders(ctx).Agent, obj.AssigneeID)
+}
+
+// LastMessage is the resolver for the lastMessage field.
+func (r *conversationResolver) LastMessage(ctx context.Context, obj *helpium.Conversation) (*helpium.Message, error) {
+	return r.loaders(ctx).LastMessage.Load(ctx, obj.ID)
+}
+
+// Messages is the resolver for the messages field.
+func (r *conversationResolver) Messages(ctx context.Context, obj *helpium.Conversation, first *int, after *string, last *int, before *string) (*helpium.MessageConnection, error) {
+	return r.conversationMessages(ctx, obj, helpium.Page{First: first, After: after, Last: last, Before: before})
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *conversationConnectionResolver) TotalCount(ctx context.Context, obj *helpium.ConversationConnection) (int, error) {
+	return obj.Count()
+}
+
+// Conversations is the resolver for the conversations field.
+func (r *customerResolver) Conversations(ctx context.Context, obj *helpium.Customer, first *int, after *string, last *int, before *string) (*helpium.ConversationConnection, error) {
+	return r.Service.Conversations(ctx, obj.WorkspaceID, helpium.ConversationFilter{CustomerID: &obj.ID}, orderOrDefault(nil), helpium.Page{First: first, After: after, Last: last, Before: before})
+}
+
+// Agent is the resolver for the agent field.
+func (r *memberResolver) Agent(ctx context.Context, obj *helpium.Membership) (*helpium.Agent, error) {
+	return r.loaders(ctx).Agent.Load(ctx, obj.AgentID)
+}
+
+// AuthorAgent is the resolver for the authorAgent field.
+func (r *messageResolver) AuthorAgent(ctx context.Context, obj *helpium.Message) (*helpium.Agent, error) {
+	return loadOptional(ctx, r.loaders(ctx).Agent, obj.AuthorAgentID)
+}
+
+// Login is the resolver for the login field.
+func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*helpium.Session, error) {
+	return r.Service.Login(ctx, email, password)
+}
+
+// Logout is the resolver for the logout field.
+func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
+	return true, r.Service.Logout(ctx)
+}
+
+// CreateAccessToken is the resolver for the createAccessToken field.
+func (r *mutationResolver) CreateAccessToken(ctx context.Context, name string) (*helpium.NewAccessToken, error) {
+	return r.Service.CreateAccessToken(ctx, name)
+}
+
+// RevokeAccessToken is the resolver for the revokeAccessToken field.
+func (r *mutationResolver) RevokeAccessToken(ctx context.Context, id string) (bool, error) {
+	return true, r.Service.RevokeAccessToken(ctx, id)
+}
+
+// ReplyToConversation is the resolver for the replyToConversation field.
+func (r *mutationResolver) ReplyToConversation(ctx context.Context, input model.ReplyInput) (*helpium.SentMessage, error) {
+	return r.Service.ReplyToConversation(ctx, input.ConversationID, input.Body, input.ClientMessageID)
+}
+
+// AddInternalNote is the resolver for the addInternalNote field.
+func (r *mutationResolver) AddInternalNote(ctx context.Context, input model.InternalNoteInput) (*helpium.Message, error) {
+	return r.Service.AddInternalNote(ctx, input.ConversationID, input.Body)
+}
+
+// AssignConversation is the resolver for the assignConversation field.
+func (r *mutationResolver) AssignConversation(ctx context.Context, conversationID string, agentID *string) (*helpium.Conversation, error) {
+	return r.Service.AssignConversation(ctx, conversationID, agentID)
+}
+
+// SetConversationStatus is the resolver for the setConversationStatus field.
+func (r *mutationResolver) SetConversationStatus(ctx context.Context, conversationID string, status helpium.ConversationStatus) (*helpium.Conversation, error) {
+	return r.Service.SetConversationStatus(ctx, conversationID, status)
+}
+
+// UpdateWidgetSettings is the resolver for the updateWidgetSettings field.
+func (r *mutationResolver) UpdateWidgetSettings(ctx context.Context, workspaceID string, patch helpium.WidgetSettingsPatch) (*helpium.Workspace, error) {
+	return r.Service.UpdateWidgetSettings(ctx, workspaceID, patch)
+}
+
+// UpdateBusinessHours is the resolver for the updateBusinessHours field.
+func (r *mutationResolver) UpdateBusinessHours(ctx context.Context, workspaceID string, input helpium.BusinessHours) (*helpium.Workspace, error) {
+	return r.Service.UpdateBusinessHours(ctx, workspaceID, input)
+}
+
+// RotateWidgetKey is the resolver for the rotateWidgetKey field.
+func (r *mutationResolver) RotateWidgetKey(ctx context.Context, workspaceID string) (*helpium.Workspace, error) {
+	return r.Service.RotateWidgetKey(ctx, workspaceID)
+}
+
+// InviteAgent is the resolver for the inviteAgent field.
+func (r *mutationResolver) InviteAgent(ctx context.Context, workspaceID string, email string, name *string, role helpium.Role) (*service.Invitation, error) {
+	var n string
+	if name != nil {
+		n = *name
+	}
+	return r.Service.InviteAgent(ctx, workspaceID, email, n, role)
+}
+
+// RemoveAgent is the resolver for the removeAgent field.
+func (r *mutationResolver) RemoveAgent(ctx context.Context, workspaceID string, agentID string) (bool, error) {
+	return true, r.Service.RemoveAgent(ctx, workspaceID, agentID)
+}
+
+// SetAgentRole is the resolver for the setAgentRole field.
+func (r *mutationResolver) SetAgentRole(ctx context.Context, workspaceID string, agentID string, role helpium.Role) (*helpium.Membership, error) {
+	return r.Service.SetAgentRole(ctx, workspaceID, agentID, role)
+}
 
 // CreateConversation is the resolver for the createConversation field.
 func (r *mutationResolver) CreateConversation(ctx context.Context, input model.CreateConversationInput) (*helpium.NewConversation, error) {
@@ -20,6 +136,55 @@ func (r *mutationResolver) CreateConversation(ctx context.Context, input model.C
 // SendMessage is the resolver for the sendMessage field.
 func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMessageInput) (*helpium.SentMessage, error) {
 	return r.Service.SendMessage(ctx, input.Token, input.Body, input.ClientMessageID)
+}
+
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*helpium.Agent, error) {
+	return r.Service.Me(ctx)
+}
+
+// MyWorkspaces is the resolver for the myWorkspaces field.
+func (r *queryResolver) MyWorkspaces(ctx context.Context) ([]*helpium.Membership, error) {
+	return r.Service.MyMemberships(ctx)
+}
+
+// AccessTokens is the resolver for the accessTokens field.
+func (r *queryResolver) AccessTokens(ctx context.Context) ([]*helpium.AccessToken, error) {
+	return r.Service.AccessTokens(ctx)
+}
+
+// Workspace is the resolver for the workspace field.
+func (r *queryResolver) Workspace(ctx context.Context, id string) (*helpium.Workspace, error) {
+	return r.Service.Workspace(ctx, id)
+}
+
+// Conversations is the resolver for the conversations field.
+func (r *queryResolver) Conversations(ctx context.Context, workspaceID string, filter *helpium.ConversationFilter, orderBy *helpium.ConversationOrder, first *int, after *string, last *int, before *string) (*helpium.ConversationConnection, error) {
+	return r.Service.Conversations(ctx, workspaceID, filterOrEmpty(filter), orderOrDefault(orderBy), helpium.Page{First: first, After: after, Last: last, Before: before})
+}
+
+// Conversation is the resolver for the conversation field.
+func (r *queryResolver) Conversation(ctx context.Context, id string) (*helpium.Conversation, error) {
+	return r.Service.Conversation(ctx, id)
+}
+
+// Customers is the resolver for the customers field.
+func (r *queryResolver) Customers(ctx context.Context, workspaceID string, query *string, first *int, after *string) (*helpium.CustomerConnection, error) {
+	var q string
+	if query != nil {
+		q = *query
+	}
+	return r.Service.Customers(ctx, workspaceID, q, helpium.Page{First: first, After: after})
+}
+
+// Customer is the resolver for the customer field.
+func (r *queryResolver) Customer(ctx context.Context, id string) (*helpium.Customer, error) {
+	return r.Service.Customer(ctx, id)
+}
+
+// Stats is the resolver for the stats field.
+func (r *queryResolver) Stats(ctx context.Context, workspaceID string, from time.Time, to time.Time) (*helpium.Stats, error) {
+	return r.Service.Stats(ctx, workspaceID, from, to)
 }
 
 // WidgetSettings is the resolver for the widgetSettings field.
@@ -37,13 +202,75 @@ func (r *queryResolver) WidgetMessages(ctx context.Context, token string, after 
 	return r.Service.MessagesByToken(ctx, token, after, limit)
 }
 
+// MyRole is the resolver for the myRole field.
+func (r *workspaceResolver) MyRole(ctx context.Context, obj *helpium.Workspace) (helpium.Role, error) {
+	return r.Service.WorkspaceRole(ctx, obj.ID)
+}
+
+// WidgetConfig is the resolver for the widgetConfig field.
+func (r *workspaceResolver) WidgetConfig(ctx context.Context, obj *helpium.Workspace) (*helpium.WidgetSettings, error) {
+	return &obj.Widget, nil
+}
+
+// BusinessHoursStatus is the resolver for the businessHoursStatus field.
+func (r *workspaceResolver) BusinessHoursStatus(ctx context.Context, obj *helpium.Workspace) (*helpium.BusinessHoursView, error) {
+	return r.Service.BusinessHoursStatus(ctx, obj)
+}
+
+// WidgetKey is the resolver for the widgetKey field.
+func (r *workspaceResolver) WidgetKey(ctx context.Context, obj *helpium.Workspace) (string, error) {
+	return r.Service.WidgetKey(ctx, obj.ID)
+}
+
+// Members is the resolver for the members field.
+func (r *workspaceResolver) Members(ctx context.Context, obj *helpium.Workspace) ([]*helpium.Membership, error) {
+	return r.Service.WorkspaceMembers(ctx, obj.ID)
+}
+
+// Workspace is the resolver for the workspace field.
+func (r *workspaceMembershipResolver) Workspace(ctx context.Context, obj *helpium.Membership) (*helpium.Workspace, error) {
+	return r.Service.Workspace(ctx, obj.WorkspaceID)
+}
+
+// Conversation returns ConversationResolver implementation.
+func (r *Resolver) Conversation() ConversationResolver { return &conversationResolver{r} }
+
+// ConversationConnection returns ConversationConnectionResolver implementation.
+func (r *Resolver) ConversationConnection() ConversationConnectionResolver {
+	return &conversationConnectionResolver{r}
+}
+
+// Customer returns CustomerResolver implementation.
+func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
+
+// Member returns MemberResolver implementation.
+func (r *Resolver) Member() MemberResolver { return &memberResolver{r} }
+
+// Message returns MessageResolver implementation.
+func (r *Resolver) Message() MessageResolver { return &messageResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Workspace returns WorkspaceResolver implementation.
+func (r *Resolver) Workspace() WorkspaceResolver { return &workspaceResolver{r} }
+
+// WorkspaceMembership returns WorkspaceMembershipResolver implementation.
+func (r *Resolver) WorkspaceMembership() WorkspaceMembershipResolver {
+	return &workspaceMembershipResolver{r}
+}
+
 type (
-	mutationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
+	conversationResolver           struct{ *Resolver }
+	conversationConnectionResolver struct{ *Resolver }
+	customerResolver               struct{ *Resolver }
+	memberResolver                 struct{ *Resolver }
+	messageResolver                struct{ *Resolver }
+	mutationResolver               struct{ *Resolver }
+	queryResolver                  struct{ *Resolver }
+	workspaceResolver              struct{ *Resolver }
+	workspaceMembershipResolver    struct{ *Resolver }
 )

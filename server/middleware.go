@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -128,21 +129,57 @@ func widgetAuth(log *slog.Logger, auth func(context.Context, string) (*helpium.W
 	}
 }
 
-// optionalWidgetAuth is widgetAuth for GraphQL: without a key the request
-// goes on anonymous and each operation decides; a wrong key is refused.
-func optionalWidgetAuth(log *slog.Logger, auth func(context.Context, string) (*helpium.Workspace, error)) gin.HandlerFunc {
+// Authenticator checks the credentials a request carries.
+type Authenticator interface {
+	AuthenticateWidgetKey(ctx context.Context, key string) (*helpium.Workspace, error)
+	AuthenticateAgentToken(ctx context.Context, token string) (*helpium.Actor, error)
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" header.
+func bearerToken(h string) (string, bool) {
+	const prefix = "bearer "
+	if len(h) > len(prefix) && strings.EqualFold(h[:len(prefix)], prefix) {
+		return strings.TrimSpace(h[len(prefix):]), true
+	}
+	return "", false
+}
+
+// graphQLAuth authenticates a GraphQL request as an agent (Authorization:
+// Bearer) or a widget (X-API-Key); without either the request goes on
+// anonymous and each operation decides. Wrong credentials are refused
+// before execution. A request may not carry both, so a widget key never
+// reaches an agent operation.
+func graphQLAuth(auth Authenticator) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		ctx := c.Request.Context()
 		key := c.GetHeader("X-API-Key")
-		if key == "" {
-			c.Next()
+		authz := c.GetHeader("Authorization")
+		var actor *helpium.Actor
+		switch token, isBearer := bearerToken(authz); {
+		case key != "" && authz != "":
+			writeGraphQLError(c, helpium.Errorf(helpium.EUnauthenticated, "Send either X-API-Key or Authorization, not both."))
 			return
-		}
-		ws, err := auth(c.Request.Context(), key)
-		if err != nil {
-			writeGraphQLError(c, err)
+		case authz != "" && !isBearer:
+			writeGraphQLError(c, helpium.Errorf(helpium.EUnauthenticated, "Authorization must be: Bearer <token>."))
 			return
+		case isBearer:
+			a, err := auth.AuthenticateAgentToken(ctx, token)
+			if err != nil {
+				writeGraphQLError(c, err)
+				return
+			}
+			actor = a
+		case key != "":
+			ws, err := auth.AuthenticateWidgetKey(ctx, key)
+			if err != nil {
+				writeGraphQLError(c, err)
+				return
+			}
+			actor = &helpium.Actor{Workspace: ws}
 		}
-		c.Request = c.Request.WithContext(helpium.WithActor(c.Request.Context(), &helpium.Actor{Workspace: ws}))
+		if actor != nil {
+			c.Request = c.Request.WithContext(helpium.WithActor(ctx, actor))
+		}
 		c.Next()
 	}
 }

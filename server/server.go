@@ -21,6 +21,7 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/graph"
+	"github.com/helpium/helpium/graph/loader"
 	"github.com/helpium/helpium/rest"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/service"
@@ -58,9 +59,9 @@ func NewHandler(d Deps) http.Handler {
 	customer := r.Group("/api/customer", bodyLimit(customerBodyLimit), widgetAuth(log, d.Service.AuthenticateWidgetKey))
 	rest.New(resolver, log).Register(customer)
 
-	gql := gin.WrapH(newGraphQLHandler(resolver, log))
-	r.POST("/graphql", bodyLimit(graphQLBodyLimit), optionalWidgetAuth(log, d.Service.AuthenticateWidgetKey), gql)
-	r.GET("/graphql", optionalWidgetAuth(log, d.Service.AuthenticateWidgetKey), gql)
+	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, log)))
+	r.POST("/graphql", bodyLimit(graphQLBodyLimit), graphQLAuth(d.Service), gql)
+	r.GET("/graphql", graphQLAuth(d.Service), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -69,12 +70,14 @@ func NewHandler(d Deps) http.Handler {
 }
 
 func newGraphQLHandler(resolver *graph.Resolver, log *slog.Logger) http.Handler {
-	h := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
+	h := handler.New(graph.NewSchema(resolver))
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	h.Use(extension.Introspection{})
+	h.Use(graph.DepthLimit{Max: 12})
+	h.Use(extension.FixedComplexityLimit(5000))
 	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	h.SetErrorPresenter(graph.ErrorPresenter(log))
 	h.SetRecoverFunc(graph.RecoverFunc(log))

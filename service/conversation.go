@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/db"
 )
 
 const widgetTokenPrefix = "wt_"
@@ -15,7 +16,7 @@ const widgetTokenPrefix = "wt_"
 // for a string that cannot be a widget token.
 func widgetTokenHash(token string) ([]byte, error) {
 	if !strings.HasPrefix(token, widgetTokenPrefix) || len(token) != len(widgetTokenPrefix)+43 {
-		return nil, helpium.Errorf(helpium.ENotFound, "conversation not found.")
+		return nil, helpium.Errorf(helpium.ENotFound, "Conversation not found.")
 	}
 	return helpium.HashToken(token), nil
 }
@@ -73,7 +74,7 @@ func (s *Service) SendMessage(ctx context.Context, token, body string, clientMes
 		ID: uuid.Must(uuid.NewV7()).String(), Author: helpium.AuthorCustomer,
 		Body: body, ClientMessageID: clientMessageID, CreatedAt: s.clock(),
 	}
-	stored, created, err := s.store.AppendMessageByToken(ctx, ws.ID, hash, m)
+	stored, created, err := s.store.AppendMessage(ctx, db.MessageTarget{WorkspaceID: ws.ID, TokenHash: hash}, m)
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,12 @@ func (c *keyCache) get(key string, now time.Time) (keyEntry, bool) {
 	return e, ok && now.Before(e.expires)
 }
 
+func (c *keyCache) forget(key string) {
+	c.mu.Lock()
+	delete(c.m, key)
+	c.mu.Unlock()
+}
+
 func (c *keyCache) put(key string, e keyEntry, now time.Time) {
 	e.expires = now.Add(c.ttl)
 	c.mu.Lock()
@@ -92,20 +98,10 @@ func (s *Service) WidgetSettings(ctx context.Context) (*helpium.WidgetView, erro
 	if err != nil {
 		return nil, err
 	}
-	st := e.schedule.Status(s.now())
-	view := &helpium.WidgetView{
-		WidgetSettings: ws.Widget,
-		BusinessHours: helpium.BusinessHoursView{
-			Timezone:     ws.BusinessHours.Timezone,
-			IsOpen:       st.IsOpen,
-			NextChangeAt: st.NextChangeAt,
-		},
-	}
-	if !st.IsOpen {
-		msg := ws.BusinessHours.OutOfOfficeMessage
-		view.BusinessHours.OutOfOfficeMessage = &msg
-	}
-	return view, nil
+	return &helpium.WidgetView{
+		WidgetSettings: e.ws.Widget,
+		BusinessHours:  businessHoursView(e.ws, e.schedule.Status(s.now())),
+	}, nil
 }
 
 // CreateWorkspace creates a workspace called name with default settings and

@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/uptrace/bun"
 
+	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/config"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/search"
@@ -31,7 +32,10 @@ commands:
   serve [-migrate] [-seed]       run the HTTP server
   migrate                        apply database migrations
   seed                           create the demo workspace and print its widget key
-  workspace create -name NAME    create a workspace and print it as JSON
+  workspace create -name NAME [-owner-email E]
+                                 create a workspace with an owner agent; print JSON
+  agent create -workspace ID -email E -role owner|admin|agent [-name N]
+                                 add an agent to a workspace; print JSON with a token
   config                         print the effective configuration, secrets redacted
 `
 
@@ -80,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		})
 	case "workspace":
 		return workspaceCmd(ctx, cfg, log, rest, stdout)
+	case "agent":
+		return agentCmd(ctx, cfg, log, rest, stdout)
 	case "config":
 		return printConfig(getenv, stdout)
 	case "help", "-h", "--help":
@@ -150,19 +156,49 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 
 func workspaceCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: helpium workspace create -name NAME")
+		return errors.New("usage: helpium workspace create -name NAME [-owner-email EMAIL]")
 	}
 	fs := flag.NewFlagSet("workspace create", flag.ContinueOnError)
 	name := fs.String("name", "", "workspace name")
+	ownerEmail := fs.String("owner-email", "", "the owner agent's email (default: a generated local address)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	return withDB(ctx, cfg, func(bdb *bun.DB) error {
-		ws, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).CreateWorkspace(ctx, *name)
+		o, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).CreateWorkspaceWithOwner(ctx, *name, *ownerEmail)
 		if err != nil {
 			return err
 		}
-		return json.NewEncoder(stdout).Encode(map[string]string{"id": ws.ID, "name": ws.Name, "api_key": ws.APIKey})
+		return json.NewEncoder(stdout).Encode(map[string]any{
+			"id": o.Workspace.ID, "name": o.Workspace.Name, "api_key": o.Workspace.APIKey,
+			"owner": map[string]string{"email": o.Email, "password": o.Password, "token": o.Token},
+		})
+	})
+}
+
+func agentCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: helpium agent create -workspace ID -email EMAIL -role owner|admin|agent [-name NAME]")
+	}
+	fs := flag.NewFlagSet("agent create", flag.ContinueOnError)
+	workspace := fs.String("workspace", "", "workspace id")
+	email := fs.String("email", "", "agent email")
+	name := fs.String("name", "", "agent name (default: the email's local part)")
+	role := fs.String("role", "agent", "owner, admin or agent")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	return withDB(ctx, cfg, func(bdb *bun.DB) error {
+		a, token, password, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).
+			CreateMember(ctx, *workspace, *email, *name, helpium.Role(*role))
+		if err != nil {
+			return err
+		}
+		out := map[string]any{"id": a.ID, "email": a.Email, "name": a.Name, "role": *role, "token": token}
+		if password != "" {
+			out["password"] = password
+		}
+		return json.NewEncoder(stdout).Encode(out)
 	})
 }
 

@@ -34,12 +34,33 @@ func TestWorkspaceCreatePrintsJSON(t *testing.T) {
 	if err := run(context.Background(), []string{"workspace", "create", "-name", "Acme Ltd"}, env(vars), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	var raw map[string]string
+	var raw struct {
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		APIKey string `json:"api_key"`
+		Owner  struct{ Email, Password, Token string }
+	}
 	if err := json.Unmarshal([]byte(out.String()), &raw); err != nil {
 		t.Fatalf("output %q is not one JSON object: %v", out.String(), err)
 	}
-	if raw["id"] == "" || raw["name"] != "Acme Ltd" || !strings.HasPrefix(raw["api_key"], "pk_") || len(raw) != 3 {
-		t.Errorf("workspace create printed %v", raw)
+	if raw.ID == "" || raw.Name != "Acme Ltd" || !strings.HasPrefix(raw.APIKey, "pk_") ||
+		raw.Owner.Email == "" || len(raw.Owner.Password) < 12 || !strings.HasPrefix(raw.Owner.Token, "at_") {
+		t.Errorf("workspace create printed %s", out.String())
+	}
+
+	// The owner's token works, and agent create adds an agent with one.
+	out.Reset()
+	err := run(context.Background(), []string{"agent", "create", "-workspace", raw.ID, "-email", "Zoe@Example.com", "-role", "admin"}, env(vars), &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var agent map[string]string
+	if err := json.Unmarshal([]byte(out.String()), &agent); err != nil || agent["email"] != "Zoe@Example.com" ||
+		agent["role"] != "admin" || !strings.HasPrefix(agent["token"], "at_") || agent["password"] == "" {
+		t.Errorf("agent create printed %s (%v)", out.String(), err)
+	}
+	if err := run(context.Background(), []string{"agent", "create", "-workspace", raw.ID, "-email", "zoe@example.com", "-role", "agent"}, env(vars), io.Discard, io.Discard); err == nil {
+		t.Error("the same email (another case) joined the workspace twice")
 	}
 	if err := run(context.Background(), []string{"workspace", "create", "-name", "  "}, env(vars), io.Discard, io.Discard); err == nil {
 		t.Error("a blank name was accepted")

@@ -161,7 +161,7 @@ func TestEmbedMatchesReference(t *testing.T) {
 			t.Errorf("|v|^2 = %v for %q", norm, e.Text)
 		}
 	}
-	t.Logf("min cosine(Go, reference) over %d texts: %.7f (%q)", len(ref), minCos, minText)
+	t.Logf("min cosine(Go, reference) over %d texts: %.9f, 1-cos = %.2g (%q)", len(ref), minCos, 1-minCos, minText)
 }
 
 func TestSemanticSanity(t *testing.T) {
@@ -180,6 +180,7 @@ func TestSemanticSanity(t *testing.T) {
 			t.Fatal(err)
 		}
 		near, far := embed.Cosine(v[0], v[1]), embed.Cosine(v[0], v[2])
+		t.Logf("%q: %.3f %q vs %.3f %q", c.query, near, c.near, far, c.far)
 		if near <= far {
 			t.Errorf("%q: cos to %q = %.3f, not above cos to %q = %.3f", c.query, c.near, near, c.far, far)
 		}
@@ -223,9 +224,12 @@ func TestEmbedEdgeCases(t *testing.T) {
 		t.Errorf("canceled context: err = %v", err)
 	}
 	// A batch spanning several chunks equals the texts embedded one by one.
-	texts := make([]string, 40)
+	texts := make([]string, 16)
 	for i := range texts {
-		texts[i] = fmt.Sprintf("Ticket %d: my order number %d has not arrived and I would like an update please", i, 1000+i)
+		texts[i] = fmt.Sprintf("Ticket %d: my order number %d has not arrived yet, it has been three weeks since I paid, and I would like an update please", i, 1000+i)
+	}
+	if n := len(m.Tokenize(texts[0])); n*len(texts) <= maxChunkTokens {
+		t.Fatalf("batch of %d tokens fits one chunk", n*len(texts))
 	}
 	batch, err := m.Embed(ctx, texts)
 	if err != nil {
@@ -307,7 +311,7 @@ func TestEnsureIdempotentAndConcurrent(t *testing.T) {
 			t.Errorf("concurrent Ensure %d: %v", i, err)
 		}
 	}
-	if _, err := Load(filepath.Join(fresh, DirName)); err != nil {
+	if _, err := Open(context.Background(), fresh); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(fresh)
@@ -346,8 +350,7 @@ func TestVerifyTarballRejects(t *testing.T) {
 }
 
 func TestLoadRejectsModifiedFiles(t *testing.T) {
-	m := getModel(t)
-	_ = m
+	getModel(t)
 	dir, _ := modelsDir()
 	src := filepath.Join(dir, DirName)
 	dst := t.TempDir()

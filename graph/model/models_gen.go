@@ -7,10 +7,22 @@ type CreateConversationInput struct {
 	Message string `json:"message"`
 }
 
+type InternalNoteInput struct {
+	ConversationID string `json:"conversationId"`
+	Body           string `json:"body"`
+}
+
 type Mutation struct {
 }
 
 type Query struct {
+}
+
+type ReplyInput struct {
+	ConversationID string `json:"conversationId"`
+	Body           string `json:"body"`
+	// Idempotency key: a retry with the same id returns the original message.
+	ClientMessageID *string `json:"clientMessageId,omitempty"`
 }
 
 type SendMessageInput struct {

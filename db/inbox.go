@@ -1,0 +1,291 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/helpium/helpium"
+)
+
+// Scope limits batch reads to what a caller may see: the workspaces an
+// agent belongs to (AgentID), or one workspace for a widget (WorkspaceID).
+// Access rules live in the query, so a batch never returns other tenants'
+// rows.
+type Scope struct {
+	AgentID     string
+	WorkspaceID string
+}
+
+// apply adds the scope's tenant condition on column (e.g. "c.workspace_id").
+func (sc Scope) apply(q *bun.SelectQuery, column string) *bun.SelectQuery {
+	if sc.AgentID != "" {
+		return q.Where("? IN (SELECT workspace_id FROM memberships WHERE agent_id = ?)", bun.Ident(column), sc.AgentID)
+	}
+	return q.Where("? = ?", bun.Ident(column), sc.WorkspaceID)
+}
+
+// internalVisible reports whether the scope sees internal notes: agents do,
+// widgets never.
+func (sc Scope) internalVisible() bool { return sc.AgentID != "" }
+
+func orderColumn(f helpium.ConversationOrderField) string {
+	switch f {
+	case helpium.OrderCreatedAt:
+		return "c.created_at"
+	case helpium.OrderLastMessageAt:
+		return "coalesce(c.last_message_at, c.created_at)"
+	}
+	return "c.updated_at"
+}
+
+func orderValue(c *conversationRow, f helpium.ConversationOrderField) time.Time {
+	switch f {
+	case helpium.OrderCreatedAt:
+		return c.CreatedAt
+	case helpium.OrderLastMessageAt:
+		if !c.LastMessageAt.IsZero() {
+			return c.LastMessageAt.Time
+		}
+		return c.CreatedAt
+	}
+	return c.UpdatedAt
+}
+
+// filterConversations applies a workspace's conversation filter; meID is the
+// calling agent for the "assigned to me" filter.
+func filterConversations(q *bun.SelectQuery, workspaceID, meID string, f helpium.ConversationFilter) *bun.SelectQuery {
+	q = q.Where("c.workspace_id = ?", workspaceID)
+	if len(f.Status) > 0 {
+		ss := make([]string, len(f.Status))
+		for i, s := range f.Status {
+			ss[i] = string(s)
+		}
+		q = q.Where("c.status IN (?)", bun.In(ss))
+	}
+	if a := f.Assignee; a != nil {
+		switch {
+		case a.Me:
+			q = q.Where("c.assignee_id = ?", meID)
+		case a.None:
+			q = q.Where("c.assignee_id IS NULL")
+		case a.AgentID != nil:
+			q = q.Where("c.assignee_id::text = ?", *a.AgentID)
+		}
+	}
+	if f.CustomerID != nil {
+		q = q.Where("c.customer_id::text = ?", *f.CustomerID)
+	}
+	if f.UpdatedSince != nil {
+		q = q.Where("c.updated_at >= ?", *f.UpdatedSince)
+	}
+	if f.Text != nil {
+		q = q.Where(`EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
+			AND to_tsvector('simple', m.body) @@ websearch_to_tsquery('simple', ?))`, *f.Text)
+	}
+	return q
+}
+
+// FindConversations returns one page of a workspace's conversations, the
+// page's edges in display order.
+func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string, f helpium.ConversationFilter, order helpium.ConversationOrder, page helpium.Page) (*helpium.ConversationConnection, error) {
+	n, backward, err := page.Size()
+	if err != nil {
+		return nil, err
+	}
+	col := orderColumn(order.Field)
+	dir, rev := "DESC", "ASC"
+	if order.Direction == helpium.Asc {
+		dir, rev = "ASC", "DESC"
+	}
+	var rows []conversationRow
+	q := filterConversations(s.db.NewSelect().Model(&rows).ModelTableExpr("conversations AS c").ColumnExpr("c.*"), workspaceID, meID, f)
+	var cursor *string
+	if backward {
+		cursor = page.Before
+	} else {
+		cursor = page.After
+	}
+	if cursor != nil {
+		field := "after"
+		if backward {
+			field = "before"
+		}
+		kc, err := helpium.ParseKeyCursor(field, *cursor)
+		if err != nil {
+			return nil, err
+		}
+		// Forward walks in display order, backward against it.
+		cmp := "<"
+		if (dir == "ASC") != backward {
+			cmp = ">"
+		}
+		q = q.Where(fmt.Sprintf("(%s, c.id::text) %s (?, ?)", col, cmp), kc.At, kc.ID)
+	}
+	walk := dir
+	if backward {
+		walk = rev
+	}
+	q = q.OrderExpr(fmt.Sprintf("%s %s, c.id::text %s", col, walk, walk)).Limit(int64(n + 1))
+	if err := q.Scan(ctx); err != nil {
+		return nil, dbErr(err, "conversations")
+	}
+	more := len(rows) > n
+	if more {
+		rows = rows[:n]
+	}
+	if backward {
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+	}
+	conn := &helpium.ConversationConnection{PageInfo: &helpium.PageInfo{}}
+	for i := range rows {
+		c := helpium.KeyCursor{At: orderValue(&rows[i], order.Field), ID: rows[i].ID}.Encode()
+		conn.Edges = append(conn.Edges, &helpium.ConversationEdge{Cursor: c, Node: rows[i].toConversation()})
+	}
+	if len(conn.Edges) > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
+	}
+	if backward {
+		conn.PageInfo.HasPreviousPage, conn.PageInfo.HasNextPage = more, page.Before != nil
+	} else {
+		conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage = more, page.After != nil
+	}
+	return conn, nil
+}
+
+// CountConversations counts a workspace's conversations matching f.
+func (s *Store) CountConversations(ctx context.Context, workspaceID, meID string, f helpium.ConversationFilter) (int, error) {
+	n, err := filterConversations(s.db.NewSelect().TableExpr("conversations AS c"), workspaceID, meID, f).Count(ctx)
+	return int(n), dbErr(err, "conversations")
+}
+
+// FindConversationByID returns a conversation within scope. Returns
+// ENotFound when it does not exist or is outside the scope.
+func (s *Store) FindConversationByID(ctx context.Context, sc Scope, id string) (*helpium.Conversation, error) {
+	row := new(conversationRow)
+	q := s.db.NewSelect().Model(row).ModelTableExpr("conversations AS c").ColumnExpr("c.*").Where("c.id = ?", id)
+	if err := sc.apply(q, "c.workspace_id").Scan(ctx); err != nil {
+		return nil, dbErr(err, "conversation")
+	}
+	return row.toConversation(), nil
+}
+
+// SetConversationStatus changes a conversation's status; resolving or
+// closing records resolved_at, reopening clears it.
+func (s *Store) SetConversationStatus(ctx context.Context, workspaceID, id string, status helpium.ConversationStatus, now time.Time) (*helpium.Conversation, error) {
+	row := new(conversationRow)
+	_, err := s.db.NewUpdate().Model(row).ModelTableExpr("conversations").
+		Set("status = ?", string(status)).Set("updated_at = ?", now).
+		Set("resolved_at = CASE WHEN ? IN ('resolved', 'closed') THEN coalesce(resolved_at, ?) ELSE NULL END", string(status), now).
+		Where("id = ?", id).Where("workspace_id = ?", workspaceID).Returning("*").Exec(ctx, row)
+	if err != nil {
+		return nil, dbErr(err, "conversation")
+	}
+	if row.ID == "" {
+		return nil, notFound("conversation")
+	}
+	return row.toConversation(), nil
+}
+
+// SetConversationAssignee assigns a conversation to an agent who must be a
+// member of its workspace, or unassigns it (nil).
+func (s *Store) SetConversationAssignee(ctx context.Context, workspaceID, id string, agentID *string, now time.Time) (*helpium.Conversation, error) {
+	row := new(conversationRow)
+	q := s.db.NewUpdate().Model(row).ModelTableExpr("conversations").
+		Set("assignee_id = ?", agentID).Set("updated_at = ?", now).
+		Where("id = ?", id).Where("workspace_id = ?", workspaceID)
+	if agentID != nil {
+		q = q.Where("EXISTS (SELECT 1 FROM memberships WHERE workspace_id = ? AND agent_id = ?)", workspaceID, *agentID)
+	}
+	if _, err := q.Returning("*").Exec(ctx, row); err != nil {
+		return nil, dbErr(err, "conversation")
+	}
+	if row.ID == "" {
+		return nil, notFound("conversation or agent")
+	}
+	return row.toConversation(), nil
+}
+
+// FindLastMessages returns the newest message visible in scope of each
+// conversation, keyed by conversation id.
+func (s *Store) FindLastMessages(ctx context.Context, sc Scope, conversationIDs []string) (map[string]*helpium.Message, error) {
+	var rows []messageRow
+	q := s.db.NewSelect().Model(&rows).ModelTableExpr("messages AS m").ColumnExpr("DISTINCT ON (m.conversation_id) m.*").
+		Where("m.conversation_id IN (?)", bun.In(conversationIDs)).OrderExpr("m.conversation_id, m.seq DESC")
+	if !sc.internalVisible() {
+		q = q.Where("NOT m.internal")
+	}
+	if err := sc.apply(q, "m.workspace_id").Scan(ctx); err != nil {
+		return nil, dbErr(err, "messages")
+	}
+	out := make(map[string]*helpium.Message, len(rows))
+	for i := range rows {
+		out[rows[i].ConversationID] = rows[i].toMessage()
+	}
+	return out, nil
+}
+
+// FindMessageWindows returns, for each conversation, its first (fromEnd
+// false) or last (fromEnd true) n+1 messages visible in scope, oldest first.
+// The extra message tells the caller whether there are more.
+func (s *Store) FindMessageWindows(ctx context.Context, sc Scope, conversationIDs []string, n int, fromEnd bool) (map[string][]*helpium.Message, error) {
+	dir := "ASC"
+	if fromEnd {
+		dir = "DESC"
+	}
+	var rows []messageRow
+	inner := s.db.NewSelect().TableExpr("messages AS m").
+		ColumnExpr("m.*").ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY m.conversation_id ORDER BY m.seq %s) AS rn", dir)).
+		Where("m.conversation_id IN (?)", bun.In(conversationIDs))
+	if !sc.internalVisible() {
+		inner = inner.Where("NOT m.internal")
+	}
+	inner = sc.apply(inner, "m.workspace_id")
+	err := s.db.NewSelect().Model(&rows).ModelTableExpr("(?) AS m", inner).ColumnExpr("m.*").
+		Where("m.rn <= ?", n+1).OrderExpr("m.conversation_id, m.seq").Scan(ctx)
+	if err != nil {
+		return nil, dbErr(err, "messages")
+	}
+	out := make(map[string][]*helpium.Message)
+	for i := range rows {
+		out[rows[i].ConversationID] = append(out[rows[i].ConversationID], rows[i].toMessage())
+	}
+	return out, nil
+}
+
+// FindMessagesPage returns up to n+1 messages of one conversation after or
+// before a sequence number, oldest first.
+func (s *Store) FindMessagesPage(ctx context.Context, sc Scope, conversationID string, afterSeq, beforeSeq int64, n int, fromEnd bool) ([]*helpium.Message, error) {
+	var rows []messageRow
+	q := s.db.NewSelect().Model(&rows).ModelTableExpr("messages AS m").ColumnExpr("m.*").Where("m.conversation_id = ?", conversationID)
+	if afterSeq > 0 {
+		q = q.Where("m.seq > ?", afterSeq)
+	}
+	if beforeSeq > 0 {
+		q = q.Where("m.seq < ?", beforeSeq)
+	}
+	if !sc.internalVisible() {
+		q = q.Where("NOT m.internal")
+	}
+	dir := "ASC"
+	if fromEnd {
+		dir = "DESC"
+	}
+	if err := sc.apply(q, "m.workspace_id").OrderExpr("m.seq " + dir).Limit(int64(n + 1)).Scan(ctx); err != nil {
+		return nil, dbErr(err, "messages")
+	}
+	msgs := make([]*helpium.Message, len(rows))
+	for i := range rows {
+		msgs[i] = rows[i].toMessage()
+	}
+	if fromEnd {
+		for i, j := 0, len(msgs)-1; i < j; i, j = i+1, j-1 {
+			msgs[i], msgs[j] = msgs[j], msgs[i]
+		}
+	}
+	return msgs, nil
+}

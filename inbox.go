@@ -1,0 +1,219 @@
+package helpium
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Customer is a person who writes to a workspace through the widget.
+type Customer struct {
+	ID          string
+	WorkspaceID string
+	Email       *string
+	Name        *string
+	Verified    bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// AssigneeFilter selects conversations by assignee: the calling agent
+// (Me), nobody (None) or one agent (AgentID). At most one is set.
+type AssigneeFilter struct {
+	Me      bool
+	None    bool
+	AgentID *string
+}
+
+// ConversationFilter narrows a workspace's conversations. Zero values do
+// not filter.
+type ConversationFilter struct {
+	Status       []ConversationStatus
+	Assignee     *AssigneeFilter
+	CustomerID   *string
+	UpdatedSince *time.Time
+	// Text matches words in any message, internal notes included.
+	Text *string
+}
+
+// Validate checks the filter and returns it with text trimmed.
+func (f ConversationFilter) Validate() (ConversationFilter, error) {
+	for i, s := range f.Status {
+		if !s.Valid() {
+			return f, Invalid("filter.status", "filter.status[%d] is not a status", i)
+		}
+	}
+	if a := f.Assignee; a != nil {
+		n := 0
+		for _, set := range []bool{a.Me, a.None, a.AgentID != nil} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return f, Invalid("filter.assignee", "filter.assignee must set exactly one of me, none or agentId")
+		}
+	}
+	if f.Text != nil {
+		if err := CheckText("filter.text", *f.Text, 200, false); err != nil {
+			return f, err
+		}
+		t := strings.TrimSpace(*f.Text)
+		if t == "" {
+			f.Text = nil
+		} else {
+			f.Text = &t
+		}
+	}
+	return f, nil
+}
+
+// ConversationOrderField is what conversations are sorted by.
+type ConversationOrderField string
+
+// Sort fields.
+const (
+	OrderUpdatedAt     ConversationOrderField = "UPDATED_AT"
+	OrderCreatedAt     ConversationOrderField = "CREATED_AT"
+	OrderLastMessageAt ConversationOrderField = "LAST_MESSAGE_AT"
+)
+
+// OrderDirection is ascending or descending.
+type OrderDirection string
+
+// Directions.
+const (
+	Asc  OrderDirection = "ASC"
+	Desc OrderDirection = "DESC"
+)
+
+// ConversationOrder sorts conversations; ties break on id.
+type ConversationOrder struct {
+	Field     ConversationOrderField
+	Direction OrderDirection
+}
+
+// Page is Relay-style pagination input.
+type Page struct {
+	First  *int
+	After  *string
+	Last   *int
+	Before *string
+}
+
+// Page size limits.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// Size validates the page and returns how many items to fetch and whether
+// the page is taken from the end (last/before).
+func (p Page) Size() (n int, backward bool, err error) {
+	if p.First != nil && p.Last != nil {
+		return 0, false, Invalid("first", "use first or last, not both")
+	}
+	if p.After != nil && p.Before != nil {
+		return 0, false, Invalid("after", "use after or before, not both")
+	}
+	n, field := DefaultPageSize, "first"
+	backward = p.Last != nil || p.Before != nil
+	if p.First != nil {
+		n = *p.First
+	} else if p.Last != nil {
+		n, field = *p.Last, "last"
+	}
+	if n < 0 || n > MaxPageSize {
+		return 0, false, Invalid(field, "%s must be between 0 and %d", field, MaxPageSize)
+	}
+	return n, backward, nil
+}
+
+// PageInfo is Relay's page information.
+type PageInfo struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
+}
+
+// KeyCursor is a position in a list sorted by a time and broken by id.
+type KeyCursor struct {
+	At time.Time
+	ID string
+}
+
+// Encode returns the opaque form of c.
+func (c KeyCursor) Encode() string {
+	return base64.RawURLEncoding.EncodeToString([]byte("k1:" + strconv.FormatInt(c.At.UnixMicro(), 10) + ":" + c.ID))
+}
+
+// ParseKeyCursor decodes a cursor made by Encode.
+func ParseKeyCursor(field, s string) (KeyCursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	parts := strings.SplitN(string(raw), ":", 3)
+	if err != nil || len(parts) != 3 || parts[0] != "k1" {
+		return KeyCursor{}, Invalid(field, "%s is not a valid cursor", field)
+	}
+	us, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return KeyCursor{}, Invalid(field, "%s is not a valid cursor", field)
+	}
+	return KeyCursor{At: time.UnixMicro(us).UTC(), ID: parts[2]}, nil
+}
+
+// ConversationEdge is one conversation in a connection.
+type ConversationEdge struct {
+	Cursor string
+	Node   *Conversation
+}
+
+// ConversationConnection is a page of conversations. Count returns the
+// total over all pages and is only run when asked for.
+type ConversationConnection struct {
+	Edges    []*ConversationEdge
+	PageInfo *PageInfo
+	Count    func() (int, error)
+}
+
+// MessageEdge is one message in a connection.
+type MessageEdge struct {
+	Cursor string
+	Node   *Message
+}
+
+// MessageConnection is a page of a conversation's messages, oldest first.
+type MessageConnection struct {
+	Edges    []*MessageEdge
+	PageInfo *PageInfo
+}
+
+// CustomerEdge is one customer in a connection.
+type CustomerEdge struct {
+	Cursor string
+	Node   *Customer
+}
+
+// CustomerConnection is a page of customers.
+type CustomerConnection struct {
+	Edges    []*CustomerEdge
+	PageInfo *PageInfo
+}
+
+// Stats summarises a workspace's conversations over a period.
+type Stats struct {
+	From, To                   time.Time
+	Opened, Resolved, OpenNow  int
+	MedianFirstResponseSeconds *float64
+	MedianResolutionSeconds    *float64
+	Days                       []*DayStats
+}
+
+// DayStats is one day of Stats, in the workspace's timezone.
+type DayStats struct {
+	Date                       string
+	Opened, Resolved           int
+	MedianFirstResponseSeconds *float64
+	MedianResolutionSeconds    *float64
+}

@@ -1,0 +1,380 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/helpium/helpium"
+)
+
+// SessionTTL is how long a login session token lives.
+const SessionTTL = 12 * time.Hour
+
+const accessTokenPrefix = "at_"
+
+// AuthenticateAgentToken returns the actor for a bearer token. Returns
+// EUnauthenticated for an unknown, expired or revoked token.
+func (s *Service) AuthenticateAgentToken(ctx context.Context, token string) (*helpium.Actor, error) {
+	if token == "" || len(token) > 200 {
+		return nil, helpium.Errorf(helpium.EUnauthenticated, "The access token is invalid, expired or revoked.")
+	}
+	agent, tokenID, err := s.store.FindAgentByTokenHash(ctx, helpium.HashToken(token), s.clock())
+	if helpium.ErrorCode(err) == helpium.ENotFound {
+		return nil, helpium.Errorf(helpium.EUnauthenticated, "The access token is invalid, expired or revoked.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &helpium.Actor{Agent: agent, TokenID: tokenID}, nil
+}
+
+// Login checks an agent's email and password and starts a session. Returns
+// EUnauthenticated for a wrong email or password, without saying which.
+func (s *Service) Login(ctx context.Context, email, password string) (*helpium.Session, error) {
+	agent, hash, err := s.store.FindAgentByEmail(ctx, email)
+	if err != nil && helpium.ErrorCode(err) != helpium.ENotFound {
+		return nil, err
+	}
+	if agent == nil {
+		checkPassword(dummyHash, password)
+		return nil, helpium.Errorf(helpium.EUnauthenticated, "Invalid email or password.")
+	}
+	if !checkPassword(hash, password) {
+		return nil, helpium.Errorf(helpium.EUnauthenticated, "Invalid email or password.")
+	}
+	now := s.clock()
+	expires := now.Add(SessionTTL)
+	token, err := s.issueToken(ctx, agent.ID, helpium.TokenSession, "login", &expires)
+	if err != nil {
+		return nil, err
+	}
+	return &helpium.Session{Token: token.Token, ExpiresAt: expires, Agent: agent}, nil
+}
+
+func (s *Service) issueToken(ctx context.Context, agentID, kind, name string, expires *time.Time) (*helpium.NewAccessToken, error) {
+	t := &helpium.AccessToken{
+		ID: uuid.Must(uuid.NewV7()).String(), AgentID: agentID, Kind: kind, Name: name,
+		CreatedAt: s.clock(), ExpiresAt: expires,
+	}
+	secret := helpium.NewToken(accessTokenPrefix)
+	if err := s.store.CreateAccessToken(ctx, t, helpium.HashToken(secret)); err != nil {
+		return nil, err
+	}
+	return &helpium.NewAccessToken{Token: secret, AccessToken: t}, nil
+}
+
+// Logout revokes the token the request was made with.
+func (s *Service) Logout(ctx context.Context) error {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.RevokeAccessToken(ctx, a.Agent.ID, a.TokenID, s.clock())
+}
+
+// CreateAccessToken creates a personal access token for scripts. The secret
+// is in the result and never shown again.
+func (s *Service) CreateAccessToken(ctx context.Context, name string) (*helpium.NewAccessToken, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if name, err = helpium.ValidateName("name", name, true); err != nil {
+		return nil, err
+	}
+	return s.issueToken(ctx, a.Agent.ID, helpium.TokenPersonal, name, nil)
+}
+
+// AccessTokens lists the calling agent's live tokens, without secrets.
+func (s *Service) AccessTokens(ctx context.Context) ([]*helpium.AccessToken, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.FindAccessTokens(ctx, a.Agent.ID, s.clock())
+}
+
+// RevokeAccessToken revokes one of the calling agent's tokens. Returns
+// ENotFound for a token of someone else or none.
+func (s *Service) RevokeAccessToken(ctx context.Context, id string) error {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.RevokeAccessToken(ctx, a.Agent.ID, id, s.clock())
+}
+
+// Me returns the calling agent.
+func (s *Service) Me(ctx context.Context) (*helpium.Agent, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a.Agent, nil
+}
+
+// MyMemberships returns the calling agent's workspaces and roles.
+func (s *Service) MyMemberships(ctx context.Context) ([]*helpium.Membership, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.FindMemberships(ctx, "", a.Agent.ID)
+}
+
+// authorize returns the calling agent's membership in a workspace when its
+// role is at least min. An agent outside the workspace gets ENotFound, so
+// ids of other workspaces reveal nothing; a member with a lesser role gets
+// EForbidden. Every dashboard operation goes through here.
+func (s *Service) authorize(ctx context.Context, workspaceID string, min helpium.Role) (*helpium.Actor, *helpium.Membership, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := uuid.Parse(workspaceID); err != nil {
+		return nil, nil, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
+	}
+	m, err := s.store.FindMembership(ctx, workspaceID, a.Agent.ID)
+	if helpium.ErrorCode(err) == helpium.ENotFound {
+		return nil, nil, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !m.Role.AtLeast(min) {
+		return nil, nil, helpium.Errorf(helpium.EForbidden, "This needs the %s role in the workspace; you are %s.", min, m.Role)
+	}
+	return a, m, nil
+}
+
+// Workspace returns a workspace the calling agent belongs to.
+func (s *Service) Workspace(ctx context.Context, id string) (*helpium.Workspace, error) {
+	if _, _, err := s.authorize(ctx, id, helpium.RoleAgent); err != nil {
+		return nil, err
+	}
+	return s.store.FindWorkspaceByID(ctx, id)
+}
+
+// WorkspaceRole returns the calling agent's role in a workspace.
+func (s *Service) WorkspaceRole(ctx context.Context, workspaceID string) (helpium.Role, error) {
+	_, m, err := s.authorize(ctx, workspaceID, helpium.RoleAgent)
+	if err != nil {
+		return "", err
+	}
+	return m.Role, nil
+}
+
+// WidgetKey returns a workspace's widget key to its admins. Returns
+// EForbidden for agents.
+func (s *Service) WidgetKey(ctx context.Context, workspaceID string) (string, error) {
+	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
+		return "", err
+	}
+	ws, err := s.store.FindWorkspaceByID(ctx, workspaceID)
+	if err != nil {
+		return "", err
+	}
+	return ws.APIKey, nil
+}
+
+// WorkspaceMembers lists a workspace's agents with their roles.
+func (s *Service) WorkspaceMembers(ctx context.Context, workspaceID string) ([]*helpium.Membership, error) {
+	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent); err != nil {
+		return nil, err
+	}
+	return s.store.FindMemberships(ctx, workspaceID, "")
+}
+
+// Invitation is the result of inviting an agent. Password is set only when
+// the invitation created a new agent account; share it with them once.
+type Invitation struct {
+	Membership *helpium.Membership
+	Agent      *helpium.Agent
+	Password   *string
+}
+
+// canManage reports whether a member with role actor may grant, change or
+// take away role target: admins manage agents, owners manage everyone.
+func canManage(actor, target helpium.Role) bool {
+	if actor == helpium.RoleOwner {
+		return true
+	}
+	return actor == helpium.RoleAdmin && target == helpium.RoleAgent
+}
+
+// InviteAgent adds the agent with email to a workspace with role, creating
+// the agent account when there is none. Admins invite agents; owners also
+// invite admins and owners. Returns EConflict when already a member.
+func (s *Service) InviteAgent(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*Invitation, error) {
+	_, me, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if !role.Valid() {
+		return nil, helpium.Invalid("role", "role must be OWNER, ADMIN or AGENT")
+	}
+	if !canManage(me.Role, role) {
+		return nil, helpium.Errorf(helpium.EForbidden, "Only owners can grant the %s role.", role)
+	}
+	return s.addMember(ctx, workspaceID, email, name, role)
+}
+
+// addMember is InviteAgent without the caller check, for the CLI.
+func (s *Service) addMember(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*Invitation, error) {
+	email, err := helpium.NormalizeEmail("email", email)
+	if err != nil {
+		return nil, err
+	}
+	if name, err = helpium.ValidateName("name", name, false); err != nil {
+		return nil, err
+	}
+	inv := &Invitation{}
+	agent, _, err := s.store.FindAgentByEmail(ctx, email)
+	switch {
+	case helpium.ErrorCode(err) == helpium.ENotFound:
+		if name == "" {
+			name = email[:strings.LastIndexByte(email, '@')]
+		}
+		agent = &helpium.Agent{ID: uuid.Must(uuid.NewV7()).String(), Email: email, Name: name, CreatedAt: s.clock()}
+		pw := newPassword()
+		if err := s.store.CreateAgent(ctx, agent, hashPassword(pw)); err != nil {
+			return nil, err
+		}
+		inv.Password = &pw
+	case err != nil:
+		return nil, err
+	}
+	m := &helpium.Membership{WorkspaceID: workspaceID, AgentID: agent.ID, Role: role, CreatedAt: s.clock()}
+	if err := s.store.AddMembership(ctx, m); err != nil {
+		return nil, err
+	}
+	inv.Agent, inv.Membership = agent, m
+	return inv, nil
+}
+
+// targetMember loads the membership an admin operation acts on and checks
+// the caller may manage both its current role and newRole.
+func (s *Service) targetMember(ctx context.Context, workspaceID, agentID string, newRole helpium.Role) (*helpium.Membership, error) {
+	_, me, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := uuid.Parse(agentID); err != nil {
+		return nil, helpium.Errorf(helpium.ENotFound, "Agent not found.")
+	}
+	target, err := s.store.FindMembership(ctx, workspaceID, agentID)
+	if helpium.ErrorCode(err) == helpium.ENotFound {
+		return nil, helpium.Errorf(helpium.ENotFound, "Agent not found.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !canManage(me.Role, target.Role) || !canManage(me.Role, newRole) {
+		return nil, helpium.Errorf(helpium.EForbidden, "Only owners can manage admins and owners.")
+	}
+	return target, nil
+}
+
+// keepsAnOwner returns EConflict when changing target would leave the
+// workspace without an owner.
+func (s *Service) keepsAnOwner(ctx context.Context, target *helpium.Membership) error {
+	if target.Role != helpium.RoleOwner {
+		return nil
+	}
+	n, err := s.store.CountOwners(ctx, target.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return helpium.Errorf(helpium.EConflict, "A workspace needs at least one owner.")
+	}
+	return nil
+}
+
+// SetAgentRole changes an agent's role in a workspace.
+func (s *Service) SetAgentRole(ctx context.Context, workspaceID, agentID string, role helpium.Role) (*helpium.Membership, error) {
+	if !role.Valid() {
+		return nil, helpium.Invalid("role", "role must be OWNER, ADMIN or AGENT")
+	}
+	target, err := s.targetMember(ctx, workspaceID, agentID, role)
+	if err != nil {
+		return nil, err
+	}
+	if role != helpium.RoleOwner {
+		if err := s.keepsAnOwner(ctx, target); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.store.UpdateMembershipRole(ctx, workspaceID, agentID, role); err != nil {
+		return nil, err
+	}
+	target.Role = role
+	return target, nil
+}
+
+// RemoveAgent takes an agent out of a workspace; their conversations there
+// become unassigned.
+func (s *Service) RemoveAgent(ctx context.Context, workspaceID, agentID string) error {
+	target, err := s.targetMember(ctx, workspaceID, agentID, helpium.RoleAgent)
+	if err != nil {
+		return err
+	}
+	if err := s.keepsAnOwner(ctx, target); err != nil {
+		return err
+	}
+	return s.store.DeleteMembership(ctx, workspaceID, agentID)
+}
+
+// NewOwner is a workspace created from the command line with its first owner.
+type NewOwner struct {
+	Workspace *helpium.Workspace
+	Email     string
+	Password  string
+	Token     string
+}
+
+// CreateWorkspaceWithOwner creates a workspace, an owner agent (email
+// defaults to owner+<id>@helpium.local) and a personal token for them. It is
+// an operator command and checks no caller.
+func (s *Service) CreateWorkspaceWithOwner(ctx context.Context, name, ownerEmail string) (*NewOwner, error) {
+	ws, err := s.CreateWorkspace(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if ownerEmail == "" {
+		ownerEmail = "owner+" + ws.ID[len(ws.ID)-12:] + "@helpium.local"
+	}
+	m, tok, pw, err := s.CreateMember(ctx, ws.ID, ownerEmail, "", helpium.RoleOwner)
+	if err != nil {
+		return nil, err
+	}
+	return &NewOwner{Workspace: ws, Email: m.Email, Password: pw, Token: tok}, nil
+}
+
+// CreateMember adds an agent to a workspace from the command line and
+// issues them a personal token. The password is empty when the agent
+// already existed.
+func (s *Service) CreateMember(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*helpium.Agent, string, string, error) {
+	if !role.Valid() {
+		return nil, "", "", helpium.Invalid("role", "role must be owner, admin or agent")
+	}
+	if _, err := s.store.FindWorkspaceByID(ctx, workspaceID); err != nil {
+		return nil, "", "", err
+	}
+	inv, err := s.addMember(ctx, workspaceID, email, name, role)
+	if err != nil {
+		return nil, "", "", err
+	}
+	tok, err := s.issueToken(ctx, inv.Agent.ID, helpium.TokenPersonal, "cli", nil)
+	if err != nil {
+		return nil, "", "", err
+	}
+	var pw string
+	if inv.Password != nil {
+		pw = *inv.Password
+	}
+	return inv.Agent, tok.Token, pw, nil
+}

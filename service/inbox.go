@@ -1,0 +1,353 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/db"
+)
+
+// scope returns what the caller may read: an agent's workspaces, or the
+// widget's own workspace.
+func scope(ctx context.Context) (db.Scope, error) {
+	a := helpium.ActorFrom(ctx)
+	switch {
+	case a != nil && a.Agent != nil:
+		return db.Scope{AgentID: a.Agent.ID}, nil
+	case a != nil && a.Workspace != nil:
+		return db.Scope{WorkspaceID: a.Workspace.ID}, nil
+	}
+	return db.Scope{}, helpium.Errorf(helpium.EUnauthenticated, "Authentication is required.")
+}
+
+// Conversations returns a page of a workspace's inbox for one of its agents.
+func (s *Service) Conversations(ctx context.Context, workspaceID string, f helpium.ConversationFilter, order helpium.ConversationOrder, page helpium.Page) (*helpium.ConversationConnection, error) {
+	a, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent)
+	if err != nil {
+		return nil, err
+	}
+	if f, err = f.Validate(); err != nil {
+		return nil, err
+	}
+	if f.Assignee != nil && f.Assignee.AgentID != nil {
+		if _, err := uuid.Parse(*f.Assignee.AgentID); err != nil {
+			return nil, helpium.Invalid("filter.assignee.agentId", "filter.assignee.agentId is not an agent id")
+		}
+	}
+	conn, err := s.store.FindConversations(ctx, workspaceID, a.Agent.ID, f, order, page)
+	if err != nil {
+		return nil, err
+	}
+	conn.Count = func() (int, error) { return s.store.CountConversations(ctx, workspaceID, a.Agent.ID, f) }
+	return conn, nil
+}
+
+// Conversation returns a conversation in one of the calling agent's
+// workspaces. Returns ENotFound for any other.
+func (s *Service) Conversation(ctx context.Context, id string) (*helpium.Conversation, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, helpium.Errorf(helpium.ENotFound, "Conversation not found.")
+	}
+	return s.store.FindConversationByID(ctx, db.Scope{AgentID: a.Agent.ID}, id)
+}
+
+// dashboardOnly refuses widget callers on fields only agents may read.
+func dashboardOnly(ctx context.Context) (*helpium.Actor, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, helpium.Errorf(helpium.EForbidden, "This field is only available to agents.")
+	}
+	return a, nil
+}
+
+// CustomersByIDs returns customers the caller (an agent) may see, in ids'
+// order, nil where not found. It backs the per-request customer loader.
+func (s *Service) CustomersByIDs(ctx context.Context, ids []string) ([]*helpium.Customer, error) {
+	a, err := dashboardOnly(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.store.FindCustomersByIDs(ctx, db.Scope{AgentID: a.Agent.ID}, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*helpium.Customer, len(found))
+	for _, c := range found {
+		byID[c.ID] = c
+	}
+	out := make([]*helpium.Customer, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// AgentsByIDs returns agents who share a workspace with the calling agent,
+// in ids' order, nil where not found. It backs the agent loader.
+func (s *Service) AgentsByIDs(ctx context.Context, ids []string) ([]*helpium.Agent, error) {
+	a, err := dashboardOnly(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.store.FindAgentsByIDs(ctx, db.Scope{AgentID: a.Agent.ID}, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*helpium.Agent, len(found))
+	for _, ag := range found {
+		byID[ag.ID] = ag
+	}
+	out := make([]*helpium.Agent, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// LastMessages returns the newest message the caller may see of each
+// conversation, in ids' order. It backs the last-message loader.
+func (s *Service) LastMessages(ctx context.Context, conversationIDs []string) ([]*helpium.Message, error) {
+	sc, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.FindLastMessages(ctx, sc, conversationIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*helpium.Message, len(conversationIDs))
+	for i, id := range conversationIDs {
+		out[i] = m[id]
+	}
+	return out, nil
+}
+
+// MessageWindow is a batch key: the first or last N messages of a conversation.
+type MessageWindow struct {
+	ConversationID string
+	N              int
+	FromEnd        bool
+}
+
+// MessageWindows returns, for each key, a message connection of its first
+// or last N messages visible to the caller. Keys with the same N and
+// direction share one query. It backs the message-window loader.
+func (s *Service) MessageWindows(ctx context.Context, keys []MessageWindow) ([]*helpium.MessageConnection, error) {
+	sc, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type group struct {
+		n       int
+		fromEnd bool
+	}
+	ids := make(map[group][]string)
+	for _, k := range keys {
+		g := group{k.N, k.FromEnd}
+		ids[g] = append(ids[g], k.ConversationID)
+	}
+	windows := make(map[group]map[string][]*helpium.Message)
+	for g, list := range ids {
+		w, err := s.store.FindMessageWindows(ctx, sc, list, g.n, g.fromEnd)
+		if err != nil {
+			return nil, err
+		}
+		windows[g] = w
+	}
+	out := make([]*helpium.MessageConnection, len(keys))
+	for i, k := range keys {
+		out[i] = messageConnection(windows[group{k.N, k.FromEnd}][k.ConversationID], k.N, k.FromEnd, false)
+	}
+	return out, nil
+}
+
+// messageConnection builds a connection from up to n+1 messages, oldest
+// first; the extra one, at the far end of the walk, means there are more.
+// cursorGiven says the page started at a cursor, so there is a page before
+// it in the walk's direction.
+func messageConnection(msgs []*helpium.Message, n int, fromEnd, cursorGiven bool) *helpium.MessageConnection {
+	more := len(msgs) > n
+	if more {
+		if fromEnd {
+			msgs = msgs[len(msgs)-n:]
+		} else {
+			msgs = msgs[:n]
+		}
+	}
+	conn := &helpium.MessageConnection{PageInfo: &helpium.PageInfo{}}
+	for _, m := range msgs {
+		conn.Edges = append(conn.Edges, &helpium.MessageEdge{Cursor: helpium.MessageCursor(m.Seq), Node: m})
+	}
+	if len(conn.Edges) > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
+	}
+	if fromEnd {
+		conn.PageInfo.HasPreviousPage, conn.PageInfo.HasNextPage = more, cursorGiven
+	} else {
+		conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage = more, cursorGiven
+	}
+	return conn
+}
+
+// ConversationMessages returns a page of a conversation's messages visible
+// to the caller, for pages that start at a cursor (windows without a cursor
+// go through MessageWindows in batches).
+func (s *Service) ConversationMessages(ctx context.Context, conversationID string, page helpium.Page) (*helpium.MessageConnection, error) {
+	sc, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, fromEnd, err := page.Size()
+	if err != nil {
+		return nil, err
+	}
+	var after, before int64
+	if page.After != nil {
+		if after, err = helpium.ParseMessageCursor("after", *page.After); err != nil {
+			return nil, err
+		}
+	}
+	if page.Before != nil {
+		if before, err = helpium.ParseMessageCursor("before", *page.Before); err != nil {
+			return nil, err
+		}
+	}
+	msgs, err := s.store.FindMessagesPage(ctx, sc, conversationID, after, before, n, fromEnd)
+	if err != nil {
+		return nil, err
+	}
+	return messageConnection(msgs, n, fromEnd, page.After != nil || page.Before != nil), nil
+}
+
+// agentMessage adds an agent's reply or internal note to a conversation in
+// one of their workspaces.
+func (s *Service) agentMessage(ctx context.Context, conversationID, body string, internal bool, clientMessageID *string) (*helpium.SentMessage, error) {
+	c, err := s.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	a := helpium.ActorFrom(ctx)
+	if body, err = helpium.ValidateMessageBody("body", body); err != nil {
+		return nil, err
+	}
+	if err := helpium.ValidateClientMessageID(clientMessageID); err != nil {
+		return nil, err
+	}
+	m := &helpium.Message{
+		ID: uuid.Must(uuid.NewV7()).String(), Author: helpium.AuthorAgent, AuthorAgentID: &a.Agent.ID,
+		Internal: internal, Body: body, ClientMessageID: clientMessageID, CreatedAt: s.clock(),
+	}
+	stored, created, err := s.store.AppendMessage(ctx, db.MessageTarget{WorkspaceID: c.WorkspaceID, ConversationID: c.ID}, m)
+	if err != nil {
+		return nil, err
+	}
+	return &helpium.SentMessage{Message: stored, Created: created}, nil
+}
+
+// ReplyToConversation sends an agent reply that the customer sees in the
+// widget.
+func (s *Service) ReplyToConversation(ctx context.Context, conversationID, body string, clientMessageID *string) (*helpium.SentMessage, error) {
+	return s.agentMessage(ctx, conversationID, body, false, clientMessageID)
+}
+
+// AddInternalNote adds a note only agents see; no widget endpoint ever
+// returns it.
+func (s *Service) AddInternalNote(ctx context.Context, conversationID, body string) (*helpium.Message, error) {
+	sent, err := s.agentMessage(ctx, conversationID, body, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	return sent.Message, nil
+}
+
+// AssignConversation assigns a conversation to an agent of its workspace,
+// or unassigns it when agentID is nil.
+func (s *Service) AssignConversation(ctx context.Context, conversationID string, agentID *string) (*helpium.Conversation, error) {
+	c, err := s.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if agentID != nil {
+		if _, err := uuid.Parse(*agentID); err != nil {
+			return nil, helpium.Errorf(helpium.ENotFound, "Agent not found.")
+		}
+		if _, err := s.store.FindMembership(ctx, c.WorkspaceID, *agentID); err != nil {
+			if helpium.ErrorCode(err) == helpium.ENotFound {
+				return nil, helpium.Errorf(helpium.ENotFound, "Agent not found.")
+			}
+			return nil, err
+		}
+	}
+	return s.store.SetConversationAssignee(ctx, c.WorkspaceID, c.ID, agentID, s.clock())
+}
+
+// SetConversationStatus moves a conversation through the workflow.
+func (s *Service) SetConversationStatus(ctx context.Context, conversationID string, status helpium.ConversationStatus) (*helpium.Conversation, error) {
+	if !status.Valid() {
+		return nil, helpium.Invalid("status", "status must be OPEN, PENDING, RESOLVED or CLOSED")
+	}
+	c, err := s.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.SetConversationStatus(ctx, c.WorkspaceID, c.ID, status, s.clock())
+}
+
+// Customers returns a page of a workspace's customers.
+func (s *Service) Customers(ctx context.Context, workspaceID, query string, page helpium.Page) (*helpium.CustomerConnection, error) {
+	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent); err != nil {
+		return nil, err
+	}
+	if err := helpium.CheckText("query", query, 200, false); err != nil {
+		return nil, err
+	}
+	return s.store.FindCustomers(ctx, workspaceID, query, page)
+}
+
+// Customer returns a customer of one of the calling agent's workspaces.
+func (s *Service) Customer(ctx context.Context, id string) (*helpium.Customer, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, helpium.Errorf(helpium.ENotFound, "Customer not found.")
+	}
+	list, err := s.CustomersByIDs(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if list[0] == nil {
+		return nil, helpium.Errorf(helpium.ENotFound, "Customer not found.")
+	}
+	return list[0], nil
+}
+
+// MaxStatsRange bounds the period of Stats.
+const MaxStatsRange = 366 * 24 * time.Hour
+
+// Stats summarises a workspace's conversations over [from, to), per day in
+// the workspace's business-hours timezone.
+func (s *Service) Stats(ctx context.Context, workspaceID string, from, to time.Time) (*helpium.Stats, error) {
+	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent); err != nil {
+		return nil, err
+	}
+	if !to.After(from) {
+		return nil, helpium.Invalid("to", "to must be after from")
+	}
+	if to.Sub(from) > MaxStatsRange {
+		return nil, helpium.Invalid("to", "the period must be at most 366 days")
+	}
+	ws, err := s.store.FindWorkspaceByID(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	tz := ws.BusinessHours.Timezone
+	if tz == "" {
+		tz = "UTC"
+	}
+	return s.store.Stats(ctx, workspaceID, from.UTC(), to.UTC(), tz)
+}
