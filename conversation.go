@@ -50,10 +50,12 @@ func (k AuthorKind) Valid() bool {
 
 // Conversation is a thread between a customer and the workspace's agents.
 type Conversation struct {
-	ID            string             `json:"id"`
-	WorkspaceID   string             `json:"-"`
-	CustomerID    *string            `json:"-"`
-	AssigneeID    *string            `json:"-"`
+	ID          string  `json:"id"`
+	WorkspaceID string  `json:"-"`
+	CustomerID  *string `json:"-"`
+	AssigneeID  *string `json:"-"`
+	// LastSeq is the sequence number of the newest message.
+	LastSeq       int64              `json:"-"`
 	Status        ConversationStatus `json:"status"`
 	CreatedAt     time.Time          `json:"created_at"`
 	UpdatedAt     time.Time          `json:"updated_at"`

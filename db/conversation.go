@@ -29,7 +29,7 @@ type conversationRow struct {
 
 func (r *conversationRow) toConversation() *helpium.Conversation {
 	return &helpium.Conversation{
-		ID: r.ID, WorkspaceID: r.WorkspaceID, CustomerID: r.CustomerID, AssigneeID: r.AssigneeID,
+		ID: r.ID, WorkspaceID: r.WorkspaceID, CustomerID: r.CustomerID, AssigneeID: r.AssigneeID, LastSeq: r.LastSeq,
 		Status:    helpium.ConversationStatus(r.Status),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		LastMessageAt:   timePtr(r.LastMessageAt),

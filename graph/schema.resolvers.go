@@ -202,6 +202,21 @@ func (r *queryResolver) WidgetMessages(ctx context.Context, token string, after 
 	return r.Service.MessagesByToken(ctx, token, after, limit)
 }
 
+// WidgetMessageAdded is the resolver for the widgetMessageAdded field.
+func (r *subscriptionResolver) WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
+	return r.Service.FollowMessagesByToken(ctx, token, after)
+}
+
+// MessageAdded is the resolver for the messageAdded field.
+func (r *subscriptionResolver) MessageAdded(ctx context.Context, conversationID string) (<-chan *helpium.Message, error) {
+	return r.Service.MessageAdded(ctx, conversationID)
+}
+
+// ConversationChanged is the resolver for the conversationChanged field.
+func (r *subscriptionResolver) ConversationChanged(ctx context.Context, workspaceID string) (<-chan *service.ConversationChange, error) {
+	return r.Service.ConversationChanged(ctx, workspaceID)
+}
+
 // MyRole is the resolver for the myRole field.
 func (r *workspaceResolver) MyRole(ctx context.Context, obj *helpium.Workspace) (helpium.Role, error) {
 	return r.Service.WorkspaceRole(ctx, obj.ID)
@@ -255,6 +270,9 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 // Workspace returns WorkspaceResolver implementation.
 func (r *Resolver) Workspace() WorkspaceResolver { return &workspaceResolver{r} }
 
@@ -271,6 +289,7 @@ type (
 	messageResolver                struct{ *Resolver }
 	mutationResolver               struct{ *Resolver }
 	queryResolver                  struct{ *Resolver }
+	subscriptionResolver           struct{ *Resolver }
 	workspaceResolver              struct{ *Resolver }
 	workspaceMembershipResolver    struct{ *Resolver }
 )

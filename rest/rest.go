@@ -15,14 +15,15 @@ import (
 // Handler serves the Customer API over the GraphQL resolvers, so both
 // transports run the same code.
 type Handler struct {
-	query    graph.QueryResolver
-	mutation graph.MutationResolver
-	log      *slog.Logger
+	query        graph.QueryResolver
+	mutation     graph.MutationResolver
+	subscription graph.SubscriptionResolver
+	log          *slog.Logger
 }
 
 // New returns a Handler over r.
 func New(r *graph.Resolver, log *slog.Logger) *Handler {
-	return &Handler{query: r.Query(), mutation: r.Mutation(), log: log}
+	return &Handler{query: r.Query(), mutation: r.Mutation(), subscription: r.Subscription(), log: log}
 }
 
 // Register adds the Customer API routes to g (mounted at /api/customer,
@@ -33,6 +34,7 @@ func (h *Handler) Register(g *gin.RouterGroup) {
 	g.GET("/conversations/:token", h.conversation)
 	g.POST("/conversations/:token/messages", h.sendMessage)
 	g.GET("/conversations/:token/messages", h.messages)
+	g.GET("/conversations/:token/events", h.events)
 }
 
 func (h *Handler) respond(c *gin.Context, status int, v any, err error) {

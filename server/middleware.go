@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gin-gonic/gin"
 
 	"github.com/helpium/helpium"
@@ -119,7 +120,12 @@ func bodyLimit(n int64) gin.HandlerFunc {
 // request context.
 func widgetAuth(log *slog.Logger, auth func(context.Context, string) (*helpium.Workspace, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		ws, err := auth(c.Request.Context(), c.GetHeader("X-API-Key"))
+		key := c.GetHeader("X-API-Key")
+		if key == "" && strings.HasSuffix(c.FullPath(), "/events") {
+			// Browsers' EventSource cannot send headers.
+			key = c.Query("api_key")
+		}
+		ws, err := auth(c.Request.Context(), key)
 		if err != nil {
 			rest.WriteError(c, log, err)
 			return
@@ -192,4 +198,29 @@ func writeGraphQLError(c *gin.Context, err error) {
 		"message":    helpium.ErrorMessage(err),
 		"extensions": gin.H{"code": code},
 	}}})
+}
+
+// authenticateInit authenticates a WebSocket from its connection_init
+// payload ({"Authorization": "Bearer ..."} or {"X-API-Key": ...}), unless
+// the upgrade request already carried credentials.
+func authenticateInit(ctx context.Context, auth Authenticator, p transport.InitPayload) (context.Context, error) {
+	if helpium.ActorFrom(ctx) != nil {
+		return ctx, nil
+	}
+	str := func(k string) string { s, _ := p[k].(string); return s }
+	if token, ok := bearerToken(str("Authorization")); ok {
+		a, err := auth.AuthenticateAgentToken(ctx, token)
+		if err != nil {
+			return ctx, err
+		}
+		return helpium.WithActor(ctx, a), nil
+	}
+	if key := str("X-API-Key"); key != "" {
+		ws, err := auth.AuthenticateWidgetKey(ctx, key)
+		if err != nil {
+			return ctx, err
+		}
+		return helpium.WithActor(ctx, &helpium.Actor{Workspace: ws}), nil
+	}
+	return ctx, nil
 }

@@ -16,10 +16,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/coder/websocket"
 	"github.com/gin-gonic/gin"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/events"
 	"github.com/helpium/helpium/graph"
 	"github.com/helpium/helpium/graph/loader"
 	"github.com/helpium/helpium/rest"
@@ -37,6 +39,7 @@ const (
 type Deps struct {
 	Service  *service.Service
 	Weaviate *search.Weaviate
+	Events   *events.Broker
 	Logger   *slog.Logger
 }
 
@@ -59,7 +62,7 @@ func NewHandler(d Deps) http.Handler {
 	customer := r.Group("/api/customer", bodyLimit(customerBodyLimit), widgetAuth(log, d.Service.AuthenticateWidgetKey))
 	rest.New(resolver, log).Register(customer)
 
-	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, log)))
+	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log)))
 	r.POST("/graphql", bodyLimit(graphQLBodyLimit), graphQLAuth(d.Service), gql)
 	r.GET("/graphql", graphQLAuth(d.Service), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
@@ -69,8 +72,17 @@ func NewHandler(d Deps) http.Handler {
 	return r
 }
 
-func newGraphQLHandler(resolver *graph.Resolver, log *slog.Logger) http.Handler {
+func newGraphQLHandler(resolver *graph.Resolver, auth Authenticator, log *slog.Logger) http.Handler {
 	h := handler.New(graph.NewSchema(resolver))
+	h.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		// Tokens travel in the init payload, not cookies, so any origin may connect.
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}},
+		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			ctx, err := authenticateInit(ctx, auth, p)
+			return ctx, nil, err
+		},
+	})
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
@@ -90,6 +102,11 @@ func readiness(d Deps) gin.HandlerFunc {
 		defer cancel()
 		checks := d.Service.Ready(ctx)
 		checks["weaviate"] = d.Weaviate.Ready(ctx)
+		if !d.Events.Ready() {
+			checks["events"] = errors.New("not listening")
+		} else {
+			checks["events"] = nil
+		}
 		status, out := http.StatusOK, gin.H{}
 		for name, err := range checks {
 			out[name] = "ok"

@@ -23,6 +23,8 @@ func scope(ctx context.Context) (db.Scope, error) {
 	return db.Scope{}, helpium.Errorf(helpium.EUnauthenticated, "Authentication is required.")
 }
 
+func scopeOf(a *helpium.Actor) db.Scope { return db.Scope{AgentID: a.Agent.ID} }
+
 // Conversations returns a page of a workspace's inbox for one of its agents.
 func (s *Service) Conversations(ctx context.Context, workspaceID string, f helpium.ConversationFilter, order helpium.ConversationOrder, page helpium.Page) (*helpium.ConversationConnection, error) {
 	a, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent)

@@ -9,14 +9,16 @@ import (
 	"time"
 
 	"github.com/helpium/helpium/db"
+	"github.com/helpium/helpium/events"
 )
 
 // Service runs Helpium's operations over the store.
 type Service struct {
-	store *db.Store
-	log   *slog.Logger
-	now   func() time.Time
-	keys  *keyCache
+	store  *db.Store
+	events *events.Broker
+	log    *slog.Logger
+	now    func() time.Time
+	keys   *keyCache
 }
 
 // Options configures a Service.
@@ -26,6 +28,8 @@ type Options struct {
 	Now func() time.Time
 	// KeyCacheTTL bounds how long a widget key lookup is reused.
 	KeyCacheTTL time.Duration
+	// Events delivers live changes; required for subscriptions and streams.
+	Events *events.Broker
 }
 
 // New returns a Service over store.
@@ -39,7 +43,7 @@ func New(store *db.Store, opt Options) *Service {
 	if opt.KeyCacheTTL == 0 {
 		opt.KeyCacheTTL = 5 * time.Second
 	}
-	return &Service{store: store, log: opt.Logger, now: opt.Now, keys: newKeyCache(opt.KeyCacheTTL)}
+	return &Service{store: store, events: opt.Events, log: opt.Logger, now: opt.Now, keys: newKeyCache(opt.KeyCacheTTL)}
 }
 
 // Store returns the service's store.

@@ -21,6 +21,7 @@ import (
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/config"
 	"github.com/helpium/helpium/db"
+	"github.com/helpium/helpium/events"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
@@ -129,7 +130,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 				return err
 			}
 		}
-		svc := service.New(db.NewStore(bdb), service.Options{Logger: log})
+		broker := events.NewBroker(cfg.DatabaseURL, log)
+		ctx, stop := context.WithCancel(ctx)
+		defer stop()
+		brokerDone := make(chan error, 1)
+		go func() { brokerDone <- broker.Run(ctx) }()
+		defer func() { stop(); <-brokerDone }()
+
+		svc := service.New(db.NewStore(bdb), service.Options{Logger: log, Events: broker})
 		var demo string
 		if *seed {
 			ws, err := svc.SeedDemo(ctx)
@@ -138,7 +146,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			}
 			demo = ws.APIKey
 		}
-		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Logger: log})
+		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log})
 		return server.Serve(ctx, cfg.Addr, h, cfg.ShutdownTimeout, log, func(a net.Addr) {
 			log.Info("listening", "addr", a.String())
 			base := "http://" + a.String()

@@ -125,14 +125,23 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		t.Fatalf("server did not print its URL and demo key; stderr:\n%s", stderr)
 	}
 
-	res, err := http.Get(base + "/readyz")
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("readyz: %v %v", res, err)
+	// Ready once PostgreSQL, Weaviate and the events listener answer.
+	ready := false
+	for start := time.Now(); time.Since(start) < 20*time.Second; time.Sleep(50 * time.Millisecond) {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if ready = res.StatusCode == 200; ready {
+				break
+			}
+		}
 	}
-	res.Body.Close()
+	if !ready {
+		t.Fatalf("not ready within 20s; stderr:\n%s", stderr)
+	}
 	req, _ := http.NewRequest("GET", base+"/api/customer/widget/settings", nil)
 	req.Header.Set("X-API-Key", key)
-	res, err = http.DefaultClient.Do(req)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("widget settings with the demo key: %v %v", res, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 const (
@@ -85,7 +86,20 @@ func Ensure(ctx context.Context, dir string) (modelDir string, err error) {
 	if err := install(staged, modelDir, tmp); err != nil {
 		return "", fmt.Errorf("use: ensure model: %w", err)
 	}
+	removeStaleTemps(dir)
 	return modelDir, nil
+}
+
+// removeStaleTemps removes temporary directories left under dir by Ensure
+// calls that were killed, once they are an hour old (a live call needs
+// seconds).
+func removeStaleTemps(dir string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-"+DirName+"-*"))
+	for _, m := range matches {
+		if fi, err := os.Stat(m); err == nil && time.Since(fi.ModTime()) > time.Hour {
+			os.RemoveAll(m)
+		}
+	}
 }
 
 // complete reports whether modelDir was fully installed by Ensure.

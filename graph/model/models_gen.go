@@ -32,3 +32,9 @@ type SendMessageInput struct {
 	// Idempotency key: a retry with the same id returns the original message.
 	ClientMessageID *string `json:"clientMessageId,omitempty"`
 }
+
+// Live updates over WebSocket (graphql-transport-ws or graphql-ws) at /graphql.
+// Browsers cannot set headers on a WebSocket: send {"Authorization": "Bearer <token>"}
+// as the connection_init payload.
+type Subscription struct {
+}

@@ -12,12 +12,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/db/dbtest"
+	"github.com/helpium/helpium/events"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
@@ -25,11 +27,13 @@ import (
 
 // App is a running server and direct handles on what is behind it.
 type App struct {
-	URL     string
-	DB      *bun.DB
-	Service *service.Service
-	Server  *httptest.Server
-	logs    *lockedWriter
+	URL         string
+	DatabaseURL string
+	DB          *bun.DB
+	Service     *service.Service
+	Events      *events.Broker
+	Server      *httptest.Server
+	logs        *lockedWriter
 }
 
 // WeaviateURL returns the test Weaviate's URL, failing the test when unset.
@@ -45,18 +49,33 @@ func WeaviateURL(t testing.TB) string {
 // New starts a server on a fresh database. opt may be the zero value.
 func New(t testing.TB, opt service.Options) *App {
 	t.Helper()
-	bdb := dbtest.New(t)
+	dbURL := dbtest.NewURL(t)
+	bdb, err := db.Open(context.Background(), dbURL, db.Options{MaxOpenConns: 16, Debug: os.Getenv("HELPIUM_DB_DEBUG") == "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bdb.Close() })
 	wv, err := search.NewWeaviate(WeaviateURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &lockedWriter{w: new(bytes.Buffer)}
 	log := server.NewLogger(logs, "json", slog.LevelDebug)
-	opt.Logger = log
+	broker := events.NewBroker(dbURL, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { broker.Run(ctx); close(done) }()
+	opt.Logger, opt.Events = log, broker
 	svc := service.New(db.NewStore(bdb), opt)
-	srv := httptest.NewServer(server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Logger: log}))
-	t.Cleanup(srv.Close)
-	return &App{URL: srv.URL, DB: bdb, Service: svc, Server: srv, logs: logs}
+	srv := httptest.NewServer(server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log}))
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+		cancel()
+		<-done
+	})
+	waitFor(t, "events broker", broker.Ready)
+	return &App{URL: srv.URL, DB: bdb, Service: svc, Server: srv, Events: broker, DatabaseURL: dbURL, logs: logs}
 }
 
 // Workspace creates a workspace called name.
@@ -154,4 +173,16 @@ func (a *App) GraphQL(t testing.TB, key, query string, vars map[string]any, out 
 		}
 	}
 	return body.Errors
+}
+
+// waitFor polls cond for up to 10 seconds.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -1,0 +1,74 @@
+package rest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/helpium/helpium"
+)
+
+// ssePing is how often an idle stream sends a comment, so proxies and
+// browsers keep the connection open.
+const ssePing = 15 * time.Second
+
+// events streams the conversation's customer-visible messages as
+// Server-Sent Events. Each event's id is the message's cursor, so a
+// reconnecting EventSource (Last-Event-ID) resumes without losing or
+// repeating a message; ?after=CURSOR does the same for other clients.
+func (h *Handler) events(c *gin.Context) {
+	var after *string
+	if v := c.GetHeader("Last-Event-ID"); v != "" {
+		after = &v
+	} else if v, ok := c.GetQuery("after"); ok {
+		after = &v
+	}
+	ctx := c.Request.Context()
+	msgs, err := h.subscription.WidgetMessageAdded(ctx, c.Param("token"), after)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	// The stream outlives the server's write timeout.
+	http.NewResponseController(c.Writer).SetWriteDeadline(time.Time{}) //nolint:errcheck
+	w := c.Writer
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 2000\n\n")
+	w.Flush()
+
+	ping := time.NewTicker(ssePing)
+	defer ping.Stop()
+	for {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				return
+			}
+			if err := writeMessageEvent(w, m); err != nil {
+				return
+			}
+		case <-ping.C:
+			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+		w.Flush()
+	}
+}
+
+func writeMessageEvent(w gin.ResponseWriter, m *helpium.Message) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "id: %s\nevent: message\ndata: %s\n\n", helpium.MessageCursor(m.Seq), data)
+	return err
+}

@@ -1,0 +1,145 @@
+package service
+
+import (
+	"context"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/events"
+)
+
+// liveBatch is how many messages one catch-up read returns at most.
+const liveBatch = 200
+
+// followMessages streams a conversation's messages with seq after afterSeq,
+// oldest first and without gaps, until ctx ends: it replays what is stored,
+// then reads again after every notification or resync, so a notification
+// lost while disconnected costs nothing. Internal notes are included only
+// when internal is set.
+func (s *Service) followMessages(ctx context.Context, c *helpium.Conversation, afterSeq int64, internal bool) <-chan *helpium.Message {
+	out := make(chan *helpium.Message, 16)
+	sub := s.events.Subscribe(ctx, c.WorkspaceID, func(ev events.Event) bool {
+		return ev.Type == events.TypeMessageAdded && ev.ConversationID == c.ID && (internal || !ev.Internal)
+	})
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		last := afterSeq
+		catchUp := func() bool {
+			for {
+				msgs, err := s.store.FindMessages(ctx, c.ID, last, liveBatch, internal)
+				if err != nil {
+					if ctx.Err() == nil {
+						s.log.WarnContext(ctx, "live messages: catch-up read failed", "err", err)
+					}
+					return ctx.Err() == nil // retried on the next event or resync
+				}
+				for _, m := range msgs {
+					select {
+					case out <- m:
+						last = m.Seq
+					case <-ctx.Done():
+						return false
+					}
+				}
+				if len(msgs) < liveBatch {
+					return true
+				}
+			}
+		}
+		if !catchUp() {
+			return
+		}
+		for {
+			select {
+			case ev, ok := <-sub.C():
+				if !ok {
+					return
+				}
+				if ev.Seq > last && !catchUp() {
+					return
+				}
+			case <-sub.Resync():
+				if !catchUp() {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// MessageAdded streams new messages of a conversation in one of the calling
+// agent's workspaces, internal notes included.
+func (s *Service) MessageAdded(ctx context.Context, conversationID string) (<-chan *helpium.Message, error) {
+	c, err := s.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	return s.followMessages(ctx, c, c.LastSeq, true), nil
+}
+
+// FollowMessagesByToken streams the customer-visible messages of the
+// conversation behind a widget token after the cursor (all when nil; the
+// SSE Last-Event-ID), then every new one as it is written.
+func (s *Service) FollowMessagesByToken(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
+	var afterSeq int64
+	if after != nil {
+		var err error
+		if afterSeq, err = helpium.ParseMessageCursor("after", *after); err != nil {
+			return nil, err
+		}
+	}
+	c, err := s.ConversationByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return s.followMessages(ctx, c, afterSeq, false), nil
+}
+
+// ConversationChange is a change to a conversation, for dashboards.
+type ConversationChange struct {
+	Change       string
+	Conversation *helpium.Conversation
+}
+
+// ConversationChanged streams changes to a workspace's conversations: new
+// conversations, status, assignment and new messages.
+func (s *Service) ConversationChanged(ctx context.Context, workspaceID string) (<-chan *ConversationChange, error) {
+	a, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent)
+	if err != nil {
+		return nil, err
+	}
+	sub := s.events.Subscribe(ctx, workspaceID, func(ev events.Event) bool {
+		return ev.Type == events.TypeConversationChanged
+	})
+	out := make(chan *ConversationChange, 16)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		for {
+			select {
+			case ev, ok := <-sub.C():
+				if !ok {
+					return
+				}
+				c, err := s.store.FindConversationByID(ctx, scopeOf(a), ev.ConversationID)
+				if err != nil {
+					continue // removed since, or the agent left the workspace
+				}
+				select {
+				case out <- &ConversationChange{Change: ev.Change, Conversation: c}:
+				case <-ctx.Done():
+					return
+				}
+			case <-sub.Resync():
+				// Changes missed while disconnected are not replayed; the
+				// dashboard refetches its inbox on reconnect.
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
