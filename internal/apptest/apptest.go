@@ -49,7 +49,13 @@ func WeaviateURL(t testing.TB) string {
 // New starts a server on a fresh database. opt may be the zero value.
 func New(t testing.TB, opt service.Options) *App {
 	t.Helper()
-	dbURL := dbtest.NewURL(t)
+	return Start(t, dbtest.NewURL(t), opt)
+}
+
+// Start starts a server on the database at dbURL; several servers on one
+// database behave like replicas.
+func Start(t testing.TB, dbURL string, opt service.Options) *App {
+	t.Helper()
 	bdb, err := db.Open(context.Background(), dbURL, db.Options{MaxOpenConns: 16, Debug: os.Getenv("HELPIUM_DB_DEBUG") == "true"})
 	if err != nil {
 		t.Fatal(err)
@@ -185,4 +191,26 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Member is an agent of a workspace with a personal access token.
+type Member struct {
+	Agent *helpium.Agent
+	Token string
+}
+
+// Member adds an agent with role to a workspace.
+func (a *App) Member(t testing.TB, workspaceID, email string, role helpium.Role) Member {
+	t.Helper()
+	agent, token, _, err := a.Service.CreateMember(context.Background(), workspaceID, email, "", role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Member{Agent: agent, Token: token}
+}
+
+// AgentGraphQL runs a GraphQL operation as the agent owning token.
+func (a *App) AgentGraphQL(t testing.TB, token, query string, vars map[string]any, out any) []GraphQLError {
+	t.Helper()
+	return a.GraphQL(t, "", query, vars, out, "Authorization", "Bearer "+token)
 }

@@ -1,0 +1,101 @@
+package apptest
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+)
+
+// Subscription is a GraphQL subscription over graphql-transport-ws.
+type Subscription struct {
+	conn *websocket.Conn
+	ctx  context.Context
+}
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// Subscribe opens a WebSocket to the server, authenticates with init (the
+// connection_init payload) and starts query. It is closed when the test ends.
+func (a *App) Subscribe(t testing.TB, init map[string]any, query string, vars map[string]any) *Subscription {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	url := "ws" + strings.TrimPrefix(a.URL, "http") + "/graphql"
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	t.Cleanup(func() { conn.Close(websocket.StatusNormalClosure, "") })
+	s := &Subscription{conn: conn, ctx: ctx}
+	payload, _ := json.Marshal(init)
+	s.send(t, wsMessage{Type: "connection_init", Payload: payload})
+	if m := s.read(t, 5*time.Second); m.Type != "connection_ack" {
+		t.Fatalf("connection_init answered with %s %s", m.Type, m.Payload)
+	}
+	sub, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	s.send(t, wsMessage{ID: "1", Type: "subscribe", Payload: sub})
+	return s
+}
+
+func (s *Subscription) send(t testing.TB, m wsMessage) {
+	t.Helper()
+	if err := wsjson.Write(s.ctx, s.conn, m); err != nil {
+		t.Fatalf("websocket write: %v", err)
+	}
+}
+
+func (s *Subscription) read(t testing.TB, timeout time.Duration) wsMessage {
+	t.Helper()
+	for {
+		ctx, cancel := context.WithTimeout(s.ctx, timeout)
+		var m wsMessage
+		err := wsjson.Read(ctx, s.conn, &m)
+		cancel()
+		if err != nil {
+			t.Fatalf("websocket read: %v", err)
+		}
+		if m.Type == "ping" {
+			s.send(t, wsMessage{Type: "pong"})
+			continue
+		}
+		return m
+	}
+}
+
+// Next waits up to timeout for the next result and decodes its data into
+// out; it returns the result's GraphQL errors.
+func (s *Subscription) Next(t testing.TB, timeout time.Duration, out any) []GraphQLError {
+	t.Helper()
+	m := s.read(t, timeout)
+	switch m.Type {
+	case "next":
+		var body struct {
+			Data   json.RawMessage `json:"data"`
+			Errors []GraphQLError  `json:"errors"`
+		}
+		if err := json.Unmarshal(m.Payload, &body); err != nil {
+			t.Fatalf("decode %s: %v", m.Payload, err)
+		}
+		if out != nil && len(body.Data) > 0 && string(body.Data) != "null" {
+			if err := json.Unmarshal(body.Data, out); err != nil {
+				t.Fatalf("decode data %s: %v", body.Data, err)
+			}
+		}
+		return body.Errors
+	case "error":
+		var errs []GraphQLError
+		json.Unmarshal(m.Payload, &errs) //nolint:errcheck
+		return errs
+	}
+	t.Fatalf("unexpected %s message: %s", m.Type, m.Payload)
+	return nil
+}

@@ -1,0 +1,218 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/internal/apptest"
+	"github.com/helpium/helpium/service"
+)
+
+// startConversation creates a conversation through the widget and returns
+// its id and widget token.
+func startConversation(t *testing.T, app *apptest.App, key, message string) (id, token string) {
+	t.Helper()
+	var c restCreated
+	res := app.Request(t, "POST", "/api/customer/conversations", key, map[string]any{"message": message})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create conversation: %d %s", res.Status, res.Body)
+	}
+	res.JSON(t, &c)
+	return c.Conversation.ID, c.WidgetToken
+}
+
+func mustGraphQL(t *testing.T, errs []apptest.GraphQLError) {
+	t.Helper()
+	if len(errs) > 0 {
+		t.Fatalf("graphql errors: %+v", errs)
+	}
+}
+
+func TestLoginTokensExpiryAndRevocation(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ctx := context.Background()
+	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "Owner@Acme.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token expiresAt agent { email } } }`
+
+	// Wrong password and unknown email fail alike.
+	for _, c := range []struct{ email, password string }{{"owner@acme.test", "wrong"}, {"nobody@acme.test", o.Password}} {
+		errs := app.GraphQL(t, "", login, map[string]any{"e": c.email, "p": c.password}, nil)
+		if len(errs) != 1 || errs[0].Code() != "unauthenticated" || errs[0].Message != "Invalid email or password." {
+			t.Errorf("login %s: %+v", c.email, errs)
+		}
+	}
+	// Email is case-insensitive.
+	var out struct{ Login struct{ Token, ExpiresAt string; Agent struct{ Email string } } }
+	mustGraphQL(t, app.GraphQL(t, "", login, map[string]any{"e": "OWNER@acme.TEST", "p": o.Password}, &out))
+	session := out.Login.Token
+	exp, _ := time.Parse(time.RFC3339Nano, out.Login.ExpiresAt)
+	if !strings.HasPrefix(session, "at_") || time.Until(exp) < 11*time.Hour || time.Until(exp) > 13*time.Hour {
+		t.Errorf("session %q expires %v", session, exp)
+	}
+
+	var me struct{ Me struct{ Email string } }
+	mustGraphQL(t, app.AgentGraphQL(t, session, `{ me { email } }`, nil, &me))
+	if me.Me.Email != "Owner@Acme.test" {
+		t.Errorf("me = %+v", me)
+	}
+
+	// A personal token is listed without its secret, and can be revoked.
+	var pat struct{ CreateAccessToken struct{ Token string; AccessToken struct{ ID, Kind, Name string } } }
+	mustGraphQL(t, app.AgentGraphQL(t, session, `mutation { createAccessToken(name: "ci script") { token accessToken { id kind name } } }`, nil, &pat))
+	res := app.Request(t, "POST", "/graphql", "", map[string]any{"query": `{ accessTokens { id kind name createdAt expiresAt } }`}, "Authorization", "Bearer "+session)
+	if strings.Contains(string(res.Body), pat.CreateAccessToken.Token) || !strings.Contains(string(res.Body), `"ci script"`) {
+		t.Errorf("token list: %s", res.Body)
+	}
+	mustGraphQL(t, app.AgentGraphQL(t, pat.CreateAccessToken.Token, `{ me { id } }`, nil, nil))
+	mustGraphQL(t, app.AgentGraphQL(t, session, `mutation($id: ID!) { revokeAccessToken(id: $id) }`, map[string]any{"id": pat.CreateAccessToken.AccessToken.ID}, nil))
+
+	unauthenticated := func(name, token string) {
+		t.Helper()
+		res := app.Request(t, "POST", "/graphql", "", map[string]any{"query": `{ me { id } }`}, "Authorization", "Bearer "+token)
+		if res.Status != http.StatusUnauthorized || !strings.Contains(string(res.Body), `"unauthenticated"`) {
+			t.Errorf("%s: %d %s", name, res.Status, res.Body)
+		}
+	}
+	unauthenticated("revoked personal token", pat.CreateAccessToken.Token)
+
+	// Expiry: the session stops working once its time has passed.
+	var second struct{ Login struct{ Token string } }
+	mustGraphQL(t, app.GraphQL(t, "", login, map[string]any{"e": "owner@acme.test", "p": o.Password}, &second))
+	if _, err := app.DB.ExecContext(ctx, "UPDATE access_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ?", helpium.HashToken(second.Login.Token)); err != nil {
+		t.Fatal(err)
+	}
+	unauthenticated("expired session", second.Login.Token)
+
+	// Logout revokes the token it is called with, and only that one.
+	mustGraphQL(t, app.AgentGraphQL(t, session, `mutation { logout }`, nil, nil))
+	unauthenticated("logged out session", session)
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `{ me { id } }`, nil, nil))
+
+	// A widget key never reaches an agent operation, alone or with a token.
+	errs := app.GraphQL(t, o.Workspace.APIKey, `{ me { id } }`, nil, nil)
+	if len(errs) != 1 || errs[0].Code() != "unauthenticated" {
+		t.Errorf("me with a widget key: %+v", errs)
+	}
+	res = app.Request(t, "POST", "/graphql", o.Workspace.APIKey, map[string]any{"query": `{ me { id } }`}, "Authorization", "Bearer "+o.Token)
+	if res.Status != http.StatusUnauthorized {
+		t.Errorf("both credentials: %d %s", res.Status, res.Body)
+	}
+}
+
+// TestRoleMatrix runs every dashboard mutation (and the admin-only widget
+// key) as an agent, an admin and an owner of the workspace.
+func TestRoleMatrix(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ctx := context.Background()
+	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := o.Workspace
+	actors := map[helpium.Role]apptest.Member{
+		helpium.RoleAgent: app.Member(t, ws.ID, "agent@acme.test", helpium.RoleAgent),
+		helpium.RoleAdmin: app.Member(t, ws.ID, "admin@acme.test", helpium.RoleAdmin),
+		helpium.RoleOwner: app.Member(t, ws.ID, "owner2@acme.test", helpium.RoleOwner),
+	}
+	n := 0
+	fresh := func(role helpium.Role) string { // a new member to act on
+		n++
+		return app.Member(t, ws.ID, fmt.Sprintf("target%d@acme.test", n), role).Agent.ID
+	}
+	conv, _ := startConversation(t, app, ws.APIKey, "help")
+
+	cases := []struct {
+		name  string
+		min   helpium.Role
+		query string
+		vars  func() map[string]any
+	}{
+		{"replyToConversation", helpium.RoleAgent, `mutation($c: ID!) { replyToConversation(input: {conversationId: $c, body: "hi"}) { created } }`,
+			func() map[string]any { return map[string]any{"c": conv} }},
+		{"addInternalNote", helpium.RoleAgent, `mutation($c: ID!) { addInternalNote(input: {conversationId: $c, body: "note"}) { id } }`,
+			func() map[string]any { return map[string]any{"c": conv} }},
+		{"assignConversation", helpium.RoleAgent, `mutation($c: ID!, $a: ID) { assignConversation(conversationId: $c, agentId: $a) { id } }`,
+			func() map[string]any { return map[string]any{"c": conv, "a": actors[helpium.RoleAgent].Agent.ID} }},
+		{"setConversationStatus", helpium.RoleAgent, `mutation($c: ID!) { setConversationStatus(conversationId: $c, status: PENDING) { status } }`,
+			func() map[string]any { return map[string]any{"c": conv} }},
+		{"updateWidgetSettings", helpium.RoleAdmin, `mutation($w: ID!) { updateWidgetSettings(workspaceId: $w, patch: {greeting: "Hello"}) { id } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID} }},
+		{"updateBusinessHours", helpium.RoleAdmin, `mutation($w: ID!) { updateBusinessHours(workspaceId: $w, input: {enabled: true, timezone: "Europe/Paris",
+			ranges: [{day: MONDAY, start: "09:00", end: "17:00"}], closures: [], outOfOfficeMessage: "Closed"}) { id } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID} }},
+		{"rotateWidgetKey", helpium.RoleAdmin, `mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { id } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID} }},
+		{"widgetKey", helpium.RoleAdmin, `query($w: ID!) { workspace(id: $w) { widgetKey } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID} }},
+		{"inviteAgent as agent", helpium.RoleAdmin, `mutation($w: ID!, $e: String!) { inviteAgent(workspaceId: $w, email: $e, role: AGENT) { password } }`,
+			func() map[string]any { n++; return map[string]any{"w": ws.ID, "e": fmt.Sprintf("new%d@acme.test", n)} }},
+		{"inviteAgent as admin", helpium.RoleOwner, `mutation($w: ID!, $e: String!) { inviteAgent(workspaceId: $w, email: $e, role: ADMIN) { password } }`,
+			func() map[string]any { n++; return map[string]any{"w": ws.ID, "e": fmt.Sprintf("new%d@acme.test", n)} }},
+		{"removeAgent agent", helpium.RoleAdmin, `mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`,
+			func() map[string]any { return map[string]any{"w": ws.ID, "a": fresh(helpium.RoleAgent)} }},
+		{"removeAgent admin", helpium.RoleOwner, `mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`,
+			func() map[string]any { return map[string]any{"w": ws.ID, "a": fresh(helpium.RoleAdmin)} }},
+		{"setAgentRole agent", helpium.RoleAdmin, `mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID, "a": fresh(helpium.RoleAgent)} }},
+		{"setAgentRole to admin", helpium.RoleOwner, `mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: ADMIN) { role } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID, "a": fresh(helpium.RoleAgent)} }},
+		{"setAgentRole of an admin", helpium.RoleOwner, `mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID, "a": fresh(helpium.RoleAdmin)} }},
+		{"createAccessToken", helpium.RoleAgent, `mutation { createAccessToken(name: "x") { token } }`,
+			func() map[string]any { return nil }},
+	}
+	for _, c := range cases {
+		for _, role := range []helpium.Role{helpium.RoleAgent, helpium.RoleAdmin, helpium.RoleOwner} {
+			t.Run(c.name+"/"+string(role), func(t *testing.T) {
+				var data map[string]any
+				errs := app.AgentGraphQL(t, actors[role].Token, c.query, c.vars(), &data)
+				if role.AtLeast(c.min) {
+					if len(errs) > 0 {
+						t.Errorf("%s may do this: %+v", role, errs)
+					}
+					return
+				}
+				if len(errs) != 1 || errs[0].Code() != "forbidden" {
+					t.Errorf("%s got %+v, want forbidden", role, errs)
+				}
+				if data != nil && !allNull(data) {
+					t.Errorf("%s got data %v with the error", role, data)
+				}
+			})
+		}
+	}
+
+	// The last owner can be neither removed nor demoted.
+	solo, err := app.Service.CreateWorkspaceWithOwner(ctx, "Solo", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me struct{ Me struct{ ID string } }
+	mustGraphQL(t, app.AgentGraphQL(t, solo.Token, `{ me { id } }`, nil, &me))
+	for _, q := range []string{
+		`mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: ADMIN) { role } }`,
+		`mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`,
+	} {
+		errs := app.AgentGraphQL(t, solo.Token, q, map[string]any{"w": solo.Workspace.ID, "a": me.Me.ID}, nil)
+		if len(errs) != 1 || errs[0].Code() != "conflict" {
+			t.Errorf("last owner: %+v", errs)
+		}
+	}
+}
+
+func allNull(m map[string]any) bool {
+	for _, v := range m {
+		if v != nil {
+			return false
+		}
+	}
+	return true
+}
