@@ -229,6 +229,8 @@ func (s *Store) FindLastMessages(ctx context.Context, sc Scope, conversationIDs 
 	return out, nil
 }
 
+const messageColumns = "m.id, m.conversation_id, m.workspace_id, m.seq, m.author_kind, m.author_agent_id, m.internal, m.body, m.client_message_id, m.created_at"
+
 // FindMessageWindows returns, for each conversation, its first (fromEnd
 // false) or last (fromEnd true) n+1 messages visible in scope, oldest first.
 // The extra message tells the caller whether there are more.
@@ -245,7 +247,7 @@ func (s *Store) FindMessageWindows(ctx context.Context, sc Scope, conversationID
 		inner = inner.Where("NOT m.internal")
 	}
 	inner = sc.apply(inner, "m.workspace_id")
-	err := s.db.NewSelect().Model(&rows).ModelTableExpr("(?) AS m", inner).ColumnExpr("m.*").
+	err := s.db.NewSelect().Model(&rows).ModelTableExpr("(?) AS m", inner).ColumnExpr(messageColumns).
 		Where("m.rn <= ?", n+1).OrderExpr("m.conversation_id, m.seq").Scan(ctx)
 	if err != nil {
 		return nil, dbErr(err, "messages")

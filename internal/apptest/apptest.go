@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/uptrace/bun"
 
 	"github.com/helpium/helpium"
@@ -35,6 +36,8 @@ type App struct {
 	Server      *httptest.Server
 	logs        *lockedWriter
 }
+
+func init() { gin.SetMode(gin.ReleaseMode) }
 
 // WeaviateURL returns the test Weaviate's URL, failing the test when unset.
 func WeaviateURL(t testing.TB) string {

@@ -1,0 +1,267 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/internal/apptest"
+	"github.com/helpium/helpium/service"
+)
+
+func TestInternalNotesNeverReachTheWidget(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := o.Workspace.APIKey
+	conv, token := startConversation(t, app, key, "Where is my refund?")
+	const note = "INTERNAL: customer is on the fraud watch list"
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($c: ID!, $b: String!) { addInternalNote(input: {conversationId: $c, body: $b}) { id internal } }`,
+		map[string]any{"c": conv, "b": note}, nil))
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($c: ID!) { replyToConversation(input: {conversationId: $c, body: "Refund sent today."}) { created } }`,
+		map[string]any{"c": conv}, nil))
+
+	// The agent sees all three, the note flagged internal.
+	var agentView struct {
+		Conversation struct {
+			Messages struct{ Edges []struct{ Node struct{ Body string; Internal bool; Author string } } }
+		}
+	}
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `query($c: ID!) { conversation(id: $c) { messages { edges { node { body internal author } } } } }`, map[string]any{"c": conv}, &agentView))
+	if e := agentView.Conversation.Messages.Edges; len(e) != 3 || !e[1].Node.Internal || e[2].Node.Author != "AGENT" {
+		t.Fatalf("agent view: %+v", agentView)
+	}
+
+	// No widget endpoint, REST or GraphQL, shows the note; the reply is visible.
+	widgetReads := []func() string{
+		func() string { return string(app.Request(t, "GET", "/api/customer/conversations/"+token+"/messages", key, nil).Body) },
+		func() string { return string(app.Request(t, "GET", "/api/customer/conversations/"+token, key, nil).Body) },
+		func() string {
+			return string(app.Request(t, "POST", "/graphql", key, map[string]any{"query": `query($t: String!) { widgetMessages(token: $t) { messages { body } } }`, "variables": map[string]any{"t": token}}).Body)
+		},
+		func() string {
+			return string(app.Request(t, "POST", "/graphql", key, map[string]any{"query": `query($t: String!) { widgetConversation(token: $t) { lastMessage { body } messages(last: 10) { edges { node { body } } } } }`, "variables": map[string]any{"t": token}}).Body)
+		},
+		func() string { return readSSE(t, app, key, token, 3*time.Second, 2) },
+	}
+	for i, read := range widgetReads {
+		body := read()
+		if strings.Contains(body, "INTERNAL") {
+			t.Errorf("widget read %d shows the internal note: %s", i, body)
+		}
+		if i != 1 && !strings.Contains(body, "Refund sent today.") {
+			t.Errorf("widget read %d misses the agent reply: %s", i, body)
+		}
+	}
+	// The agent reply is authored by an agent in the widget's REST view.
+	var page restPage
+	app.Request(t, "GET", "/api/customer/conversations/"+token+"/messages", key, nil).JSON(t, &page)
+	if len(page.Messages) != 2 || page.Messages[1].Author != "agent" {
+		t.Errorf("widget messages %+v", page.Messages)
+	}
+}
+
+// readSSE reads the conversation's event stream until want message events
+// arrived or timeout passed, and returns what it read.
+func readSSE(t *testing.T, app *apptest.App, key, token string, timeout time.Duration, want int, header ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", app.URL+"/api/customer/conversations/"+token+"/events?api_key="+key, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); res.StatusCode != 200 || ct != "text/event-stream" {
+		t.Fatalf("events: %d %s", res.StatusCode, ct)
+	}
+	var sb strings.Builder
+	buf := make([]byte, 4096)
+	for strings.Count(sb.String(), "event: message") < want {
+		n, err := res.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return sb.String()
+}
+
+func TestWidgetEventStreamResumes(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := o.Workspace.APIKey
+	conv, token := startConversation(t, app, key, "one")
+	app.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", key, map[string]any{"body": "two"})
+
+	// A fresh stream replays the history, then delivers a live agent reply.
+	done := make(chan string)
+	go func() { done <- readSSE(t, app, key, token, 10*time.Second, 3) }()
+	time.Sleep(300 * time.Millisecond)
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($c: ID!) { replyToConversation(input: {conversationId: $c, body: "three"}) { created } }`, map[string]any{"c": conv}, nil))
+	got := <-done
+	for _, want := range []string{`"body":"one"`, `"body":"two"`, `"body":"three"`} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("stream misses %s:\n%s", want, got)
+		}
+	}
+	// Resuming with the id of the second event yields only the third.
+	ids := sseIDs(got)
+	if len(ids) != 3 {
+		t.Fatalf("event ids %v", ids)
+	}
+	resumed := readSSE(t, app, key, token, 3*time.Second, 1, "Last-Event-ID", ids[1])
+	if strings.Contains(resumed, `"body":"one"`) || strings.Contains(resumed, `"body":"two"`) || !strings.Contains(resumed, `"body":"three"`) {
+		t.Errorf("resume after %s:\n%s", ids[1], resumed)
+	}
+	// Another workspace's key gets not_found, without a stream.
+	other := app.Workspace(t, "Other")
+	res := app.Request(t, "GET", "/api/customer/conversations/"+token+"/events?api_key="+other.APIKey, "", nil)
+	if res.Status != http.StatusNotFound {
+		t.Errorf("other workspace: %d %s", res.Status, res.Body)
+	}
+}
+
+func sseIDs(stream string) []string {
+	var ids []string
+	for _, line := range strings.Split(stream, "\n") {
+		if id, ok := strings.CutPrefix(line, "id: "); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func TestSubscriptionsAcrossInstances(t *testing.T) {
+	one := apptest.New(t, service.Options{})
+	two := apptest.Start(t, one.DatabaseURL, service.Options{})
+	o, err := one.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, token := startConversation(t, one, o.Workspace.APIKey, "hello")
+	auth := map[string]any{"Authorization": "Bearer " + o.Token}
+
+	// Subscribed on instance two; written through instance one.
+	msgs := two.Subscribe(t, auth, `subscription($c: ID!) { messageAdded(conversationId: $c) { body author internal } }`, map[string]any{"c": conv})
+	changes := two.Subscribe(t, auth, `subscription($w: ID!) { conversationChanged(workspaceId: $w) { change conversation { id status } } }`, map[string]any{"w": o.Workspace.ID})
+	time.Sleep(300 * time.Millisecond) // let both subscriptions start listening
+
+	one.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", o.Workspace.APIKey, map[string]any{"body": "from the widget"})
+	var m struct{ MessageAdded struct{ Body, Author string; Internal bool } }
+	if errs := msgs.Next(t, 10*time.Second, &m); len(errs) > 0 || m.MessageAdded.Body != "from the widget" || m.MessageAdded.Author != "CUSTOMER" {
+		t.Fatalf("messageAdded: %+v %+v", errs, m)
+	}
+	var ch struct{ ConversationChanged struct{ Change string; Conversation struct{ ID, Status string } } }
+	if errs := changes.Next(t, 10*time.Second, &ch); len(errs) > 0 || ch.ConversationChanged.Change != "message" || ch.ConversationChanged.Conversation.ID != conv {
+		t.Fatalf("conversationChanged: %+v %+v", errs, ch)
+	}
+
+	mustGraphQL(t, one.AgentGraphQL(t, o.Token, `mutation($c: ID!) { addInternalNote(input: {conversationId: $c, body: "note"}) { id } }`, map[string]any{"c": conv}, nil))
+	if errs := msgs.Next(t, 10*time.Second, &m); len(errs) > 0 || m.MessageAdded.Body != "note" || !m.MessageAdded.Internal {
+		t.Fatalf("internal note to agents: %+v %+v", errs, m)
+	}
+	mustGraphQL(t, one.AgentGraphQL(t, o.Token, `mutation($c: ID!) { setConversationStatus(conversationId: $c, status: RESOLVED) { id } }`, map[string]any{"c": conv}, nil))
+	for {
+		if errs := changes.Next(t, 10*time.Second, &ch); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if ch.ConversationChanged.Change == "status" {
+			break
+		}
+	}
+	if ch.ConversationChanged.Conversation.Status != "RESOLVED" {
+		t.Errorf("status change: %+v", ch)
+	}
+	// A widget key cannot subscribe to agent streams.
+	s := two.Subscribe(t, map[string]any{"X-API-Key": o.Workspace.APIKey}, `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": conv})
+	if errs := s.Next(t, 5*time.Second, nil); len(errs) == 0 || errs[0].Code() != "unauthenticated" {
+		t.Errorf("widget key on messageAdded: %+v", errs)
+	}
+}
+
+// queryCounter counts SQL statements run through bun.
+type queryCounter struct{ n atomic.Int64 }
+
+func (q *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (q *queryCounter) AfterQuery(context.Context, *bun.QueryEvent)                        { q.n.Add(1) }
+
+func TestInboxQueryRunsConstantSQL(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ctx := context.Background()
+	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := app.Member(t, o.Workspace.ID, "ann@acme.test", helpium.RoleAgent)
+	for i := range 50 {
+		conv, token := startConversation(t, app, o.Workspace.APIKey, fmt.Sprintf("question %d", i))
+		app.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", o.Workspace.APIKey, map[string]any{"body": "more"})
+		var cust string
+		if err := app.DB.QueryRowContext(ctx, `INSERT INTO customers (id, workspace_id, email, name) VALUES (gen_random_uuid(), ?, ?, ?) RETURNING id`,
+			o.Workspace.ID, fmt.Sprintf("c%d@x.test", i), fmt.Sprintf("Customer %d", i)).Scan(&cust); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.DB.ExecContext(ctx, "UPDATE conversations SET customer_id = ?, assignee_id = ? WHERE id = ?", cust, agent.Agent.ID, conv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counter := &queryCounter{}
+	app.DB.AddQueryHook(counter)
+	query := `query($w: ID!, $n: Int!) { conversations(workspaceId: $w, first: $n) { totalCount edges { node {
+		customer { name } assignee { name } lastMessage { body } messages(last: 5) { edges { node { body } } } } } } }`
+	count := func(n int) int64 {
+		var out struct {
+			Conversations struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Customer    struct{ Name string }
+						Assignee    struct{ Name string }
+						LastMessage struct{ Body string }
+						Messages    struct{ Edges []struct{ Node struct{ Body string } } }
+					}
+				}
+			}
+		}
+		app.AgentGraphQL(t, o.Token, `{ me { id } }`, nil, nil) // same auth cost before each measure
+		before := counter.n.Load()
+		mustGraphQL(t, app.AgentGraphQL(t, o.Token, query, map[string]any{"w": o.Workspace.ID, "n": n}, &out))
+		used := counter.n.Load() - before
+		edges := out.Conversations.Edges
+		if len(edges) != n || out.Conversations.TotalCount != 50 {
+			t.Fatalf("first %d: %d edges, total %d", n, len(edges), out.Conversations.TotalCount)
+		}
+		for _, e := range edges {
+			if !strings.HasPrefix(e.Node.Customer.Name, "Customer ") || e.Node.Assignee.Name != "ann" ||
+				e.Node.LastMessage.Body != "more" || len(e.Node.Messages.Edges) != 2 {
+				t.Fatalf("edge %+v", e)
+			}
+		}
+		return used
+	}
+	five, fifty := count(5), count(50)
+	if five != fifty {
+		t.Errorf("SQL statements: %d for 5 conversations, %d for 50", five, fifty)
+	}
+	if fifty > 10 {
+		t.Errorf("%d SQL statements for the inbox query; want a handful", fifty)
+	}
+	t.Logf("inbox query: %d SQL statements for 5 and for 50 conversations", fifty)
+}

@@ -1,0 +1,155 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/helpium/helpium/internal/apptest"
+	"github.com/helpium/helpium/service"
+)
+
+// dashboardOps lists every dashboard query and mutation with a call that
+// targets another workspace's ids. TestCrossWorkspaceMatrix fails when the
+// schema gains an operation that is not listed here or in notTenantScoped.
+func dashboardOps(b tenantIDs) map[string]struct {
+	query string
+	vars  map[string]any
+} {
+	type op = struct {
+		query string
+		vars  map[string]any
+	}
+	w := map[string]any{"w": b.workspace}
+	c := map[string]any{"c": b.conversation}
+	return map[string]op{
+		"workspace":     {`query($w: ID!) { workspace(id: $w) { id name widgetKey } }`, w},
+		"conversations": {`query($w: ID!) { conversations(workspaceId: $w) { totalCount edges { node { id } } } }`, w},
+		"conversation":  {`query($c: ID!) { conversation(id: $c) { id messages { edges { node { body } } } } }`, c},
+		"customers":     {`query($w: ID!) { customers(workspaceId: $w) { edges { node { id } } } }`, w},
+		"customer":      {`query($id: ID!) { customer(id: $id) { id email } }`, map[string]any{"id": b.customer}},
+		"stats": {`query($w: ID!) { stats(workspaceId: $w, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { opened } }`, w},
+		"replyToConversation":   {`mutation($c: ID!) { replyToConversation(input: {conversationId: $c, body: "x"}) { created } }`, c},
+		"addInternalNote":       {`mutation($c: ID!) { addInternalNote(input: {conversationId: $c, body: "x"}) { id } }`, c},
+		"assignConversation":    {`mutation($c: ID!) { assignConversation(conversationId: $c, agentId: null) { id } }`, c},
+		"setConversationStatus": {`mutation($c: ID!) { setConversationStatus(conversationId: $c, status: CLOSED) { id } }`, c},
+		"updateWidgetSettings":  {`mutation($w: ID!) { updateWidgetSettings(workspaceId: $w, patch: {greeting: "pwned"}) { id } }`, w},
+		"updateBusinessHours": {`mutation($w: ID!) { updateBusinessHours(workspaceId: $w, input: {enabled: false, timezone: "UTC", ranges: [], closures: [], outOfOfficeMessage: ""}) { id } }`, w},
+		"rotateWidgetKey": {`mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { widgetKey } }`, w},
+		"inviteAgent":     {`mutation($w: ID!) { inviteAgent(workspaceId: $w, email: "spy@evil.test", role: OWNER) { password } }`, w},
+		"removeAgent":     {`mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`, map[string]any{"w": b.workspace, "a": b.owner}},
+		"setAgentRole":    {`mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`, map[string]any{"w": b.workspace, "a": b.owner}},
+	}
+}
+
+// notTenantScoped are operations that take no workspace-owned id: the
+// caller's own account, and widget operations (authenticated by a widget
+// key, covered by the widget isolation tests).
+var notTenantScoped = map[string]bool{
+	"me": true, "myWorkspaces": true, "accessTokens": true, "login": true, "logout": true,
+	"createAccessToken": true, "revokeAccessToken": true,
+	"widgetSettings": true, "widgetConversation": true, "widgetMessages": true,
+	"createConversation": true, "sendMessage": true,
+}
+
+type tenantIDs struct {
+	workspace, conversation, customer, owner string
+}
+
+func TestCrossWorkspaceMatrix(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ctx := context.Background()
+	a, err := app.Service.CreateWorkspaceWithOwner(ctx, "A", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.Service.CreateWorkspaceWithOwner(ctx, "B", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	convB, _ := startConversation(t, app, b.Workspace.APIKey, "B's secret question")
+	var custB, ownerB string
+	if err := app.DB.QueryRowContext(ctx, `INSERT INTO customers (id, workspace_id, email, name) VALUES (gen_random_uuid(), ?, 'bcust@b.test', 'B Customer') RETURNING id`, b.Workspace.ID).Scan(&custB); err != nil {
+		t.Fatal(err)
+	}
+	app.DB.QueryRowContext(ctx, `SELECT agent_id FROM memberships WHERE workspace_id = ?`, b.Workspace.ID).Scan(&ownerB) //nolint:errcheck
+	ids := tenantIDs{workspace: b.Workspace.ID, conversation: convB, customer: custB, owner: ownerB}
+	secrets := []string{"B's secret question", b.Workspace.APIKey, "bcust@b.test", "B Customer", convB}
+
+	ops := dashboardOps(ids)
+	// Every tenant-scoped operation of the schema has a row.
+	var schema struct {
+		Schema struct {
+			QueryType, MutationType, SubscriptionType struct{ Fields []struct{ Name string } }
+		} `json:"__schema"`
+	}
+	mustGraphQL(t, app.AgentGraphQL(t, a.Token, `{ __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }`, nil, &schema))
+	var missing []string
+	for _, f := range append(schema.Schema.QueryType.Fields, schema.Schema.MutationType.Fields...) {
+		if _, ok := ops[f.Name]; !ok && !notTenantScoped[f.Name] {
+			missing = append(missing, f.Name)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("operations without a cross-workspace row: %v", missing)
+	}
+
+	for name, op := range ops {
+		t.Run(name, func(t *testing.T) {
+			res := app.Request(t, "POST", "/graphql", "", map[string]any{"query": op.query, "variables": op.vars}, "Authorization", "Bearer "+a.Token)
+			var body struct {
+				Data   json.RawMessage
+				Errors []apptest.GraphQLError
+			}
+			res.JSON(t, &body)
+			if len(body.Errors) == 0 {
+				t.Fatalf("A's owner reached B: %s", res.Body)
+			}
+			if code := body.Errors[0].Code(); code != "not_found" && code != "forbidden" {
+				t.Errorf("code %s: %s", code, res.Body)
+			}
+			for _, s := range secrets {
+				if strings.Contains(string(res.Body), s) && !strings.Contains(op.query, s) && !containsVar(op.vars, s) {
+					t.Errorf("response leaks %q: %s", s, res.Body)
+				}
+			}
+		})
+	}
+	// Subscriptions refuse B's ids too.
+	for _, sub := range []struct{ query, id string }{
+		{`subscription($id: ID!) { messageAdded(conversationId: $id) { body } }`, convB},
+		{`subscription($id: ID!) { conversationChanged(workspaceId: $id) { change } }`, b.Workspace.ID},
+	} {
+		s := app.Subscribe(t, map[string]any{"Authorization": "Bearer " + a.Token}, sub.query, map[string]any{"id": sub.id})
+		errs := s.Next(t, 5*time.Second, nil)
+		if len(errs) == 0 || errs[0].Code() != "not_found" {
+			t.Errorf("%s: %+v", sub.query, errs)
+		}
+	}
+
+	// Nothing of B changed.
+	wsB, err := app.Service.AuthenticateWidgetKey(ctx, b.Workspace.APIKey)
+	if err != nil || wsB.Widget.Greeting == "pwned" {
+		t.Errorf("B's workspace changed: %+v %v", wsB, err)
+	}
+	var msgs int
+	app.DB.QueryRowContext(ctx, "SELECT count(*) FROM messages WHERE conversation_id = ?", convB).Scan(&msgs) //nolint:errcheck
+	var members int
+	app.DB.QueryRowContext(ctx, "SELECT count(*) FROM memberships WHERE workspace_id = ?", b.Workspace.ID).Scan(&members) //nolint:errcheck
+	if msgs != 1 || members != 1 {
+		t.Errorf("B has %d messages and %d members, want 1 and 1", msgs, members)
+	}
+}
+
+func containsVar(vars map[string]any, s string) bool {
+	for _, v := range vars {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
