@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/helpium/helpium"
@@ -45,4 +47,116 @@ func filterOrEmpty(f *helpium.ConversationFilter) helpium.ConversationFilter {
 		return helpium.ConversationFilter{}
 	}
 	return *f
+}
+
+// preloadInbox looks ahead at the fields requested under
+// conversations.edges.node and fetches each relation for the whole page in
+// one query, priming the request's loaders. The per-node resolvers then
+// find everything cached, so the number of queries does not depend on the
+// page size or on scheduling.
+func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationConnection) error {
+	if len(conn.Edges) == 0 || graphql.GetFieldContext(ctx) == nil {
+		return nil
+	}
+	oc := graphql.GetOperationContext(ctx)
+	var node []graphql.CollectedField
+	for _, e := range graphql.CollectFields(oc, graphql.GetFieldContext(ctx).Field.Selections, nil) {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(oc, e.Selections, nil) {
+			if n.Name == "node" {
+				node = append(node, graphql.CollectFields(oc, n.Selections, nil)...)
+			}
+		}
+	}
+	convIDs := make([]string, len(conn.Edges))
+	var customerIDs, agentIDs []string
+	for i, e := range conn.Edges {
+		convIDs[i] = e.Node.ID
+		if e.Node.CustomerID != nil {
+			customerIDs = append(customerIDs, *e.Node.CustomerID)
+		}
+		if e.Node.AssigneeID != nil {
+			agentIDs = append(agentIDs, *e.Node.AssigneeID)
+		}
+	}
+	l := r.loaders(ctx)
+	var jobs []func() error
+	for _, f := range node {
+		switch f.Name {
+		case "customer":
+			jobs = append(jobs, func() error { return prime(ctx, l.Customer, dedupe(customerIDs), r.Service.CustomersByIDs) })
+		case "assignee":
+			jobs = append(jobs, func() error { return prime(ctx, l.Agent, dedupe(agentIDs), r.Service.AgentsByIDs) })
+		case "lastMessage":
+			jobs = append(jobs, func() error { return prime(ctx, l.LastMessage, convIDs, r.Service.LastMessages) })
+		case "messages":
+			args := f.ArgumentMap(oc.Variables)
+			page := helpium.Page{First: intArg(args["first"]), Last: intArg(args["last"])}
+			if args["after"] != nil || args["before"] != nil {
+				continue
+			}
+			n, fromEnd, err := page.Size()
+			if err != nil {
+				continue // the field resolver reports it
+			}
+			keys := make([]service.MessageWindow, len(convIDs))
+			for i, id := range convIDs {
+				keys[i] = service.MessageWindow{ConversationID: id, N: n, FromEnd: fromEnd}
+			}
+			jobs = append(jobs, func() error { return prime(ctx, l.MessageWindow, keys, r.Service.MessageWindows) })
+		}
+	}
+	errs := make(chan error, len(jobs))
+	for _, job := range jobs {
+		go func() { errs <- job() }()
+	}
+	var first error
+	for range jobs {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// prime fetches keys with fetch and stores the results in l's cache.
+func prime[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], keys []K, fetch func(context.Context, []K) ([]V, error)) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	vals, err := fetch(ctx, keys)
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		l.Prime(k, vals[i])
+	}
+	return nil
+}
+
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func intArg(v any) *int {
+	switch n := v.(type) {
+	case int:
+		return &n
+	case int64:
+		i := int(n)
+		return &i
+	case *int:
+		return n
+	}
+	return nil
 }
