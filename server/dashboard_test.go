@@ -50,7 +50,12 @@ func TestLoginTokensExpiryAndRevocation(t *testing.T) {
 		}
 	}
 	// Email is case-insensitive.
-	var out struct{ Login struct{ Token, ExpiresAt string; Agent struct{ Email string } } }
+	var out struct {
+		Login struct {
+			Token, ExpiresAt string
+			Agent            struct{ Email string }
+		}
+	}
 	mustGraphQL(t, app.GraphQL(t, "", login, map[string]any{"e": "OWNER@acme.TEST", "p": o.Password}, &out))
 	session := out.Login.Token
 	exp, _ := time.Parse(time.RFC3339Nano, out.Login.ExpiresAt)
@@ -65,7 +70,12 @@ func TestLoginTokensExpiryAndRevocation(t *testing.T) {
 	}
 
 	// A personal token is listed without its secret, and can be revoked.
-	var pat struct{ CreateAccessToken struct{ Token string; AccessToken struct{ ID, Kind, Name string } } }
+	var pat struct {
+		CreateAccessToken struct {
+			Token       string
+			AccessToken struct{ ID, Kind, Name string }
+		}
+	}
 	mustGraphQL(t, app.AgentGraphQL(t, session, `mutation { createAccessToken(name: "ci script") { token accessToken { id kind name } } }`, nil, &pat))
 	res := app.Request(t, "POST", "/graphql", "", map[string]any{"query": `{ accessTokens { id kind name createdAt expiresAt } }`}, "Authorization", "Bearer "+session)
 	if strings.Contains(string(res.Body), pat.CreateAccessToken.Token) || !strings.Contains(string(res.Body), `"ci script"`) {

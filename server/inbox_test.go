@@ -33,7 +33,15 @@ func TestInternalNotesNeverReachTheWidget(t *testing.T) {
 	// The agent sees all three, the note flagged internal.
 	var agentView struct {
 		Conversation struct {
-			Messages struct{ Edges []struct{ Node struct{ Body string; Internal bool; Author string } } }
+			Messages struct {
+				Edges []struct {
+					Node struct {
+						Body     string
+						Internal bool
+						Author   string
+					}
+				}
+			}
 		}
 	}
 	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `query($c: ID!) { conversation(id: $c) { messages { edges { node { body internal author } } } } }`, map[string]any{"c": conv}, &agentView))
@@ -43,8 +51,12 @@ func TestInternalNotesNeverReachTheWidget(t *testing.T) {
 
 	// No widget endpoint, REST or GraphQL, shows the note; the reply is visible.
 	widgetReads := []func() string{
-		func() string { return string(app.Request(t, "GET", "/api/customer/conversations/"+token+"/messages", key, nil).Body) },
-		func() string { return string(app.Request(t, "GET", "/api/customer/conversations/"+token, key, nil).Body) },
+		func() string {
+			return string(app.Request(t, "GET", "/api/customer/conversations/"+token+"/messages", key, nil).Body)
+		},
+		func() string {
+			return string(app.Request(t, "GET", "/api/customer/conversations/"+token, key, nil).Body)
+		},
 		func() string {
 			return string(app.Request(t, "POST", "/graphql", key, map[string]any{"query": `query($t: String!) { widgetMessages(token: $t) { messages { body } } }`, "variables": map[string]any{"t": token}}).Body)
 		},
@@ -164,11 +176,21 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // let both subscriptions start listening
 
 	one.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", o.Workspace.APIKey, map[string]any{"body": "from the widget"})
-	var m struct{ MessageAdded struct{ Body, Author string; Internal bool } }
+	var m struct {
+		MessageAdded struct {
+			Body, Author string
+			Internal     bool
+		}
+	}
 	if errs := msgs.Next(t, 10*time.Second, &m); len(errs) > 0 || m.MessageAdded.Body != "from the widget" || m.MessageAdded.Author != "CUSTOMER" {
 		t.Fatalf("messageAdded: %+v %+v", errs, m)
 	}
-	var ch struct{ ConversationChanged struct{ Change string; Conversation struct{ ID, Status string } } }
+	var ch struct {
+		ConversationChanged struct {
+			Change       string
+			Conversation struct{ ID, Status string }
+		}
+	}
 	if errs := changes.Next(t, 10*time.Second, &ch); len(errs) > 0 || ch.ConversationChanged.Change != "message" || ch.ConversationChanged.Conversation.ID != conv {
 		t.Fatalf("conversationChanged: %+v %+v", errs, ch)
 	}
@@ -199,8 +221,10 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 // queryCounter counts SQL statements run through bun.
 type queryCounter struct{ n atomic.Int64 }
 
-func (q *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-func (q *queryCounter) AfterQuery(context.Context, *bun.QueryEvent)                        { q.n.Add(1) }
+func (q *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+func (q *queryCounter) AfterQuery(context.Context, *bun.QueryEvent) { q.n.Add(1) }
 
 func TestInboxQueryRunsConstantSQL(t *testing.T) {
 	app := apptest.New(t, service.Options{})
@@ -235,7 +259,9 @@ func TestInboxQueryRunsConstantSQL(t *testing.T) {
 						Customer    struct{ Name string }
 						Assignee    struct{ Name string }
 						LastMessage struct{ Body string }
-						Messages    struct{ Edges []struct{ Node struct{ Body string } } }
+						Messages    struct {
+							Edges []struct{ Node struct{ Body string } }
+						}
 					}
 				}
 			}
