@@ -195,7 +195,12 @@ func TestCustomerMessageReopensAndStats(t *testing.T) {
 
 	// A customer message reopens a resolved conversation and clears resolved_at.
 	app.Request(t, "POST", "/api/customer/conversations/"+t1+"/messages", key, map[string]any{"body": "still broken"})
-	var conv struct{ Conversation struct{ Status string; ResolvedAt *string } }
+	var conv struct {
+		Conversation struct {
+			Status     string
+			ResolvedAt *string
+		}
+	}
 	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `query($c: ID!) { conversation(id: $c) { status resolvedAt } }`, map[string]any{"c": c1}, &conv))
 	if conv.Conversation.Status != "OPEN" || conv.Conversation.ResolvedAt != nil {
 		t.Errorf("after a customer message: %+v", conv)
