@@ -27,6 +27,7 @@ import (
 	"github.com/helpium/helpium/rest"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/service"
+	"github.com/helpium/helpium/widget"
 )
 
 // Body limits.
@@ -66,6 +67,7 @@ func NewHandler(d Deps) http.Handler {
 	r.POST("/graphql", bodyLimit(graphQLBodyLimit), graphQLAuth(d.Service), gql)
 	r.GET("/graphql", graphQLAuth(d.Service), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
+	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readiness(d))

@@ -1,0 +1,128 @@
+// The Customer API client: the documented REST endpoints under
+// /api/customer, authenticated with the workspace's public widget key.
+
+// ApiError is a failed request: the server's error envelope
+// ({"error":{"message","status","code","field"}}), or code "network" (status
+// 0) when the server could not be reached. retryAfter is the Retry-After
+// header in seconds, when the server sent one.
+export class ApiError extends Error {
+  constructor(status, code, message, field, retryAfter) {
+    super(message);
+    this.name = 'HelpiumError';
+    this.status = status;
+    this.code = code;
+    this.field = field || undefined;
+    this.retryAfter = retryAfter ?? undefined;
+  }
+}
+
+// parseRetryAfter reads a Retry-After header (delay-seconds or an HTTP date)
+// as whole seconds, or null.
+export function parseRetryAfter(v, now = Date.now()) {
+  if (!v) return null;
+  const s = v.trim();
+  if (/^\d+$/.test(s)) return Number(s);
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? null : Math.max(0, Math.ceil((t - now) / 1000));
+}
+
+export class Client {
+  constructor(baseUrl, apiKey) {
+    this.base = baseUrl;
+    this.key = apiKey;
+  }
+
+  url(path) {
+    return `${this.base}/api/customer${path}`;
+  }
+
+  // request sends one request and returns the decoded JSON body, or throws
+  // an ApiError (or the AbortError when signal aborts it).
+  async request(method, path, body, signal) {
+    const headers = { 'X-API-Key': this.key, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res;
+    try {
+      res = await fetch(this.url(path), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+        mode: 'cors',
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch (err) {
+      if (err && err.name === 'AbortError') throw err;
+      throw new ApiError(0, 'network', 'Could not reach the server.');
+    }
+    const text = await res.text().catch(() => '');
+    let data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = null;
+    }
+    if (!res.ok) {
+      const e = (data && data.error) || {};
+      throw new ApiError(
+        res.status,
+        typeof e.code === 'string' ? e.code : `http_${res.status}`,
+        typeof e.message === 'string' ? e.message : `Request failed (${res.status}).`,
+        e.field,
+        parseRetryAfter(res.headers.get('Retry-After')),
+      );
+    }
+    return data;
+  }
+
+  settings() {
+    return this.request('GET', '/widget/settings');
+  }
+
+  search(query, signal) {
+    return this.request('POST', '/search', { query }, signal);
+  }
+
+  answer(query, signal) {
+    return this.request('POST', '/search/answer', { query }, signal);
+  }
+
+  createConversation(message) {
+    return this.request('POST', '/conversations', { message });
+  }
+
+  sendMessage(token, body, clientMessageId) {
+    return this.request('POST', `/conversations/${encodeURIComponent(token)}/messages`, {
+      body,
+      client_message_id: clientMessageId,
+    });
+  }
+
+  messages(token, after, limit = 200) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (after) q.set('after', after);
+    return this.request('GET', `/conversations/${encodeURIComponent(token)}/messages?${q}`);
+  }
+
+  // eventsUrl is the conversation's Server-Sent Events stream. EventSource
+  // cannot send headers, so the key travels as the api_key parameter.
+  eventsUrl(token, after) {
+    const q = new URLSearchParams({ api_key: this.key });
+    if (after) q.set('after', after);
+    return this.url(`/conversations/${encodeURIComponent(token)}/events?${q}`);
+  }
+
+  // identify sends who the customer is. Fields the host page left out are
+  // left out here too (undefined is dropped by JSON), so an omitted
+  // bearerToken keeps the stored one while an explicit null clears it.
+  identify(identity, widgetToken) {
+    return this.request('POST', '/tracking/identify', {
+      email: identity.email,
+      name: identity.name,
+      widget_token: widgetToken || undefined,
+      bearer_token: identity.bearerToken,
+      user_hash: identity.userHash,
+    });
+  }
+}

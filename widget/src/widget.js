@@ -1,0 +1,796 @@
+// The widget: a launcher and a panel in a shadow root, the home view
+// (greeting, business hours, search and AI answer) and the conversation
+// view (live messages, an outbox with retries), over the Customer API.
+
+import { Client } from './api.js';
+import { h, icon, ICONS, focusables, link } from './dom.js';
+import { Live } from './live.js';
+import { renderMarkdown } from './markdown.js';
+import { sessionStore } from './store.js';
+import CSS from './widget.css';
+
+const COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+const SETTINGS_TTL_MS = 5 * 60 * 1000;
+const AUTHOR_LABEL = { customer: 'You', agent: 'Support', bot: 'Bot', system: '' };
+
+// errorInfo is the payload of the "error" event.
+export function errorInfo(err) {
+  return { code: err.code || 'internal', status: err.status || 0, message: err.message || String(err) };
+}
+
+export class Widget {
+  constructor({ apiKey, baseUrl }, emit) {
+    this.client = new Client(baseUrl, apiKey);
+    this.base = baseUrl;
+    this.store = sessionStore(apiKey);
+    this.emit = emit;
+    this.token = this.store.get('token') || null;
+    this.settings = null;
+    this.settingsAt = 0;
+    this.ready = false;
+    this.wantOpen = false;
+    this.isOpen = false;
+    this.view = 'home';
+    this.seen = new Set();
+    this.lastId = null;
+    this.outbox = [];
+    this.pumping = false;
+    this.unread = 0;
+    this.identity = null; // in memory only: it may hold the bearer token
+    this.customer = null;
+    this.live = null;
+    this.timers = new Set();
+    this.destroyed = false;
+    this.onVisibility = () => {
+      if (document.visibilityState === 'visible') this.maybeMarkRead();
+    };
+    this.build();
+  }
+
+  // start mounts the widget, loads the settings and resumes a stored
+  // conversation. It resolves when the widget is ready.
+  async start() {
+    if (!document.body) await new Promise((r) => document.addEventListener('DOMContentLoaded', r, { once: true }));
+    if (this.destroyed) return;
+    document.body.append(this.host);
+    document.addEventListener('visibilitychange', this.onVisibility);
+    const settings = await this.loadSettings();
+    if (this.destroyed) return;
+    this.launcher.hidden = false;
+    this.ready = true;
+    if (this.token) this.resume();
+    this.emit('ready', { settings });
+    if (this.wantOpen) this.open();
+  }
+
+  async loadSettings() {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const s = await this.client.settings();
+        this.applySettings(s);
+        return s;
+      } catch (err) {
+        const transient = err.status === 0 || err.status === 429 || err.status >= 500;
+        if (!transient || attempt >= 4 || this.destroyed) throw err;
+        await this.sleep(err.retryAfter != null ? err.retryAfter * 1000 : 1000 * 2 ** attempt);
+      }
+    }
+  }
+
+  destroy() {
+    this.destroyed = true;
+    if (this.live) this.live.stop();
+    if (this.searchAbort) this.searchAbort.abort();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.host.remove();
+    this.identity = null;
+  }
+
+  later(fn, ms) {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+    return t;
+  }
+
+  sleep(ms) {
+    return new Promise((resolve) => this.later(resolve, ms));
+  }
+
+  // ---- DOM -------------------------------------------------------------
+
+  build() {
+    this.host = h('div', { 'data-helpium-widget': '' });
+    const shadow = this.host.attachShadow({ mode: 'open' });
+    this.shadow = shadow;
+    if ('adoptedStyleSheets' in shadow && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS); // constructed sheets are not blocked by a host page's style-src CSP
+      shadow.adoptedStyleSheets = [sheet];
+    } else {
+      shadow.append(h('style', { text: CSS }));
+    }
+
+    this.badge = h('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
+    this.launcherIcon = h('span', { style: 'display:contents' }, icon(ICONS.chat));
+    this.launcherLabel = h('span', { class: 'label' });
+    this.launcher = h(
+      'button',
+      {
+        class: 'launcher',
+        type: 'button',
+        hidden: true,
+        'aria-haspopup': 'dialog',
+        'aria-expanded': 'false',
+        'aria-controls': 'hp-panel',
+        'aria-label': 'Open support chat',
+        onclick: () => this.toggle(),
+      },
+      this.launcherIcon,
+      this.launcherLabel,
+      this.badge,
+    );
+
+    this.title = h('h2', { id: 'hp-title', text: 'Help' });
+    this.dot = h('span', { class: 'dot on', 'aria-hidden': 'true' });
+    this.statusText = h('span', { text: '' });
+    this.backBtn = h(
+      'button',
+      { class: 'icon-btn', type: 'button', hidden: true, 'aria-label': 'Back', onclick: () => this.showView('home') },
+      icon(ICONS.back),
+    );
+    const closeBtn = h(
+      'button',
+      { class: 'icon-btn', type: 'button', 'aria-label': 'Close support chat', onclick: () => this.close() },
+      icon(ICONS.close),
+    );
+    const head = h(
+      'div',
+      { class: 'head' },
+      this.backBtn,
+      h('div', { class: 'titles' }, this.title, h('div', { class: 'status' }, this.dot, this.statusText)),
+      closeBtn,
+    );
+
+    this.bannerLive = h('span', { 'aria-live': 'polite' });
+    this.bannerCount = h('span', { 'aria-hidden': 'true' });
+    this.banner = h('p', { class: 'banner', hidden: true }, this.bannerLive, ' ', this.bannerCount);
+
+    this.greeting = h('p', { class: 'greeting' });
+    this.ooo = h('div', { class: 'notice', hidden: true });
+    this.who = h('p', { class: 'who', hidden: true });
+    this.query = h('input', {
+      id: 'hp-q',
+      type: 'search',
+      name: 'q',
+      autocomplete: 'off',
+      maxlength: '500',
+      placeholder: 'Search for answers',
+    });
+    const searchForm = h(
+      'form',
+      {
+        class: 'search',
+        role: 'search',
+        onsubmit: (e) => {
+          e.preventDefault();
+          this.search(this.query.value);
+        },
+      },
+      h('label', { class: 'sr', for: 'hp-q', text: 'Search the help center' }),
+      this.query,
+      h('button', { type: 'submit', 'aria-label': 'Search' }, icon(ICONS.search)),
+    );
+    this.results = h('div', { class: 'results', 'aria-live': 'polite' });
+    this.startBtn = h('button', {
+      class: 'primary',
+      type: 'button',
+      text: 'Start a conversation',
+      onclick: () => this.showView('conversation'),
+    });
+    this.home = h('div', { class: 'home' }, this.greeting, this.ooo, this.who, searchForm, this.results, this.startBtn);
+
+    this.convOoo = h('div', { class: 'notice', hidden: true });
+    this.log = h('div', { class: 'log', role: 'log', 'aria-label': 'Conversation', 'aria-live': 'polite' });
+    this.empty = h('p', { class: 'empty', text: 'Send us a message and we will reply here.' });
+    this.conv = h('div', { class: 'conv', hidden: true }, this.convOoo, this.empty, this.log);
+
+    this.body = h('div', { class: 'body' }, this.home, this.conv);
+
+    this.input = h('textarea', {
+      id: 'hp-input',
+      rows: '1',
+      maxlength: '20000',
+      placeholder: 'Write a message…',
+      oninput: () => this.autosize(),
+      onkeydown: (e) => {
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+          e.preventDefault();
+          this.submitComposer();
+        }
+      },
+    });
+    this.composer = h(
+      'form',
+      {
+        class: 'composer',
+        hidden: true,
+        onsubmit: (e) => {
+          e.preventDefault();
+          this.submitComposer();
+        },
+      },
+      h('label', { class: 'sr', for: 'hp-input', text: 'Message' }),
+      this.input,
+      h('button', { class: 'send', type: 'submit', 'aria-label': 'Send message' }, icon(ICONS.send)),
+    );
+
+    this.panel = h(
+      'div',
+      {
+        class: 'panel',
+        id: 'hp-panel',
+        role: 'dialog',
+        'aria-modal': 'true',
+        'aria-labelledby': 'hp-title',
+        hidden: true,
+        onkeydown: (e) => this.onPanelKey(e),
+      },
+      head,
+      this.banner,
+      this.body,
+      this.composer,
+      h('div', { class: 'foot', text: 'Powered by Helpium' }),
+    );
+    this.root = h('div', { class: 'hp' }, this.panel, this.launcher);
+    this.root.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.isOpen) {
+        e.stopPropagation();
+        this.close();
+      }
+    });
+    shadow.append(this.root);
+  }
+
+  applySettings(s) {
+    this.settings = s;
+    this.settingsAt = Date.now();
+    const c = (s && s.colors) || {};
+    const color = (name, v) => {
+      if (typeof v === 'string' && COLOR.test(v)) this.root.style.setProperty(name, v);
+    };
+    color('--hp-primary', c.primary);
+    color('--hp-bg', c.background);
+    color('--hp-text', c.text);
+    if (typeof c.primary === 'string' && COLOR.test(c.primary)) this.root.style.setProperty('--hp-on-primary', onColor(c.primary));
+    this.root.classList.toggle('left', s.position === 'bottom-left');
+    this.root.setAttribute('lang', typeof s.locale === 'string' && s.locale ? s.locale : 'en');
+    this.launcherLabel.textContent = s.launcher_text || '';
+    this.title.textContent = s.launcher_text || 'Help';
+    this.greeting.textContent = s.greeting || 'Hi! How can we help?';
+    const bh = s.business_hours || {};
+    const open = bh.is_open !== false;
+    this.dot.classList.toggle('on', open);
+    let status = open ? 'We are online' : 'We are away right now';
+    if (!open && bh.next_change_at) {
+      const when = formatWhen(bh.next_change_at, s.locale);
+      if (when) status = `We are away · back ${when}`;
+    }
+    this.statusText.textContent = status;
+    const away = bh.out_of_office_message || 'We are away right now. Leave a message and we will get back to you.';
+    for (const el of [this.ooo, this.convOoo]) {
+      el.textContent = away;
+      el.hidden = open;
+    }
+    this.updateStartLabel();
+  }
+
+  updateStartLabel() {
+    this.startBtn.textContent = this.token ? 'Continue the conversation' : 'Start a conversation';
+  }
+
+  // ---- panel -----------------------------------------------------------
+
+  open() {
+    if (!this.ready) {
+      this.wantOpen = true;
+      return;
+    }
+    if (this.isOpen) return;
+    this.isOpen = true;
+    this.panel.hidden = false;
+    this.launcher.setAttribute('aria-expanded', 'true');
+    this.launcher.setAttribute('aria-label', 'Close support chat');
+    this.launcherIcon.replaceChildren(icon(ICONS.close));
+    this.focusView();
+    this.maybeMarkRead();
+    if (Date.now() - this.settingsAt > SETTINGS_TTL_MS) {
+      this.client.settings().then((s) => this.applySettings(s), () => {});
+    }
+    this.emit('open');
+  }
+
+  close() {
+    this.wantOpen = false;
+    if (!this.isOpen) return;
+    const hadFocus = this.shadow.activeElement != null;
+    this.isOpen = false;
+    this.panel.hidden = true;
+    this.launcher.setAttribute('aria-expanded', 'false');
+    this.launcherIcon.replaceChildren(icon(ICONS.chat));
+    this.renderBadge();
+    if (hadFocus) this.launcher.focus();
+    this.emit('close');
+  }
+
+  toggle() {
+    if (this.isOpen) this.close();
+    else this.open();
+  }
+
+  // onPanelKey keeps Tab inside the open panel.
+  onPanelKey(e) {
+    if (e.key !== 'Tab') return;
+    const items = focusables(this.panel);
+    if (items.length === 0) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = this.shadow.activeElement;
+    if (e.shiftKey && (active === first || !this.panel.contains(active))) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (active === last || !this.panel.contains(active))) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+
+  showView(view) {
+    this.view = view;
+    const conv = view === 'conversation';
+    this.home.hidden = conv;
+    this.conv.hidden = !conv;
+    this.composer.hidden = !conv;
+    this.backBtn.hidden = !conv;
+    this.updateStartLabel();
+    if (this.isOpen) this.focusView();
+    if (conv) {
+      this.scrollToEnd();
+      this.maybeMarkRead();
+    }
+  }
+
+  focusView() {
+    (this.view === 'conversation' ? this.input : this.query).focus();
+  }
+
+  scrollToEnd() {
+    this.body.scrollTop = this.body.scrollHeight;
+  }
+
+  autosize() {
+    this.input.style.height = 'auto';
+    this.input.style.height = `${Math.min(this.input.scrollHeight + 2, 140)}px`;
+  }
+
+  // ---- search ----------------------------------------------------------
+
+  async search(raw) {
+    const q = raw.trim();
+    if (!q) return;
+    if (this.searchAbort) this.searchAbort.abort();
+    const ac = new AbortController();
+    this.searchAbort = ac;
+    const answerBox = h('section', { class: 'answer-box', 'aria-label': 'Answer' }, h('p', { class: 'muted', text: 'Looking for an answer…' }));
+    const articleBox = h('section', { class: 'article-box', 'aria-label': 'Articles' });
+    this.results.setAttribute('aria-busy', 'true');
+    this.results.replaceChildren(answerBox, articleBox);
+    const answer = this.client.answer(q, ac.signal).then(
+      (a) => !ac.signal.aborted && this.renderAnswer(answerBox, a),
+      (err) => !ac.signal.aborted && this.renderAnswerError(answerBox, err),
+    );
+    const articles = this.client.search(q, ac.signal).then(
+      (r) => !ac.signal.aborted && this.renderArticles(articleBox, r),
+      (err) => !ac.signal.aborted && this.renderArticlesError(articleBox, err),
+    );
+    await Promise.all([answer, articles]);
+    if (ac.signal.aborted) return;
+    this.results.removeAttribute('aria-busy');
+  }
+
+  renderAnswer(box, a) {
+    a = a || {};
+    const sources = Array.isArray(a.sources) ? a.sources : [];
+    if (!a.answered) {
+      box.replaceChildren(
+        h('p', { class: 'muted', text: typeof a.answer === 'string' && a.answer.trim() ? a.answer : 'We could not find an answer to that. Start a conversation and we will help.' }),
+      );
+      return;
+    }
+    const card = h('div', { class: 'answer' }, renderMarkdown(a.answer, sources, this.base));
+    if (sources.length) {
+      card.append(
+        h(
+          'ol',
+          { class: 'sources', 'aria-label': 'Sources' },
+          sources.map((s) => h('li', null, link(s.url, this.base, null, String(s.title || s.url || 'Article')))),
+        ),
+      );
+    }
+    box.replaceChildren(h('h3', { text: 'Answer' }), card);
+  }
+
+  renderAnswerError(box, err) {
+    if (err.name === 'AbortError') return;
+    if (err.status === 404) {
+      box.replaceChildren(); // answers are not offered by this server
+      return;
+    }
+    box.replaceChildren(h('p', { class: 'muted', text: searchErrorText(err, 'Answers are unavailable right now.') }));
+  }
+
+  renderArticles(box, r) {
+    const results = (r && Array.isArray(r.results) && r.results) || [];
+    if (results.length === 0) {
+      box.replaceChildren(h('h3', { text: 'Articles' }), h('p', { class: 'muted', text: 'No articles found.' }));
+      return;
+    }
+    box.replaceChildren(
+      h('h3', { text: 'Articles' }),
+      h(
+        'ul',
+        { class: 'articles' },
+        results.map((a) =>
+          h(
+            'li',
+            null,
+            link(a.url, this.base, { class: 'title' }, String(a.title || 'Article')),
+            a.snippet ? h('p', { class: 'snippet', text: String(a.snippet) }) : null,
+          ),
+        ),
+      ),
+    );
+  }
+
+  renderArticlesError(box, err) {
+    if (err.name === 'AbortError') return;
+    box.replaceChildren(
+      h('p', { class: 'muted', text: err.status === 404 ? 'Search is not available.' : searchErrorText(err, 'Search is unavailable right now.') }),
+    );
+  }
+
+  // ---- conversation ----------------------------------------------------
+
+  setToken(token) {
+    this.token = token;
+    this.store.set('token', token);
+    this.updateStartLabel();
+  }
+
+  // forget drops a conversation the server no longer knows.
+  forget() {
+    if (this.live) this.live.stop();
+    this.live = null;
+    this.token = null;
+    this.store.set('token', null);
+    this.store.set('lastRead', null);
+    this.seen.clear();
+    this.lastId = null;
+    this.log.replaceChildren(...this.outbox.map((i) => i.el));
+    this.setUnread(0);
+    this.updateEmpty();
+    this.updateStartLabel();
+  }
+
+  // resume loads the stored conversation's history and goes live.
+  async resume() {
+    const token = this.token;
+    const history = [];
+    let cursor = null;
+    try {
+      for (;;) {
+        const page = await this.client.messages(token, cursor);
+        history.push(...(page.messages || []));
+        if (page.next_cursor) cursor = page.next_cursor;
+        if (!page.has_more) break;
+      }
+    } catch (err) {
+      if (this.destroyed || token !== this.token) return;
+      if (err.code === 'not_found') {
+        this.forget();
+        return;
+      }
+      this.emit('error', errorInfo(err));
+    }
+    if (this.destroyed || token !== this.token) return;
+    this.addMessages(history, false);
+    const lastRead = this.store.get('lastRead');
+    const at = lastRead ? history.findIndex((m) => m.id === lastRead) : -1;
+    if (at >= 0) this.setUnread(history.slice(at + 1).filter((m) => m.author !== 'customer').length);
+    this.maybeMarkRead();
+    this.startLive(cursor);
+  }
+
+  startLive(cursor) {
+    if (this.live) this.live.stop();
+    const token = this.token;
+    this.live = new Live(this.client, token, cursor, {
+      onMessages: (msgs) => this.addMessages(msgs, true),
+      onGone: () => token === this.token && this.forget(),
+      onError: (err) => this.emit('error', errorInfo(err)),
+    });
+    this.live.start();
+  }
+
+  // addMessages shows server messages not shown yet, before any message
+  // still in the outbox. live says they arrived now (events, unread).
+  addMessages(msgs, live) {
+    for (const m of msgs) {
+      if (!m || typeof m.id !== 'string' || this.seen.has(m.id)) continue;
+      this.seen.add(m.id);
+      const pending =
+        m.author === 'customer' && m.client_message_id ? this.outbox.find((i) => i.clientId === m.client_message_id) : null;
+      if (pending) pending.el.remove();
+      const pendingEl = this.outbox.find((i) => i.el.isConnected);
+      this.log.insertBefore(this.messageEl(m), pendingEl ? pendingEl.el : null);
+      this.lastId = m.id;
+      if (!live) continue;
+      this.emit('message', publicMessage(m));
+      if (m.author !== 'customer' && !this.reading()) this.setUnread(this.unread + 1);
+    }
+    this.updateEmpty();
+    this.maybeMarkRead();
+    if (this.view === 'conversation') this.scrollToEnd();
+  }
+
+  messageEl(m) {
+    const label = AUTHOR_LABEL[m.author] ?? '';
+    const cls = m.author === 'customer' ? 'msg mine' : m.author === 'system' ? 'msg system' : 'msg';
+    const time = formatTime(m.created_at, this.settings && this.settings.locale);
+    return h(
+      'div',
+      { class: cls, 'data-id': m.id, 'data-author': m.author },
+      label ? h('span', { class: 'sr', text: `${label}: ` }) : null,
+      h('div', { class: 'bubble', text: m.body }),
+      h('div', { class: 'meta', 'aria-hidden': 'true', text: [label, time].filter(Boolean).join(' · ') }),
+    );
+  }
+
+  updateEmpty() {
+    this.empty.hidden = this.log.childElementCount > 0;
+  }
+
+  reading() {
+    return this.isOpen && this.view === 'conversation' && document.visibilityState !== 'hidden';
+  }
+
+  maybeMarkRead() {
+    if (!this.reading()) return;
+    if (this.lastId) this.store.set('lastRead', this.lastId);
+    this.setUnread(0);
+  }
+
+  setUnread(n) {
+    if (n === this.unread) return;
+    this.unread = n;
+    this.renderBadge();
+    this.emit('unread', { count: n });
+  }
+
+  renderBadge() {
+    const n = this.unread;
+    this.badge.textContent = n > 99 ? '99+' : String(n);
+    this.badge.hidden = n === 0;
+    if (!this.isOpen) {
+      this.launcher.setAttribute('aria-label', n ? `Open support chat, ${n} unread ${n === 1 ? 'message' : 'messages'}` : 'Open support chat');
+    }
+  }
+
+  submitComposer() {
+    const body = this.input.value.trim();
+    if (!body) return;
+    this.input.value = '';
+    this.autosize();
+    this.send(body);
+  }
+
+  // send queues a message; the outbox delivers in order, one at a time.
+  send(body) {
+    const item = { clientId: newId(), body, state: 'queued', el: null };
+    item.el = this.pendingEl(item);
+    this.outbox.push(item);
+    this.log.append(item.el);
+    this.updateEmpty();
+    this.scrollToEnd();
+    this.pump();
+  }
+
+  pendingEl(item) {
+    item.meta = h('div', { class: 'meta' });
+    const el = h('div', { class: 'msg mine pending', 'data-client-id': item.clientId }, h('div', { class: 'bubble', text: item.body }), item.meta);
+    this.setItemState(item, item.state, null, el);
+    return el;
+  }
+
+  setItemState(item, state, err, el = item.el) {
+    item.state = state;
+    el.classList.toggle('failed', state === 'failed');
+    el.setAttribute('data-state', state);
+    if (state === 'failed') {
+      const retry = h('button', {
+        class: 'linkish',
+        type: 'button',
+        text: 'Retry',
+        'aria-label': 'Retry sending this message',
+        onclick: () => {
+          this.setItemState(item, 'queued');
+          this.pump();
+        },
+      });
+      const why = err && err.status === 0 ? 'Not sent: no connection.' : `Not sent: ${(err && err.message) || 'something went wrong'}`;
+      item.meta.replaceChildren(h('span', { role: 'alert', text: `${why} ` }), retry);
+    } else {
+      item.meta.textContent = state === 'waiting' ? 'Waiting to send…' : 'Sending…';
+    }
+  }
+
+  async pump() {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.destroyed) {
+        const item = this.outbox[0];
+        if (!item || item.state === 'failed') break;
+        this.setItemState(item, 'sending');
+        try {
+          await this.deliver(item);
+          this.outbox.shift();
+        } catch (err) {
+          if (this.destroyed) return;
+          if (err.status === 429) {
+            this.setItemState(item, 'waiting');
+            this.emit('error', errorInfo(err));
+            await this.rateLimited(err.retryAfter);
+            continue;
+          }
+          if (err.code === 'not_found' && this.token) this.forget();
+          this.setItemState(item, 'failed', err);
+          this.emit('error', errorInfo(err));
+          break;
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  async deliver(item) {
+    if (!this.token) {
+      const r = await this.client.createConversation(item.body);
+      if (this.destroyed) return;
+      this.setToken(r.widget_token);
+      item.el.remove();
+      this.addMessages([r.message], false);
+      this.emit('message', publicMessage(r.message));
+      this.startLive(null);
+      if (this.identity) this.sendIdentify().catch(() => {});
+      return;
+    }
+    const m = await this.client.sendMessage(this.token, item.body, item.clientId);
+    if (this.destroyed) return;
+    if (this.seen.has(m.id)) {
+      item.el.remove();
+      return;
+    }
+    this.seen.add(m.id);
+    const el = this.messageEl(m);
+    if (item.el.isConnected) item.el.replaceWith(el);
+    else this.log.insertBefore(el, (this.outbox.find((i) => i !== item && i.el.isConnected) || {}).el || null);
+    this.lastId = m.id;
+    this.maybeMarkRead();
+    this.emit('message', publicMessage(m));
+  }
+
+  // rateLimited shows the 429 banner, counts down Retry-After, and resolves
+  // when it is time to try again.
+  rateLimited(seconds) {
+    let left = Math.max(1, Math.min(Number.isFinite(seconds) ? seconds : 5, 600));
+    this.bannerLive.textContent = `You are sending messages too quickly. We will send yours automatically in ${left} seconds.`;
+    this.banner.hidden = false;
+    return new Promise((resolve) => {
+      const tick = () => {
+        if (this.destroyed) return resolve();
+        if (left <= 0) {
+          this.banner.hidden = true;
+          this.bannerCount.textContent = '';
+          return resolve();
+        }
+        this.bannerCount.textContent = `(${left} s)`;
+        left--;
+        this.later(tick, 1000);
+      };
+      tick();
+    });
+  }
+
+  // ---- identity --------------------------------------------------------
+
+  async identify(identity) {
+    this.identity = { ...identity };
+    return this.sendIdentify();
+  }
+
+  async sendIdentify() {
+    const identity = this.identity;
+    try {
+      const r = await this.client.identify(identity, this.token);
+      const c = (r && (r.customer || r)) || {};
+      this.customer = { id: c.id, email: c.email, name: c.name, verified: !!c.verified };
+      const shown = this.customer.name || this.customer.email;
+      this.who.textContent = shown ? `Signed in as ${shown}${this.customer.verified ? ' (verified)' : ''}` : '';
+      this.who.hidden = !shown;
+      return { ...this.customer };
+    } catch (err) {
+      // Without a conversation yet, the server may insist on one; the
+      // identity is sent again when the conversation starts.
+      if (!this.token && err.code === 'invalid_input' && err.field === 'widget_token') return null;
+      this.emit('error', errorInfo(err));
+      throw err;
+    }
+  }
+}
+
+// publicMessage is what "message" listeners receive.
+function publicMessage(m) {
+  return { id: m.id, conversation_id: m.conversation_id, author: m.author, body: m.body, created_at: m.created_at };
+}
+
+function searchErrorText(err, fallback) {
+  if (err.status === 429) return `Too many searches. Try again in ${err.retryAfter || 5} seconds.`;
+  if (err.status === 0) return 'Could not reach the server. Check your connection.';
+  if (err.status === 422) return err.message;
+  return fallback;
+}
+
+// onColor returns black or white, whichever contrasts more with hex.
+function onColor(hex) {
+  let s = hex.slice(1);
+  if (s.length === 3) s = [...s].map((c) => c + c).join('');
+  const lin = (i) => {
+    const v = parseInt(s.slice(i, i + 2), 16) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const L = 0.2126 * lin(0) + 0.7152 * lin(2) + 0.0722 * lin(4);
+  return (L + 0.05) / 0.05 > 1.05 / (L + 0.05) ? '#0f172a' : '#ffffff';
+}
+
+function formatWhen(iso, locale) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  try {
+    return new Intl.DateTimeFormat(locale || undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' }).format(d);
+  } catch {
+    return d.toLocaleString();
+  }
+}
+
+function formatTime(iso, locale) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  try {
+    return new Intl.DateTimeFormat(locale || undefined, { hour: 'numeric', minute: '2-digit' }).format(d);
+  } catch {
+    return '';
+  }
+}
+
+function newId() {
+  if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
+  const b = new Uint8Array(16);
+  window.crypto.getRandomValues(b);
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
