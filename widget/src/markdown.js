@@ -88,7 +88,7 @@ export function renderMarkdown(text, sources, base) {
 
 // INLINE matches, in order of precedence: code, bold, italic, a link, a
 // citation marker.
-const INLINE = /`([^`\n]+)`|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|\[([^\]\n]+)\]\(\s*([^)\s]+)\s*\)|\[(\d{1,3})\]/g;
+const INLINE = /`([^`\n]+)`|\*\*(.+?)\*\*|\*([^*\s](?:[^*]*[^*\s])?)\*|\[([^\]\n]+)\]\(\s*([^)\s]+)\s*\)|\[(\d{1,3})\]/g;
 
 function inline(parent, text, ctx, depth) {
   if (depth > MAX_DEPTH) {
@@ -99,11 +99,11 @@ function inline(parent, text, ctx, depth) {
   for (const m of text.matchAll(INLINE)) {
     if (m.index > last) parent.append(text.slice(last, m.index));
     last = m.index + m[0].length;
-    const [, code, bold1, bold2, em, linkText, href, cite] = m;
+    const [, code, bold, em, linkText, href, cite] = m;
     if (code !== undefined) parent.append(h('code', { text: code }));
-    else if (bold1 !== undefined || bold2 !== undefined) {
+    else if (bold !== undefined) {
       const el = h('strong');
-      inline(el, bold1 ?? bold2, ctx, depth + 1);
+      inline(el, bold, ctx, depth + 1);
       parent.append(el);
     } else if (em !== undefined) {
       const el = h('em');

@@ -156,9 +156,9 @@ export class Widget {
       closeBtn,
     );
 
-    this.bannerLive = h('span', { 'aria-live': 'polite' });
+    this.bannerLive = h('span', { class: 'sr', 'aria-live': 'polite' });
     this.bannerCount = h('span', { 'aria-hidden': 'true' });
-    this.banner = h('p', { class: 'banner', hidden: true }, this.bannerLive, ' ', this.bannerCount);
+    this.banner = h('p', { class: 'banner', hidden: true }, this.bannerLive, this.bannerCount);
 
     this.greeting = h('p', { class: 'greeting' });
     this.ooo = h('div', { class: 'notice', hidden: true });
@@ -212,6 +212,11 @@ export class Widget {
           e.preventDefault();
           this.submitComposer();
         }
+      },
+      // Some input paths (e.g. synthesized key events) deliver Enter's
+      // character separately from its keydown; keep it out of the box.
+      onkeypress: (e) => {
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) e.preventDefault();
       },
     });
     this.composer = h(
@@ -373,8 +378,9 @@ export class Widget {
   }
 
   autosize() {
-    this.input.style.height = 'auto';
-    this.input.style.height = `${Math.min(this.input.scrollHeight + 2, 140)}px`;
+    const el = this.input;
+    el.style.height = '';
+    if (el.value && el.scrollHeight > el.clientHeight) el.style.height = `${Math.min(el.scrollHeight + 2, 140)}px`;
   }
 
   // ---- search ----------------------------------------------------------
@@ -699,17 +705,21 @@ export class Widget {
   // when it is time to try again.
   rateLimited(seconds) {
     let left = Math.max(1, Math.min(Number.isFinite(seconds) ? seconds : 5, 600));
-    this.bannerLive.textContent = `You are sending messages too quickly. We will send yours automatically in ${left} seconds.`;
+    // Screen readers hear the sentence once; the visible countdown is silent.
+    this.bannerLive.textContent = `You are sending messages too quickly. Your message will be sent automatically in ${left} seconds.`;
     this.banner.hidden = false;
     return new Promise((resolve) => {
       const tick = () => {
         if (this.destroyed) return resolve();
         if (left <= 0) {
           this.banner.hidden = true;
-          this.bannerCount.textContent = '';
+          this.bannerLive.textContent = '';
           return resolve();
         }
-        this.bannerCount.textContent = `(${left} s)`;
+        this.bannerCount.replaceChildren(
+          h('strong', { text: 'You are sending messages too quickly.' }),
+          ` Your message will be sent automatically in ${left} s.`,
+        );
         left--;
         this.later(tick, 1000);
       };

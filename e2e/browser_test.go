@@ -1,0 +1,226 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is the browser binary, found or installed by TestMain.
+var chromiumPath string
+
+func TestMain(m *testing.M) {
+	p, err := findOrInstallChromium()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+	chromiumPath = p
+	os.Exit(m.Run())
+}
+
+// findOrInstallChromium returns $HELPIUM_CHROMIUM, or Debian's chromium,
+// installing it with apt-get when it is missing. It never downloads a
+// browser from anywhere else.
+func findOrInstallChromium() (string, error) {
+	if p := os.Getenv("HELPIUM_CHROMIUM"); p != "" {
+		return p, nil
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p, nil
+	}
+	fmt.Fprintln(os.Stderr, "e2e: chromium is missing; installing Debian's chromium package with apt-get")
+	sudo := []string{}
+	if os.Geteuid() != 0 {
+		sudo = []string{"sudo", "-n"}
+	}
+	for _, args := range [][]string{{"apt-get", "update", "-q"}, {"apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"}} {
+		cmd := exec.Command(append(sudo, args...)[0], append(sudo, args...)[1:]...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("%s: %w (install chromium yourself, or set HELPIUM_CHROMIUM)", strings.Join(args, " "), err)
+		}
+	}
+	return exec.LookPath("chromium")
+}
+
+// artifactsDir is where screenshots go, relative to this package.
+const artifactsDir = "../test-artifacts/e2e"
+
+// browser is one headless Chromium with one tab, for one test.
+type browser struct {
+	t     *testing.T
+	ctx   context.Context
+	dir   string
+	step  int
+	mu    sync.Mutex
+	fails []string // uncaught exceptions in the page
+}
+
+// newBrowser starts Chromium with a fresh profile. Its screenshots go to
+// test-artifacts/e2e/<test name>/.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 860),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium %s: %v", chromiumPath, err)
+	}
+	b := &browser{t: t, ctx: ctx, dir: filepath.Join(artifactsDir, t.Name())}
+	os.RemoveAll(b.dir)
+	if err := os.MkdirAll(b.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			t.Logf("browser console: %s", m)
+			if m.IsException() {
+				b.mu.Lock()
+				b.fails = append(b.fails, m.String())
+				b.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, f := range b.fails {
+			t.Errorf("uncaught exception in the page: %s", f)
+		}
+	})
+	return b
+}
+
+// do runs actions, failing the test (with a screenshot) on error.
+func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.shot("failed-" + what)
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates a JavaScript expression (awaiting a promise) into out.
+func (b *browser) eval(js string, out any) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js, chromedp.EvalAwaitPromise))
+	if err != nil && !errors.Is(err, chromedp.ErrJSUndefined) {
+		b.t.Fatalf("eval %s: %v", js, err)
+	}
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			b.t.Fatalf("eval %s: decode %s: %v", js, raw, err)
+		}
+	}
+}
+
+// str evaluates a JavaScript expression to a string.
+func (b *browser) str(js string) string {
+	b.t.Helper()
+	var s string
+	b.eval(`String(`+js+` ?? "")`, &s)
+	return s
+}
+
+// wait polls a JavaScript condition until it is truthy.
+func (b *browser) wait(what, cond string, timeout time.Duration) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, timeout+5*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!(`+cond+`)`,
+		chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		b.shot("timeout-" + what)
+		b.t.Fatalf("waiting %s for %s: %v", timeout, what, err)
+	}
+}
+
+// shot writes a screenshot of the viewport as NN-name.png.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	b.step++
+	file := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.step, name))
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+	}
+}
+
+// shadow is the JavaScript expression for the widget's shadow root.
+const shadow = `document.querySelector("[data-helpium-widget]")?.shadowRoot`
+
+// w is a JavaScript expression for the first element matching a CSS
+// selector in the widget's shadow root.
+func w(selector string) string {
+	q, _ := json.Marshal(selector)
+	return fmt.Sprintf(`%s?.querySelector(%s)`, shadow, q)
+}
+
+// wAll is a JavaScript expression for the elements matching selector in the
+// widget's shadow root, as an array.
+func wAll(selector string) string {
+	q, _ := json.Marshal(selector)
+	return fmt.Sprintf(`[...(%s?.querySelectorAll(%s) ?? [])]`, shadow, q)
+}
+
+// el selects an element of the widget for chromedp's input actions.
+func el(selector string) chromedp.JSPath { return chromedp.JSPath(w(selector)) }
+
+// visible is a JavaScript condition: the element exists and is rendered.
+func visible(selector string) string {
+	return fmt.Sprintf(`(e => !!e && e.getClientRects().length > 0 && !e.closest("[hidden]"))(%s)`, w(selector))
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}
