@@ -11,7 +11,8 @@ GOTEST_FLAGS ?= -count=1 -timeout 30m
 
 ## run: start PostgreSQL and Weaviate, migrate, seed the demo workspace, serve on 127.0.0.1:8080
 run: build
-	$(DEVSTACK) -data $(DATA_DIR) -- .bin/helpium serve -migrate -seed
+	@test -s $(DATA_DIR)/encryption.key || { mkdir -p $(DATA_DIR) && .bin/helpium keys generate -id local > $(DATA_DIR)/encryption.key && chmod 600 $(DATA_DIR)/encryption.key; }
+	HELPIUM_ENCRYPTION_KEY="$${HELPIUM_ENCRYPTION_KEY:-$$(cat $(DATA_DIR)/encryption.key)}" $(DEVSTACK) -data $(DATA_DIR) -- .bin/helpium serve -migrate -seed
 
 ## test: start test PostgreSQL and Weaviate (own data dir and ports) and run every test against them
 test:

@@ -9,13 +9,18 @@ import (
 
 // Customer is a person who writes to a workspace through the widget.
 type Customer struct {
-	ID          string
-	WorkspaceID string
-	Email       *string
-	Name        *string
-	Verified    bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID          string  `json:"id"`
+	WorkspaceID string  `json:"-"`
+	Email       *string `json:"email"`
+	Name        *string `json:"name"`
+	// Verified says the customer proved their identity with a user hash
+	// at least once.
+	Verified bool `json:"verified"`
+	// HasBearerToken says a token for the workspace's API is stored; the
+	// token itself never leaves the server.
+	HasBearerToken bool      `json:"-"`
+	CreatedAt      time.Time `json:"-"`
+	UpdatedAt      time.Time `json:"-"`
 }
 
 // AssigneeFilter selects conversations by assignee: the calling agent

@@ -14,8 +14,12 @@ type Workspace struct {
 	APIKey        string
 	Widget        WidgetSettings
 	BusinessHours BusinessHours
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// IdentitySecret signs customer identities: user_hash is the hex
+	// HMAC-SHA256 of the lower-cased email under this secret.
+	IdentitySecret              string
+	RequireIdentityVerification bool
+	CreatedAt                   time.Time
+	UpdatedAt                   time.Time
 }
 
 // WidgetPosition is the corner of the page the widget launcher sits in.

@@ -21,6 +21,7 @@ type Config struct {
 	DBDebug         bool          // HELPIUM_DB_DEBUG
 	DBMaxConns      int           // HELPIUM_DB_MAX_CONNS
 	ShutdownTimeout time.Duration // HELPIUM_SHUTDOWN_TIMEOUT
+	EncryptionKey   string        // HELPIUM_ENCRYPTION_KEY
 }
 
 // Var describes one environment variable, for validation messages and docs.
@@ -40,6 +41,7 @@ var Vars = []Var{
 	{"HELPIUM_DB_DEBUG", "false", "Log every SQL query.", false},
 	{"HELPIUM_DB_MAX_CONNS", "32", "Maximum open PostgreSQL connections.", false},
 	{"HELPIUM_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.", false},
+	{"HELPIUM_ENCRYPTION_KEY", "", "Keyring that encrypts customers' bearer tokens: id:base64(32 bytes)[,id:key...]; the first key encrypts, all decrypt (required by serve; `make run` generates one in the data dir).", true},
 }
 
 // Load reads the configuration through getenv and validates it. Errors name
@@ -63,6 +65,8 @@ func Load(getenv func(string) string) (Config, error) {
 		WeaviateURL: get("WEAVIATE_URL"),
 		LogFormat:   get("HELPIUM_LOG_FORMAT"),
 		LogLevel:    get("HELPIUM_LOG_LEVEL"),
+
+		EncryptionKey: get("HELPIUM_ENCRYPTION_KEY"),
 	}
 	var err error
 	if c.DBDebug, err = strconv.ParseBool(get("HELPIUM_DB_DEBUG")); err != nil {

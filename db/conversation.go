@@ -25,6 +25,8 @@ type conversationRow struct {
 	LastMessageAt   bun.NullTime `bun:"last_message_at"`
 	FirstResponseAt bun.NullTime `bun:"first_response_at"`
 	ResolvedAt      bun.NullTime `bun:"resolved_at"`
+	// IdentityVerified: the widget session proved its customer's identity.
+	IdentityVerified bool `bun:"identity_verified"`
 }
 
 func (r *conversationRow) toConversation() *helpium.Conversation {

@@ -12,31 +12,37 @@ import (
 type workspaceRow struct {
 	bun.BaseModel `bun:"table:workspaces"`
 
-	ID            string                 `bun:"id,pk,type:uuid"`
-	Name          string                 `bun:"name"`
-	APIKey        string                 `bun:"api_key"`
-	Widget        helpium.WidgetSettings `bun:"widget,type:jsonb"`
-	BusinessHours helpium.BusinessHours  `bun:"business_hours,type:jsonb"`
-	CreatedAt     time.Time              `bun:"created_at"`
-	UpdatedAt     time.Time              `bun:"updated_at"`
+	ID                          string                 `bun:"id,pk,type:uuid"`
+	Name                        string                 `bun:"name"`
+	APIKey                      string                 `bun:"api_key"`
+	Widget                      helpium.WidgetSettings `bun:"widget,type:jsonb"`
+	BusinessHours               helpium.BusinessHours  `bun:"business_hours,type:jsonb"`
+	IdentitySecret              string                 `bun:"identity_secret,nullzero"`
+	RequireIdentityVerification bool                   `bun:"require_identity_verification"`
+	CreatedAt                   time.Time              `bun:"created_at"`
+	UpdatedAt                   time.Time              `bun:"updated_at"`
 }
 
 func (r *workspaceRow) toWorkspace() *helpium.Workspace {
 	return &helpium.Workspace{
 		ID: r.ID, Name: r.Name, APIKey: r.APIKey,
 		Widget: r.Widget, BusinessHours: r.BusinessHours,
+		IdentitySecret: r.IdentitySecret, RequireIdentityVerification: r.RequireIdentityVerification,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+func toWorkspaceRow(ws *helpium.Workspace) *workspaceRow {
+	return &workspaceRow{
+		ID: ws.ID, Name: ws.Name, APIKey: ws.APIKey, Widget: ws.Widget, BusinessHours: ws.BusinessHours,
+		IdentitySecret: ws.IdentitySecret, RequireIdentityVerification: ws.RequireIdentityVerification,
+		CreatedAt: ws.CreatedAt, UpdatedAt: ws.UpdatedAt,
 	}
 }
 
 // CreateWorkspace inserts ws; ID, APIKey and timestamps must be set.
 func (s *Store) CreateWorkspace(ctx context.Context, ws *helpium.Workspace) error {
-	row := &workspaceRow{
-		ID: ws.ID, Name: ws.Name, APIKey: ws.APIKey,
-		Widget: ws.Widget, BusinessHours: ws.BusinessHours,
-		CreatedAt: ws.CreatedAt, UpdatedAt: ws.UpdatedAt,
-	}
-	_, err := s.db.NewInsert().Model(row).Exec(ctx)
+	_, err := s.db.NewInsert().Model(toWorkspaceRow(ws)).Exec(ctx)
 	return dbErr(err, "workspace")
 }
 
@@ -68,12 +74,11 @@ func (s *Store) FindWorkspaceByName(ctx context.Context, name string) (*helpium.
 	return row.toWorkspace(), nil
 }
 
-// UpdateWorkspace stores a workspace's name, widget key, widget settings and
-// business hours. Returns ENotFound when it does not exist.
+// UpdateWorkspace stores a workspace's name, widget key, widget settings,
+// business hours and identity settings. Returns ENotFound when it does not exist.
 func (s *Store) UpdateWorkspace(ctx context.Context, ws *helpium.Workspace) error {
-	res, err := s.db.NewUpdate().Model(&workspaceRow{
-		ID: ws.ID, Name: ws.Name, APIKey: ws.APIKey, Widget: ws.Widget, BusinessHours: ws.BusinessHours,
-		CreatedAt: ws.CreatedAt, UpdatedAt: ws.UpdatedAt,
-	}).Column("name", "api_key", "widget", "business_hours", "updated_at").WherePK().Exec(ctx)
+	res, err := s.db.NewUpdate().Model(toWorkspaceRow(ws)).
+		Column("name", "api_key", "widget", "business_hours", "identity_secret", "require_identity_verification", "updated_at").
+		WherePK().Exec(ctx)
 	return affectedOne(res, err, "workspace")
 }

@@ -125,13 +125,14 @@ type ComplexityRoot struct {
 	}
 
 	Customer struct {
-		Conversations func(childComplexity int, first *int, after *string, last *int, before *string) int
-		CreatedAt     func(childComplexity int) int
-		Email         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Name          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Verified      func(childComplexity int) int
+		Conversations  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CreatedAt      func(childComplexity int) int
+		Email          func(childComplexity int) int
+		HasBearerToken func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Verified       func(childComplexity int) int
 	}
 
 	CustomerConnection struct {
@@ -197,22 +198,25 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddInternalNote       func(childComplexity int, input model.InternalNoteInput) int
-		AssignConversation    func(childComplexity int, conversationID string, agentID *string) int
-		CreateAccessToken     func(childComplexity int, name string) int
-		CreateConversation    func(childComplexity int, input model.CreateConversationInput) int
-		InviteAgent           func(childComplexity int, workspaceID string, email string, name *string, role helpium.Role) int
-		Login                 func(childComplexity int, email string, password string) int
-		Logout                func(childComplexity int) int
-		RemoveAgent           func(childComplexity int, workspaceID string, agentID string) int
-		ReplyToConversation   func(childComplexity int, input model.ReplyInput) int
-		RevokeAccessToken     func(childComplexity int, id string) int
-		RotateWidgetKey       func(childComplexity int, workspaceID string) int
-		SendMessage           func(childComplexity int, input model.SendMessageInput) int
-		SetAgentRole          func(childComplexity int, workspaceID string, agentID string, role helpium.Role) int
-		SetConversationStatus func(childComplexity int, conversationID string, status helpium.ConversationStatus) int
-		UpdateBusinessHours   func(childComplexity int, workspaceID string, input helpium.BusinessHours) int
-		UpdateWidgetSettings  func(childComplexity int, workspaceID string, patch helpium.WidgetSettingsPatch) int
+		AddInternalNote         func(childComplexity int, input model.InternalNoteInput) int
+		AssignConversation      func(childComplexity int, conversationID string, agentID *string) int
+		CreateAccessToken       func(childComplexity int, name string) int
+		CreateConversation      func(childComplexity int, input model.CreateConversationInput) int
+		Identify                func(childComplexity int, input model.IdentifyInput) int
+		InviteAgent             func(childComplexity int, workspaceID string, email string, name *string, role helpium.Role) int
+		Login                   func(childComplexity int, email string, password string) int
+		Logout                  func(childComplexity int) int
+		RemoveAgent             func(childComplexity int, workspaceID string, agentID string) int
+		ReplyToConversation     func(childComplexity int, input model.ReplyInput) int
+		RevokeAccessToken       func(childComplexity int, id string) int
+		RotateIdentitySecret    func(childComplexity int, workspaceID string) int
+		RotateWidgetKey         func(childComplexity int, workspaceID string) int
+		SendMessage             func(childComplexity int, input model.SendMessageInput) int
+		SetAgentRole            func(childComplexity int, workspaceID string, agentID string, role helpium.Role) int
+		SetConversationStatus   func(childComplexity int, conversationID string, status helpium.ConversationStatus) int
+		SetIdentityVerification func(childComplexity int, workspaceID string, required bool) int
+		UpdateBusinessHours     func(childComplexity int, workspaceID string, input helpium.BusinessHours) int
+		UpdateWidgetSettings    func(childComplexity int, workspaceID string, patch helpium.WidgetSettingsPatch) int
 	}
 
 	OpeningRange struct {
@@ -229,18 +233,19 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AccessTokens       func(childComplexity int) int
-		Conversation       func(childComplexity int, id string) int
-		Conversations      func(childComplexity int, workspaceID string, filter *helpium.ConversationFilter, orderBy *helpium.ConversationOrder, first *int, after *string, last *int, before *string) int
-		Customer           func(childComplexity int, id string) int
-		Customers          func(childComplexity int, workspaceID string, query *string, first *int, after *string) int
-		Me                 func(childComplexity int) int
-		MyWorkspaces       func(childComplexity int) int
-		Stats              func(childComplexity int, workspaceID string, from time.Time, to time.Time) int
-		WidgetConversation func(childComplexity int, token string) int
-		WidgetMessages     func(childComplexity int, token string, after *string, limit *int) int
-		WidgetSettings     func(childComplexity int) int
-		Workspace          func(childComplexity int, id string) int
+		AccessTokens        func(childComplexity int) int
+		Conversation        func(childComplexity int, id string) int
+		Conversations       func(childComplexity int, workspaceID string, filter *helpium.ConversationFilter, orderBy *helpium.ConversationOrder, first *int, after *string, last *int, before *string) int
+		Customer            func(childComplexity int, id string) int
+		Customers           func(childComplexity int, workspaceID string, query *string, first *int, after *string) int
+		Me                  func(childComplexity int) int
+		MyWorkspaces        func(childComplexity int) int
+		Stats               func(childComplexity int, workspaceID string, from time.Time, to time.Time) int
+		WidgetConversation  func(childComplexity int, token string) int
+		WidgetConversations func(childComplexity int, token string) int
+		WidgetMessages      func(childComplexity int, token string, after *string, limit *int) int
+		WidgetSettings      func(childComplexity int) int
+		Workspace           func(childComplexity int, id string) int
 	}
 
 	SendMessagePayload struct {
@@ -289,15 +294,17 @@ type ComplexityRoot struct {
 	}
 
 	Workspace struct {
-		BusinessHours       func(childComplexity int) int
-		BusinessHoursStatus func(childComplexity int) int
-		CreatedAt           func(childComplexity int) int
-		ID                  func(childComplexity int) int
-		Members             func(childComplexity int) int
-		MyRole              func(childComplexity int) int
-		Name                func(childComplexity int) int
-		WidgetConfig        func(childComplexity int) int
-		WidgetKey           func(childComplexity int) int
+		BusinessHours               func(childComplexity int) int
+		BusinessHoursStatus         func(childComplexity int) int
+		CreatedAt                   func(childComplexity int) int
+		ID                          func(childComplexity int) int
+		IdentitySecret              func(childComplexity int) int
+		Members                     func(childComplexity int) int
+		MyRole                      func(childComplexity int) int
+		Name                        func(childComplexity int) int
+		RequireIdentityVerification func(childComplexity int) int
+		WidgetConfig                func(childComplexity int) int
+		WidgetKey                   func(childComplexity int) int
 	}
 
 	WorkspaceMembership struct {
@@ -345,6 +352,9 @@ type MutationResolver interface {
 	SetAgentRole(ctx context.Context, workspaceID string, agentID string, role helpium.Role) (*helpium.Membership, error)
 	CreateConversation(ctx context.Context, input model.CreateConversationInput) (*helpium.NewConversation, error)
 	SendMessage(ctx context.Context, input model.SendMessageInput) (*helpium.SentMessage, error)
+	Identify(ctx context.Context, input model.IdentifyInput) (*helpium.Customer, error)
+	RotateIdentitySecret(ctx context.Context, workspaceID string) (*helpium.Workspace, error)
+	SetIdentityVerification(ctx context.Context, workspaceID string, required bool) (*helpium.Workspace, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*helpium.Agent, error)
@@ -359,6 +369,7 @@ type QueryResolver interface {
 	WidgetSettings(ctx context.Context) (*helpium.WidgetView, error)
 	WidgetConversation(ctx context.Context, token string) (*helpium.Conversation, error)
 	WidgetMessages(ctx context.Context, token string, after *string, limit *int) (*helpium.MessagePage, error)
+	WidgetConversations(ctx context.Context, token string) ([]*helpium.Conversation, error)
 }
 type SubscriptionResolver interface {
 	WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error)
@@ -372,6 +383,7 @@ type WorkspaceResolver interface {
 	BusinessHoursStatus(ctx context.Context, obj *helpium.Workspace) (*helpium.BusinessHoursView, error)
 	WidgetKey(ctx context.Context, obj *helpium.Workspace) (string, error)
 	Members(ctx context.Context, obj *helpium.Workspace) ([]*helpium.Membership, error)
+	IdentitySecret(ctx context.Context, obj *helpium.Workspace) (string, error)
 }
 type WorkspaceMembershipResolver interface {
 	Workspace(ctx context.Context, obj *helpium.Membership) (*helpium.Workspace, error)
@@ -698,6 +710,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.Email(childComplexity), true
+	case "Customer.hasBearerToken":
+		if e.ComplexityRoot.Customer.HasBearerToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.HasBearerToken(childComplexity), true
 	case "Customer.id":
 		if e.ComplexityRoot.Customer.ID == nil {
 			break
@@ -969,6 +987,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateConversation(childComplexity, args["input"].(model.CreateConversationInput)), true
+	case "Mutation.identify":
+		if e.ComplexityRoot.Mutation.Identify == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_identify_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Identify(childComplexity, args["input"].(model.IdentifyInput)), true
 	case "Mutation.inviteAgent":
 		if e.ComplexityRoot.Mutation.InviteAgent == nil {
 			break
@@ -1030,6 +1059,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAccessToken(childComplexity, args["id"].(string)), true
+	case "Mutation.rotateIdentitySecret":
+		if e.ComplexityRoot.Mutation.RotateIdentitySecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateIdentitySecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateIdentitySecret(childComplexity, args["workspaceId"].(string)), true
 	case "Mutation.rotateWidgetKey":
 		if e.ComplexityRoot.Mutation.RotateWidgetKey == nil {
 			break
@@ -1074,6 +1114,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetConversationStatus(childComplexity, args["conversationId"].(string), args["status"].(helpium.ConversationStatus)), true
+	case "Mutation.setIdentityVerification":
+		if e.ComplexityRoot.Mutation.SetIdentityVerification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setIdentityVerification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetIdentityVerification(childComplexity, args["workspaceId"].(string), args["required"].(bool)), true
 	case "Mutation.updateBusinessHours":
 		if e.ComplexityRoot.Mutation.UpdateBusinessHours == nil {
 			break
@@ -1226,6 +1277,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WidgetConversation(childComplexity, args["token"].(string)), true
+	case "Query.widgetConversations":
+		if e.ComplexityRoot.Query.WidgetConversations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_widgetConversations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WidgetConversations(childComplexity, args["token"].(string)), true
 	case "Query.widgetMessages":
 		if e.ComplexityRoot.Query.WidgetMessages == nil {
 			break
@@ -1462,6 +1524,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.ID(childComplexity), true
+	case "Workspace.identitySecret":
+		if e.ComplexityRoot.Workspace.IdentitySecret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.IdentitySecret(childComplexity), true
 	case "Workspace.members":
 		if e.ComplexityRoot.Workspace.Members == nil {
 			break
@@ -1480,6 +1548,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Name(childComplexity), true
+	case "Workspace.requireIdentityVerification":
+		if e.ComplexityRoot.Workspace.RequireIdentityVerification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.RequireIdentityVerification(childComplexity), true
 	case "Workspace.widgetConfig":
 		if e.ComplexityRoot.Workspace.WidgetConfig == nil {
 			break
@@ -1521,6 +1595,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
 			graphql.NewInputUnmarshaler("ConversationOrder", ec.unmarshalInputConversationOrder),
 			graphql.NewInputUnmarshaler("CreateConversationInput", ec.unmarshalInputCreateConversationInput),
+			graphql.NewInputUnmarshaler("IdentifyInput", ec.unmarshalInputIdentifyInput),
 			graphql.NewInputUnmarshaler("InternalNoteInput", ec.unmarshalInputInternalNoteInput),
 			graphql.NewInputUnmarshaler("OpeningRangeInput", ec.unmarshalInputOpeningRangeInput),
 			graphql.NewInputUnmarshaler("ReplyInput", ec.unmarshalInputReplyInput),
@@ -2101,6 +2176,52 @@ type Subscription {
   "Every change to a workspace's conversations. Agents only."
   conversationChanged(workspaceId: ID!): ConversationEvent!
 }
+
+# ---------------------------------------------------------------------------
+# Customer identity
+
+input IdentifyInput {
+  email: String!
+  name: String
+  "The widget token of the conversation to link to the customer."
+  widgetToken: String!
+  """
+  The customer's token for the workspace's own API, used by AI Actions. Left
+  out: the stored token is kept; null: it is cleared. Never returned.
+  """
+  bearerToken: String @goField(omittable: true)
+  "Hex HMAC-SHA256 of the lower-cased email under the workspace's identity secret."
+  userHash: String
+}
+
+extend type Customer {
+  "Whether a bearer token for the workspace's API is stored (the token itself is never shown)."
+  hasBearerToken: Boolean!
+}
+
+extend type Workspace {
+  "The secret that signs user hashes. Admins only."
+  identitySecret: String! @goField(forceResolver: true)
+  "Whether identify calls must carry a valid user hash."
+  requireIdentityVerification: Boolean!
+}
+
+extend type Query {
+  """
+  The conversations a widget session may list: all of its customer's after a
+  verified identify, otherwise only the token's own conversation.
+  """
+  widgetConversations(token: String!): [Conversation!]!
+}
+
+extend type Mutation {
+  "Links the widget session's conversation to a customer (widget key)."
+  identify(input: IdentifyInput!): Customer!
+  "Admins. User hashes made with the old secret stop verifying."
+  rotateIdentitySecret(workspaceId: ID!): Workspace!
+  "Admins. When required, identify without a valid user hash is refused."
+  setIdentityVerification(workspaceId: ID!, required: Boolean!): Workspace!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2279,6 +2400,8 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_updatedAt(ctx, field)
 	case "conversations":
 		return ec.fieldContext_Customer_conversations(ctx, field)
+	case "hasBearerToken":
+		return ec.fieldContext_Customer_hasBearerToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
@@ -2531,6 +2654,10 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_widgetKey(ctx, field)
 	case "members":
 		return ec.fieldContext_Workspace_members(ctx, field)
+	case "identitySecret":
+		return ec.fieldContext_Workspace_identitySecret(ctx, field)
+	case "requireIdentityVerification":
+		return ec.fieldContext_Workspace_requireIdentityVerification(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }
@@ -2801,6 +2928,20 @@ func (ec *executionContext) field_Mutation_createConversation_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_identify_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IdentifyInput, error) {
+			return ec.unmarshalNIdentifyInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐIdentifyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_inviteAgent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2911,6 +3052,20 @@ func (ec *executionContext) field_Mutation_revokeAccessToken_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rotateIdentitySecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rotateWidgetKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2988,6 +3143,28 @@ func (ec *executionContext) field_Mutation_setConversationStatus_args(ctx contex
 		return nil, err
 	}
 	args["status"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setIdentityVerification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "required",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["required"] = arg1
 	return args, nil
 }
 
@@ -3208,6 +3385,20 @@ func (ec *executionContext) field_Query_stats_args(ctx context.Context, rawArgs 
 }
 
 func (ec *executionContext) field_Query_widgetConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_widgetConversations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
@@ -4710,6 +4901,29 @@ func (ec *executionContext) fieldContext_Customer_conversations(ctx context.Cont
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Customer_hasBearerToken(ctx context.Context, field graphql.CollectedField, obj *helpium.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_hasBearerToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasBearerToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_hasBearerToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *helpium.CustomerConnection) (ret graphql.Marshaler) {
@@ -6230,6 +6444,138 @@ func (ec *executionContext) fieldContext_Mutation_sendMessage(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_identify(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_identify(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Identify(ctx, fc.Args["input"].(model.IdentifyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_identify(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_identify_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateIdentitySecret(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateIdentitySecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateIdentitySecret(ctx, fc.Args["workspaceId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateIdentitySecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateIdentitySecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setIdentityVerification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setIdentityVerification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetIdentityVerification(ctx, fc.Args["workspaceId"].(string), fc.Args["required"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setIdentityVerification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setIdentityVerification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpeningRange_day(ctx context.Context, field graphql.CollectedField, obj *helpium.OpeningRange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6865,6 +7211,50 @@ func (ec *executionContext) fieldContext_Query_widgetMessages(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_widgetMessages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_widgetConversations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_widgetConversations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WidgetConversations(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*helpium.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_widgetConversations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_widgetConversations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7917,6 +8307,52 @@ func (ec *executionContext) fieldContext_Workspace_members(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Workspace_identitySecret(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_identitySecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().IdentitySecret(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_identitySecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, true, true, "String")
+}
+
+func (ec *executionContext) _Workspace_requireIdentityVerification(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_requireIdentityVerification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequireIdentityVerification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_requireIdentityVerification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _WorkspaceMembership_workspace(ctx context.Context, field graphql.CollectedField, obj *helpium.Membership) (ret graphql.Marshaler) {
@@ -9383,6 +9819,76 @@ func UnmarshalCreateConversationInput(ctx context.Context, raw any) (model.Creat
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIdentifyInput(ctx context.Context, obj any) (model.IdentifyInput, error) {
+	var it model.IdentifyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "name", "widgetToken", "bearerToken", "userHash"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "widgetToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("widgetToken"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WidgetToken = data
+		case "bearerToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bearerToken"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BearerToken = graphql.OmittableOf(data)
+		case "userHash":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userHash"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserHash = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIdentifyInput unmarshals raw into the IdentifyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIdentifyInput(ctx context.Context, raw any) (model.IdentifyInput, error) {
+	var out model.IdentifyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IdentifyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInternalNoteInput(ctx context.Context, obj any) (model.InternalNoteInput, error) {
 	var it model.InternalNoteInput
 	if obj == nil {
@@ -10314,6 +10820,11 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Customer_conversations(ctx, field, obj)
 				})
+		case "hasBearerToken":
+			out.Values[i] = ec._Customer_hasBearerToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10904,6 +11415,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "identify":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_identify(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateIdentitySecret":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateIdentitySecret(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setIdentityVerification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setIdentityVerification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11102,6 +11634,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_widgetMessages(ctx, field)
+				})
+		case "widgetConversations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_widgetConversations(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -11479,6 +12017,17 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Workspace_members(ctx, field, obj)
 				})
+		case "identitySecret":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_identitySecret(ctx, field, obj)
+				})
+		case "requireIdentityVerification":
+			out.Values[i] = ec._Workspace_requireIdentityVerification(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12013,6 +12562,22 @@ func (ec *executionContext) unmarshalNClosureInput2ᚕgithubᚗcomᚋhelpiumᚋh
 	return res, nil
 }
 
+func (ec *executionContext) marshalNConversation2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.Conversation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConversation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNConversation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversation(ctx context.Context, sel ast.SelectionSet, v *helpium.Conversation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Conversation!")
@@ -12178,6 +12743,11 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNIdentifyInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐIdentifyInput(ctx context.Context, v any) (model.IdentifyInput, error) {
+	res, err := ec.unmarshalInputIdentifyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {

@@ -138,6 +138,25 @@ func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMess
 	return r.Service.SendMessage(ctx, input.Token, input.Body, input.ClientMessageID)
 }
 
+// Identify is the resolver for the identify field.
+func (r *mutationResolver) Identify(ctx context.Context, input model.IdentifyInput) (*helpium.Customer, error) {
+	bearer, set := input.BearerToken.ValueOK()
+	return r.Service.Identify(ctx, service.Identify{
+		Email: input.Email, Name: input.Name, WidgetToken: input.WidgetToken,
+		BearerTokenSet: set, BearerToken: bearer, UserHash: input.UserHash,
+	})
+}
+
+// RotateIdentitySecret is the resolver for the rotateIdentitySecret field.
+func (r *mutationResolver) RotateIdentitySecret(ctx context.Context, workspaceID string) (*helpium.Workspace, error) {
+	return r.Service.RotateIdentitySecret(ctx, workspaceID)
+}
+
+// SetIdentityVerification is the resolver for the setIdentityVerification field.
+func (r *mutationResolver) SetIdentityVerification(ctx context.Context, workspaceID string, required bool) (*helpium.Workspace, error) {
+	return r.Service.SetIdentityVerification(ctx, workspaceID, required)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*helpium.Agent, error) {
 	return r.Service.Me(ctx)
@@ -206,6 +225,11 @@ func (r *queryResolver) WidgetMessages(ctx context.Context, token string, after 
 	return r.Service.MessagesByToken(ctx, token, after, limit)
 }
 
+// WidgetConversations is the resolver for the widgetConversations field.
+func (r *queryResolver) WidgetConversations(ctx context.Context, token string) ([]*helpium.Conversation, error) {
+	return r.Service.SessionConversations(ctx, token)
+}
+
 // WidgetMessageAdded is the resolver for the widgetMessageAdded field.
 func (r *subscriptionResolver) WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
 	return r.Service.FollowMessagesByToken(ctx, token, after)
@@ -244,6 +268,11 @@ func (r *workspaceResolver) WidgetKey(ctx context.Context, obj *helpium.Workspac
 // Members is the resolver for the members field.
 func (r *workspaceResolver) Members(ctx context.Context, obj *helpium.Workspace) ([]*helpium.Membership, error) {
 	return r.Service.WorkspaceMembers(ctx, obj.ID)
+}
+
+// IdentitySecret is the resolver for the identitySecret field.
+func (r *workspaceResolver) IdentitySecret(ctx context.Context, obj *helpium.Workspace) (string, error) {
+	return r.Service.IdentitySecret(ctx, obj.ID)
 }
 
 // Workspace is the resolver for the workspace field.

@@ -31,6 +31,8 @@ func New(r *graph.Resolver, log *slog.Logger) *Handler {
 func (h *Handler) Register(g *gin.RouterGroup) {
 	g.GET("/widget/settings", h.widgetSettings)
 	g.POST("/conversations", h.createConversation)
+	g.GET("/conversations", h.sessionConversations)
+	g.POST("/tracking/identify", h.identify)
 	g.GET("/conversations/:token", h.conversation)
 	g.POST("/conversations/:token/messages", h.sendMessage)
 	g.GET("/conversations/:token/messages", h.messages)

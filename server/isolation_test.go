@@ -26,22 +26,24 @@ func dashboardOps(b tenantIDs) map[string]struct {
 	w := map[string]any{"w": b.workspace}
 	c := map[string]any{"c": b.conversation}
 	return map[string]op{
-		"workspace":             {`query($w: ID!) { workspace(id: $w) { id name widgetKey } }`, w},
-		"conversations":         {`query($w: ID!) { conversations(workspaceId: $w) { totalCount edges { node { id } } } }`, w},
-		"conversation":          {`query($c: ID!) { conversation(id: $c) { id messages { edges { node { body } } } } }`, c},
-		"customers":             {`query($w: ID!) { customers(workspaceId: $w) { edges { node { id } } } }`, w},
-		"customer":              {`query($id: ID!) { customer(id: $id) { id email } }`, map[string]any{"id": b.customer}},
-		"stats":                 {`query($w: ID!) { stats(workspaceId: $w, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { opened } }`, w},
-		"replyToConversation":   {`mutation($c: ID!) { replyToConversation(input: {conversationId: $c, body: "x"}) { created } }`, c},
-		"addInternalNote":       {`mutation($c: ID!) { addInternalNote(input: {conversationId: $c, body: "x"}) { id } }`, c},
-		"assignConversation":    {`mutation($c: ID!) { assignConversation(conversationId: $c, agentId: null) { id } }`, c},
-		"setConversationStatus": {`mutation($c: ID!) { setConversationStatus(conversationId: $c, status: CLOSED) { id } }`, c},
-		"updateWidgetSettings":  {`mutation($w: ID!) { updateWidgetSettings(workspaceId: $w, patch: {greeting: "pwned"}) { id } }`, w},
-		"updateBusinessHours":   {`mutation($w: ID!) { updateBusinessHours(workspaceId: $w, input: {enabled: false, timezone: "UTC", ranges: [], closures: [], outOfOfficeMessage: ""}) { id } }`, w},
-		"rotateWidgetKey":       {`mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { widgetKey } }`, w},
-		"inviteAgent":           {`mutation($w: ID!) { inviteAgent(workspaceId: $w, email: "spy@evil.test", role: OWNER) { password } }`, w},
-		"removeAgent":           {`mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`, map[string]any{"w": b.workspace, "a": b.owner}},
-		"setAgentRole":          {`mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`, map[string]any{"w": b.workspace, "a": b.owner}},
+		"workspace":               {`query($w: ID!) { workspace(id: $w) { id name widgetKey } }`, w},
+		"conversations":           {`query($w: ID!) { conversations(workspaceId: $w) { totalCount edges { node { id } } } }`, w},
+		"conversation":            {`query($c: ID!) { conversation(id: $c) { id messages { edges { node { body } } } } }`, c},
+		"customers":               {`query($w: ID!) { customers(workspaceId: $w) { edges { node { id } } } }`, w},
+		"customer":                {`query($id: ID!) { customer(id: $id) { id email } }`, map[string]any{"id": b.customer}},
+		"stats":                   {`query($w: ID!) { stats(workspaceId: $w, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { opened } }`, w},
+		"replyToConversation":     {`mutation($c: ID!) { replyToConversation(input: {conversationId: $c, body: "x"}) { created } }`, c},
+		"addInternalNote":         {`mutation($c: ID!) { addInternalNote(input: {conversationId: $c, body: "x"}) { id } }`, c},
+		"assignConversation":      {`mutation($c: ID!) { assignConversation(conversationId: $c, agentId: null) { id } }`, c},
+		"setConversationStatus":   {`mutation($c: ID!) { setConversationStatus(conversationId: $c, status: CLOSED) { id } }`, c},
+		"updateWidgetSettings":    {`mutation($w: ID!) { updateWidgetSettings(workspaceId: $w, patch: {greeting: "pwned"}) { id } }`, w},
+		"updateBusinessHours":     {`mutation($w: ID!) { updateBusinessHours(workspaceId: $w, input: {enabled: false, timezone: "UTC", ranges: [], closures: [], outOfOfficeMessage: ""}) { id } }`, w},
+		"rotateWidgetKey":         {`mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { widgetKey } }`, w},
+		"inviteAgent":             {`mutation($w: ID!) { inviteAgent(workspaceId: $w, email: "spy@evil.test", role: OWNER) { password } }`, w},
+		"removeAgent":             {`mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`, map[string]any{"w": b.workspace, "a": b.owner}},
+		"setAgentRole":            {`mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`, map[string]any{"w": b.workspace, "a": b.owner}},
+		"rotateIdentitySecret":    {`mutation($w: ID!) { rotateIdentitySecret(workspaceId: $w) { identitySecret } }`, w},
+		"setIdentityVerification": {`mutation($w: ID!) { setIdentityVerification(workspaceId: $w, required: true) { id } }`, w},
 	}
 }
 
@@ -52,7 +54,7 @@ var notTenantScoped = map[string]bool{
 	"me": true, "myWorkspaces": true, "accessTokens": true, "login": true, "logout": true,
 	"createAccessToken": true, "revokeAccessToken": true,
 	"widgetSettings": true, "widgetConversation": true, "widgetMessages": true,
-	"createConversation": true, "sendMessage": true,
+	"createConversation": true, "sendMessage": true, "identify": true, "widgetConversations": true,
 }
 
 type tenantIDs struct {

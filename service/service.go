@@ -10,12 +10,14 @@ import (
 
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/events"
+	"github.com/helpium/helpium/secret"
 )
 
 // Service runs Helpium's operations over the store.
 type Service struct {
-	store  *db.Store
-	events *events.Broker
+	store   *db.Store
+	events  *events.Broker
+	secrets *secret.Keyring
 	log    *slog.Logger
 	now    func() time.Time
 	keys   *keyCache
@@ -30,6 +32,8 @@ type Options struct {
 	KeyCacheTTL time.Duration
 	// Events delivers live changes; required for subscriptions and streams.
 	Events *events.Broker
+	// Secrets encrypts customers' bearer tokens; required to store them.
+	Secrets *secret.Keyring
 }
 
 // New returns a Service over store.
@@ -43,7 +47,10 @@ func New(store *db.Store, opt Options) *Service {
 	if opt.KeyCacheTTL == 0 {
 		opt.KeyCacheTTL = 5 * time.Second
 	}
-	return &Service{store: store, events: opt.Events, log: opt.Logger, now: opt.Now, keys: newKeyCache(opt.KeyCacheTTL)}
+	return &Service{
+		store: store, events: opt.Events, secrets: opt.Secrets, log: opt.Logger, now: opt.Now,
+		keys: newKeyCache(opt.KeyCacheTTL),
+	}
 }
 
 // Store returns the service's store.

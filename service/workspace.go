@@ -116,13 +116,14 @@ func (s *Service) CreateWorkspace(ctx context.Context, name string) (*helpium.Wo
 	}
 	now := s.clock()
 	ws := &helpium.Workspace{
-		ID:            uuid.Must(uuid.NewV7()).String(),
-		Name:          name,
-		APIKey:        helpium.NewToken("pk_"),
-		Widget:        helpium.DefaultWidgetSettings(),
-		BusinessHours: helpium.BusinessHours{Timezone: "UTC", OutOfOfficeMessage: "We're away right now. Leave a message and we'll get back to you."},
-		CreatedAt:     now,
-		UpdatedAt:     now,
+		ID:             uuid.Must(uuid.NewV7()).String(),
+		Name:           name,
+		APIKey:         helpium.NewToken("pk_"),
+		Widget:         helpium.DefaultWidgetSettings(),
+		BusinessHours:  helpium.BusinessHours{Timezone: "UTC", OutOfOfficeMessage: "We're away right now. Leave a message and we'll get back to you."},
+		IdentitySecret: newIdentitySecret(),
+		CreatedAt:      now,
+		UpdatedAt:      now,
 	}
 	if err := s.store.CreateWorkspace(ctx, ws); err != nil {
 		return nil, err
@@ -164,8 +165,9 @@ func (s *Service) SeedDemo(ctx context.Context) (*helpium.Workspace, error) {
 			},
 			OutOfOfficeMessage: "We're offline right now. Leave a message and we'll reply when we're back.",
 		},
-		CreatedAt: now,
-		UpdatedAt: now,
+		IdentitySecret: newIdentitySecret(),
+		CreatedAt:      now,
+		UpdatedAt:      now,
 	}
 	if err := s.store.CreateWorkspace(ctx, ws); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // business hours need zone data even where the OS has none
 
 	"github.com/gin-gonic/gin"
@@ -23,6 +24,7 @@ import (
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/events"
 	"github.com/helpium/helpium/search"
+	"github.com/helpium/helpium/secret"
 	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
 )
@@ -37,6 +39,8 @@ commands:
                                  create a workspace with an owner agent; print JSON
   agent create -workspace ID -email E -role owner|admin|agent [-name N]
                                  add an agent to a workspace; print JSON with a token
+  keys rotate                    re-encrypt stored bearer tokens under the first key of HELPIUM_ENCRYPTION_KEY
+  keys generate [-id ID]         print a new key for HELPIUM_ENCRYPTION_KEY
   config                         print the effective configuration, secrets redacted
 `
 
@@ -87,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return workspaceCmd(ctx, cfg, log, rest, stdout)
 	case "agent":
 		return agentCmd(ctx, cfg, log, rest, stdout)
+	case "keys":
+		return keysCmd(ctx, cfg, log, rest, stdout)
 	case "config":
 		return printConfig(getenv, stdout)
 	case "help", "-h", "--help":
@@ -124,6 +130,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if err != nil {
 		return err
 	}
+	keyring, err := loadKeyring(cfg)
+	if err != nil {
+		return err
+	}
 	return withDB(ctx, cfg, func(bdb *bun.DB) error {
 		if *migrate {
 			if err := db.Migrate(ctx, bdb); err != nil {
@@ -137,7 +147,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		go func() { brokerDone <- broker.Run(ctx) }()
 		defer func() { stop(); <-brokerDone }()
 
-		svc := service.New(db.NewStore(bdb), service.Options{Logger: log, Events: broker})
+		svc := service.New(db.NewStore(bdb), service.Options{Logger: log, Events: broker, Secrets: keyring})
 		var demo string
 		if *seed {
 			ws, err := svc.SeedDemo(ctx)
@@ -207,6 +217,44 @@ func agentCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 			out["password"] = password
 		}
 		return json.NewEncoder(stdout).Encode(out)
+	})
+}
+
+func loadKeyring(cfg config.Config) (*secret.Keyring, error) {
+	if cfg.EncryptionKey == "" {
+		return nil, errors.New("HELPIUM_ENCRYPTION_KEY: required; generate one with `helpium keys generate`")
+	}
+	k, err := secret.ParseKeyring(cfg.EncryptionKey)
+	if err != nil {
+		return nil, fmt.Errorf("HELPIUM_ENCRYPTION_KEY: %w", err)
+	}
+	return k, nil
+}
+
+func keysCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "generate" {
+		fs := flag.NewFlagSet("keys generate", flag.ContinueOnError)
+		id := fs.String("id", "k"+time.Now().UTC().Format("20060102"), "key id")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, secret.NewKeySpec(*id))
+		return nil
+	}
+	if len(args) == 0 || args[0] != "rotate" {
+		return errors.New("usage: helpium keys rotate | helpium keys generate [-id ID]")
+	}
+	keyring, err := loadKeyring(cfg)
+	if err != nil {
+		return err
+	}
+	return withDB(ctx, cfg, func(bdb *bun.DB) error {
+		n, err := service.New(db.NewStore(bdb), service.Options{Logger: log, Secrets: keyring}).RotateBearerTokens(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "re-encrypted %d bearer tokens under key %q\n", n, keyring.PrimaryID())
+		return nil
 	})
 }
 

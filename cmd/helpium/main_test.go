@@ -17,6 +17,7 @@ import (
 
 	"github.com/helpium/helpium/db/dbtest"
 	"github.com/helpium/helpium/internal/apptest"
+	"github.com/helpium/helpium/secret"
 )
 
 // env returns a getenv over vars.
@@ -97,6 +98,7 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		"DATABASE_URL="+dbtest.NewURL(t),
 		"WEAVIATE_URL="+apptest.WeaviateURL(t),
 		"HELPIUM_ADDR=127.0.0.1:0",
+		"HELPIUM_ENCRYPTION_KEY="+secret.NewKeySpec("t1"),
 	)
 	stdout, _ := cmd.StdoutPipe()
 	stderr := new(strings.Builder)

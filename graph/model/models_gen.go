@@ -2,9 +2,25 @@
 
 package model
 
+import (
+	"github.com/99designs/gqlgen/graphql"
+)
+
 type CreateConversationInput struct {
 	// The customer's first message.
 	Message string `json:"message"`
+}
+
+type IdentifyInput struct {
+	Email string  `json:"email"`
+	Name  *string `json:"name,omitempty"`
+	// The widget token of the conversation to link to the customer.
+	WidgetToken string `json:"widgetToken"`
+	// The customer's token for the workspace's own API, used by AI Actions. Left
+	// out: the stored token is kept; null: it is cleared. Never returned.
+	BearerToken graphql.Omittable[*string] `json:"bearerToken,omitempty"`
+	// Hex HMAC-SHA256 of the lower-cased email under the workspace's identity secret.
+	UserHash *string `json:"userHash,omitempty"`
 }
 
 type InternalNoteInput struct {

@@ -22,6 +22,7 @@ import (
 	"github.com/helpium/helpium/db/dbtest"
 	"github.com/helpium/helpium/events"
 	"github.com/helpium/helpium/search"
+	"github.com/helpium/helpium/secret"
 	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
 )
@@ -75,6 +76,9 @@ func Start(t testing.TB, dbURL string, opt service.Options) *App {
 	done := make(chan struct{})
 	go func() { broker.Run(ctx); close(done) }()
 	opt.Logger, opt.Events = log, broker
+	if opt.Secrets == nil {
+		opt.Secrets = TestKeyring(t)
+	}
 	svc := service.New(db.NewStore(bdb), opt)
 	srv := httptest.NewServer(server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log}))
 	t.Cleanup(func() {
@@ -216,4 +220,13 @@ func (a *App) Member(t testing.TB, workspaceID, email string, role helpium.Role)
 func (a *App) AgentGraphQL(t testing.TB, token, query string, vars map[string]any, out any) []GraphQLError {
 	t.Helper()
 	return a.GraphQL(t, "", query, vars, out, "Authorization", "Bearer "+token)
+}
+
+// TestKeyring returns a keyring with one fresh key.
+func TestKeyring(t testing.TB) *secret.Keyring {
+	k, err := secret.ParseKeyring(secret.NewKeySpec("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
