@@ -4,10 +4,11 @@ SHELL := /bin/bash
 GO ?= go
 DATA_DIR ?= $(or $(HELPIUM_DATA_DIR),.data)
 TEST_DATA_DIR ?= .data/test
+E2E_DATA_DIR ?= .data/e2e
 DEVSTACK := $(GO) run ./cmd/devstack
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run test build generate check-generated vet fmt
+.PHONY: run test build generate check-generated vet fmt widget e2e
 
 ## run: start PostgreSQL and Weaviate, migrate, seed the demo workspace, serve on 127.0.0.1:8080
 run: build
@@ -17,6 +18,15 @@ run: build
 ## test: start test PostgreSQL and Weaviate (own data dir and ports) and run every test against them
 test:
 	$(DEVSTACK) -data $(TEST_DATA_DIR) -fast -- $(GO) test $(GOTEST_FLAGS) ./...
+
+## e2e: browser tests of the widget in headless Chromium (Debian's chromium, installed with apt-get
+## when missing) against real PostgreSQL and Weaviate; screenshots go to test-artifacts/e2e/
+e2e:
+	$(DEVSTACK) -data $(E2E_DATA_DIR) -fast -- $(GO) test -tags e2e $(GOTEST_FLAGS) -v ./e2e/...
+
+## widget: rebuild widget/dist/widget.js from widget/src (commit both; a test checks they match)
+widget:
+	$(GO) run ./widget/cmd/build
 
 build:
 	$(GO) build -o .bin/helpium ./cmd/helpium

@@ -111,7 +111,9 @@ func newBrowser(t *testing.T) *browser {
 			if err != nil {
 				return
 			}
-			t.Logf("browser console: %s", m)
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning || m.IsException() {
+				t.Logf("browser console: %s", m)
+			}
 			if m.IsException() {
 				b.mu.Lock()
 				b.fails = append(b.fails, m.String())
