@@ -28,6 +28,7 @@ type fakeAPI struct {
 	attempts map[string][]string // body → client_message_id of each attempt
 	failOnce map[string]int      // body → status to answer the first attempt with
 	polls    int
+	identify []map[string]any // bodies of identify requests
 }
 
 func newFakeAPI() *fakeAPI {
@@ -112,6 +113,13 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			},
 			"confidence": 0.82,
 		})
+	case path == "/tracking/identify":
+		f.identify = append(f.identify, in)
+		if in["widget_token"] != "wt_fake" {
+			writeErr(w, 422, "invalid_input", "widget_token is required")
+			return
+		}
+		writeJSON(w, 200, map[string]any{"id": "cust-1", "email": in["email"], "name": in["name"], "verified": false})
 	case path == "/conversations" && r.Method == http.MethodPost:
 		m := f.add("customer", fmt.Sprint(in["message"]), "")
 		writeJSON(w, 201, map[string]any{"conversation": map[string]any{"id": "conv-1", "status": "open"}, "message": m, "widget_token": "wt_fake"})
@@ -260,6 +268,14 @@ window.__ready = Helpium.init({ apiKey: 'pk_fake', baseUrl: %[2]q });
 	}
 	b.shot("search-hostile-content-as-text")
 
+	// identify before any conversation: nothing to link yet, so nothing is
+	// sent; it goes out with the widget token once the conversation starts.
+	var early any = "unset"
+	b.eval(`Helpium.identify({ email: "grace@example.com", name: "Grace Hopper", bearerToken: "fake-bearer-secret" })`, &early)
+	if early != nil {
+		t.Errorf("identify before a conversation resolved to %v, want null", early)
+	}
+
 	// Start a conversation; the first message creates it.
 	b.do("start conversation", chromedp.Click(el(".primary")))
 	b.wait("composer", visible("#hp-input"), 5*time.Second)
@@ -269,6 +285,18 @@ window.__ready = Helpium.init({ apiKey: 'pk_fake', baseUrl: %[2]q });
 	b.do("first message", chromedp.SendKeys(el("#hp-input"), "Hello there"+kb.Enter))
 	b.wait("first message stored", `localStorage.getItem("helpium:pk_fake")?.includes("wt_fake")`, 10*time.Second)
 	b.wait("first message shown", wAll(".log .msg.mine:not(.pending)")+`.length === 1`, 10*time.Second)
+	b.wait("identity sent with the new conversation", w(".who")+`.textContent === "Signed in as Grace Hopper"`, 10*time.Second)
+	api.mu.Lock()
+	idents := api.identify
+	api.mu.Unlock()
+	if len(idents) != 1 || idents[0]["widget_token"] != "wt_fake" || idents[0]["bearer_token"] != "fake-bearer-secret" || idents[0]["email"] != "grace@example.com" {
+		t.Errorf("identify requests: %v, want one with the widget token and the bearer token", idents)
+	}
+	var stored string
+	b.eval(`JSON.stringify(Object.entries(localStorage)) + " " + document.cookie`, &stored)
+	if strings.Contains(stored, "fake-bearer-secret") || strings.Contains(stored, "grace@") {
+		t.Errorf("identity is stored in the browser: %s", stored)
+	}
 
 	// A failed send shows Retry; retrying reuses the client_message_id.
 	b.do("failing message", chromedp.SendKeys(el("#hp-input"), "please fail once"+kb.Enter))

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,5 +112,22 @@ func TestDemoPage(t *testing.T) {
 	}
 	if res.Header().Get("ETag") == "" {
 		t.Error("no ETag")
+	}
+}
+
+// TestReadmeStatesGzippedSize keeps the size the README promises honest.
+func TestReadmeStatesGzippedSize(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`\*\*(\d+(?:\.\d+)?) KB gzipped\*\*`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal(`README.md does not state the widget's size as "**N KB gzipped**"`)
+	}
+	stated, _ := strconv.ParseFloat(string(m[1]), 64)
+	_, gz := widget.New("pk").Size()
+	if actual := float64(gz) / 1000; math.Abs(actual-stated) > 0.3 {
+		t.Errorf("README.md says %.1f KB gzipped; /widget.js is %.1f KB gzipped", stated, actual)
 	}
 }

@@ -70,7 +70,8 @@ const Helpium = {
   // identify tells Helpium who the customer is: { email, name, bearerToken,
   // userHash }. The bearer token goes only to the Helpium server and is
   // kept in memory, never in localStorage or cookies. Resolves to the
-  // customer { id, email, name, verified }.
+  // customer { id, email, name, verified }, or to null before the customer
+  // has started a conversation (the identity is sent when they do).
   identify(identity) {
     if (!widget) return Promise.reject(new Error('Helpium.identify: call Helpium.init first'));
     if (!identity || typeof identity !== 'object') return Promise.reject(new TypeError('Helpium.identify: pass an object'));

@@ -729,15 +729,19 @@ export class Widget {
 
   // ---- identity --------------------------------------------------------
 
+  // identify remembers who the customer is (in memory only) and sends it
+  // with the conversation's widget token. Without a conversation yet there
+  // is nothing to link, so it resolves to null and the identity goes out
+  // when the customer starts one.
   async identify(identity) {
     this.identity = { ...identity };
+    if (!this.token) return null;
     return this.sendIdentify();
   }
 
   async sendIdentify() {
-    const identity = this.identity;
     try {
-      const r = await this.client.identify(identity, this.token);
+      const r = await this.client.identify(this.identity, this.token);
       const c = (r && (r.customer || r)) || {};
       this.customer = { id: c.id, email: c.email, name: c.name, verified: !!c.verified };
       const shown = this.customer.name || this.customer.email;
@@ -745,9 +749,6 @@ export class Widget {
       this.who.hidden = !shown;
       return { ...this.customer };
     } catch (err) {
-      // Without a conversation yet, the server may insist on one; the
-      // identity is sent again when the conversation starts.
-      if (!this.token && err.code === 'invalid_input' && err.field === 'widget_token') return null;
       this.emit('error', errorInfo(err));
       throw err;
     }
