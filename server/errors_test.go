@@ -197,3 +197,19 @@ func TestHealthAndRequestID(t *testing.T) {
 		t.Error("request id missing from the access log")
 	}
 }
+
+func TestOpenAPIServedAndRendered(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	res := app.Request(t, "GET", "/api/customer/openapi.json", "", nil)
+	var doc struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	if res.Status != 200 || json.Unmarshal(res.Body, &doc) != nil || !strings.HasPrefix(doc.OpenAPI, "3.1") || doc.Paths["/conversations/{token}/messages"]["post"] == nil {
+		t.Errorf("openapi.json: %d %.200s", res.Status, res.Body)
+	}
+	res = app.Request(t, "GET", "/api/customer/docs", "", nil)
+	if res.Status != 200 || !strings.Contains(string(res.Body), "/api/customer/widget/settings") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("docs: %d %.200s", res.Status, res.Body)
+	}
+}

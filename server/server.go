@@ -62,6 +62,9 @@ func NewHandler(d Deps) http.Handler {
 
 	customer := r.Group("/api/customer", bodyLimit(customerBodyLimit), widgetAuth(log, d.Service.AuthenticateWidgetKey))
 	rest.New(resolver, log).Register(customer)
+	if err := rest.RegisterDocs(r); err != nil {
+		panic(err) // the document is embedded at build time and validated by its tests
+	}
 
 	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log)))
 	r.POST("/graphql", bodyLimit(graphQLBodyLimit), graphQLAuth(d.Service), gql)

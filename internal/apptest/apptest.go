@@ -120,20 +120,24 @@ func (r Response) JSON(t testing.TB, v any) {
 // body that is not []byte or string is sent as JSON.
 func (a *App) Request(t testing.TB, method, path, key string, body any, header ...string) Response {
 	t.Helper()
-	var r io.Reader
+	var raw []byte
 	contentType := ""
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		r = bytes.NewReader(b)
+		raw = b
 	case string:
-		r = bytes.NewReader([]byte(b))
+		raw = []byte(b)
 	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
 			t.Fatal(err)
 		}
-		r, contentType = bytes.NewReader(raw), "application/json"
+		contentType = "application/json"
+	}
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, a.URL+path, r)
 	if err != nil {
@@ -157,7 +161,9 @@ func (a *App) Request(t testing.TB, method, path, key string, body any, header .
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Response{Status: res.StatusCode, Header: res.Header, Body: out}
+	resp := Response{Status: res.StatusCode, Header: res.Header, Body: out}
+	checkContract(t, req, raw, resp)
+	return resp
 }
 
 // GraphQLError is one entry of a GraphQL response's errors.
