@@ -24,6 +24,7 @@ import (
 	"github.com/helpium/helpium/events"
 	"github.com/helpium/helpium/graph"
 	"github.com/helpium/helpium/graph/loader"
+	"github.com/helpium/helpium/metrics"
 	"github.com/helpium/helpium/rest"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/service"
@@ -42,6 +43,8 @@ type Deps struct {
 	Weaviate *search.Weaviate
 	Events   *events.Broker
 	Logger   *slog.Logger
+	// Metrics is optional; /metrics serves it when set.
+	Metrics *metrics.Metrics
 }
 
 // NewHandler returns the HTTP handler serving everything.
@@ -50,7 +53,7 @@ func NewHandler(d Deps) http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(requestID(), accessLog(log), recovery(log), securityHeaders())
+	r.Use(requestID(), accessLog(log), observe(d.Metrics), recovery(log), securityHeaders())
 	r.NoRoute(func(c *gin.Context) {
 		rest.WriteError(c, log, helpium.Errorf(helpium.ENotFound, "No route for %s %s.", c.Request.Method, c.Request.URL.Path))
 	})
@@ -72,6 +75,9 @@ func NewHandler(d Deps) http.Handler {
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 
+	if d.Metrics != nil {
+		r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
+	}
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readiness(d))
 	return r

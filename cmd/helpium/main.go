@@ -23,6 +23,7 @@ import (
 	"github.com/helpium/helpium/config"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/events"
+	"github.com/helpium/helpium/metrics"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/secret"
 	"github.com/helpium/helpium/server"
@@ -156,7 +157,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			}
 			demo = ws.APIKey
 		}
-		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log})
+		m := metrics.New()
+		m.WatchDB(bdb.DB)
+		m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
+		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m})
 		return server.Serve(ctx, cfg.Addr, h, cfg.ShutdownTimeout, log, func(a net.Addr) {
 			log.Info("listening", "addr", a.String())
 			base := "http://" + a.String()

@@ -21,6 +21,7 @@ import (
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/db/dbtest"
 	"github.com/helpium/helpium/events"
+	"github.com/helpium/helpium/metrics"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/secret"
 	"github.com/helpium/helpium/server"
@@ -80,7 +81,10 @@ func Start(t testing.TB, dbURL string, opt service.Options) *App {
 		opt.Secrets = TestKeyring(t)
 	}
 	svc := service.New(db.NewStore(bdb), opt)
-	srv := httptest.NewServer(server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log}))
+	m := metrics.New()
+	m.WatchDB(bdb.DB)
+	m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
+	srv := httptest.NewServer(server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m}))
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		srv.Close()
