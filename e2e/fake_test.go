@@ -365,6 +365,16 @@ window.__ready = Helpium.init({ apiKey: 'pk_fake', baseUrl: %[2]q });
 		}
 	}
 
+	// On a phone-sized screen the panel takes the whole viewport.
+	b.do("phone viewport", chromedp.EmulateViewport(390, 760))
+	var box struct{ W, H float64 }
+	b.eval(`(() => { const r = `+w(".panel")+`.getBoundingClientRect(); return { W: r.width, H: r.height } })()`, &box)
+	if box.W != 390 || box.H != 760 {
+		t.Errorf("panel on a 390×760 screen is %v×%v, want full screen", box.W, box.H)
+	}
+	b.shot("phone")
+	b.do("desktop viewport", chromedp.ResetViewport())
+
 	// shutdown forgets the session.
 	b.eval(`Helpium.shutdown()`, nil)
 	var left struct {
