@@ -196,6 +196,9 @@ func (b *Broker) dispatch(raw string) {
 	for s := range b.byWorkspace[ev.WorkspaceID] {
 		s.deliver(ev)
 	}
+	for s := range b.byWorkspace[AllWorkspaces] {
+		s.deliver(ev)
+	}
 	b.mu.RUnlock()
 }
 
@@ -213,7 +216,8 @@ func (b *Broker) resyncAll() int {
 	return n
 }
 
-// Subscribe returns a subscription to the events of workspaceID for which
+// Subscribe returns a subscription to the events of workspaceID (or of
+// every workspace, with AllWorkspaces) for which
 // filter (nil: all) returns true. filter runs on the listener goroutine:
 // it must be quick and must not block or call into the Broker.
 //

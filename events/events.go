@@ -30,7 +30,12 @@ const Channel = "helpium_events"
 const (
 	TypeMessageAdded        = "message_added"
 	TypeConversationChanged = "conversation_changed"
+	// TypeWorkspaceChanged: a workspace's settings changed (cache invalidation).
+	TypeWorkspaceChanged = "workspace_changed"
 )
+
+// AllWorkspaces subscribes to the events of every workspace.
+const AllWorkspaces = "*"
 
 // Changes of a conversation_changed event, most specific first when one
 // update changes several things.
@@ -74,7 +79,7 @@ func ParseEvent(s string) (Event, error) {
 	if err := json.Unmarshal([]byte(s), &p); err != nil {
 		return Event{}, fmt.Errorf("events: decode payload: %w", err)
 	}
-	if p.WorkspaceID == "" || p.ConversationID == "" {
+	if p.WorkspaceID == "" || (p.ConversationID == "" && p.Type != TypeWorkspaceChanged) {
 		return Event{}, errors.New("events: payload without workspace_id or conversation_id")
 	}
 	ev := Event{
@@ -90,6 +95,7 @@ func ParseEvent(s string) (Event, error) {
 		ev.MessageID, ev.Seq, ev.Internal = p.MessageID, p.Seq, p.Internal
 	case TypeConversationChanged:
 		ev.Change, ev.Seq, ev.Status, ev.AssigneeID = p.Change, p.LastSeq, p.Status, p.AssigneeID
+	case TypeWorkspaceChanged:
 	default:
 		return Event{}, fmt.Errorf("events: unknown event type %q", p.Type)
 	}

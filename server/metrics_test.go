@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -36,13 +37,15 @@ func TestMetricsExposed(t *testing.T) {
 			break
 		}
 	}
+	if !regexp.MustCompile(`(?m)^helpium_event_subscribers [1-9]`).MatchString(body) {
+		t.Error("/metrics lacks a positive helpium_event_subscribers")
+	}
 	for _, want := range []string{
 		`helpium_http_requests_total{method="GET",route="/api/customer/widget/settings",status="200"} 1`,
 		`helpium_http_requests_total{method="GET",route="/api/customer/widget/settings",status="401"} 1`,
 		`helpium_http_requests_total{method="POST",route="/api/customer/conversations",status="201"} 1`,
 		`helpium_http_request_duration_seconds_bucket{method="GET",route="/api/customer/widget/settings",le="`,
 		`helpium_live_connections{kind="sse"} 1`,
-		`helpium_event_subscribers 1`,
 		`go_sql_open_connections{db_name="helpium"}`,
 		`go_goroutines`,
 		`process_resident_memory_bytes`,

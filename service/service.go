@@ -45,7 +45,9 @@ func New(store *db.Store, opt Options) *Service {
 		opt.Now = time.Now
 	}
 	if opt.KeyCacheTTL == 0 {
-		opt.KeyCacheTTL = 5 * time.Second
+		// Changes invalidate the cache at once through Run; the TTL only
+		// bounds staleness while the event listener is down.
+		opt.KeyCacheTTL = 30 * time.Second
 	}
 	return &Service{
 		store: store, events: opt.Events, secrets: opt.Secrets, log: opt.Logger, now: opt.Now,

@@ -18,6 +18,9 @@ type keyCache struct {
 	ttl time.Duration
 	mu  sync.RWMutex
 	m   map[string]keyEntry
+	// gen counts invalidations, so a lookup that raced with one does not
+	// store what it read before it.
+	gen uint64
 }
 
 type keyEntry struct {
@@ -37,20 +40,50 @@ func (c *keyCache) get(key string, now time.Time) (keyEntry, bool) {
 	return e, ok && now.Before(e.expires)
 }
 
+// forgetWorkspace drops every cached lookup of a workspace.
+func (c *keyCache) forgetWorkspace(id string) {
+	c.mu.Lock()
+	c.gen++
+	for k, e := range c.m {
+		if e.ws.ID == id {
+			delete(c.m, k)
+		}
+	}
+	c.mu.Unlock()
+}
+
+// clear drops everything.
+func (c *keyCache) clear() {
+	c.mu.Lock()
+	c.gen++
+	c.m = make(map[string]keyEntry)
+	c.mu.Unlock()
+}
+
 func (c *keyCache) forget(key string) {
 	c.mu.Lock()
+	c.gen++
 	delete(c.m, key)
 	c.mu.Unlock()
 }
 
-func (c *keyCache) put(key string, e keyEntry, now time.Time) {
+func (c *keyCache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+func (c *keyCache) put(key string, e keyEntry, now time.Time, gen uint64) {
 	e.expires = now.Add(c.ttl)
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return // invalidated while we read: what we read may be stale
+	}
 	if len(c.m) > 100_000 { // bound memory under a flood of distinct keys
 		c.m = make(map[string]keyEntry)
 	}
 	c.m[key] = e
-	c.mu.Unlock()
 }
 
 // AuthenticateWidgetKey returns the workspace whose widget key is key.
@@ -71,6 +104,7 @@ func (s *Service) workspaceByKey(ctx context.Context, key string) (keyEntry, err
 	if e, ok := s.keys.get(key, now); ok {
 		return e, nil
 	}
+	gen := s.keys.generation()
 	ws, err := s.store.FindWorkspaceByAPIKey(ctx, key)
 	if helpium.ErrorCode(err) == helpium.ENotFound {
 		return keyEntry{}, helpium.Errorf(helpium.EUnauthenticated, "The X-API-Key header does not name a workspace.")
@@ -83,7 +117,7 @@ func (s *Service) workspaceByKey(ctx context.Context, key string) (keyEntry, err
 		return keyEntry{}, err
 	}
 	e := keyEntry{ws: ws, schedule: sched}
-	s.keys.put(key, e, now)
+	s.keys.put(key, e, now, gen)
 	return e, nil
 }
 

@@ -157,6 +157,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			}
 			demo = ws.APIKey
 		}
+		runDone := make(chan struct{})
+		go func() { svc.Run(ctx); close(runDone) }()
+		defer func() { stop(); <-runDone }()
+
 		m := metrics.New()
 		m.WatchDB(bdb.DB)
 		m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })

@@ -51,15 +51,17 @@ func WeaviateURL(t testing.TB) string {
 	return u
 }
 
-// New starts a server on a fresh database. opt may be the zero value.
-func New(t testing.TB, opt service.Options) *App {
+// New starts a server on a fresh database. opt may be the zero value;
+// configure, if given, adjusts the HTTP layer's dependencies.
+func New(t testing.TB, opt service.Options, configure ...func(*server.Deps)) *App {
 	t.Helper()
-	return Start(t, dbtest.NewURL(t), opt)
+	return Start(t, dbtest.NewURL(t), opt, configure...)
 }
 
 // Start starts a server on the database at dbURL; several servers on one
-// database behave like replicas.
-func Start(t testing.TB, dbURL string, opt service.Options) *App {
+// database behave like replicas. configure, if given, adjusts the HTTP
+// layer's dependencies (trusted proxies, stream caps, another Weaviate).
+func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*server.Deps)) *App {
 	t.Helper()
 	bdb, err := db.Open(context.Background(), dbURL, db.Options{MaxOpenConns: 16, Debug: os.Getenv("HELPIUM_DB_DEBUG") == "true"})
 	if err != nil {
@@ -81,15 +83,22 @@ func Start(t testing.TB, dbURL string, opt service.Options) *App {
 		opt.Secrets = TestKeyring(t)
 	}
 	svc := service.New(db.NewStore(bdb), opt)
+	runDone := make(chan struct{})
+	go func() { svc.Run(ctx); close(runDone) }()
 	m := metrics.New()
 	m.WatchDB(bdb.DB)
 	m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
-	srv := httptest.NewServer(server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m}))
+	deps := server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m}
+	for _, f := range configure {
+		f(&deps)
+	}
+	srv := httptest.NewServer(server.NewHandler(deps))
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		srv.Close()
 		cancel()
 		<-done
+		<-runDone
 	})
 	waitFor(t, "events broker", broker.Ready)
 	return &App{URL: srv.URL, DB: bdb, Service: svc, Server: srv, Events: broker, DatabaseURL: dbURL, logs: logs}

@@ -1,0 +1,34 @@
+package service
+
+import (
+	"context"
+
+	"github.com/helpium/helpium/events"
+)
+
+// Run keeps the service's caches in step with the database until ctx ends:
+// a workspace changed through any replica drops its cached widget-key
+// lookup here at once, and a reconnect of the event listener (when changes
+// may have been missed) drops them all.
+func (s *Service) Run(ctx context.Context) {
+	if s.events == nil {
+		return
+	}
+	sub := s.events.Subscribe(ctx, events.AllWorkspaces, func(ev events.Event) bool {
+		return ev.Type == events.TypeWorkspaceChanged
+	})
+	defer sub.Close()
+	for {
+		select {
+		case ev, ok := <-sub.C():
+			if !ok {
+				return
+			}
+			s.keys.forgetWorkspace(ev.WorkspaceID)
+		case <-sub.Resync():
+			s.keys.clear()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
