@@ -1,0 +1,58 @@
+// Package answer writes answers to customers' questions from the passages
+// a knowledge-base search found, citing them, and refuses when the passages
+// do not answer. Two generators: an extractive one (default, offline, no
+// network) and one over an OpenAI-compatible chat model, which falls back to
+// the extractive answer when the model fails.
+package answer
+
+import (
+	"context"
+	"strings"
+
+	"github.com/helpium/helpium"
+)
+
+// Request is a question with the search hits to answer it from, best first.
+type Request struct {
+	Query string
+	Hits  []*helpium.ArticleHit
+}
+
+// Result is a generated answer before the service applies the workspace's
+// threshold and fallback message.
+type Result struct {
+	// Answered is false when the passages do not answer the question.
+	Answered bool
+	// Text is Markdown with [n] citation markers; n indexes Sources from 1.
+	Text    string
+	Sources []helpium.AnswerSource
+	// Confidence is how sure the generator is, 0 to 1.
+	Confidence float64
+	// Generator names what wrote it: "extractive", "llm", or
+	// "extractive-fallback" when the model failed.
+	Generator string
+}
+
+// Generator writes answers. onDelta, when not nil, receives the answer text
+// in pieces as it is written; the pieces joined equal Result.Text.
+type Generator interface {
+	Generate(ctx context.Context, r Request, onDelta func(string) error) (*Result, error)
+}
+
+// stream sends text to onDelta in word-sized pieces.
+func stream(text string, onDelta func(string) error) error {
+	if onDelta == nil {
+		return nil
+	}
+	for len(text) > 0 {
+		i := strings.IndexAny(text[1:], " \n")
+		if i < 0 {
+			return onDelta(text)
+		}
+		if err := onDelta(text[:i+1]); err != nil {
+			return err
+		}
+		text = text[i+1:]
+	}
+	return nil
+}

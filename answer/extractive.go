@@ -1,0 +1,296 @@
+package answer
+
+import (
+	"context"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/helpium/helpium"
+)
+
+// Extractive answers by quoting the passages' most relevant sentences and
+// steps, in the order they appear, with citations. It never writes a word
+// that is not in a passage.
+type Extractive struct {
+	// MaxWords caps the answer's length (about 120 words by default).
+	MaxWords int
+	// MaxSources caps how many articles one answer quotes.
+	MaxSources int
+}
+
+// NewExtractive returns the default extractive generator.
+func NewExtractive() *Extractive { return &Extractive{MaxWords: 120, MaxSources: 2} }
+
+// unit is a sentence, or a list item with its place in its list.
+type unit struct {
+	source  int    // index into the answer's sources
+	pos     int    // position in the source, for document order
+	text    string // as written in the passage
+	list    int    // >0: the id of the list this item belongs to
+	ordered bool   // a numbered step
+	words   int
+	score   float64
+}
+
+var (
+	numbered = regexp.MustCompile(`^\s*\d+[.)]\s+`)
+	bullet   = regexp.MustCompile(`^\s*[-*•]\s+`)
+)
+
+// Generate implements Generator.
+func (e *Extractive) Generate(ctx context.Context, r Request, onDelta func(string) error) (*Result, error) {
+	res := e.answer(r)
+	if res.Answered {
+		if err := stream(res.Text, onDelta); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (e *Extractive) answer(r Request) *Result {
+	res := &Result{Generator: "extractive"}
+	if len(r.Hits) == 0 {
+		return res
+	}
+	res.Confidence = Confidence(r.Hits)
+	q := terms(r.Query)
+
+	// Candidate articles: the best hit and those close to it.
+	var hits []*helpium.ArticleHit
+	for _, h := range r.Hits {
+		if len(hits) == e.MaxSources {
+			break
+		}
+		if len(hits) == 0 || h.Score >= r.Hits[0].Score*0.85 {
+			hits = append(hits, h)
+		}
+	}
+	var units []*unit
+	lists := 0
+	for si, h := range hits {
+		pos := 0
+		for pi, p := range h.Passages {
+			if pi == 2 {
+				break
+			}
+			heading := terms(p.Heading + " " + p.Title)
+			for _, line := range strings.Split(p.Text, "\n") {
+				line = strings.TrimSpace(line)
+				if line == "" {
+					continue
+				}
+				isNum, isBullet := numbered.MatchString(line), bullet.MatchString(line)
+				var parts []string
+				if isNum || isBullet {
+					if pos == 0 || units[len(units)-1].list == 0 || units[len(units)-1].source != si || units[len(units)-1].ordered != isNum {
+						lists++
+					}
+					parts = []string{line}
+				} else {
+					parts = sentences(line)
+				}
+				for _, s := range parts {
+					u := &unit{source: si, pos: pos, text: s, ordered: isNum, words: len(strings.Fields(s))}
+					if isNum || isBullet {
+						u.list = lists
+					}
+					u.score = overlap(q, terms(s)) / math.Sqrt(float64(max(u.words, 4)))
+					u.score += 0.15 * overlap(q, heading)
+					u.score += 0.5 * p.Score
+					if pi == 0 && pos < 2 {
+						u.score += 0.05 // a section's opening usually states its point
+					}
+					units = append(units, u)
+					pos++
+				}
+			}
+		}
+	}
+	if len(units) == 0 {
+		return res
+	}
+
+	// Pick the best units; a chosen step brings its whole list, so steps
+	// are never cut out of their sequence.
+	ranked := append([]*unit(nil), units...)
+	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].score > ranked[j].score })
+	chosen := map[*unit]bool{}
+	seen := map[string]bool{}
+	words := 0
+	add := func(u *unit) bool {
+		key := normalize(u.text)
+		if chosen[u] || seen[key] {
+			return true
+		}
+		if words+u.words > e.MaxWords && words > 0 {
+			return false
+		}
+		chosen[u], seen[key] = true, true
+		words += u.words
+		return true
+	}
+	for _, u := range ranked {
+		if words >= e.MaxWords {
+			break
+		}
+		if words > 0 && u.score < 0.25*ranked[0].score {
+			break // the rest is much weaker than what we have
+		}
+		if u.list > 0 {
+			for _, v := range units {
+				if v.list == u.list && !add(v) {
+					break
+				}
+			}
+			continue
+		}
+		add(u)
+	}
+
+	// Sources in citation order: the order of their first chosen unit's
+	// rank; units within a source in document order.
+	order := []int{}
+	inOrder := map[int]bool{}
+	for _, u := range ranked {
+		if chosen[u] && !inOrder[u.source] {
+			inOrder[u.source] = true
+			order = append(order, u.source)
+		}
+	}
+	// Render each source's chosen units as blocks — a paragraph of
+	// consecutive sentences or one list — each ending with its citation.
+	var blocks []string
+	for n, si := range order {
+		h := hits[si]
+		res.Sources = append(res.Sources, helpium.AnswerSource{ArticleID: h.ArticleID, Title: h.Title, URL: h.URL})
+		cite := " [" + itoa(n+1) + "]"
+		var cur []string
+		curList, curPos := -1, -2
+		flush := func() {
+			if len(cur) == 0 {
+				return
+			}
+			sep := " "
+			if curList > 0 {
+				sep = "\n"
+			}
+			blocks = append(blocks, strings.Join(cur, sep)+cite)
+			cur = nil
+		}
+		for _, u := range units {
+			if u.source != si || !chosen[u] {
+				continue
+			}
+			if u.list != curList || u.pos != curPos+1 {
+				flush()
+			}
+			cur = append(cur, u.text)
+			curList, curPos = u.list, u.pos
+		}
+		flush()
+	}
+	res.Text = strings.Join(blocks, "\n\n")
+	res.Answered = res.Text != ""
+	return res
+}
+
+// Confidence is how well the best passage matches the question: its
+// vector similarity when the search had an embedder, else its score.
+func Confidence(hits []*helpium.ArticleHit) float64 {
+	if len(hits) == 0 {
+		return 0
+	}
+	best := 0.0
+	for _, p := range hits[0].Passages {
+		v := p.Similarity
+		if v == 0 {
+			v = p.Score
+		}
+		best = math.Max(best, v)
+	}
+	if best == 0 {
+		best = hits[0].Score
+	}
+	return math.Max(0, math.Min(1, best))
+}
+
+// sentences splits prose at sentence ends: . ! or ? followed by a space and
+// a capital, digit or quote. Menu paths (Settings → Channels) and
+// abbreviations followed by lower case stay whole.
+func sentences(s string) []string {
+	var out []string
+	start := 0
+	rs := []rune(s)
+	for i := 0; i < len(rs)-2; i++ {
+		if (rs[i] == '.' || rs[i] == '!' || rs[i] == '?') && rs[i+1] == ' ' &&
+			(unicode.IsUpper(rs[i+2]) || unicode.IsDigit(rs[i+2]) || rs[i+2] == '"') {
+			out = append(out, strings.TrimSpace(string(rs[start:i+1])))
+			start = i + 2
+		}
+	}
+	if rest := strings.TrimSpace(string(rs[start:])); rest != "" {
+		out = append(out, rest)
+	}
+	return out
+}
+
+var stopwords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an and are as at be but by can could did do does doing for from had has have
+		how i if in into is it its me my no not of on or our so than that the their them then there these they
+		this to too up us was we were what when where which who why will with would you your yours it's i'm
+		im dont don't cant can't want need please help hi hello thanks get got`) {
+		stopwords[w] = true
+	}
+}
+
+// terms returns the content words of s, lower-cased and crudely stemmed.
+func terms(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	}) {
+		w = strings.Trim(w, "'")
+		if len(w) < 2 || stopwords[w] {
+			continue
+		}
+		out[stem(w)] = true
+	}
+	return out
+}
+
+func stem(w string) string {
+	for _, suf := range []string{"ing", "ed", "es", "s"} {
+		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) {
+			return w[:len(w)-len(suf)]
+		}
+	}
+	return w
+}
+
+// overlap counts the query's terms present in t.
+func overlap(q, t map[string]bool) float64 {
+	n := 0.0
+	for w := range q {
+		if t[w] {
+			n++
+		}
+	}
+	return n
+}
+
+func normalize(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
