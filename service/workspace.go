@@ -165,9 +165,13 @@ func (s *Service) CreateWorkspace(ctx context.Context, name string) (*helpium.Wo
 	return ws, nil
 }
 
-// DemoAPIKey is the widget key of the seeded demo workspace, so the README's
-// examples work as printed on any development machine.
-const DemoAPIKey = "pk_demo_helpium_widget_key"
+// The seeded demo workspace's widget key and owner, so the README's
+// examples work as printed on any development machine. `make run` only.
+const (
+	DemoAPIKey        = "pk_demo_helpium_widget_key"
+	DemoOwnerEmail    = "demo@helpium.local"
+	DemoOwnerPassword = "helpium-demo"
+)
 
 // SeedDemo creates the demo workspace if it does not exist and returns it.
 func (s *Service) SeedDemo(ctx context.Context) (*helpium.Workspace, error) {
@@ -204,6 +208,13 @@ func (s *Service) SeedDemo(ctx context.Context) (*helpium.Workspace, error) {
 		UpdatedAt:      now,
 	}
 	if err := s.store.CreateWorkspace(ctx, ws); err != nil {
+		return nil, err
+	}
+	owner := &helpium.Agent{ID: uuid.Must(uuid.NewV7()).String(), Email: DemoOwnerEmail, Name: "Demo Owner", CreatedAt: now}
+	if err := s.store.CreateAgent(ctx, owner, hashPassword(DemoOwnerPassword)); err != nil {
+		return nil, err
+	}
+	if err := s.store.AddMembership(ctx, &helpium.Membership{WorkspaceID: ws.ID, AgentID: owner.ID, Role: helpium.RoleOwner, CreatedAt: now}); err != nil {
 		return nil, err
 	}
 	return ws, nil

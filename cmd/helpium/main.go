@@ -174,6 +174,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			fmt.Fprintf(stdout, "  Health         %s/healthz  %s/readyz\n", base, base)
 			if demo != "" {
 				fmt.Fprintf(stdout, "  Demo widget key (X-API-Key): %s\n", demo)
+				fmt.Fprintf(stdout, "  Demo dashboard login: %s / %s\n", service.DemoOwnerEmail, service.DemoOwnerPassword)
 			}
 			fmt.Fprintf(stdout, "Press Ctrl-C to stop.\n\n")
 		})
@@ -197,7 +198,8 @@ func workspaceCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args
 		}
 		return json.NewEncoder(stdout).Encode(map[string]any{
 			"id": o.Workspace.ID, "name": o.Workspace.Name, "api_key": o.Workspace.APIKey,
-			"owner": map[string]string{"email": o.Email, "password": o.Password, "token": o.Token},
+			"identity_secret": o.Workspace.IdentitySecret,
+			"owner":           map[string]string{"email": o.Email, "password": o.Password, "token": o.Token},
 		})
 	})
 }

@@ -36,15 +36,16 @@ func TestWorkspaceCreatePrintsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var raw struct {
-		ID     string `json:"id"`
-		Name   string `json:"name"`
-		APIKey string `json:"api_key"`
-		Owner  struct{ Email, Password, Token string }
+		ID             string `json:"id"`
+		Name           string `json:"name"`
+		APIKey         string `json:"api_key"`
+		IdentitySecret string `json:"identity_secret"`
+		Owner          struct{ Email, Password, Token string }
 	}
 	if err := json.Unmarshal([]byte(out.String()), &raw); err != nil {
 		t.Fatalf("output %q is not one JSON object: %v", out.String(), err)
 	}
-	if raw.ID == "" || raw.Name != "Acme Ltd" || !strings.HasPrefix(raw.APIKey, "pk_") ||
+	if raw.ID == "" || raw.Name != "Acme Ltd" || !strings.HasPrefix(raw.APIKey, "pk_") || !strings.HasPrefix(raw.IdentitySecret, "is_") ||
 		raw.Owner.Email == "" || len(raw.Owner.Password) < 12 || !strings.HasPrefix(raw.Owner.Token, "at_") {
 		t.Errorf("workspace create printed %s", out.String())
 	}

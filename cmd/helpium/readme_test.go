@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/helpium/helpium/internal/apptest"
+	"github.com/helpium/helpium/service"
+)
+
+// TestREADMETour runs every shell block of the README's tour that talks to
+// the server against a test server seeded like `make run`, so the
+// documented commands cannot rot: each must exit 0 and print no error
+// envelope.
+func TestREADMETour(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := strings.Index(string(readme), "## A five-minute tour")
+	end := strings.Index(string(readme)[start+1:], "\n## ")
+	if start < 0 || end < 0 {
+		t.Fatal("README has no tour section")
+	}
+	tour := string(readme)[start : start+1+end]
+	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(tour, -1)
+
+	app := apptest.New(t, service.Options{})
+	if _, err := app.Service.SeedDemo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, b := range blocks {
+		script := b[1]
+		if !strings.Contains(script, "HELPIUM_URL") {
+			continue // needs a `make run` data dir (helpium.env); covered by other tests
+		}
+		cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+		cmd.Env = append(os.Environ(), "HELPIUM_URL="+app.URL)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("README block failed: %v\n%s\n--- output:\n%s", err, script, out)
+			continue
+		}
+		if strings.Contains(string(out), `"error":`) || strings.Contains(string(out), `"errors":`) {
+			t.Errorf("README block printed an error:\n%s\n--- output:\n%s", script, out)
+		}
+		ran++
+	}
+	if ran < 3 {
+		t.Errorf("ran %d README blocks, want the tour's 3", ran)
+	}
+}
