@@ -5,10 +5,12 @@ GO ?= go
 DATA_DIR ?= $(or $(HELPIUM_DATA_DIR),.data)
 TEST_DATA_DIR ?= .data/test
 E2E_DATA_DIR ?= .data/e2e
+EVAL_DATA_DIR ?= .data/eval
+EVAL_KB ?= ../shared/kb_dev/kb_dev.json
 DEVSTACK := $(GO) run ./cmd/devstack
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run test build generate check-generated vet fmt widget e2e
+.PHONY: run test build generate check-generated vet fmt widget e2e eval
 
 ## run: start PostgreSQL and Weaviate, migrate, seed the demo workspace, serve on 127.0.0.1:8080
 run: build
@@ -23,6 +25,11 @@ test:
 ## when missing) against real PostgreSQL and Weaviate; screenshots go to test-artifacts/e2e/
 e2e:
 	$(DEVSTACK) -data $(E2E_DATA_DIR) -fast -- $(GO) test -tags e2e $(GOTEST_FLAGS) -v ./e2e/...
+
+## eval: search quality on $(EVAL_KB) for each embedder mode (use, none) through the REST API;
+## prints recall@1/@3, MRR@10, no-answer share, latency, and writes EVAL.md
+eval: build
+	$(DEVSTACK) -data $(EVAL_DATA_DIR) -fast -- $(GO) run ./cmd/eval -kb $(EVAL_KB) -helpium .bin/helpium -out EVAL.md
 
 ## widget: rebuild widget/dist/widget.js from widget/src (commit both; a test checks they match)
 widget:

@@ -354,12 +354,9 @@ type SearchQuery struct {
 // Validate checks a search input and returns the query it describes; locale
 // defaults to defaultLocale.
 func (in SearchInput) Validate(defaultLocale string) (SearchQuery, error) {
-	if err := CheckText("query", in.Query, MaxSearchQuery, true); err != nil {
-		return SearchQuery{}, err
-	}
 	q := SearchQuery{Text: strings.TrimSpace(in.Query), Limit: DefaultSearchLimit, Locale: defaultLocale, IncludeDrafts: in.IncludeDrafts}
-	if n := utf8.RuneCountInString(q.Text); n > MaxSearchQuery {
-		return q, Invalid("query", "query must be at most %d characters (got %d)", MaxSearchQuery, n)
+	if err := CheckText("query", q.Text, MaxSearchQuery, true); err != nil {
+		return q, err
 	}
 	if in.Limit != nil {
 		if *in.Limit < 1 || *in.Limit > MaxSearchLimit {

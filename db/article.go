@@ -337,3 +337,11 @@ func isConstraint(err error, name string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == name
 }
+
+// FindArticleWorkspaces returns the ids of the workspaces that have
+// articles.
+func (s *Store) FindArticleWorkspaces(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := s.db.NewSelect().TableExpr("articles").ColumnExpr("DISTINCT workspace_id::text").Scan(ctx, &ids)
+	return ids, dbErr(err, "articles")
+}

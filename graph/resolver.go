@@ -42,6 +42,9 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	cfg.Complexity.Query.Customers = func(child int, _ string, _ *string, first *int, _ *string) int {
 		return page(child, first, nil)
 	}
+	cfg.Complexity.Query.Articles = func(child int, _ string, _ *helpium.ArticleFilter, first *int, _ *string) int {
+		return page(child, first, nil)
+	}
 	cfg.Complexity.Query.WidgetMessages = func(child int, _ string, _ *string, limit *int) int {
 		return page(child, limit, nil)
 	}

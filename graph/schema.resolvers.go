@@ -14,6 +14,11 @@ import (
 	"github.com/helpium/helpium/service"
 )
 
+// TotalCount is the resolver for the totalCount field.
+func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *helpium.ArticleConnection) (int, error) {
+	return obj.Count()
+}
+
 // Customer is the resolver for the customer field.
 func (r *conversationResolver) Customer(ctx context.Context, obj *helpium.Conversation) (*helpium.Customer, error) {
 	return loadOptional(ctx, r.loaders(ctx).Customer, obj.CustomerID)
@@ -157,6 +162,34 @@ func (r *mutationResolver) SetIdentityVerification(ctx context.Context, workspac
 	return r.Service.SetIdentityVerification(ctx, workspaceID, required)
 }
 
+// CreateArticle is the resolver for the createArticle field.
+func (r *mutationResolver) CreateArticle(ctx context.Context, input model.CreateArticleInput) (*helpium.Article, error) {
+	return r.Service.CreateArticle(ctx, input.WorkspaceID, helpium.ArticleInput{
+		ExternalID: input.ExternalID, Title: input.Title, Body: input.Body, Slug: input.Slug,
+		Locale: input.Locale, Status: input.Status, Tags: input.Tags, URL: input.URL,
+	})
+}
+
+// UpdateArticle is the resolver for the updateArticle field.
+func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input helpium.ArticlePatch) (*helpium.Article, error) {
+	return r.Service.UpdateArticle(ctx, id, input)
+}
+
+// PublishArticle is the resolver for the publishArticle field.
+func (r *mutationResolver) PublishArticle(ctx context.Context, id string) (*helpium.Article, error) {
+	return r.Service.SetArticleStatus(ctx, id, helpium.ArticlePublished)
+}
+
+// UnpublishArticle is the resolver for the unpublishArticle field.
+func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*helpium.Article, error) {
+	return r.Service.SetArticleStatus(ctx, id, helpium.ArticleDraft)
+}
+
+// DeleteArticle is the resolver for the deleteArticle field.
+func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (bool, error) {
+	return true, r.Service.DeleteArticle(ctx, id)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*helpium.Agent, error) {
 	return r.Service.Me(ctx)
@@ -230,6 +263,29 @@ func (r *queryResolver) WidgetConversations(ctx context.Context, token string) (
 	return r.Service.SessionConversations(ctx, token)
 }
 
+// Articles is the resolver for the articles field.
+func (r *queryResolver) Articles(ctx context.Context, workspaceID string, filter *helpium.ArticleFilter, first *int, after *string) (*helpium.ArticleConnection, error) {
+	var f helpium.ArticleFilter
+	if filter != nil {
+		f = *filter
+	}
+	return r.Service.Articles(ctx, workspaceID, f, helpium.Page{First: first, After: after})
+}
+
+// Article is the resolver for the article field.
+func (r *queryResolver) Article(ctx context.Context, id string) (*helpium.Article, error) {
+	return r.Service.Article(ctx, id)
+}
+
+// SearchArticles is the resolver for the searchArticles field.
+func (r *queryResolver) SearchArticles(ctx context.Context, query string, limit *int, locale *string, workspaceID *string, includeDrafts *bool) (*helpium.SearchResults, error) {
+	in := helpium.SearchInput{Query: query, Limit: limit, Locale: locale}
+	if includeDrafts != nil {
+		in.IncludeDrafts = *includeDrafts
+	}
+	return r.Service.Search(ctx, workspaceID, in)
+}
+
 // WidgetMessageAdded is the resolver for the widgetMessageAdded field.
 func (r *subscriptionResolver) WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
 	return r.Service.FollowMessagesByToken(ctx, token, after)
@@ -280,6 +336,11 @@ func (r *workspaceMembershipResolver) Workspace(ctx context.Context, obj *helpiu
 	return r.Service.Workspace(ctx, obj.WorkspaceID)
 }
 
+// ArticleConnection returns ArticleConnectionResolver implementation.
+func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
+	return &articleConnectionResolver{r}
+}
+
 // Conversation returns ConversationResolver implementation.
 func (r *Resolver) Conversation() ConversationResolver { return &conversationResolver{r} }
 
@@ -315,6 +376,7 @@ func (r *Resolver) WorkspaceMembership() WorkspaceMembershipResolver {
 }
 
 type (
+	articleConnectionResolver      struct{ *Resolver }
 	conversationResolver           struct{ *Resolver }
 	conversationConnectionResolver struct{ *Resolver }
 	customerResolver               struct{ *Resolver }

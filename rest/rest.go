@@ -37,6 +37,7 @@ func (h *Handler) Register(g *gin.RouterGroup) {
 	g.POST("/conversations/:token/messages", h.sendMessage)
 	g.GET("/conversations/:token/messages", h.messages)
 	g.GET("/conversations/:token/events", h.events)
+	g.POST("/search", h.search)
 }
 
 func (h *Handler) respond(c *gin.Context, status int, v any, err error) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/internal/apptest"
 	"github.com/helpium/helpium/service"
 )
@@ -25,6 +26,7 @@ func dashboardOps(b tenantIDs) map[string]struct {
 	}
 	w := map[string]any{"w": b.workspace}
 	c := map[string]any{"c": b.conversation}
+	ar := map[string]any{"id": b.article}
 	return map[string]op{
 		"workspace":               {`query($w: ID!) { workspace(id: $w) { id name widgetKey } }`, w},
 		"conversations":           {`query($w: ID!) { conversations(workspaceId: $w) { totalCount edges { node { id } } } }`, w},
@@ -44,6 +46,14 @@ func dashboardOps(b tenantIDs) map[string]struct {
 		"setAgentRole":            {`mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`, map[string]any{"w": b.workspace, "a": b.owner}},
 		"rotateIdentitySecret":    {`mutation($w: ID!) { rotateIdentitySecret(workspaceId: $w) { identitySecret } }`, w},
 		"setIdentityVerification": {`mutation($w: ID!) { setIdentityVerification(workspaceId: $w, required: true) { id } }`, w},
+		"articles":                {`query($w: ID!) { articles(workspaceId: $w) { edges { node { id title } } } }`, w},
+		"article":                 {`query($id: ID!) { article(id: $id) { id title body } }`, ar},
+		"searchArticles":          {`query($w: ID!) { searchArticles(workspaceId: $w, query: "secret", includeDrafts: true) { results { title } } }`, w},
+		"createArticle":           {`mutation($w: ID!) { createArticle(input: {workspaceId: $w, title: "x", body: "x"}) { id } }`, w},
+		"updateArticle":           {`mutation($id: ID!) { updateArticle(id: $id, input: {title: "pwned"}) { id } }`, ar},
+		"publishArticle":          {`mutation($id: ID!) { publishArticle(id: $id) { id } }`, ar},
+		"unpublishArticle":        {`mutation($id: ID!) { unpublishArticle(id: $id) { id } }`, ar},
+		"deleteArticle":           {`mutation($id: ID!) { deleteArticle(id: $id) }`, ar},
 	}
 }
 
@@ -58,7 +68,7 @@ var notTenantScoped = map[string]bool{
 }
 
 type tenantIDs struct {
-	workspace, conversation, customer, owner string
+	workspace, conversation, customer, owner, article string
 }
 
 func TestCrossWorkspaceMatrix(t *testing.T) {
@@ -78,8 +88,16 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.DB.QueryRowContext(ctx, `SELECT agent_id FROM memberships WHERE workspace_id = ?`, b.Workspace.ID).Scan(&ownerB) //nolint:errcheck
-	ids := tenantIDs{workspace: b.Workspace.ID, conversation: convB, customer: custB, owner: ownerB}
-	secrets := []string{"B's secret question", b.Workspace.APIKey, "bcust@b.test", "B Customer", convB}
+	extID := "b-secret"
+	if _, err := app.Service.ImportArticles(ctx, b.Workspace.ID, []helpium.ArticleInput{{ExternalID: &extID, Title: "B's secret article", Body: "B's secret body"}}); err != nil {
+		t.Fatal(err)
+	}
+	var articleB string
+	if err := app.DB.QueryRowContext(ctx, `SELECT id FROM articles WHERE workspace_id = ?`, b.Workspace.ID).Scan(&articleB); err != nil {
+		t.Fatal(err)
+	}
+	ids := tenantIDs{workspace: b.Workspace.ID, conversation: convB, customer: custB, owner: ownerB, article: articleB}
+	secrets := []string{"B's secret question", b.Workspace.APIKey, "bcust@b.test", "B Customer", convB, "B's secret article", "B's secret body"}
 
 	ops := dashboardOps(ids)
 	// Every tenant-scoped operation of the schema has a row.
@@ -144,6 +162,11 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	app.DB.QueryRowContext(ctx, "SELECT count(*) FROM memberships WHERE workspace_id = ?", b.Workspace.ID).Scan(&members) //nolint:errcheck
 	if msgs != 1 || members != 1 {
 		t.Errorf("B has %d messages and %d members, want 1 and 1", msgs, members)
+	}
+	var articles int
+	app.DB.QueryRowContext(ctx, "SELECT count(*) FROM articles WHERE workspace_id = ? AND title = 'B''s secret article'", b.Workspace.ID).Scan(&articles) //nolint:errcheck
+	if articles != 1 {
+		t.Errorf("B's article changed or went: %d left", articles)
 	}
 }
 

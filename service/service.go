@@ -18,9 +18,11 @@ type Service struct {
 	store   *db.Store
 	events  *events.Broker
 	secrets *secret.Keyring
-	log    *slog.Logger
-	now    func() time.Time
-	keys   *keyCache
+	log     *slog.Logger
+	now     func() time.Time
+	keys    *keyCache
+
+	searcher Searcher
 }
 
 // Options configures a Service.
@@ -34,6 +36,9 @@ type Options struct {
 	Events *events.Broker
 	// Secrets encrypts customers' bearer tokens; required to store them.
 	Secrets *secret.Keyring
+	// Search answers knowledge-base searches (search.Index); without it
+	// searches fail with ESearchUnavailable.
+	Search Searcher
 }
 
 // New returns a Service over store.
@@ -51,7 +56,7 @@ func New(store *db.Store, opt Options) *Service {
 	}
 	return &Service{
 		store: store, events: opt.Events, secrets: opt.Secrets, log: opt.Logger, now: opt.Now,
-		keys: newKeyCache(opt.KeyCacheTTL),
+		keys: newKeyCache(opt.KeyCacheTTL), searcher: opt.Search,
 	}
 }
 

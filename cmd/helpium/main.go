@@ -40,6 +40,9 @@ commands:
                                  create a workspace with an owner agent; print JSON
   agent create -workspace ID -email E -role owner|admin|agent [-name N]
                                  add an agent to a workspace; print JSON with a token
+  kb import --api-key KEY FILE.json
+                                 import (or update, by id) a workspace's articles; wait until searchable
+  reindex [-workspace ID]        rebuild the search index from PostgreSQL
   keys rotate                    re-encrypt stored bearer tokens under the first key of HELPIUM_ENCRYPTION_KEY
   keys generate [-id ID]         print a new key for HELPIUM_ENCRYPTION_KEY
   config                         print the effective configuration, secrets redacted
@@ -88,6 +91,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stdout, "demo workspace %q, widget API key: %s\n", ws.Name, ws.APIKey)
 			return nil
 		})
+	case "kb":
+		return kbCmd(ctx, cfg, log, rest, stdout)
+	case "reindex":
+		return reindexCmd(ctx, cfg, log, rest, stdout)
 	case "workspace":
 		return workspaceCmd(ctx, cfg, log, rest, stdout)
 	case "agent":
@@ -120,7 +127,7 @@ func withDB(ctx context.Context, cfg config.Config, fn func(*bun.DB) error) erro
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	migrate := fs.Bool("migrate", false, "apply migrations before serving")
-	seed := fs.Bool("seed", false, "create the demo workspace before serving")
+	seed := fs.Bool("seed", false, "create the demo workspace and its knowledge base before serving")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -148,11 +155,23 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		go func() { brokerDone <- broker.Run(ctx) }()
 		defer func() { stop(); <-brokerDone }()
 
-		svc := service.New(db.NewStore(bdb), service.Options{Logger: log, Events: broker, Secrets: keyring})
+		store := db.NewStore(bdb)
+		indexer, err := newIndexer(ctx, cfg, log, store)
+		if err != nil {
+			return err
+		}
+		indexerDone := make(chan error, 1)
+		go func() { indexerDone <- indexer.Run(ctx) }()
+		defer func() { stop(); <-indexerDone }()
+
+		svc := service.New(store, service.Options{Logger: log, Events: broker, Secrets: keyring, Search: indexer.Index()})
 		var demo string
 		if *seed {
 			ws, err := svc.SeedDemo(ctx)
 			if err != nil {
+				return err
+			}
+			if err := seedDemoKB(ctx, svc, ws, log); err != nil {
 				return err
 			}
 			demo = ws.APIKey

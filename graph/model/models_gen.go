@@ -4,7 +4,23 @@ package model
 
 import (
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/helpium/helpium"
 )
+
+type CreateArticleInput struct {
+	WorkspaceID string  `json:"workspaceId"`
+	ExternalID  *string `json:"externalId,omitempty"`
+	Title       string  `json:"title"`
+	Body        string  `json:"body"`
+	// Default: derived from the title.
+	Slug *string `json:"slug,omitempty"`
+	// Default: the widget's locale.
+	Locale *string `json:"locale,omitempty"`
+	// Default: DRAFT.
+	Status *helpium.ArticleStatus `json:"status,omitempty"`
+	Tags   []string               `json:"tags,omitempty"`
+	URL    *string                `json:"url,omitempty"`
+}
 
 type CreateConversationInput struct {
 	// The customer's first message.
