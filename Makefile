@@ -17,9 +17,9 @@ run: build
 	@test -s $(DATA_DIR)/encryption.key || { mkdir -p $(DATA_DIR) && .bin/helpium keys generate -id local > $(DATA_DIR)/encryption.key && chmod 600 $(DATA_DIR)/encryption.key; }
 	HELPIUM_ENCRYPTION_KEY="$${HELPIUM_ENCRYPTION_KEY:-$$(cat $(DATA_DIR)/encryption.key)}" $(DEVSTACK) -data $(DATA_DIR) -- .bin/helpium serve -migrate -seed
 
-## test: start test PostgreSQL and Weaviate (own data dir and ports) and run every test against them
+## test: start test PostgreSQL, Weaviate and Redis (own data dir and ports) and run every test against them
 test:
-	$(DEVSTACK) -data $(TEST_DATA_DIR) -fast -- $(GO) test $(GOTEST_FLAGS) ./...
+	$(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -- $(GO) test $(GOTEST_FLAGS) ./...
 
 ## e2e: browser tests of the widget in headless Chromium (Debian's chromium, installed with apt-get
 ## when missing) against real PostgreSQL and Weaviate; screenshots go to test-artifacts/e2e/

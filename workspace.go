@@ -18,8 +18,13 @@ type Workspace struct {
 	// HMAC-SHA256 of the lower-cased email under this secret.
 	IdentitySecret              string
 	RequireIdentityVerification bool
-	CreatedAt                   time.Time
-	UpdatedAt                   time.Time
+	// RateLimits override the default Customer API limits.
+	RateLimits RateLimits
+	// AllowedOrigins are the browser origins that may use the widget key
+	// (canonical, see NormalizeOrigin); empty means any.
+	AllowedOrigins []string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // WidgetPosition is the corner of the page the widget launcher sits in.

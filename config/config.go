@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -14,21 +15,25 @@ import (
 
 // Config is every setting the server reads.
 type Config struct {
-	Addr            string        // HELPIUM_ADDR
-	DataDir         string        // HELPIUM_DATA_DIR
-	DatabaseURL     string        // DATABASE_URL
-	WeaviateURL     string        // WEAVIATE_URL
-	LogFormat       string        // HELPIUM_LOG_FORMAT: text or json
-	LogLevel        string        // HELPIUM_LOG_LEVEL: debug, info, warn, error
-	DBDebug         bool          // HELPIUM_DB_DEBUG
-	DBMaxConns      int           // HELPIUM_DB_MAX_CONNS
-	ShutdownTimeout time.Duration // HELPIUM_SHUTDOWN_TIMEOUT
-	EncryptionKey   string        // HELPIUM_ENCRYPTION_KEY
-	Embedder        string        // HELPIUM_EMBEDDER: use, openai or none
-	ModelDir        string        // HELPIUM_MODEL_DIR
-	EmbedBaseURL    string        // HELPIUM_EMBED_BASE_URL
-	EmbedModel      string        // HELPIUM_EMBED_MODEL
-	EmbedAPIKey     string        // HELPIUM_EMBED_API_KEY
+	Addr            string         // HELPIUM_ADDR
+	DataDir         string         // HELPIUM_DATA_DIR
+	DatabaseURL     string         // DATABASE_URL
+	WeaviateURL     string         // WEAVIATE_URL
+	LogFormat       string         // HELPIUM_LOG_FORMAT: text or json
+	LogLevel        string         // HELPIUM_LOG_LEVEL: debug, info, warn, error
+	DBDebug         bool           // HELPIUM_DB_DEBUG
+	DBMaxConns      int            // HELPIUM_DB_MAX_CONNS
+	ShutdownTimeout time.Duration  // HELPIUM_SHUTDOWN_TIMEOUT
+	EncryptionKey   string         // HELPIUM_ENCRYPTION_KEY
+	Embedder        string         // HELPIUM_EMBEDDER: use, openai or none
+	ModelDir        string         // HELPIUM_MODEL_DIR
+	EmbedBaseURL    string         // HELPIUM_EMBED_BASE_URL
+	EmbedModel      string         // HELPIUM_EMBED_MODEL
+	EmbedAPIKey     string         // HELPIUM_EMBED_API_KEY
+	RedisURL        string         // REDIS_URL: shared rate limits; empty: in process
+	TrustedProxies  []netip.Prefix // HELPIUM_TRUSTED_PROXIES
+	AgentRateLimit  int            // HELPIUM_AGENT_RATE_LIMIT
+	MaxStreams      int            // HELPIUM_MAX_STREAMS_PER_WORKSPACE
 }
 
 // Var describes one environment variable, for validation messages and docs.
@@ -54,6 +59,10 @@ var Vars = []Var{
 	{"HELPIUM_EMBED_BASE_URL", "", "API root of the openai embedder, e.g. https://api.openai.com or http://127.0.0.1:11434 (required with HELPIUM_EMBEDDER=openai).", false},
 	{"HELPIUM_EMBED_MODEL", "", "Model name of the openai embedder, e.g. text-embedding-3-small (required with HELPIUM_EMBEDDER=openai).", false},
 	{"HELPIUM_EMBED_API_KEY", "", "Bearer token of the openai embedder, if the API needs one.", true},
+	{"REDIS_URL", "", "Redis URL (redis://host:port/db) for rate limits shared by all replicas; empty: each process counts on its own.", true},
+	{"HELPIUM_TRUSTED_PROXIES", "", "Comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For names the client; empty: the connection's peer is the client.", false},
+	{"HELPIUM_AGENT_RATE_LIMIT", "1200", "Dashboard GraphQL requests per minute per agent.", false},
+	{"HELPIUM_MAX_STREAMS_PER_WORKSPACE", "500", "Concurrent widget event streams and WebSockets per workspace, per process.", false},
 }
 
 // Load reads the configuration through getenv and validates it. Errors name
@@ -110,6 +119,20 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		return c, fmt.Errorf("HELPIUM_LOG_LEVEL: must be debug, info, warn or error")
 	}
+	if c.RedisURL = get("REDIS_URL"); c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			return c, fmt.Errorf("REDIS_URL: must be a URL like redis://127.0.0.1:6379/0")
+		}
+	}
+	if c.TrustedProxies, err = parsePrefixes(get("HELPIUM_TRUSTED_PROXIES")); err != nil {
+		return c, fmt.Errorf("HELPIUM_TRUSTED_PROXIES: %v; use CIDRs or addresses like 10.0.0.0/8,127.0.0.1", err)
+	}
+	if c.AgentRateLimit, err = strconv.Atoi(get("HELPIUM_AGENT_RATE_LIMIT")); err != nil || c.AgentRateLimit < 1 {
+		return c, fmt.Errorf("HELPIUM_AGENT_RATE_LIMIT: must be a positive whole number of requests per minute")
+	}
+	if c.MaxStreams, err = strconv.Atoi(get("HELPIUM_MAX_STREAMS_PER_WORKSPACE")); err != nil || c.MaxStreams < 1 {
+		return c, fmt.Errorf("HELPIUM_MAX_STREAMS_PER_WORKSPACE: must be a positive whole number")
+	}
 	switch c.Embedder {
 	case "use", "none":
 	case "openai":
@@ -123,6 +146,27 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("HELPIUM_EMBEDDER: must be use, openai or none")
 	}
 	return c, nil
+}
+
+// parsePrefixes parses a comma-separated list of CIDRs or single addresses.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR nor an address", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // RequireServices checks that the URLs of the backing services are set.

@@ -19,6 +19,8 @@ type workspaceRow struct {
 	BusinessHours               helpium.BusinessHours  `bun:"business_hours,type:jsonb"`
 	IdentitySecret              string                 `bun:"identity_secret,nullzero"`
 	RequireIdentityVerification bool                   `bun:"require_identity_verification"`
+	RateLimits                  helpium.RateLimits     `bun:"rate_limits,type:jsonb"`
+	AllowedOrigins              []string               `bun:"allowed_origins,array"`
 	CreatedAt                   time.Time              `bun:"created_at"`
 	UpdatedAt                   time.Time              `bun:"updated_at"`
 }
@@ -28,14 +30,20 @@ func (r *workspaceRow) toWorkspace() *helpium.Workspace {
 		ID: r.ID, Name: r.Name, APIKey: r.APIKey,
 		Widget: r.Widget, BusinessHours: r.BusinessHours,
 		IdentitySecret: r.IdentitySecret, RequireIdentityVerification: r.RequireIdentityVerification,
+		RateLimits: r.RateLimits, AllowedOrigins: r.AllowedOrigins,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
 func toWorkspaceRow(ws *helpium.Workspace) *workspaceRow {
+	origins := ws.AllowedOrigins
+	if origins == nil {
+		origins = []string{} // the column is NOT NULL; bun writes a nil slice as NULL
+	}
 	return &workspaceRow{
 		ID: ws.ID, Name: ws.Name, APIKey: ws.APIKey, Widget: ws.Widget, BusinessHours: ws.BusinessHours,
 		IdentitySecret: ws.IdentitySecret, RequireIdentityVerification: ws.RequireIdentityVerification,
+		RateLimits: ws.RateLimits, AllowedOrigins: origins,
 		CreatedAt: ws.CreatedAt, UpdatedAt: ws.UpdatedAt,
 	}
 }
@@ -75,10 +83,11 @@ func (s *Store) FindWorkspaceByName(ctx context.Context, name string) (*helpium.
 }
 
 // UpdateWorkspace stores a workspace's name, widget key, widget settings,
-// business hours and identity settings. Returns ENotFound when it does not exist.
+// business hours, identity settings, rate limits and allowed origins. Returns ENotFound when it does not exist.
 func (s *Store) UpdateWorkspace(ctx context.Context, ws *helpium.Workspace) error {
 	res, err := s.db.NewUpdate().Model(toWorkspaceRow(ws)).
-		Column("name", "api_key", "widget", "business_hours", "identity_secret", "require_identity_verification", "updated_at").
+		Column("name", "api_key", "widget", "business_hours", "identity_secret", "require_identity_verification",
+			"rate_limits", "allowed_origins", "updated_at").
 		WherePK().Exec(ctx)
 	return affectedOne(res, err, "workspace")
 }

@@ -243,8 +243,10 @@ type ComplexityRoot struct {
 		RotateWidgetKey         func(childComplexity int, workspaceID string) int
 		SendMessage             func(childComplexity int, input model.SendMessageInput) int
 		SetAgentRole            func(childComplexity int, workspaceID string, agentID string, role helpium.Role) int
+		SetAllowedOrigins       func(childComplexity int, workspaceID string, origins []string) int
 		SetConversationStatus   func(childComplexity int, conversationID string, status helpium.ConversationStatus) int
 		SetIdentityVerification func(childComplexity int, workspaceID string, required bool) int
+		SetRateLimits           func(childComplexity int, workspaceID string, input model.RateLimitsInput) int
 		UnpublishArticle        func(childComplexity int, id string) int
 		UpdateArticle           func(childComplexity int, id string, input helpium.ArticlePatch) int
 		UpdateBusinessHours     func(childComplexity int, workspaceID string, input helpium.BusinessHours) int
@@ -281,6 +283,12 @@ type ComplexityRoot struct {
 		WidgetMessages      func(childComplexity int, token string, after *string, limit *int) int
 		WidgetSettings      func(childComplexity int) int
 		Workspace           func(childComplexity int, id string) int
+	}
+
+	RateLimits struct {
+		Conversations func(childComplexity int) int
+		CustomerAPI   func(childComplexity int) int
+		Messages      func(childComplexity int) int
 	}
 
 	SearchResult struct {
@@ -341,6 +349,7 @@ type ComplexityRoot struct {
 	}
 
 	Workspace struct {
+		AllowedOrigins              func(childComplexity int) int
 		BusinessHours               func(childComplexity int) int
 		BusinessHoursStatus         func(childComplexity int) int
 		CreatedAt                   func(childComplexity int) int
@@ -349,6 +358,7 @@ type ComplexityRoot struct {
 		Members                     func(childComplexity int) int
 		MyRole                      func(childComplexity int) int
 		Name                        func(childComplexity int) int
+		RateLimits                  func(childComplexity int) int
 		RequireIdentityVerification func(childComplexity int) int
 		WidgetConfig                func(childComplexity int) int
 		WidgetKey                   func(childComplexity int) int
@@ -410,6 +420,8 @@ type MutationResolver interface {
 	PublishArticle(ctx context.Context, id string) (*helpium.Article, error)
 	UnpublishArticle(ctx context.Context, id string) (*helpium.Article, error)
 	DeleteArticle(ctx context.Context, id string) (bool, error)
+	SetRateLimits(ctx context.Context, workspaceID string, input model.RateLimitsInput) (*helpium.Workspace, error)
+	SetAllowedOrigins(ctx context.Context, workspaceID string, origins []string) (*helpium.Workspace, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*helpium.Agent, error)
@@ -442,6 +454,8 @@ type WorkspaceResolver interface {
 	WidgetKey(ctx context.Context, obj *helpium.Workspace) (string, error)
 	Members(ctx context.Context, obj *helpium.Workspace) ([]*helpium.Membership, error)
 	IdentitySecret(ctx context.Context, obj *helpium.Workspace) (string, error)
+
+	RateLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.RateLimits, error)
 }
 type WorkspaceMembershipResolver interface {
 	Workspace(ctx context.Context, obj *helpium.Membership) (*helpium.Workspace, error)
@@ -1299,6 +1313,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAgentRole(childComplexity, args["workspaceId"].(string), args["agentId"].(string), args["role"].(helpium.Role)), true
+	case "Mutation.setAllowedOrigins":
+		if e.ComplexityRoot.Mutation.SetAllowedOrigins == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAllowedOrigins_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAllowedOrigins(childComplexity, args["workspaceId"].(string), args["origins"].([]string)), true
 	case "Mutation.setConversationStatus":
 		if e.ComplexityRoot.Mutation.SetConversationStatus == nil {
 			break
@@ -1321,6 +1346,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetIdentityVerification(childComplexity, args["workspaceId"].(string), args["required"].(bool)), true
+	case "Mutation.setRateLimits":
+		if e.ComplexityRoot.Mutation.SetRateLimits == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setRateLimits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetRateLimits(childComplexity, args["workspaceId"].(string), args["input"].(model.RateLimitsInput)), true
 	case "Mutation.unpublishArticle":
 		if e.ComplexityRoot.Mutation.UnpublishArticle == nil {
 			break
@@ -1568,6 +1604,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Workspace(childComplexity, args["id"].(string)), true
 
+	case "RateLimits.conversationsPerMinute":
+		if e.ComplexityRoot.RateLimits.Conversations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimits.Conversations(childComplexity), true
+	case "RateLimits.customerApiPerMinute":
+		if e.ComplexityRoot.RateLimits.CustomerAPI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimits.CustomerAPI(childComplexity), true
+	case "RateLimits.messagesPerMinute":
+		if e.ComplexityRoot.RateLimits.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimits.Messages(childComplexity), true
+
 	case "SearchResult.articleId":
 		if e.ComplexityRoot.SearchResult.ArticleID == nil {
 			break
@@ -1789,6 +1844,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WidgetSettings.Position(childComplexity), true
 
+	case "Workspace.allowedOrigins":
+		if e.ComplexityRoot.Workspace.AllowedOrigins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.AllowedOrigins(childComplexity), true
 	case "Workspace.businessHours":
 		if e.ComplexityRoot.Workspace.BusinessHours == nil {
 			break
@@ -1837,6 +1898,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Name(childComplexity), true
+	case "Workspace.rateLimits":
+		if e.ComplexityRoot.Workspace.RateLimits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.RateLimits(childComplexity), true
 	case "Workspace.requireIdentityVerification":
 		if e.ComplexityRoot.Workspace.RequireIdentityVerification == nil {
 			break
@@ -1889,6 +1956,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IdentifyInput", ec.unmarshalInputIdentifyInput),
 			graphql.NewInputUnmarshaler("InternalNoteInput", ec.unmarshalInputInternalNoteInput),
 			graphql.NewInputUnmarshaler("OpeningRangeInput", ec.unmarshalInputOpeningRangeInput),
+			graphql.NewInputUnmarshaler("RateLimitsInput", ec.unmarshalInputRateLimitsInput),
 			graphql.NewInputUnmarshaler("ReplyInput", ec.unmarshalInputReplyInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
@@ -2637,6 +2705,43 @@ extend type Mutation {
   "Admins. Also removes it from the search index."
   deleteArticle(id: ID!): Boolean!
 }
+
+# ---------------------------------------------------------------------------
+# Abuse resistance: rate limits and allowed widget origins
+
+"A workspace's Customer API limits in requests per minute, defaults filled in."
+type RateLimits {
+  "All Customer API requests made with the workspace's widget key (REST and GraphQL)."
+  customerApiPerMinute: Int!
+  "Conversations started per client IP."
+  conversationsPerMinute: Int!
+  "Customer messages sent per client IP."
+  messagesPerMinute: Int!
+}
+
+"Null or 0 means the server default (600, 30 and 60 per minute)."
+input RateLimitsInput {
+  customerApiPerMinute: Int
+  conversationsPerMinute: Int
+  messagesPerMinute: Int
+}
+
+extend type Workspace {
+  "The Customer API limits in force."
+  rateLimits: RateLimits! @goField(forceResolver: true)
+  """
+  Browser origins (scheme://host[:port]) allowed to use the widget key; other
+  origins get no CORS grant and are refused with forbidden. Empty: any origin.
+  """
+  allowedOrigins: [String!]!
+}
+
+extend type Mutation {
+  "Admins. Replaces the workspace's Customer API limits."
+  setRateLimits(workspaceId: ID!, input: RateLimitsInput!): Workspace!
+  "Admins. Replaces the allowed widget origins; an empty list allows any origin."
+  setAllowedOrigins(workspaceId: ID!, origins: [String!]!): Workspace!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3023,6 +3128,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_RateLimits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerApiPerMinute":
+		return ec.fieldContext_RateLimits_customerApiPerMinute(ctx, field)
+	case "conversationsPerMinute":
+		return ec.fieldContext_RateLimits_conversationsPerMinute(ctx, field)
+	case "messagesPerMinute":
+		return ec.fieldContext_RateLimits_messagesPerMinute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RateLimits", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "articleId":
@@ -3149,6 +3266,10 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_identitySecret(ctx, field)
 	case "requireIdentityVerification":
 		return ec.fieldContext_Workspace_requireIdentityVerification(ctx, field)
+	case "rateLimits":
+		return ec.fieldContext_Workspace_rateLimits(ctx, field)
+	case "allowedOrigins":
+		return ec.fieldContext_Workspace_allowedOrigins(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }
@@ -3657,6 +3778,28 @@ func (ec *executionContext) field_Mutation_setAgentRole_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setAllowedOrigins_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "origins",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["origins"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setConversationStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3698,6 +3841,28 @@ func (ec *executionContext) field_Mutation_setIdentityVerification_args(ctx cont
 		return nil, err
 	}
 	args["required"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setRateLimits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RateLimitsInput, error) {
+			return ec.unmarshalNRateLimitsInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐRateLimitsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -7881,6 +8046,94 @@ func (ec *executionContext) fieldContext_Mutation_deleteArticle(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setRateLimits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setRateLimits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetRateLimits(ctx, fc.Args["workspaceId"].(string), fc.Args["input"].(model.RateLimitsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setRateLimits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setRateLimits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAllowedOrigins(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAllowedOrigins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAllowedOrigins(ctx, fc.Args["workspaceId"].(string), fc.Args["origins"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAllowedOrigins(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAllowedOrigins_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpeningRange_day(ctx context.Context, field graphql.CollectedField, obj *helpium.OpeningRange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8772,6 +9025,75 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RateLimits_customerApiPerMinute(ctx context.Context, field graphql.CollectedField, obj *helpium.RateLimits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimits_customerApiPerMinute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerAPI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimits_customerApiPerMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimits", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RateLimits_conversationsPerMinute(ctx context.Context, field graphql.CollectedField, obj *helpium.RateLimits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimits_conversationsPerMinute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conversations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimits_conversationsPerMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimits", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RateLimits_messagesPerMinute(ctx context.Context, field graphql.CollectedField, obj *helpium.RateLimits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimits_messagesPerMinute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Messages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimits_messagesPerMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimits", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchResult_articleId(ctx context.Context, field graphql.CollectedField, obj *helpium.SearchResult) (ret graphql.Marshaler) {
@@ -9937,6 +10259,61 @@ func (ec *executionContext) _Workspace_requireIdentityVerification(ctx context.C
 }
 func (ec *executionContext) fieldContext_Workspace_requireIdentityVerification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Workspace", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Workspace_rateLimits(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_rateLimits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().RateLimits(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.RateLimits) graphql.Marshaler {
+			return ec.marshalNRateLimits2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐRateLimits(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_rateLimits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RateLimits(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workspace_allowedOrigins(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_allowedOrigins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowedOrigins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_allowedOrigins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "String")
 }
 
 func (ec *executionContext) _WorkspaceMembership_workspace(ctx context.Context, field graphql.CollectedField, obj *helpium.Membership) (ret graphql.Marshaler) {
@@ -11739,6 +12116,62 @@ func UnmarshalOpeningRangeInput(ctx context.Context, raw any) (helpium.OpeningRa
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRateLimitsInput(ctx context.Context, obj any) (model.RateLimitsInput, error) {
+	var it model.RateLimitsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerApiPerMinute", "conversationsPerMinute", "messagesPerMinute"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerApiPerMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerApiPerMinute"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerAPIPerMinute = data
+		case "conversationsPerMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationsPerMinute"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationsPerMinute = data
+		case "messagesPerMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messagesPerMinute"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessagesPerMinute = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRateLimitsInput unmarshals raw into the RateLimitsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRateLimitsInput(ctx context.Context, raw any) (model.RateLimitsInput, error) {
+	var out model.RateLimitsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RateLimitsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj any) (model.ReplyInput, error) {
 	var it model.ReplyInput
 	if obj == nil {
@@ -13470,6 +13903,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setRateLimits":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setRateLimits(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAllowedOrigins":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAllowedOrigins(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13706,6 +14153,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rateLimitsImplementors = []string{"RateLimits"}
+
+func (ec *executionContext) _RateLimits(ctx context.Context, sel ast.SelectionSet, obj *helpium.RateLimits) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rateLimitsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RateLimits")
+		case "customerApiPerMinute":
+			out.Values[i] = ec._RateLimits_customerApiPerMinute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conversationsPerMinute":
+			out.Values[i] = ec._RateLimits_conversationsPerMinute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "messagesPerMinute":
+			out.Values[i] = ec._RateLimits_messagesPerMinute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14163,6 +14653,17 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 				})
 		case "requireIdentityVerification":
 			out.Values[i] = ec._Workspace_requireIdentityVerification(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rateLimits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_rateLimits(ctx, field, obj)
+				})
+		case "allowedOrigins":
+			out.Values[i] = ec._Workspace_allowedOrigins(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -15135,6 +15636,19 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋhelpiumᚋhelpium
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRateLimits2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐRateLimits(ctx context.Context, sel ast.SelectionSet, v *helpium.RateLimits) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RateLimits!")
+		return graphql.Null
+	}
+	return ec._RateLimits(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRateLimitsInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐRateLimitsInput(ctx context.Context, v any) (model.RateLimitsInput, error) {
+	res, err := ec.unmarshalInputRateLimitsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNReplyInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐReplyInput(ctx context.Context, v any) (model.ReplyInput, error) {

@@ -190,6 +190,16 @@ func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (bool, 
 	return true, r.Service.DeleteArticle(ctx, id)
 }
 
+// SetRateLimits is the resolver for the setRateLimits field.
+func (r *mutationResolver) SetRateLimits(ctx context.Context, workspaceID string, input model.RateLimitsInput) (*helpium.Workspace, error) {
+	return r.Service.SetRateLimits(ctx, workspaceID, rateLimitsFromInput(input))
+}
+
+// SetAllowedOrigins is the resolver for the setAllowedOrigins field.
+func (r *mutationResolver) SetAllowedOrigins(ctx context.Context, workspaceID string, origins []string) (*helpium.Workspace, error) {
+	return r.Service.SetAllowedOrigins(ctx, workspaceID, origins)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*helpium.Agent, error) {
 	return r.Service.Me(ctx)
@@ -329,6 +339,12 @@ func (r *workspaceResolver) Members(ctx context.Context, obj *helpium.Workspace)
 // IdentitySecret is the resolver for the identitySecret field.
 func (r *workspaceResolver) IdentitySecret(ctx context.Context, obj *helpium.Workspace) (string, error) {
 	return r.Service.IdentitySecret(ctx, obj.ID)
+}
+
+// RateLimits is the resolver for the rateLimits field.
+func (r *workspaceResolver) RateLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.RateLimits, error) {
+	l, err := r.Service.RateLimitsOf(ctx, obj)
+	return &l, err
 }
 
 // Workspace is the resolver for the workspace field.

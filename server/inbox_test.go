@@ -234,6 +234,7 @@ func TestInboxQueryRunsConstantSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	agent := app.Member(t, o.Workspace.ID, "ann@acme.test", helpium.RoleAgent)
+	app.SetRateLimits(t, o.Workspace.ID, apptest.Generous) // 50 conversations from one IP
 	for i := range 50 {
 		conv, token := startConversation(t, app, o.Workspace.APIKey, fmt.Sprintf("question %d", i))
 		app.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", o.Workspace.APIKey, map[string]any{"body": "more"})

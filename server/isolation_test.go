@@ -38,6 +38,8 @@ func dashboardOps(b tenantIDs) map[string]struct {
 		"addInternalNote":         {`mutation($c: ID!) { addInternalNote(input: {conversationId: $c, body: "x"}) { id } }`, c},
 		"assignConversation":      {`mutation($c: ID!) { assignConversation(conversationId: $c, agentId: null) { id } }`, c},
 		"setConversationStatus":   {`mutation($c: ID!) { setConversationStatus(conversationId: $c, status: CLOSED) { id } }`, c},
+		"setRateLimits":           {`mutation($w: ID!) { setRateLimits(workspaceId: $w, input: {customerApiPerMinute: 1}) { rateLimits { customerApiPerMinute } } }`, w},
+		"setAllowedOrigins":       {`mutation($w: ID!) { setAllowedOrigins(workspaceId: $w, origins: ["https://evil.test"]) { allowedOrigins } }`, w},
 		"updateWidgetSettings":    {`mutation($w: ID!) { updateWidgetSettings(workspaceId: $w, patch: {greeting: "pwned"}) { id } }`, w},
 		"updateBusinessHours":     {`mutation($w: ID!) { updateBusinessHours(workspaceId: $w, input: {enabled: false, timezone: "UTC", ranges: [], closures: [], outOfOfficeMessage: ""}) { id } }`, w},
 		"rotateWidgetKey":         {`mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { widgetKey } }`, w},

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -45,6 +46,15 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Metrics is optional; /metrics serves it when set.
 	Metrics *metrics.Metrics
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (HELPIUM_TRUSTED_PROXIES); without them the peer is the client.
+	TrustedProxies []netip.Prefix
+	// MaxStreamsPerWorkspace caps a workspace's concurrent widget streams
+	// (SSE and widget WebSockets) on this replica; 0: the default.
+	MaxStreamsPerWorkspace int
+	// MaxStreamsPerAgent caps an agent's concurrent WebSockets on this
+	// replica; 0: the default.
+	MaxStreamsPerAgent int
 }
 
 // NewHandler returns the HTTP handler serving everything.
@@ -53,7 +63,14 @@ func NewHandler(d Deps) http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(requestID(), accessLog(log), observe(d.Metrics), recovery(log), securityHeaders())
+	if d.MaxStreamsPerWorkspace <= 0 {
+		d.MaxStreamsPerWorkspace = DefaultMaxStreamsPerWorkspace
+	}
+	if d.MaxStreamsPerAgent <= 0 {
+		d.MaxStreamsPerAgent = DefaultMaxStreamsPerAgent
+	}
+	streams := newStreamSlots()
+	r.Use(requestID(), clientIPMiddleware(d.TrustedProxies), accessLog(log), observe(d.Metrics), recovery(log), securityHeaders(), preflight())
 	r.NoRoute(func(c *gin.Context) {
 		rest.WriteError(c, log, helpium.Errorf(helpium.ENotFound, "No route for %s %s.", c.Request.Method, c.Request.URL.Path))
 	})
@@ -63,15 +80,16 @@ func NewHandler(d Deps) http.Handler {
 
 	resolver := &graph.Resolver{Service: d.Service}
 
-	customer := r.Group("/api/customer", bodyLimit(customerBodyLimit), widgetAuth(log, d.Service.AuthenticateWidgetKey))
+	customer := r.Group("/api/customer", cors(), bodyLimit(customerBodyLimit), widgetAuth(log, d.Service.AuthenticateWidgetKey),
+		widgetOrigin(log), customerRateLimit(d.Service, log), streamLimit(streams, d.MaxStreamsPerWorkspace, log))
 	rest.New(resolver, log).Register(customer)
 	if err := rest.RegisterDocs(r); err != nil {
 		panic(err) // the document is embedded at build time and validated by its tests
 	}
 
-	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log)))
-	r.POST("/graphql", bodyLimit(graphQLBodyLimit), graphQLAuth(d.Service), gql)
-	r.GET("/graphql", graphQLAuth(d.Service), gql)
+	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log, streams, d)))
+	r.POST("/graphql", cors(), bodyLimit(graphQLBodyLimit), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
+	r.GET("/graphql", cors(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 
@@ -83,17 +101,29 @@ func NewHandler(d Deps) http.Handler {
 	return r
 }
 
-func newGraphQLHandler(resolver *graph.Resolver, auth Authenticator, log *slog.Logger) http.Handler {
+func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog.Logger, streams *streamSlots, d Deps) http.Handler {
 	h := handler.New(graph.NewSchema(resolver))
 	h.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		// Tokens travel in the init payload, not cookies, so any origin may connect.
 		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}},
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			ctx, err := authenticateInit(ctx, auth, p)
-			return ctx, nil, err
+			ctx, err := authenticateInit(ctx, svc, p)
+			if err != nil {
+				return ctx, nil, err
+			}
+			if err := checkWebSocketOrigin(ctx); err != nil {
+				return refuseWebSocket(ctx, err), nil, err
+			}
+			ctx, err = acquireWebSocket(ctx, streams, d.MaxStreamsPerWorkspace, d.MaxStreamsPerAgent)
+			if err != nil {
+				return refuseWebSocket(ctx, err), nil, err
+			}
+			return ctx, nil, nil
 		},
+		CloseFunc: func(ctx context.Context, _ int) { releaseWebSocket(ctx) },
 	})
+	h.AroundRootFields(rootFieldRateLimit(svc))
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})

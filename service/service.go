@@ -10,6 +10,7 @@ import (
 
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/events"
+	"github.com/helpium/helpium/ratelimit"
 	"github.com/helpium/helpium/secret"
 )
 
@@ -23,6 +24,8 @@ type Service struct {
 	keys    *keyCache
 
 	searcher Searcher
+	limiter  ratelimit.Limiter
+	agentMin int
 }
 
 // Options configures a Service.
@@ -39,6 +42,12 @@ type Options struct {
 	// Search answers knowledge-base searches (search.Index); without it
 	// searches fail with ESearchUnavailable.
 	Search Searcher
+	// RateLimiter counts requests against the rate limits (ratelimit.Redis
+	// to share them between replicas); default: in process memory.
+	RateLimiter ratelimit.Limiter
+	// AgentRateLimit is each agent's dashboard limit in requests per
+	// minute; default DefaultAgentRateLimit.
+	AgentRateLimit int
 }
 
 // New returns a Service over store.
@@ -54,9 +63,16 @@ func New(store *db.Store, opt Options) *Service {
 		// bounds staleness while the event listener is down.
 		opt.KeyCacheTTL = 30 * time.Second
 	}
+	if opt.RateLimiter == nil {
+		opt.RateLimiter = ratelimit.NewMemory(opt.Now)
+	}
+	if opt.AgentRateLimit <= 0 {
+		opt.AgentRateLimit = DefaultAgentRateLimit
+	}
 	return &Service{
 		store: store, events: opt.Events, secrets: opt.Secrets, log: opt.Logger, now: opt.Now,
 		keys: newKeyCache(opt.KeyCacheTTL), searcher: opt.Search,
+		limiter: opt.RateLimiter, agentMin: opt.AgentRateLimit,
 	}
 }
 

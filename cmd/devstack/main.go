@@ -3,10 +3,10 @@
 // addresses in its environment, and stops them when the command exits.
 //
 //	go run ./cmd/devstack [-data DIR] [-pg-port N] [-weaviate-port N] [-weaviate-grpc-port N]
-//	                      [-fast] [-addr HOST:PORT] -- COMMAND [ARGS...]
+//	                      [-fast] [-redis] [-addr HOST:PORT] -- COMMAND [ARGS...]
 //
 // The command gets DATABASE_URL, WEAVIATE_URL, WEAVIATE_GRPC_ADDR,
-// HELPIUM_ADDR and HELPIUM_DATA_DIR. Data lives in DIR/postgres and
+// HELPIUM_ADDR and HELPIUM_DATA_DIR, and REDIS_URL with -redis. Data lives in DIR/postgres and
 // DIR/weaviate, logs in DIR/logs, and the variables are also written to
 // DIR/helpium.env (shell syntax), so that
 //
@@ -58,6 +58,7 @@ type config struct {
 	weaviatePort int
 	grpcPort     int
 	fast         bool
+	redis        bool
 	addr         string
 	command      []string
 }
@@ -85,6 +86,7 @@ func parseFlags() config {
 	fs.IntVar(&c.weaviatePort, "weaviate-port", 0, "Weaviate REST port (0: as for -pg-port)")
 	fs.IntVar(&c.grpcPort, "weaviate-grpc-port", 0, "Weaviate gRPC port (0: as for -pg-port)")
 	fs.BoolVar(&c.fast, "fast", false, "run PostgreSQL without fsync (tests, throw-away data)")
+	fs.BoolVar(&c.redis, "redis", false, "also start redis-server (installed with apt-get when missing) and set REDIS_URL")
 	fs.StringVar(&c.addr, "addr", defAddr, "HELPIUM_ADDR for the command (default $HELPIUM_ADDR or 127.0.0.1:8080)")
 	fs.Parse(os.Args[1:])
 	c.command = fs.Args()
@@ -204,6 +206,9 @@ func run() int {
 	if st.weaviateGRPC != "" {
 		vars["WEAVIATE_GRPC_ADDR"] = st.weaviateGRPC
 	}
+	if st.redisURL != "" {
+		vars["REDIS_URL"] = st.redisURL
+	}
 	envFile := filepath.Join(dataDir, "helpium.env")
 	if err := writeFileAtomic(envFile, []byte(shellEnv(vars))); err != nil {
 		logf("write %s: %v", envFile, err)
@@ -223,6 +228,8 @@ func run() int {
 type stack struct {
 	pg           *devstack.Postgres
 	wv           *devstack.Weaviate
+	redis        *devstack.Redis
+	redisURL     string
 	logs         []io.Closer
 	databaseURL  string
 	weaviateURL  string
@@ -310,6 +317,29 @@ func (s *stack) start(ctx context.Context, cfg config, dataDir, logDir string) e
 			logf("weaviate ready on %s, grpc %s (%.1fs)", strings.TrimPrefix(wv.URL(), "http://"), wv.GRPCAddr(), time.Since(t0).Seconds())
 		}()
 	}
+	if url := os.Getenv("REDIS_URL"); cfg.redis && url != "" {
+		s.redisURL = url
+		logf("using REDIS_URL from the environment; not starting redis")
+	} else if cfg.redis {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			logFile, err := openLog("redis.log")
+			if err != nil {
+				fail(err)
+				return
+			}
+			r, err := devstack.StartRedis(ctx, devstack.RedisOptions{DataDir: filepath.Join(dataDir, "redis"), Log: logFile})
+			if err != nil {
+				fail(fmt.Errorf("%w\n(full redis log: %s)", err, logFile.Name()))
+				return
+			}
+			mu.Lock()
+			s.redis, s.redisURL = r, r.URL()
+			mu.Unlock()
+			logf("redis ready on 127.0.0.1:%d", r.Port())
+		}()
+	}
 	wg.Wait()
 	// Report the real failure, not the cancellation it caused.
 	for _, err := range errs {
@@ -347,6 +377,18 @@ func (s *stack) stop() {
 		go func() {
 			defer wg.Done()
 			if err := wv.Stop(); err != nil {
+				logf("%v", err)
+			}
+		}()
+	}
+	if s.redis != nil {
+		names = append(names, "redis")
+		r := s.redis
+		s.redis = nil
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := r.Stop(); err != nil {
 				logf("%v", err)
 			}
 		}()

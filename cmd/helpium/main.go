@@ -164,7 +164,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		go func() { indexerDone <- indexer.Run(ctx) }()
 		defer func() { stop(); <-indexerDone }()
 
-		svc := service.New(store, service.Options{Logger: log, Events: broker, Secrets: keyring, Search: indexer.Index()})
+		limiter, err := newRateLimiter(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		svc := service.New(store, service.Options{Logger: log, Events: broker, Secrets: keyring, Search: indexer.Index(),
+			RateLimiter: limiter, AgentRateLimit: cfg.AgentRateLimit})
 		var demo string
 		if *seed {
 			ws, err := svc.SeedDemo(ctx)
@@ -183,7 +188,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		m := metrics.New()
 		m.WatchDB(bdb.DB)
 		m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
-		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m})
+		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m,
+			TrustedProxies: cfg.TrustedProxies, MaxStreamsPerWorkspace: cfg.MaxStreams})
 		return server.Serve(ctx, cfg.Addr, h, cfg.ShutdownTimeout, log, func(a net.Addr) {
 			log.Info("listening", "addr", a.String())
 			base := "http://" + a.String()

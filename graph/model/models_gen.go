@@ -50,6 +50,13 @@ type Mutation struct {
 type Query struct {
 }
 
+// Null or 0 means the server default (600, 30 and 60 per minute).
+type RateLimitsInput struct {
+	CustomerAPIPerMinute   *int `json:"customerApiPerMinute,omitempty"`
+	ConversationsPerMinute *int `json:"conversationsPerMinute,omitempty"`
+	MessagesPerMinute      *int `json:"messagesPerMinute,omitempty"`
+}
+
 type ReplyInput struct {
 	ConversationID string `json:"conversationId"`
 	Body           string `json:"body"`

@@ -1,0 +1,21 @@
+package graph
+
+import (
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/graph/model"
+)
+
+// rateLimitsFromInput converts the GraphQL input; null means 0, the default.
+func rateLimitsFromInput(in model.RateLimitsInput) helpium.RateLimits {
+	v := func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	return helpium.RateLimits{
+		CustomerAPI:   v(in.CustomerAPIPerMinute),
+		Conversations: v(in.ConversationsPerMinute),
+		Messages:      v(in.MessagesPerMinute),
+	}
+}

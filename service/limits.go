@@ -1,0 +1,139 @@
+package service
+
+import (
+	"context"
+	"math"
+	"strconv"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/ratelimit"
+)
+
+// DefaultAgentRateLimit is each agent's dashboard GraphQL limit in requests
+// per minute.
+const DefaultAgentRateLimit = 1200
+
+// RateScope names what a request counts against.
+type RateScope int
+
+// Rate scopes.
+const (
+	// RateCustomerAPI is the workspace's whole Customer API (widget key
+	// requests over REST and GraphQL).
+	RateCustomerAPI RateScope = iota
+	// RateCreateConversation is conversations started per workspace and
+	// client IP.
+	RateCreateConversation
+	// RateSendMessage is customer messages per workspace and client IP.
+	RateSendMessage
+	// RateAgent is an agent's dashboard requests.
+	RateAgent
+)
+
+// RateLimit counts one request of the calling widget or agent against the
+// scope's limit: the workspace's own setting (cached with its widget key,
+// so this costs no query) or the default. Returns the count for the
+// X-RateLimit-* headers, and ETooManyRequests when the request is refused.
+// A request without a suitable actor is not limited (ok is false).
+func (s *Service) RateLimit(ctx context.Context, scope RateScope) (res ratelimit.Result, ok bool, err error) {
+	key, limit, ok := s.rateKey(ctx, scope)
+	if !ok {
+		return ratelimit.Result{}, false, nil
+	}
+	res, err = s.limiter.Allow(ctx, key, limit)
+	if err != nil {
+		// Only a limiter without a fallback fails; admit rather than turn
+		// a limiter outage into an API outage.
+		s.log.WarnContext(ctx, "rate limiter failed; request admitted", "err", err)
+		return ratelimit.Result{Allowed: true, Limit: limit.N, Remaining: limit.N}, true, nil
+	}
+	if !res.Allowed {
+		secs := RetryAfterSeconds(res)
+		unit := "seconds"
+		if secs == 1 {
+			unit = "second"
+		}
+		return res, true, helpium.Errorf(helpium.ETooManyRequests,
+			"Too many requests: the limit is %d per minute. Try again in %d %s.", limit.N, secs, unit)
+	}
+	return res, true, nil
+}
+
+// RetryAfterSeconds is res.RetryAfter rounded up to whole seconds, at
+// least 1, for the Retry-After header.
+func RetryAfterSeconds(res ratelimit.Result) int {
+	return max(1, int(math.Ceil(res.RetryAfter.Seconds())))
+}
+
+func (s *Service) rateKey(ctx context.Context, scope RateScope) (string, ratelimit.Limit, bool) {
+	a := helpium.ActorFrom(ctx)
+	if a == nil {
+		return "", ratelimit.Limit{}, false
+	}
+	if scope == RateAgent {
+		if a.Agent == nil {
+			return "", ratelimit.Limit{}, false
+		}
+		return "agent:" + a.Agent.ID + ":" + strconv.Itoa(s.agentMin), ratelimit.PerMinute(s.agentMin), true
+	}
+	if a.Workspace == nil {
+		return "", ratelimit.Limit{}, false
+	}
+	ws := a.Workspace
+	l := ws.RateLimits.Effective()
+	ip := helpium.ClientIP(ctx).String()
+	// The limit is part of the key: a changed limit starts a fresh budget
+	// rather than reinterpreting the old one's state.
+	key := func(kind string, n int, ip string) (string, ratelimit.Limit, bool) {
+		k := kind + ":" + ws.ID + ":" + strconv.Itoa(n)
+		if ip != "" {
+			k += ":" + ip
+		}
+		return k, ratelimit.PerMinute(n), true
+	}
+	switch scope {
+	case RateCreateConversation:
+		return key("conv", l.Conversations, ip)
+	case RateSendMessage:
+		return key("msg", l.Messages, ip)
+	default:
+		return key("ws", l.CustomerAPI, "")
+	}
+}
+
+// SetRateLimits replaces a workspace's Customer API limits; zero fields
+// mean the defaults. Admins only. Other replicas apply the change within
+// the widget key cache's lifetime (5 s by default). Returns EInvalid for a
+// negative or huge limit.
+func (s *Service) SetRateLimits(ctx context.Context, workspaceID string, l helpium.RateLimits) (*helpium.Workspace, error) {
+	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		ws.RateLimits = l
+		return nil
+	})
+}
+
+// SetAllowedOrigins replaces the browser origins allowed to use a
+// workspace's widget key; an empty list allows any origin. Admins only.
+// Returns EInvalid naming an entry that is not an origin.
+func (s *Service) SetAllowedOrigins(ctx context.Context, workspaceID string, origins []string) (*helpium.Workspace, error) {
+	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
+		n, err := helpium.NormalizeOrigins(origins)
+		if err != nil {
+			return err
+		}
+		ws.AllowedOrigins = n
+		return nil
+	})
+}
+
+// RateLimitsOf returns a workspace's effective limits (defaults filled in)
+// for one of its agents.
+func (s *Service) RateLimitsOf(ctx context.Context, ws *helpium.Workspace) (helpium.RateLimits, error) {
+	if _, _, err := s.authorize(ctx, ws.ID, helpium.RoleAgent); err != nil {
+		return helpium.RateLimits{}, err
+	}
+	return ws.RateLimits.Effective(), nil
+}
