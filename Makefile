@@ -6,11 +6,12 @@ DATA_DIR ?= $(or $(HELPIUM_DATA_DIR),.data)
 TEST_DATA_DIR ?= .data/test
 E2E_DATA_DIR ?= .data/e2e
 EVAL_DATA_DIR ?= .data/eval
+BENCH_DATA_DIR ?= .data/bench
 EVAL_KB ?= ../shared/kb_dev/kb_dev.json
 DEVSTACK := $(GO) run ./cmd/devstack
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run test build generate check-generated vet fmt widget e2e eval
+.PHONY: run test build generate check-generated vet fmt widget e2e eval bench
 
 ## run: start PostgreSQL and Weaviate, migrate, seed the demo workspace, serve on 127.0.0.1:8080
 run: build
@@ -30,6 +31,11 @@ e2e:
 ## prints recall@1/@3, MRR@10, no-answer share, latency, and writes EVAL.md
 eval: build
 	$(DEVSTACK) -data $(EVAL_DATA_DIR) -fast -- $(GO) run ./cmd/eval -kb $(EVAL_KB) -helpium .bin/helpium -out EVAL.md
+
+## bench: each workload next to its baseline in the same run (loopback only, bounded), then the Go
+## microbenchmarks; prints the table and writes BENCHMARKS.md (the ratios are what count)
+bench:
+	$(DEVSTACK) -data $(BENCH_DATA_DIR) -fast -- $(GO) run ./cmd/bench -out BENCHMARKS.md
 
 ## widget: rebuild widget/dist/widget.js from widget/src (commit both; a test checks they match)
 widget:

@@ -34,6 +34,7 @@ type Config struct {
 	TrustedProxies  []netip.Prefix // HELPIUM_TRUSTED_PROXIES
 	AgentRateLimit  int            // HELPIUM_AGENT_RATE_LIMIT
 	MaxStreams      int            // HELPIUM_MAX_STREAMS_PER_WORKSPACE
+	AdminAddr       string         // HELPIUM_ADMIN_ADDR: pprof on loopback; empty: off
 }
 
 // Var describes one environment variable, for validation messages and docs.
@@ -63,6 +64,7 @@ var Vars = []Var{
 	{"HELPIUM_TRUSTED_PROXIES", "", "Comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For names the client; empty: the connection's peer is the client.", false},
 	{"HELPIUM_AGENT_RATE_LIMIT", "1200", "Dashboard GraphQL requests per minute per agent.", false},
 	{"HELPIUM_MAX_STREAMS_PER_WORKSPACE", "500", "Concurrent widget event streams and WebSockets per workspace, per process.", false},
+	{"HELPIUM_ADMIN_ADDR", "", "Loopback address (e.g. 127.0.0.1:6060) of a separate admin listener serving net/http/pprof under /debug/pprof/; empty: off.", false},
 }
 
 // Load reads the configuration through getenv and validates it. Errors name
@@ -133,6 +135,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.MaxStreams, err = strconv.Atoi(get("HELPIUM_MAX_STREAMS_PER_WORKSPACE")); err != nil || c.MaxStreams < 1 {
 		return c, fmt.Errorf("HELPIUM_MAX_STREAMS_PER_WORKSPACE: must be a positive whole number")
 	}
+	if c.AdminAddr = get("HELPIUM_ADMIN_ADDR"); c.AdminAddr != "" && !loopbackAddr(c.AdminAddr) {
+		return c, fmt.Errorf("HELPIUM_ADMIN_ADDR: must be a loopback host:port like 127.0.0.1:6060 (profiles must not be reachable from the network)")
+	}
 	switch c.Embedder {
 	case "use", "none":
 	case "openai":
@@ -146,6 +151,20 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("HELPIUM_EMBEDDER: must be use, openai or none")
 	}
 	return c, nil
+}
+
+// loopbackAddr reports whether addr is host:port with a loopback IP or
+// localhost as host.
+func loopbackAddr(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // parsePrefixes parses a comma-separated list of CIDRs or single addresses.

@@ -184,6 +184,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		runDone := make(chan struct{})
 		go func() { svc.Run(ctx); close(runDone) }()
 		defer func() { stop(); <-runDone }()
+		if err := serveAdmin(ctx, cfg.AdminAddr, log); err != nil {
+			return err
+		}
 
 		m := metrics.New()
 		m.WatchDB(bdb.DB)

@@ -1,0 +1,153 @@
+// Command bench measures Helpium against the limits of the machine: each
+// workload next to a baseline that does only the work underneath it, in
+// the same run, so that the ratio means something on a noisy machine.
+//
+//	go run ./cmd/devstack -data .data/bench -fast -- go run ./cmd/bench -out BENCHMARKS.md
+//
+// (`make bench`). It builds helpium, runs `helpium serve` as a subprocess on
+// a free loopback port (server CPU and peak RSS come from /proc/<pid> of
+// that process alone), and runs the baselines that are servers as
+// subprocesses too (`bench baseline-server`). Workloads and baselines run
+// in alternating rounds. Every count and duration is bounded; everything
+// listens on 127.0.0.1 only. Finally it runs the Go microbenchmarks of the
+// hot paths and prints their output as `go test -bench` writes it, which
+// benchstat reads.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// options are the command-line flags.
+type options struct {
+	out        string
+	rounds     int
+	dur, warm  time.Duration
+	maxOps     int64
+	conc       int // settings and message send
+	inboxConc  int
+	searchConc int
+	convs      int
+	small      int // articles of the first search corpus
+	large      int // articles of the second (the first plus more)
+	tenants    int // workspaces of the multi-tenant corpus
+	perTenant  int
+	profileDir string
+	micro      bool
+	only       string
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "baseline-server" {
+		if err := baselineServer(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench baseline-server:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	var o options
+	flag.StringVar(&o.out, "out", "", "write the report (markdown) to this file too")
+	flag.IntVar(&o.rounds, "rounds", 2, "alternating rounds of baseline and Helpium per workload")
+	flag.DurationVar(&o.dur, "duration", 5*time.Second, "measured duration of one round")
+	flag.DurationVar(&o.warm, "warmup", time.Second, "warm-up before each round (not measured)")
+	flag.Int64Var(&o.maxOps, "max-requests", 200_000, "upper bound on requests of one round")
+	flag.IntVar(&o.conc, "conns", 64, "concurrent connections for widget settings and message send")
+	flag.IntVar(&o.inboxConc, "inbox-conns", 16, "concurrent connections for the inbox query")
+	flag.IntVar(&o.searchConc, "search-conns", 4, "concurrent connections for search")
+	flag.IntVar(&o.convs, "conversations", 1000, "conversations the message workload spreads over")
+	flag.IntVar(&o.small, "articles-small", 1000, "articles in the first search corpus")
+	flag.IntVar(&o.large, "articles-large", 10000, "articles in the second search corpus (same workspace)")
+	flag.IntVar(&o.tenants, "tenants", 100, "workspaces of the multi-tenant search corpus")
+	flag.IntVar(&o.perTenant, "tenant-articles", 100, "articles per workspace of the multi-tenant corpus")
+	flag.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the server (admin listener) during each workload's first Helpium round into this directory")
+	flag.BoolVar(&o.micro, "micro", true, "also run the Go microbenchmarks")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: settings,messages,inbox,search,embed (default all)")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, o)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func run(ctx context.Context, o options) error {
+	if os.Getenv("DATABASE_URL") == "" || os.Getenv("WEAVIATE_URL") == "" {
+		return errors.New("DATABASE_URL and WEAVIATE_URL must be set: run `make bench`")
+	}
+	start := time.Now()
+	r := &report{start: start.UTC(), cores: runtime.NumCPU(), goVersion: runtime.Version(), opt: o}
+	r.loadBefore = loadAvg()
+	h, err := setup(ctx, o, r)
+	if err != nil {
+		return err
+	}
+	defer h.close()
+
+	want := func(name string) bool { return o.only == "" || contains(o.only, name) }
+	type step struct {
+		name string
+		fn   func(context.Context) error
+	}
+	steps := []step{
+		{"settings", h.settings},
+		{"messages", h.messages},
+		{"inbox", h.inbox},
+		{"search", h.search},
+		{"embed", h.embedding},
+	}
+	for _, s := range steps {
+		if !want(s.name) {
+			continue
+		}
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	h.close()
+	r.loadAfter = loadAvg()
+	if o.micro {
+		t0 := time.Now()
+		out, err := microbenchmarks(ctx)
+		r.micro, r.microTime = out, time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("microbenchmarks: %w\n%s", err, out)
+		}
+	}
+	r.total = time.Since(start)
+	text := r.render()
+	fmt.Print(text)
+	if o.out != "" {
+		return os.WriteFile(o.out, []byte(text), 0o644)
+	}
+	return nil
+}
+
+func contains(list, name string) bool { return slices.Contains(strings.Split(list, ","), name) }
+
+// loadAvg returns the first three fields of /proc/loadavg.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	var a, b5, c string
+	fmt.Sscan(string(b), &a, &b5, &c)
+	return a + " " + b5 + " " + c
+}
