@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -26,7 +27,7 @@ type Action struct {
 	// and query, each a property of Parameters.
 	URLTemplate string
 	// Parameters is the JSON Schema (an object schema) of the input.
-	Parameters json.RawMessage
+	Parameters JSON
 	// Headers are sent with every call. Callers below admin see only the
 	// names (Value is nil).
 	Headers []ActionHeader
@@ -113,8 +114,8 @@ func ValidateActionName(field, name string) error {
 // host) is a result with Error set, not an error: it is audited and shown.
 type ActionResult struct {
 	Action *Action
-	// StatusCode is the HTTP status, or 0 when no response arrived.
-	StatusCode int
+	// Status is the HTTP status, or 0 when no response arrived.
+	Status int
 	// JSON is the response body when it was JSON; Text otherwise.
 	JSON JSON
 	Text *string
@@ -130,8 +131,19 @@ type ActionResult struct {
 
 // OK reports whether the call got a 2xx response in full.
 func (r *ActionResult) OK() bool {
-	return r.Error == nil && r.StatusCode >= 200 && r.StatusCode <= 299
+	return r.Error == nil && r.Status >= 200 && r.Status <= 299
 }
+
+// StatusCode returns the HTTP status, or nil when no response arrived.
+func (r *ActionResult) StatusCode() *int {
+	if r.Status == 0 {
+		return nil
+	}
+	return &r.Status
+}
+
+// DurationMs returns how long the call took, in milliseconds.
+func (r *ActionResult) DurationMs() int { return int(r.Duration.Milliseconds()) }
 
 // ActionCaller says who made an action call.
 type ActionCaller string
@@ -141,6 +153,29 @@ const (
 	CallerAgent ActionCaller = "agent"
 	CallerAI    ActionCaller = "ai"
 )
+
+// MarshalGQL writes c as a GraphQL enum value (AGENT, AI).
+func (c ActionCaller) MarshalGQL(w io.Writer) { marshalEnum(w, string(c)) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (c *ActionCaller) UnmarshalGQL(v any) error {
+	out, err := unmarshalEnum(v, func(x string) bool { return x == string(CallerAgent) || x == string(CallerAI) })
+	*c = ActionCaller(out)
+	return err
+}
+
+// MarshalGQL writes m as a GraphQL enum value.
+func (m ActionMethod) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(m))) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (m *ActionMethod) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	if !ActionMethod(s).Valid() {
+		return fmt.Errorf("%q is not a valid method", s)
+	}
+	*m = ActionMethod(s)
+	return nil
+}
 
 // ActionCall is an audit record of one action call. It never holds the
 // customer's token, the request body or the response body.
@@ -158,11 +193,14 @@ type ActionCall struct {
 	CreatedAt      time.Time
 }
 
-// ActionCallFilter selects audit records.
+// DurationMs returns how long the call took, in milliseconds.
+func (c *ActionCall) DurationMs() int { return int(c.Duration.Milliseconds()) }
+
+// ActionCallFilter selects audit records, at most Limit (default 50).
 type ActionCallFilter struct {
 	ActionID       *string
 	ConversationID *string
-	Limit          int
+	Limit          *int
 }
 
 // ActionAnswer is the AI's reply to a customer's question, after any

@@ -1,5 +1,7 @@
 package helpium
 
+import "strings"
+
 // AnswerSource is an article an answer cites.
 type AnswerSource struct {
 	ArticleID string  `json:"article_id"`
@@ -20,4 +22,69 @@ type Answer struct {
 	// extractive-fallback when the model failed and the extractive
 	// generator stood in.
 	Generator string `json:"generator"`
+}
+
+// AnswerSettings is how a workspace's AI answers behave.
+type AnswerSettings struct {
+	// Threshold is the confidence (0 to 1) below which the answer step
+	// declines and shows the fallback message.
+	Threshold float64 `json:"threshold"`
+	// FallbackMessages are the messages shown when there is no answer, by
+	// locale ("en", "pt-BR"); built-in ones cover the rest.
+	FallbackMessages map[string]string `json:"fallback_messages,omitempty"`
+}
+
+// DefaultAnswerThreshold suits the in-process embedder's similarities.
+const DefaultAnswerThreshold = 0.45
+
+// builtinFallback is used for locales a workspace has not set.
+var builtinFallback = map[string]string{
+	"en": "I couldn't find an answer to that in our help center. Start a conversation and our team will help you.",
+	"de": "Dazu habe ich in unserem Hilfe-Center keine Antwort gefunden. Starten Sie ein Gespräch, unser Team hilft Ihnen gern.",
+	"fr": "Je n'ai pas trouvé de réponse dans notre centre d'aide. Démarrez une conversation et notre équipe vous aidera.",
+	"es": "No encontré una respuesta en nuestro centro de ayuda. Inicia una conversación y nuestro equipo te ayudará.",
+	"nl": "Ik heb daar geen antwoord op gevonden in ons helpcentrum. Start een gesprek, dan helpt ons team je verder.",
+}
+
+// Fallback returns the message for locale: the workspace's own for that
+// locale or its language, else the built-in one, else English.
+func (s AnswerSettings) Fallback(locale string) string {
+	lang, _, _ := strings.Cut(locale, "-")
+	for _, m := range []map[string]string{s.FallbackMessages, builtinFallback} {
+		if v, ok := m[locale]; ok {
+			return v
+		}
+		if v, ok := m[lang]; ok {
+			return v
+		}
+	}
+	if v, ok := s.FallbackMessages["en"]; ok {
+		return v
+	}
+	return builtinFallback["en"]
+}
+
+// Validate checks the settings.
+func (s AnswerSettings) Validate() error {
+	if s.Threshold < 0 || s.Threshold > 1 {
+		return Invalid("threshold", "threshold must be between 0 and 1")
+	}
+	if len(s.FallbackMessages) > 50 {
+		return Invalid("fallbackMessages", "at most 50 fallback messages")
+	}
+	for loc, msg := range s.FallbackMessages {
+		if !localePattern.MatchString(loc) {
+			return Invalid("fallbackMessages.locale", "%q is not a language tag like en or pt-BR", loc)
+		}
+		if err := CheckText("fallbackMessages.message", msg, 500, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AnswerInput is a question as a client sends it.
+type AnswerInput struct {
+	Query  string
+	Locale *string
 }

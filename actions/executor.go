@@ -423,7 +423,7 @@ func (e *Executor) send(req *http.Request, c Call, res *helpium.ActionResult) {
 		return
 	}
 	defer resp.Body.Close()
-	res.StatusCode = resp.StatusCode
+	res.Status = resp.StatusCode
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, e.cfg.MaxResponseBytes+1))
 	if err != nil {
 		res.Error = ptr(e.describe(err, c.BearerToken))

@@ -26,7 +26,7 @@ var loopback = netip.MustParseAddr("127.0.0.1")
 func testAction(method helpium.ActionMethod, tmpl, schema string, needsToken bool, headers ...string) *helpium.Action {
 	a := &helpium.Action{
 		ID: "a1", Name: "test", Method: method, URLTemplate: tmpl,
-		Parameters: json.RawMessage(schema), RequiresCustomerToken: needsToken,
+		Parameters: helpium.JSON(schema), RequiresCustomerToken: needsToken,
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		v := headers[i+1]
@@ -105,7 +105,7 @@ func TestRunAgainstCustomerApp(t *testing.T) {
 	get := testAction("GET", app.URL+"/orders/{order_id}?expand={expand}", schema, true, "X-Api-Version", "2")
 
 	res := mustRun(t, e, Call{Action: get, BearerToken: testToken, Input: []byte(`{"order_id": "A/1 ?#..", "expand": "items&x=1", "limit": 5}`)})
-	if !res.OK() || res.StatusCode != 200 || res.Truncated || res.Text != nil {
+	if !res.OK() || res.Status != 200 || res.Truncated || res.Text != nil {
 		t.Fatalf("result %+v %s", res, errText(res))
 	}
 	var got map[string]string
@@ -138,7 +138,7 @@ func TestRunAgainstCustomerApp(t *testing.T) {
 		t.Errorf("text: %+v", res)
 	}
 	res = mustRun(t, e, Call{Action: testAction("DELETE", app.URL+"/nothing", `{"type": "object"}`, true), BearerToken: testToken})
-	if res.StatusCode != 404 || res.OK() || res.Error != nil {
+	if res.Status != 404 || res.OK() || res.Error != nil {
 		t.Errorf("404: %+v", res)
 	}
 
@@ -205,8 +205,8 @@ func TestSSRFRefusals(t *testing.T) {
 		{"https://192.168.0.1/", "private"},
 	} {
 		res := mustRun(t, prod, Call{Action: testAction("GET", tc.url, schema, false)})
-		if res.StatusCode != 0 || !strings.HasPrefix(errText(res), "Refused") || !strings.Contains(errText(res), tc.reason) {
-			t.Errorf("%s: status %d, error %q; want a refusal naming %q", tc.url, res.StatusCode, errText(res), tc.reason)
+		if res.Status != 0 || !strings.HasPrefix(errText(res), "Refused") || !strings.Contains(errText(res), tc.reason) {
+			t.Errorf("%s: status %d, error %q; want a refusal naming %q", tc.url, res.Status, errText(res), tc.reason)
 		}
 	}
 	if hits.Load() != 0 {

@@ -7,7 +7,6 @@ package answer
 
 import (
 	"context"
-	"strings"
 
 	"github.com/helpium/helpium"
 )
@@ -33,26 +32,8 @@ type Result struct {
 	Generator string
 }
 
-// Generator writes answers. onDelta, when not nil, receives the answer text
-// in pieces as it is written; the pieces joined equal Result.Text.
+// Generator writes answers. The whole answer is checked before it is
+// returned; transports that stream it cut the checked text into pieces.
 type Generator interface {
-	Generate(ctx context.Context, r Request, onDelta func(string) error) (*Result, error)
-}
-
-// stream sends text to onDelta in word-sized pieces.
-func stream(text string, onDelta func(string) error) error {
-	if onDelta == nil {
-		return nil
-	}
-	for len(text) > 0 {
-		i := strings.IndexAny(text[1:], " \n")
-		if i < 0 {
-			return onDelta(text)
-		}
-		if err := onDelta(text[:i+1]); err != nil {
-			return err
-		}
-		text = text[i+1:]
-	}
-	return nil
+	Generate(ctx context.Context, r Request) (*Result, error)
 }

@@ -19,10 +19,23 @@ type Extractive struct {
 	MaxWords int
 	// MaxSources caps how many articles one answer quotes.
 	MaxSources int
+	// SecondSource is how close (as a share of the best hit's score)
+	// another hit must score to be quoted too.
+	SecondSource float64
+	// TopPassages is how many passages of the best hit are read; other
+	// hits contribute their two best.
+	TopPassages int
+	// Cutoff drops units scoring below this share of the best unit.
+	Cutoff float64
+	// DetailBonus favours units with concrete details: figures, menu
+	// paths, quoted UI labels.
+	DetailBonus float64
 }
 
 // NewExtractive returns the default extractive generator.
-func NewExtractive() *Extractive { return &Extractive{MaxWords: 120, MaxSources: 2} }
+func NewExtractive() *Extractive {
+	return &Extractive{MaxWords: 120, MaxSources: 2, SecondSource: 0.95, TopPassages: 4, Cutoff: 0.1, DetailBonus: 0.1}
+}
 
 // unit is a sentence, or a list item with its place in its list.
 type unit struct {
@@ -41,14 +54,8 @@ var (
 )
 
 // Generate implements Generator.
-func (e *Extractive) Generate(ctx context.Context, r Request, onDelta func(string) error) (*Result, error) {
-	res := e.answer(r)
-	if res.Answered {
-		if err := stream(res.Text, onDelta); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
+func (e *Extractive) Generate(ctx context.Context, r Request) (*Result, error) {
+	return e.answer(r), nil
 }
 
 func (e *Extractive) answer(r Request) *Result {
@@ -65,7 +72,7 @@ func (e *Extractive) answer(r Request) *Result {
 		if len(hits) == e.MaxSources {
 			break
 		}
-		if len(hits) == 0 || h.Score >= r.Hits[0].Score*0.85 {
+		if len(hits) == 0 || h.Score >= r.Hits[0].Score*e.SecondSource {
 			hits = append(hits, h)
 		}
 	}
@@ -74,7 +81,7 @@ func (e *Extractive) answer(r Request) *Result {
 	for si, h := range hits {
 		pos := 0
 		for pi, p := range h.Passages {
-			if pi == 2 {
+			if (si == 0 && pi == max(e.TopPassages, 1)) || (si > 0 && pi == 2) {
 				break
 			}
 			heading := terms(p.Heading + " " + p.Title)
@@ -101,6 +108,9 @@ func (e *Extractive) answer(r Request) *Result {
 					u.score = overlap(q, terms(s)) / math.Sqrt(float64(max(u.words, 4)))
 					u.score += 0.15 * overlap(q, heading)
 					u.score += 0.5 * p.Score
+					if hasDetail(s) {
+						u.score += e.DetailBonus
+					}
 					if pi == 0 && pos < 2 {
 						u.score += 0.05 // a section's opening usually states its point
 					}
@@ -137,7 +147,7 @@ func (e *Extractive) answer(r Request) *Result {
 		if words >= e.MaxWords {
 			break
 		}
-		if words > 0 && u.score < 0.25*ranked[0].score {
+		if words > 0 && u.score < e.Cutoff*ranked[0].score {
 			break // the rest is much weaker than what we have
 		}
 		if u.list > 0 {
@@ -216,6 +226,12 @@ func Confidence(hits []*helpium.ArticleHit) float64 {
 		best = hits[0].Score
 	}
 	return math.Max(0, math.Min(1, best))
+}
+
+// hasDetail reports whether s carries a concrete detail a customer acts
+// on: a figure, a menu path or a bold/quoted label.
+func hasDetail(s string) bool {
+	return strings.ContainsAny(s, "0123456789→€$£%") || strings.Contains(s, "**") || strings.Contains(s, "->")
 }
 
 // sentences splits prose at sentence ends: . ! or ? followed by a space and

@@ -95,7 +95,7 @@ func escapeAttr(s string) string {
 var citation = regexp.MustCompile(`\[(\d+)\]`)
 
 // Generate implements Generator.
-func (g *LLM) Generate(ctx context.Context, r Request, onDelta func(string) error) (*Result, error) {
+func (g *LLM) Generate(ctx context.Context, r Request) (*Result, error) {
 	if len(r.Hits) == 0 {
 		return &Result{Generator: "llm"}, nil
 	}
@@ -113,7 +113,7 @@ func (g *LLM) Generate(ctx context.Context, r Request, onDelta func(string) erro
 		}
 	}
 	if err != nil {
-		return g.fallback(ctx, r, onDelta, err)
+		return g.fallback(ctx, r, err)
 	}
 	text := strings.TrimSpace(reply.Message.Content)
 	if text == NoAnswer || strings.HasPrefix(text, NoAnswer) {
@@ -121,12 +121,9 @@ func (g *LLM) Generate(ctx context.Context, r Request, onDelta func(string) erro
 	}
 	res, ok := g.renumber(text, r, offers)
 	if !ok {
-		return g.fallback(ctx, r, onDelta, errors.New("the model's answer cites no passage"))
+		return g.fallback(ctx, r, errors.New("the model's answer cites no passage"))
 	}
 	res.Confidence = Confidence(r.Hits)
-	if err := stream(res.Text, onDelta); err != nil {
-		return nil, err
-	}
 	return res, nil
 }
 
@@ -152,8 +149,8 @@ func (g *LLM) renumber(text string, r Request, offers []offered) (*Result, bool)
 	return res, len(res.Sources) > 0
 }
 
-func (g *LLM) fallback(ctx context.Context, r Request, onDelta func(string) error, cause error) (*Result, error) {
-	res, err := g.Fallback.Generate(ctx, r, onDelta)
+func (g *LLM) fallback(ctx context.Context, r Request, cause error) (*Result, error) {
+	res, err := g.Fallback.Generate(ctx, r)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,13 @@ type Config struct {
 	AgentRateLimit  int            // HELPIUM_AGENT_RATE_LIMIT
 	MaxStreams      int            // HELPIUM_MAX_STREAMS_PER_WORKSPACE
 	AdminAddr       string         // HELPIUM_ADMIN_ADDR: pprof on loopback; empty: off
+
+	// AI Actions and the language model behind AI answers.
+	ActionsAllowHTTPHosts []string      // HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS
+	LLMBaseURL            string        // HELPIUM_LLM_BASE_URL; empty: no model
+	LLMModel              string        // HELPIUM_LLM_MODEL
+	LLMAPIKey             string        // HELPIUM_LLM_API_KEY
+	LLMTimeout            time.Duration // HELPIUM_LLM_TIMEOUT
 }
 
 // Var describes one environment variable, for validation messages and docs.
@@ -65,6 +72,11 @@ var Vars = []Var{
 	{"HELPIUM_AGENT_RATE_LIMIT", "1200", "Dashboard GraphQL requests per minute per agent.", false},
 	{"HELPIUM_MAX_STREAMS_PER_WORKSPACE", "500", "Concurrent widget event streams and WebSockets per workspace, per process.", false},
 	{"HELPIUM_ADMIN_ADDR", "", "Loopback address (e.g. 127.0.0.1:6060) of a separate admin listener serving net/http/pprof under /debug/pprof/; empty: off.", false},
+	{"HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS", "", "Comma-separated hosts (host or host:port) that AI Actions may call over plain http, for development; every other host needs https. Private and loopback addresses stay refused.", false},
+	{"HELPIUM_LLM_BASE_URL", "", "API root of an OpenAI-compatible chat-completions model for AI answers and action tool calls, e.g. https://api.openai.com or http://127.0.0.1:11434 (Ollama); empty: no model.", false},
+	{"HELPIUM_LLM_MODEL", "", "Model name, e.g. gpt-4o-mini (required with HELPIUM_LLM_BASE_URL).", false},
+	{"HELPIUM_LLM_API_KEY", "", "Bearer token of the model's API, if it needs one.", true},
+	{"HELPIUM_LLM_TIMEOUT", "20s", "How long one request to the model may take.", false},
 }
 
 // Load reads the configuration through getenv and validates it. Errors name
@@ -149,6 +161,27 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	default:
 		return c, fmt.Errorf("HELPIUM_EMBEDDER: must be use, openai or none")
+	}
+	for _, h := range strings.Split(get("HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h == "" {
+			continue
+		}
+		if strings.ContainsAny(h, "/@ ") {
+			return c, fmt.Errorf("HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS: %q is not a host; list hosts like localhost,dev.example.test:8080", h)
+		}
+		c.ActionsAllowHTTPHosts = append(c.ActionsAllowHTTPHosts, h)
+	}
+	c.LLMBaseURL, c.LLMModel, c.LLMAPIKey = get("HELPIUM_LLM_BASE_URL"), get("HELPIUM_LLM_MODEL"), get("HELPIUM_LLM_API_KEY")
+	if c.LLMBaseURL != "" {
+		if u, err := url.Parse(c.LLMBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("HELPIUM_LLM_BASE_URL: must be an http(s) URL like https://api.openai.com or http://127.0.0.1:11434")
+		}
+		if c.LLMModel == "" {
+			return c, fmt.Errorf("HELPIUM_LLM_MODEL: required when HELPIUM_LLM_BASE_URL is set")
+		}
+	}
+	if c.LLMTimeout, err = time.ParseDuration(get("HELPIUM_LLM_TIMEOUT")); err != nil || c.LLMTimeout <= 0 {
+		return c, fmt.Errorf("HELPIUM_LLM_TIMEOUT: must be a positive duration like 20s")
 	}
 	return c, nil
 }

@@ -32,6 +32,9 @@ const (
 	TypeConversationChanged = "conversation_changed"
 	// TypeWorkspaceChanged: a workspace's settings changed (cache invalidation).
 	TypeWorkspaceChanged = "workspace_changed"
+	// TypeKBChanged: a workspace's search index changed (answer cache
+	// invalidation).
+	TypeKBChanged = "kb_changed"
 )
 
 // AllWorkspaces subscribes to the events of every workspace.
@@ -79,7 +82,7 @@ func ParseEvent(s string) (Event, error) {
 	if err := json.Unmarshal([]byte(s), &p); err != nil {
 		return Event{}, fmt.Errorf("events: decode payload: %w", err)
 	}
-	if p.WorkspaceID == "" || (p.ConversationID == "" && p.Type != TypeWorkspaceChanged) {
+	if p.WorkspaceID == "" || (p.ConversationID == "" && p.Type != TypeWorkspaceChanged && p.Type != TypeKBChanged) {
 		return Event{}, errors.New("events: payload without workspace_id or conversation_id")
 	}
 	ev := Event{
@@ -95,7 +98,7 @@ func ParseEvent(s string) (Event, error) {
 		ev.MessageID, ev.Seq, ev.Internal = p.MessageID, p.Seq, p.Internal
 	case TypeConversationChanged:
 		ev.Change, ev.Seq, ev.Status, ev.AssigneeID = p.Change, p.LastSeq, p.Status, p.AssigneeID
-	case TypeWorkspaceChanged:
+	case TypeWorkspaceChanged, TypeKBChanged:
 	default:
 		return Event{}, fmt.Errorf("events: unknown event type %q", p.Type)
 	}

@@ -31,6 +31,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ActionCall() ActionCallResolver
+	AnswerSettings() AnswerSettingsResolver
 	ArticleConnection() ArticleConnectionResolver
 	Conversation() ConversationResolver
 	ConversationConnection() ConversationConnectionResolver
@@ -57,11 +59,73 @@ type ComplexityRoot struct {
 		Name       func(childComplexity int) int
 	}
 
+	Action struct {
+		CreatedAt             func(childComplexity int) int
+		Description           func(childComplexity int) int
+		Headers               func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Method                func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		Parameters            func(childComplexity int) int
+		RequiresCustomerToken func(childComplexity int) int
+		URLTemplate           func(childComplexity int) int
+		UpdatedAt             func(childComplexity int) int
+	}
+
+	ActionCall struct {
+		ActionID       func(childComplexity int) int
+		ActionName     func(childComplexity int) int
+		Agent          func(childComplexity int) int
+		Caller         func(childComplexity int) int
+		ConversationID func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DurationMs     func(childComplexity int) int
+		Error          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		StatusCode     func(childComplexity int) int
+	}
+
+	ActionHeader struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	ActionResult struct {
+		Action     func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Error      func(childComplexity int) int
+		JSON       func(childComplexity int) int
+		Message    func(childComplexity int) int
+		OK         func(childComplexity int) int
+		StatusCode func(childComplexity int) int
+		Text       func(childComplexity int) int
+		Truncated  func(childComplexity int) int
+	}
+
 	Agent struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
+	}
+
+	Answer struct {
+		Answered   func(childComplexity int) int
+		Confidence func(childComplexity int) int
+		Generator  func(childComplexity int) int
+		Sources    func(childComplexity int) int
+		Text       func(childComplexity int) int
+	}
+
+	AnswerSettings struct {
+		FallbackMessages func(childComplexity int) int
+		Threshold        func(childComplexity int) int
+	}
+
+	AnswerSource struct {
+		ArticleID func(childComplexity int) int
+		Title     func(childComplexity int) int
+		URL       func(childComplexity int) int
 	}
 
 	Article struct {
@@ -185,6 +249,11 @@ type ComplexityRoot struct {
 		Password   func(childComplexity int) int
 	}
 
+	LocalizedMessage struct {
+		Locale  func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		Agent     func(childComplexity int) int
 		ExpiresAt func(childComplexity int) int
@@ -228,8 +297,10 @@ type ComplexityRoot struct {
 		AddInternalNote         func(childComplexity int, input model.InternalNoteInput) int
 		AssignConversation      func(childComplexity int, conversationID string, agentID *string) int
 		CreateAccessToken       func(childComplexity int, name string) int
+		CreateAction            func(childComplexity int, workspaceID string, input helpium.ActionInput) int
 		CreateArticle           func(childComplexity int, input model.CreateArticleInput) int
 		CreateConversation      func(childComplexity int, input model.CreateConversationInput) int
+		DeleteAction            func(childComplexity int, id string) int
 		DeleteArticle           func(childComplexity int, id string) int
 		Identify                func(childComplexity int, input model.IdentifyInput) int
 		InviteAgent             func(childComplexity int, workspaceID string, email string, name *string, role helpium.Role) int
@@ -241,6 +312,7 @@ type ComplexityRoot struct {
 		RevokeAccessToken       func(childComplexity int, id string) int
 		RotateIdentitySecret    func(childComplexity int, workspaceID string) int
 		RotateWidgetKey         func(childComplexity int, workspaceID string) int
+		RunAction               func(childComplexity int, conversationID string, actionID string, input helpium.JSON) int
 		SendMessage             func(childComplexity int, input model.SendMessageInput) int
 		SetAgentRole            func(childComplexity int, workspaceID string, agentID string, role helpium.Role) int
 		SetAllowedOrigins       func(childComplexity int, workspaceID string, origins []string) int
@@ -248,6 +320,8 @@ type ComplexityRoot struct {
 		SetIdentityVerification func(childComplexity int, workspaceID string, required bool) int
 		SetRateLimits           func(childComplexity int, workspaceID string, input model.RateLimitsInput) int
 		UnpublishArticle        func(childComplexity int, id string) int
+		UpdateAction            func(childComplexity int, id string, input helpium.ActionInput) int
+		UpdateAnswerSettings    func(childComplexity int, workspaceID string, threshold *float64, fallbackMessages []*model.LocalizedMessageInput) int
 		UpdateArticle           func(childComplexity int, id string, input helpium.ArticlePatch) int
 		UpdateBusinessHours     func(childComplexity int, workspaceID string, input helpium.BusinessHours) int
 		UpdateWidgetSettings    func(childComplexity int, workspaceID string, patch helpium.WidgetSettingsPatch) int
@@ -268,6 +342,10 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AccessTokens        func(childComplexity int) int
+		Action              func(childComplexity int, id string) int
+		ActionCalls         func(childComplexity int, workspaceID string, actionID *string, conversationID *string, limit *int) int
+		Actions             func(childComplexity int, workspaceID string) int
+		Answer              func(childComplexity int, query string, locale *string) int
 		Article             func(childComplexity int, id string) int
 		Articles            func(childComplexity int, workspaceID string, filter *helpium.ArticleFilter, first *int, after *string) int
 		Conversation        func(childComplexity int, id string) int
@@ -350,6 +428,7 @@ type ComplexityRoot struct {
 
 	Workspace struct {
 		AllowedOrigins              func(childComplexity int) int
+		AnswerSettings              func(childComplexity int) int
 		BusinessHours               func(childComplexity int) int
 		BusinessHoursStatus         func(childComplexity int) int
 		CreatedAt                   func(childComplexity int) int
@@ -374,6 +453,12 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ActionCallResolver interface {
+	Agent(ctx context.Context, obj *helpium.ActionCall) (*helpium.Agent, error)
+}
+type AnswerSettingsResolver interface {
+	FallbackMessages(ctx context.Context, obj *helpium.AnswerSettings) ([]*model.LocalizedMessage, error)
+}
 type ArticleConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *helpium.ArticleConnection) (int, error)
 }
@@ -422,6 +507,11 @@ type MutationResolver interface {
 	DeleteArticle(ctx context.Context, id string) (bool, error)
 	SetRateLimits(ctx context.Context, workspaceID string, input model.RateLimitsInput) (*helpium.Workspace, error)
 	SetAllowedOrigins(ctx context.Context, workspaceID string, origins []string) (*helpium.Workspace, error)
+	CreateAction(ctx context.Context, workspaceID string, input helpium.ActionInput) (*helpium.Action, error)
+	UpdateAction(ctx context.Context, id string, input helpium.ActionInput) (*helpium.Action, error)
+	DeleteAction(ctx context.Context, id string) (bool, error)
+	RunAction(ctx context.Context, conversationID string, actionID string, input helpium.JSON) (*helpium.ActionResult, error)
+	UpdateAnswerSettings(ctx context.Context, workspaceID string, threshold *float64, fallbackMessages []*model.LocalizedMessageInput) (*helpium.AnswerSettings, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*helpium.Agent, error)
@@ -440,6 +530,10 @@ type QueryResolver interface {
 	Articles(ctx context.Context, workspaceID string, filter *helpium.ArticleFilter, first *int, after *string) (*helpium.ArticleConnection, error)
 	Article(ctx context.Context, id string) (*helpium.Article, error)
 	SearchArticles(ctx context.Context, query string, limit *int, locale *string, workspaceID *string, includeDrafts *bool) (*helpium.SearchResults, error)
+	Actions(ctx context.Context, workspaceID string) ([]*helpium.Action, error)
+	Action(ctx context.Context, id string) (*helpium.Action, error)
+	ActionCalls(ctx context.Context, workspaceID string, actionID *string, conversationID *string, limit *int) ([]*helpium.ActionCall, error)
+	Answer(ctx context.Context, query string, locale *string) (*helpium.Answer, error)
 }
 type SubscriptionResolver interface {
 	WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error)
@@ -456,6 +550,8 @@ type WorkspaceResolver interface {
 	IdentitySecret(ctx context.Context, obj *helpium.Workspace) (string, error)
 
 	RateLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.RateLimits, error)
+
+	AnswerSettings(ctx context.Context, obj *helpium.Workspace) (*helpium.AnswerSettings, error)
 }
 type WorkspaceMembershipResolver interface {
 	Workspace(ctx context.Context, obj *helpium.Membership) (*helpium.Workspace, error)
@@ -516,6 +612,196 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccessToken.Name(childComplexity), true
 
+	case "Action.createdAt":
+		if e.ComplexityRoot.Action.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.CreatedAt(childComplexity), true
+	case "Action.description":
+		if e.ComplexityRoot.Action.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Description(childComplexity), true
+	case "Action.headers":
+		if e.ComplexityRoot.Action.Headers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Headers(childComplexity), true
+	case "Action.id":
+		if e.ComplexityRoot.Action.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.ID(childComplexity), true
+	case "Action.method":
+		if e.ComplexityRoot.Action.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Method(childComplexity), true
+	case "Action.name":
+		if e.ComplexityRoot.Action.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Name(childComplexity), true
+	case "Action.parameters":
+		if e.ComplexityRoot.Action.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.Parameters(childComplexity), true
+	case "Action.requiresCustomerToken":
+		if e.ComplexityRoot.Action.RequiresCustomerToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.RequiresCustomerToken(childComplexity), true
+	case "Action.urlTemplate":
+		if e.ComplexityRoot.Action.URLTemplate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.URLTemplate(childComplexity), true
+	case "Action.updatedAt":
+		if e.ComplexityRoot.Action.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Action.UpdatedAt(childComplexity), true
+
+	case "ActionCall.actionId":
+		if e.ComplexityRoot.ActionCall.ActionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.ActionID(childComplexity), true
+	case "ActionCall.actionName":
+		if e.ComplexityRoot.ActionCall.ActionName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.ActionName(childComplexity), true
+	case "ActionCall.agent":
+		if e.ComplexityRoot.ActionCall.Agent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.Agent(childComplexity), true
+	case "ActionCall.caller":
+		if e.ComplexityRoot.ActionCall.Caller == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.Caller(childComplexity), true
+	case "ActionCall.conversationId":
+		if e.ComplexityRoot.ActionCall.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.ConversationID(childComplexity), true
+	case "ActionCall.createdAt":
+		if e.ComplexityRoot.ActionCall.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.CreatedAt(childComplexity), true
+	case "ActionCall.durationMs":
+		if e.ComplexityRoot.ActionCall.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.DurationMs(childComplexity), true
+	case "ActionCall.error":
+		if e.ComplexityRoot.ActionCall.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.Error(childComplexity), true
+	case "ActionCall.id":
+		if e.ComplexityRoot.ActionCall.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.ID(childComplexity), true
+	case "ActionCall.statusCode":
+		if e.ComplexityRoot.ActionCall.StatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionCall.StatusCode(childComplexity), true
+
+	case "ActionHeader.name":
+		if e.ComplexityRoot.ActionHeader.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionHeader.Name(childComplexity), true
+	case "ActionHeader.value":
+		if e.ComplexityRoot.ActionHeader.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionHeader.Value(childComplexity), true
+
+	case "ActionResult.action":
+		if e.ComplexityRoot.ActionResult.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionResult.Action(childComplexity), true
+	case "ActionResult.durationMs":
+		if e.ComplexityRoot.ActionResult.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionResult.DurationMs(childComplexity), true
+	case "ActionResult.error":
+		if e.ComplexityRoot.ActionResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionResult.Error(childComplexity), true
+	case "ActionResult.json":
+		if e.ComplexityRoot.ActionResult.JSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionResult.JSON(childComplexity), true
+	case "ActionResult.message":
+		if e.ComplexityRoot.ActionResult.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionResult.Message(childComplexity), true
+	case "ActionResult.ok":
+		if e.ComplexityRoot.ActionResult.OK == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionResult.OK(childComplexity), true
+	case "ActionResult.statusCode":
+		if e.ComplexityRoot.ActionResult.StatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionResult.StatusCode(childComplexity), true
+	case "ActionResult.text":
+		if e.ComplexityRoot.ActionResult.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionResult.Text(childComplexity), true
+	case "ActionResult.truncated":
+		if e.ComplexityRoot.ActionResult.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionResult.Truncated(childComplexity), true
+
 	case "Agent.createdAt":
 		if e.ComplexityRoot.Agent.CreatedAt == nil {
 			break
@@ -540,6 +826,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agent.Name(childComplexity), true
+
+	case "Answer.answered":
+		if e.ComplexityRoot.Answer.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Answered(childComplexity), true
+	case "Answer.confidence":
+		if e.ComplexityRoot.Answer.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Confidence(childComplexity), true
+	case "Answer.generator":
+		if e.ComplexityRoot.Answer.Generator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Generator(childComplexity), true
+	case "Answer.sources":
+		if e.ComplexityRoot.Answer.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Sources(childComplexity), true
+	case "Answer.answer":
+		if e.ComplexityRoot.Answer.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Text(childComplexity), true
+
+	case "AnswerSettings.fallbackMessages":
+		if e.ComplexityRoot.AnswerSettings.FallbackMessages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerSettings.FallbackMessages(childComplexity), true
+	case "AnswerSettings.threshold":
+		if e.ComplexityRoot.AnswerSettings.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerSettings.Threshold(childComplexity), true
+
+	case "AnswerSource.articleId":
+		if e.ComplexityRoot.AnswerSource.ArticleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerSource.ArticleID(childComplexity), true
+	case "AnswerSource.title":
+		if e.ComplexityRoot.AnswerSource.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerSource.Title(childComplexity), true
+	case "AnswerSource.url":
+		if e.ComplexityRoot.AnswerSource.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerSource.URL(childComplexity), true
 
 	case "Article.body":
 		if e.ComplexityRoot.Article.Body == nil {
@@ -988,6 +1337,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InviteAgentPayload.Password(childComplexity), true
 
+	case "LocalizedMessage.locale":
+		if e.ComplexityRoot.LocalizedMessage.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocalizedMessage.Locale(childComplexity), true
+	case "LocalizedMessage.message":
+		if e.ComplexityRoot.LocalizedMessage.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocalizedMessage.Message(childComplexity), true
+
 	case "LoginPayload.agent":
 		if e.ComplexityRoot.LoginPayload.Agent == nil {
 			break
@@ -1153,6 +1515,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAccessToken(childComplexity, args["name"].(string)), true
+	case "Mutation.createAction":
+		if e.ComplexityRoot.Mutation.CreateAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAction(childComplexity, args["workspaceId"].(string), args["input"].(helpium.ActionInput)), true
 	case "Mutation.createArticle":
 		if e.ComplexityRoot.Mutation.CreateArticle == nil {
 			break
@@ -1175,6 +1548,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateConversation(childComplexity, args["input"].(model.CreateConversationInput)), true
+	case "Mutation.deleteAction":
+		if e.ComplexityRoot.Mutation.DeleteAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAction(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteArticle":
 		if e.ComplexityRoot.Mutation.DeleteArticle == nil {
 			break
@@ -1291,6 +1675,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateWidgetKey(childComplexity, args["workspaceId"].(string)), true
+	case "Mutation.runAction":
+		if e.ComplexityRoot.Mutation.RunAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunAction(childComplexity, args["conversationId"].(string), args["actionId"].(string), args["input"].(helpium.JSON)), true
 	case "Mutation.sendMessage":
 		if e.ComplexityRoot.Mutation.SendMessage == nil {
 			break
@@ -1368,6 +1763,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string)), true
+	case "Mutation.updateAction":
+		if e.ComplexityRoot.Mutation.UpdateAction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAction(childComplexity, args["id"].(string), args["input"].(helpium.ActionInput)), true
+	case "Mutation.updateAnswerSettings":
+		if e.ComplexityRoot.Mutation.UpdateAnswerSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAnswerSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAnswerSettings(childComplexity, args["workspaceId"].(string), args["threshold"].(*float64), args["fallbackMessages"].([]*model.LocalizedMessageInput)), true
 	case "Mutation.updateArticle":
 		if e.ComplexityRoot.Mutation.UpdateArticle == nil {
 			break
@@ -1452,6 +1869,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AccessTokens(childComplexity), true
+	case "Query.action":
+		if e.ComplexityRoot.Query.Action == nil {
+			break
+		}
+
+		args, err := ec.field_Query_action_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Action(childComplexity, args["id"].(string)), true
+	case "Query.actionCalls":
+		if e.ComplexityRoot.Query.ActionCalls == nil {
+			break
+		}
+
+		args, err := ec.field_Query_actionCalls_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ActionCalls(childComplexity, args["workspaceId"].(string), args["actionId"].(*string), args["conversationId"].(*string), args["limit"].(*int)), true
+	case "Query.actions":
+		if e.ComplexityRoot.Query.Actions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_actions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Actions(childComplexity, args["workspaceId"].(string)), true
+	case "Query.answer":
+		if e.ComplexityRoot.Query.Answer == nil {
+			break
+		}
+
+		args, err := ec.field_Query_answer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Answer(childComplexity, args["query"].(string), args["locale"].(*string)), true
 	case "Query.article":
 		if e.ComplexityRoot.Query.Article == nil {
 			break
@@ -1850,6 +2311,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.AllowedOrigins(childComplexity), true
+	case "Workspace.answerSettings":
+		if e.ComplexityRoot.Workspace.AnswerSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.AnswerSettings(childComplexity), true
 	case "Workspace.businessHours":
 		if e.ComplexityRoot.Workspace.BusinessHours == nil {
 			break
@@ -1945,6 +2412,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ActionHeaderInput", ec.unmarshalInputActionHeaderInput),
+			graphql.NewInputUnmarshaler("ActionInput", ec.unmarshalInputActionInput),
 			graphql.NewInputUnmarshaler("ArticleFilter", ec.unmarshalInputArticleFilter),
 			graphql.NewInputUnmarshaler("AssigneeFilter", ec.unmarshalInputAssigneeFilter),
 			graphql.NewInputUnmarshaler("BusinessHoursInput", ec.unmarshalInputBusinessHoursInput),
@@ -1955,6 +2424,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateConversationInput", ec.unmarshalInputCreateConversationInput),
 			graphql.NewInputUnmarshaler("IdentifyInput", ec.unmarshalInputIdentifyInput),
 			graphql.NewInputUnmarshaler("InternalNoteInput", ec.unmarshalInputInternalNoteInput),
+			graphql.NewInputUnmarshaler("LocalizedMessageInput", ec.unmarshalInputLocalizedMessageInput),
 			graphql.NewInputUnmarshaler("OpeningRangeInput", ec.unmarshalInputOpeningRangeInput),
 			graphql.NewInputUnmarshaler("RateLimitsInput", ec.unmarshalInputRateLimitsInput),
 			graphql.NewInputUnmarshaler("ReplyInput", ec.unmarshalInputReplyInput),
@@ -2742,6 +3212,188 @@ extend type Mutation {
   "Admins. Replaces the allowed widget origins; an empty list allows any origin."
   setAllowedOrigins(workspaceId: ID!, origins: [String!]!): Workspace!
 }
+
+# ---------------------------------------------------------------------------
+# AI Actions
+#
+# Calls into the workspace's own application (look up an order, cancel a
+# subscription...) that agents run from a conversation and the AI calls as
+# tools when it answers a customer. Admins define them; agents list and run
+# them. Every call is audited (actionCalls), without the customer's token or
+# any body.
+
+"Any JSON value, written inline."
+scalar JSON
+
+enum ActionMethod {
+  GET
+  POST
+  PUT
+  PATCH
+  DELETE
+}
+
+type ActionHeader {
+  name: String!
+  "Admins only; null for agents."
+  value: String
+}
+
+type Action {
+  id: ID!
+  "The AI's tool name: a letter, then letters, digits, _ and - (at most 64); unique in the workspace regardless of case."
+  name: String!
+  "Tells the AI when and how to use the action."
+  description: String!
+  method: ActionMethod!
+  """
+  An https URL with {param} placeholders in its path and query, each a
+  property of parameters. Path values are path-escaped (one segment each);
+  query values are query-escaped. Parameters not in the URL go in the JSON
+  body (POST, PUT, PATCH) or the query string (GET, DELETE).
+  """
+  urlTemplate: String!
+  "JSON Schema (draft 2020-12 unless $schema says otherwise) of the input: an object schema."
+  parameters: JSON!
+  "Extra request headers."
+  headers: [ActionHeader!]!
+  "Sends the conversation's customer's bearer token (from identify) as Authorization: Bearer."
+  requiresCustomerToken: Boolean!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+input ActionHeaderInput {
+  name: String!
+  value: String!
+}
+
+input ActionInput {
+  name: String!
+  description: String!
+  method: ActionMethod!
+  urlTemplate: String!
+  parameters: JSON!
+  headers: [ActionHeaderInput!]! = []
+  requiresCustomerToken: Boolean! = false
+}
+
+"The outcome of one action call."
+type ActionResult {
+  action: Action!
+  "A 2xx response, received in full."
+  ok: Boolean!
+  "The HTTP status; null when no response arrived."
+  statusCode: Int
+  "The response body, when it is JSON."
+  json: JSON
+  "The response body, when it is not JSON or was cut off."
+  text: String
+  "The body was larger than 1 MiB and was cut off."
+  truncated: Boolean!
+  "Why the call failed: a refused address, a timeout, a network error, an oversized body."
+  error: String
+  durationMs: Int!
+  "The internal system note the result was stored as."
+  message: Message
+}
+
+enum ActionCaller {
+  AGENT
+  AI
+}
+
+"An audit record of one action call."
+type ActionCall {
+  id: ID!
+  "Null once the action is deleted."
+  actionId: ID
+  actionName: String!
+  conversationId: ID
+  caller: ActionCaller!
+  "The agent who ran it; null for the AI."
+  agent: Agent @goField(forceResolver: true)
+  statusCode: Int
+  durationMs: Int!
+  error: String
+  createdAt: Time!
+}
+
+extend type Query {
+  "A workspace's actions by name. Agents."
+  actions(workspaceId: ID!): [Action!]!
+  "An action of one of the calling agent's workspaces."
+  action(id: ID!): Action!
+  "The newest audit records of action calls, at most 100 (default 50). Admins."
+  actionCalls(workspaceId: ID!, actionId: ID, conversationId: ID, limit: Int): [ActionCall!]!
+}
+
+extend type Mutation {
+  "Admins. The URL template and parameters schema are validated (invalid_input names the field)."
+  createAction(workspaceId: ID!, input: ActionInput!): Action!
+  "Admins. Replaces the whole definition."
+  updateAction(id: ID!, input: ActionInput!): Action!
+  "Admins. Audit records of its calls stay."
+  deleteAction(id: ID!): Boolean!
+  """
+  Runs an action for a conversation (agents), sending its customer's bearer
+  token when the action needs it. The result is returned and stored in the
+  conversation as an internal system note. input: the parameters, an object.
+  """
+  runAction(conversationId: ID!, actionId: ID!, input: JSON): ActionResult!
+}
+
+# ---------------------------------------------------------------------------
+# AI answers
+
+type AnswerSource {
+  articleId: ID!
+  title: String!
+  url: String
+}
+
+"An answer written from the workspace's published articles."
+type Answer {
+  answered: Boolean!
+  "Markdown with [1], [2] citation markers; the fallback message when not answered."
+  answer: String!
+  "Exactly the cited articles, in citation order."
+  sources: [AnswerSource!]!
+  confidence: Float!
+  "extractive, llm, extractive-fallback (the model failed) or none (nothing relevant found)."
+  generator: String!
+}
+
+type LocalizedMessage {
+  locale: String!
+  message: String!
+}
+
+type AnswerSettings {
+  "Confidence (0 to 1) below which no answer is given."
+  threshold: Float!
+  "Fallback messages by locale; built-in ones cover the rest."
+  fallbackMessages: [LocalizedMessage!]! @goField(forceResolver: true)
+}
+
+input LocalizedMessageInput {
+  locale: String!
+  message: String!
+}
+
+extend type Query {
+  "An AI answer from the calling widget's knowledge base (widget key)."
+  answer(query: String!, locale: String): Answer!
+}
+
+extend type Workspace {
+  answerSettings: AnswerSettings! @goField(forceResolver: true)
+}
+
+extend type Mutation {
+  "Admins. Fields left out keep their value; fallbackMessages replaces the whole list."
+  updateAnswerSettings(workspaceId: ID!, threshold: Float, fallbackMessages: [LocalizedMessageInput!]): AnswerSettings!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2768,6 +3420,92 @@ func (ec *executionContext) childFields_AccessToken(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AccessToken", field.Name)
 }
 
+func (ec *executionContext) childFields_Action(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Action_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Action_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Action_description(ctx, field)
+	case "method":
+		return ec.fieldContext_Action_method(ctx, field)
+	case "urlTemplate":
+		return ec.fieldContext_Action_urlTemplate(ctx, field)
+	case "parameters":
+		return ec.fieldContext_Action_parameters(ctx, field)
+	case "headers":
+		return ec.fieldContext_Action_headers(ctx, field)
+	case "requiresCustomerToken":
+		return ec.fieldContext_Action_requiresCustomerToken(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Action_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Action_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Action", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionCall(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ActionCall_id(ctx, field)
+	case "actionId":
+		return ec.fieldContext_ActionCall_actionId(ctx, field)
+	case "actionName":
+		return ec.fieldContext_ActionCall_actionName(ctx, field)
+	case "conversationId":
+		return ec.fieldContext_ActionCall_conversationId(ctx, field)
+	case "caller":
+		return ec.fieldContext_ActionCall_caller(ctx, field)
+	case "agent":
+		return ec.fieldContext_ActionCall_agent(ctx, field)
+	case "statusCode":
+		return ec.fieldContext_ActionCall_statusCode(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_ActionCall_durationMs(ctx, field)
+	case "error":
+		return ec.fieldContext_ActionCall_error(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ActionCall_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionCall", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionHeader(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ActionHeader_name(ctx, field)
+	case "value":
+		return ec.fieldContext_ActionHeader_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionHeader", field.Name)
+}
+
+func (ec *executionContext) childFields_ActionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_ActionResult_action(ctx, field)
+	case "ok":
+		return ec.fieldContext_ActionResult_ok(ctx, field)
+	case "statusCode":
+		return ec.fieldContext_ActionResult_statusCode(ctx, field)
+	case "json":
+		return ec.fieldContext_ActionResult_json(ctx, field)
+	case "text":
+		return ec.fieldContext_ActionResult_text(ctx, field)
+	case "truncated":
+		return ec.fieldContext_ActionResult_truncated(ctx, field)
+	case "error":
+		return ec.fieldContext_ActionResult_error(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_ActionResult_durationMs(ctx, field)
+	case "message":
+		return ec.fieldContext_ActionResult_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionResult", field.Name)
+}
+
 func (ec *executionContext) childFields_Agent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2780,6 +3518,44 @@ func (ec *executionContext) childFields_Agent(ctx context.Context, field graphql
 		return ec.fieldContext_Agent_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Agent", field.Name)
+}
+
+func (ec *executionContext) childFields_Answer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "answered":
+		return ec.fieldContext_Answer_answered(ctx, field)
+	case "answer":
+		return ec.fieldContext_Answer_answer(ctx, field)
+	case "sources":
+		return ec.fieldContext_Answer_sources(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Answer_confidence(ctx, field)
+	case "generator":
+		return ec.fieldContext_Answer_generator(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Answer", field.Name)
+}
+
+func (ec *executionContext) childFields_AnswerSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "threshold":
+		return ec.fieldContext_AnswerSettings_threshold(ctx, field)
+	case "fallbackMessages":
+		return ec.fieldContext_AnswerSettings_fallbackMessages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnswerSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_AnswerSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "articleId":
+		return ec.fieldContext_AnswerSource_articleId(ctx, field)
+	case "title":
+		return ec.fieldContext_AnswerSource_title(ctx, field)
+	case "url":
+		return ec.fieldContext_AnswerSource_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnswerSource", field.Name)
 }
 
 func (ec *executionContext) childFields_Article(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3022,6 +3798,16 @@ func (ec *executionContext) childFields_InviteAgentPayload(ctx context.Context, 
 		return ec.fieldContext_InviteAgentPayload_password(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InviteAgentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LocalizedMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "locale":
+		return ec.fieldContext_LocalizedMessage_locale(ctx, field)
+	case "message":
+		return ec.fieldContext_LocalizedMessage_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocalizedMessage", field.Name)
 }
 
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3270,6 +4056,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_rateLimits(ctx, field)
 	case "allowedOrigins":
 		return ec.fieldContext_Workspace_allowedOrigins(ctx, field)
+	case "answerSettings":
+		return ec.fieldContext_Workspace_answerSettings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }
@@ -3526,6 +4314,28 @@ func (ec *executionContext) field_Mutation_createAccessToken_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (helpium.ActionInput, error) {
+			return ec.unmarshalNActionInput2githubᚗcomᚋhelpiumᚋhelpiumᚐActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3551,6 +4361,20 @@ func (ec *executionContext) field_Mutation_createConversation_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -3734,6 +4558,36 @@ func (ec *executionContext) field_Mutation_rotateWidgetKey_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_runAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "actionId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["actionId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (helpium.JSON, error) {
+			return ec.unmarshalOJSON2githubᚗcomᚋhelpiumᚋhelpiumᚐJSON(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sendMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3880,6 +4734,58 @@ func (ec *executionContext) field_Mutation_unpublishArticle_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateAction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (helpium.ActionInput, error) {
+			return ec.unmarshalNActionInput2githubᚗcomᚋhelpiumᚋhelpiumᚐActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAnswerSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "threshold",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["threshold"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "fallbackMessages",
+		func(ctx context.Context, v any) ([]*model.LocalizedMessageInput, error) {
+			return ec.unmarshalOLocalizedMessageInput2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐLocalizedMessageInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fallbackMessages"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3957,6 +4863,94 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_actionCalls_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "actionId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["actionId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_action_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_actions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_answer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
 	return args, nil
 }
 
@@ -4550,6 +5544,755 @@ func (ec *executionContext) fieldContext_AccessToken_lastUsedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("AccessToken", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Action_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Action_name(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "String")
+}
+
+func (ec *executionContext) _Action_description(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "String")
+}
+
+func (ec *executionContext) _Action_method(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.ActionMethod) graphql.Marshaler {
+			return ec.marshalNActionMethod2githubᚗcomᚋhelpiumᚋhelpiumᚐActionMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "ActionMethod")
+}
+
+func (ec *executionContext) _Action_urlTemplate(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_urlTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URLTemplate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_urlTemplate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "String")
+}
+
+func (ec *executionContext) _Action_parameters(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parameters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.JSON) graphql.Marshaler {
+			return ec.marshalNJSON2githubᚗcomᚋhelpiumᚋhelpiumᚐJSON(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _Action_headers(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_headers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Headers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []helpium.ActionHeader) graphql.Marshaler {
+			return ec.marshalNActionHeader2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐActionHeaderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_headers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Action",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActionHeader(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Action_requiresCustomerToken(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_requiresCustomerToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresCustomerToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_requiresCustomerToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Action_createdAt(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Action_updatedAt(ctx context.Context, field graphql.CollectedField, obj *helpium.Action) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Action_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Action_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Action", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActionCall_id(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionCall", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ActionCall_actionId(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_actionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_actionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionCall", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ActionCall_actionName(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_actionName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_actionName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionCall", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActionCall_conversationId(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionCall", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ActionCall_caller(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_caller(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caller, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.ActionCaller) graphql.Marshaler {
+			return ec.marshalNActionCaller2githubᚗcomᚋhelpiumᚋhelpiumᚐActionCaller(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_caller(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionCall", field, false, false, "ActionCaller")
+}
+
+func (ec *executionContext) _ActionCall_agent(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_agent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActionCall().Agent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Agent) graphql.Marshaler {
+			return ec.marshalOAgent2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAgent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_agent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActionCall",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActionCall_statusCode(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_statusCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_statusCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionCall", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActionCall_durationMs(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionCall", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ActionCall_error(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionCall", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActionCall_createdAt(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionCall_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionCall_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionCall", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActionHeader_name(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionHeader) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionHeader_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionHeader_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionHeader", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActionHeader_value(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionHeader) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionHeader_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionHeader_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionHeader", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActionResult_action(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionResult_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Action) graphql.Marshaler {
+			return ec.marshalNAction2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionResult_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActionResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Action(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActionResult_ok(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionResult_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OK(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionResult_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionResult", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ActionResult_statusCode(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionResult_statusCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusCode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionResult_statusCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionResult", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ActionResult_json(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionResult_json(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JSON, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.JSON) graphql.Marshaler {
+			return ec.marshalOJSON2githubᚗcomᚋhelpiumᚋhelpiumᚐJSON(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionResult_json(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionResult", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _ActionResult_text(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionResult_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionResult_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActionResult_truncated(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionResult_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionResult_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ActionResult_error(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActionResult_durationMs(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionResult_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionResult_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionResult", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ActionResult_message(ctx context.Context, field graphql.CollectedField, obj *helpium.ActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionResult_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Message) graphql.Marshaler {
+			return ec.marshalOMessage2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionResult_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActionResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Agent_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Agent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4640,6 +6383,254 @@ func (ec *executionContext) _Agent_createdAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Agent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Answer_answered(ctx context.Context, field graphql.CollectedField, obj *helpium.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Answer_answer(ctx context.Context, field graphql.CollectedField, obj *helpium.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Answer_sources(ctx context.Context, field graphql.CollectedField, obj *helpium.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []helpium.AnswerSource) graphql.Marshaler {
+			return ec.marshalNAnswerSource2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Answer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Answer_confidence(ctx context.Context, field graphql.CollectedField, obj *helpium.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Answer_generator(ctx context.Context, field graphql.CollectedField, obj *helpium.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_generator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Generator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_generator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerSettings_threshold(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerSettings_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerSettings_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerSettings", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AnswerSettings_fallbackMessages(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerSettings_fallbackMessages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnswerSettings().FallbackMessages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LocalizedMessage) graphql.Marshaler {
+			return ec.marshalNLocalizedMessage2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐLocalizedMessageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerSettings_fallbackMessages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnswerSettings",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocalizedMessage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnswerSource_articleId(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerSource_articleId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArticleID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerSource_articleId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerSource", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AnswerSource_title(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerSource_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerSource_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerSource_url(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerSource_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerSource_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerSource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Article_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Article) (ret graphql.Marshaler) {
@@ -6465,6 +8456,52 @@ func (ec *executionContext) fieldContext_InviteAgentPayload_password(_ context.C
 	return graphql.NewScalarFieldContext("InviteAgentPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _LocalizedMessage_locale(ctx context.Context, field graphql.CollectedField, obj *model.LocalizedMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocalizedMessage_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocalizedMessage_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocalizedMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _LocalizedMessage_message(ctx context.Context, field graphql.CollectedField, obj *model.LocalizedMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocalizedMessage_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocalizedMessage_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocalizedMessage", field, false, false, "String")
+}
+
 func (ec *executionContext) _LoginPayload_token(ctx context.Context, field graphql.CollectedField, obj *helpium.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8134,6 +10171,226 @@ func (ec *executionContext) fieldContext_Mutation_setAllowedOrigins(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAction(ctx, fc.Args["workspaceId"].(string), fc.Args["input"].(helpium.ActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Action) graphql.Marshaler {
+			return ec.marshalNAction2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Action(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAction(ctx, fc.Args["id"].(string), fc.Args["input"].(helpium.ActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Action) graphql.Marshaler {
+			return ec.marshalNAction2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Action(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAction(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_runAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RunAction(ctx, fc.Args["conversationId"].(string), fc.Args["actionId"].(string), fc.Args["input"].(helpium.JSON))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.ActionResult) graphql.Marshaler {
+			return ec.marshalNActionResult2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐActionResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runAction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActionResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runAction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAnswerSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAnswerSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAnswerSettings(ctx, fc.Args["workspaceId"].(string), fc.Args["threshold"].(*float64), fc.Args["fallbackMessages"].([]*model.LocalizedMessageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.AnswerSettings) graphql.Marshaler {
+			return ec.marshalNAnswerSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAnswerSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerSettings(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAnswerSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpeningRange_day(ctx context.Context, field graphql.CollectedField, obj *helpium.OpeningRange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8945,6 +11202,182 @@ func (ec *executionContext) fieldContext_Query_searchArticles(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_searchArticles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_actions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_actions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Actions(ctx, fc.Args["workspaceId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*helpium.Action) graphql.Marshaler {
+			return ec.marshalNAction2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_actions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Action(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_actions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_action(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Action(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Action) graphql.Marshaler {
+			return ec.marshalNAction2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_action(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Action(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_action_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_actionCalls(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_actionCalls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ActionCalls(ctx, fc.Args["workspaceId"].(string), fc.Args["actionId"].(*string), fc.Args["conversationId"].(*string), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*helpium.ActionCall) graphql.Marshaler {
+			return ec.marshalNActionCall2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐActionCallᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_actionCalls(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActionCall(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_actionCalls_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_answer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Answer(ctx, fc.Args["query"].(string), fc.Args["locale"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Answer) graphql.Marshaler {
+			return ec.marshalNAnswer2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_answer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Answer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_answer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10316,6 +12749,38 @@ func (ec *executionContext) fieldContext_Workspace_allowedOrigins(_ context.Cont
 	return graphql.NewScalarFieldContext("Workspace", field, false, false, "String")
 }
 
+func (ec *executionContext) _Workspace_answerSettings(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_answerSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().AnswerSettings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.AnswerSettings) graphql.Marshaler {
+			return ec.marshalNAnswerSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_answerSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WorkspaceMembership_workspace(ctx context.Context, field graphql.CollectedField, obj *helpium.Membership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11444,6 +13909,146 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputActionHeaderInput(ctx context.Context, obj any) (helpium.ActionHeaderInput, error) {
+	var it helpium.ActionHeaderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActionHeaderInput unmarshals raw into the ActionHeaderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActionHeaderInput(ctx context.Context, raw any) (helpium.ActionHeaderInput, error) {
+	var out helpium.ActionHeaderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActionHeaderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputActionInput(ctx context.Context, obj any) (helpium.ActionInput, error) {
+	var it helpium.ActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["headers"]; !present {
+		asMap["headers"] = []any{}
+	}
+	if _, present := asMap["requiresCustomerToken"]; !present {
+		asMap["requiresCustomerToken"] = false
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "method", "urlTemplate", "parameters", "headers", "requiresCustomerToken"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNActionMethod2githubᚗcomᚋhelpiumᚋhelpiumᚐActionMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "urlTemplate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlTemplate"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLTemplate = data
+		case "parameters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parameters"))
+			data, err := ec.unmarshalNJSON2githubᚗcomᚋhelpiumᚋhelpiumᚐJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parameters = data
+		case "headers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headers"))
+			data, err := ec.unmarshalNActionHeaderInput2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐActionHeaderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headers = data
+		case "requiresCustomerToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresCustomerToken"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresCustomerToken = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActionInput unmarshals raw into the ActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActionInput(ctx context.Context, raw any) (helpium.ActionInput, error) {
+	var out helpium.ActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj any) (helpium.ArticleFilter, error) {
 	var it helpium.ArticleFilter
 	if obj == nil {
@@ -12060,6 +14665,55 @@ func UnmarshalInternalNoteInput(ctx context.Context, raw any) (model.InternalNot
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLocalizedMessageInput(ctx context.Context, obj any) (model.LocalizedMessageInput, error) {
+	var it model.LocalizedMessageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "message"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLocalizedMessageInput unmarshals raw into the LocalizedMessageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLocalizedMessageInput(ctx context.Context, raw any) (model.LocalizedMessageInput, error) {
+	var out model.LocalizedMessageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LocalizedMessageInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOpeningRangeInput(ctx context.Context, obj any) (helpium.OpeningRange, error) {
 	var it helpium.OpeningRange
 	if obj == nil {
@@ -12560,6 +15214,274 @@ func (ec *executionContext) _AccessToken(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var actionImplementors = []string{"Action"}
+
+func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, obj *helpium.Action) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, actionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Action")
+		case "id":
+			out.Values[i] = ec._Action_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Action_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._Action_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._Action_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "urlTemplate":
+			out.Values[i] = ec._Action_urlTemplate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parameters":
+			out.Values[i] = ec._Action_parameters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "headers":
+			out.Values[i] = ec._Action_headers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requiresCustomerToken":
+			out.Values[i] = ec._Action_requiresCustomerToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Action_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Action_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var actionCallImplementors = []string{"ActionCall"}
+
+func (ec *executionContext) _ActionCall(ctx context.Context, sel ast.SelectionSet, obj *helpium.ActionCall) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, actionCallImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActionCall")
+		case "id":
+			out.Values[i] = ec._ActionCall_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actionId":
+			out.Values[i] = ec._ActionCall_actionId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actionName":
+			out.Values[i] = ec._ActionCall_actionName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conversationId":
+			out.Values[i] = ec._ActionCall_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caller":
+			out.Values[i] = ec._ActionCall_caller(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActionCall_agent(ctx, field, obj)
+				})
+		case "statusCode":
+			out.Values[i] = ec._ActionCall_statusCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMs":
+			out.Values[i] = ec._ActionCall_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._ActionCall_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ActionCall_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var actionHeaderImplementors = []string{"ActionHeader"}
+
+func (ec *executionContext) _ActionHeader(ctx context.Context, sel ast.SelectionSet, obj *helpium.ActionHeader) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, actionHeaderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActionHeader")
+		case "name":
+			out.Values[i] = ec._ActionHeader_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ActionHeader_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var actionResultImplementors = []string{"ActionResult"}
+
+func (ec *executionContext) _ActionResult(ctx context.Context, sel ast.SelectionSet, obj *helpium.ActionResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, actionResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActionResult")
+		case "action":
+			out.Values[i] = ec._ActionResult_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ok":
+			out.Values[i] = ec._ActionResult_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "statusCode":
+			out.Values[i] = ec._ActionResult_statusCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "json":
+			out.Values[i] = ec._ActionResult_json(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._ActionResult_text(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._ActionResult_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._ActionResult_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "durationMs":
+			out.Values[i] = ec._ActionResult_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ActionResult_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var agentImplementors = []string{"Agent"}
 
 func (ec *executionContext) _Agent(ctx context.Context, sel ast.SelectionSet, obj *helpium.Agent) graphql.Marshaler {
@@ -12589,6 +15511,141 @@ func (ec *executionContext) _Agent(ctx context.Context, sel ast.SelectionSet, ob
 		case "createdAt":
 			out.Values[i] = ec._Agent_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var answerImplementors = []string{"Answer"}
+
+func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, obj *helpium.Answer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Answer")
+		case "answered":
+			out.Values[i] = ec._Answer_answered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answer":
+			out.Values[i] = ec._Answer_answer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._Answer_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._Answer_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "generator":
+			out.Values[i] = ec._Answer_generator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var answerSettingsImplementors = []string{"AnswerSettings"}
+
+func (ec *executionContext) _AnswerSettings(ctx context.Context, sel ast.SelectionSet, obj *helpium.AnswerSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnswerSettings")
+		case "threshold":
+			out.Values[i] = ec._AnswerSettings_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fallbackMessages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnswerSettings_fallbackMessages(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var answerSourceImplementors = []string{"AnswerSource"}
+
+func (ec *executionContext) _AnswerSource(ctx context.Context, sel ast.SelectionSet, obj *helpium.AnswerSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnswerSource")
+		case "articleId":
+			out.Values[i] = ec._AnswerSource_articleId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._AnswerSource_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._AnswerSource_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -13441,6 +16498,44 @@ func (ec *executionContext) _InviteAgentPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var localizedMessageImplementors = []string{"LocalizedMessage"}
+
+func (ec *executionContext) _LocalizedMessage(ctx context.Context, sel ast.SelectionSet, obj *model.LocalizedMessage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, localizedMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LocalizedMessage")
+		case "locale":
+			out.Values[i] = ec._LocalizedMessage_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._LocalizedMessage_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var loginPayloadImplementors = []string{"LoginPayload"}
 
 func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.SelectionSet, obj *helpium.Session) graphql.Marshaler {
@@ -13917,6 +17012,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runAction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runAction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAnswerSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAnswerSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14139,6 +17269,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_searchArticles(ctx, field)
+				})
+		case "actions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_actions(ctx, field)
+				})
+		case "action":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_action(ctx, field)
+				})
+		case "actionCalls":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_actionCalls(ctx, field)
+				})
+		case "answer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_answer(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -14667,6 +17821,12 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "answerSettings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_answerSettings(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15109,12 +18269,168 @@ func (ec *executionContext) marshalNAccessToken2ᚖgithubᚗcomᚋhelpiumᚋhelp
 	return ec._AccessToken(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAction2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.Action) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAction2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAction2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAction(ctx context.Context, sel ast.SelectionSet, v *helpium.Action) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Action!")
+		return graphql.Null
+	}
+	return ec._Action(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActionCall2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐActionCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.ActionCall) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActionCall2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐActionCall(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActionCall2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐActionCall(ctx context.Context, sel ast.SelectionSet, v *helpium.ActionCall) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActionCall!")
+		return graphql.Null
+	}
+	return ec._ActionCall(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNActionCaller2githubᚗcomᚋhelpiumᚋhelpiumᚐActionCaller(ctx context.Context, v any) (helpium.ActionCaller, error) {
+	var res helpium.ActionCaller
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActionCaller2githubᚗcomᚋhelpiumᚋhelpiumᚐActionCaller(ctx context.Context, sel ast.SelectionSet, v helpium.ActionCaller) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNActionHeader2githubᚗcomᚋhelpiumᚋhelpiumᚐActionHeader(ctx context.Context, sel ast.SelectionSet, v helpium.ActionHeader) graphql.Marshaler {
+	return ec._ActionHeader(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNActionHeader2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐActionHeaderᚄ(ctx context.Context, sel ast.SelectionSet, v []helpium.ActionHeader) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActionHeader2githubᚗcomᚋhelpiumᚋhelpiumᚐActionHeader(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNActionHeaderInput2githubᚗcomᚋhelpiumᚋhelpiumᚐActionHeaderInput(ctx context.Context, v any) (helpium.ActionHeaderInput, error) {
+	res, err := ec.unmarshalInputActionHeaderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNActionHeaderInput2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐActionHeaderInputᚄ(ctx context.Context, v any) ([]helpium.ActionHeaderInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]helpium.ActionHeaderInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActionHeaderInput2githubᚗcomᚋhelpiumᚋhelpiumᚐActionHeaderInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNActionInput2githubᚗcomᚋhelpiumᚋhelpiumᚐActionInput(ctx context.Context, v any) (helpium.ActionInput, error) {
+	res, err := ec.unmarshalInputActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNActionMethod2githubᚗcomᚋhelpiumᚋhelpiumᚐActionMethod(ctx context.Context, v any) (helpium.ActionMethod, error) {
+	var res helpium.ActionMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActionMethod2githubᚗcomᚋhelpiumᚋhelpiumᚐActionMethod(ctx context.Context, sel ast.SelectionSet, v helpium.ActionMethod) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNActionResult2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐActionResult(ctx context.Context, sel ast.SelectionSet, v *helpium.ActionResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActionResult!")
+		return graphql.Null
+	}
+	return ec._ActionResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAgent2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAgent(ctx context.Context, sel ast.SelectionSet, v *helpium.Agent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Agent!")
 		return graphql.Null
 	}
 	return ec._Agent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnswer2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswer(ctx context.Context, sel ast.SelectionSet, v *helpium.Answer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Answer!")
+		return graphql.Null
+	}
+	return ec._Answer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnswerSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerSettings(ctx context.Context, sel ast.SelectionSet, v *helpium.AnswerSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnswerSettings!")
+		return graphql.Null
+	}
+	return ec._AnswerSettings(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnswerSource2githubᚗcomᚋhelpiumᚋhelpiumᚐAnswerSource(ctx context.Context, sel ast.SelectionSet, v helpium.AnswerSource) graphql.Marshaler {
+	return ec._AnswerSource(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAnswerSource2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []helpium.AnswerSource) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnswerSource2githubᚗcomᚋhelpiumᚋhelpiumᚐAnswerSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐArticle(ctx context.Context, sel ast.SelectionSet, v *helpium.Article) graphql.Marshaler {
@@ -15483,6 +18799,49 @@ func (ec *executionContext) marshalNInviteAgentPayload2ᚖgithubᚗcomᚋhelpium
 		return graphql.Null
 	}
 	return ec._InviteAgentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNJSON2githubᚗcomᚋhelpiumᚋhelpiumᚐJSON(ctx context.Context, v any) (helpium.JSON, error) {
+	var res helpium.JSON
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2githubᚗcomᚋhelpiumᚋhelpiumᚐJSON(ctx context.Context, sel ast.SelectionSet, v helpium.JSON) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNLocalizedMessage2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐLocalizedMessageᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LocalizedMessage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocalizedMessage2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐLocalizedMessage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocalizedMessage2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐLocalizedMessage(ctx context.Context, sel ast.SelectionSet, v *model.LocalizedMessage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LocalizedMessage!")
+		return graphql.Null
+	}
+	return ec._LocalizedMessage(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLocalizedMessageInput2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐLocalizedMessageInput(ctx context.Context, v any) (*model.LocalizedMessageInput, error) {
+	res, err := ec.unmarshalInputLocalizedMessageInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLoginPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐSession(ctx context.Context, sel ast.SelectionSet, v *helpium.Session) graphql.Marshaler {
@@ -16179,6 +19538,39 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOJSON2githubᚗcomᚋhelpiumᚋhelpiumᚐJSON(ctx context.Context, v any) (helpium.JSON, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res helpium.JSON
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2githubᚗcomᚋhelpiumᚋhelpiumᚐJSON(ctx context.Context, sel ast.SelectionSet, v helpium.JSON) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOLocalizedMessageInput2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐLocalizedMessageInputᚄ(ctx context.Context, v any) ([]*model.LocalizedMessageInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LocalizedMessageInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLocalizedMessageInput2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐLocalizedMessageInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOMessage2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐMessage(ctx context.Context, sel ast.SelectionSet, v *helpium.Message) graphql.Marshaler {

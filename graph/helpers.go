@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"sort"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/graph/loader"
+	"github.com/helpium/helpium/graph/model"
 	"github.com/helpium/helpium/service"
 )
 
@@ -159,4 +161,26 @@ func intArg(v any) *int {
 		return n
 	}
 	return nil
+}
+
+// localizedMessages lists a locale → message map, sorted by locale.
+func localizedMessages(m map[string]string) []*model.LocalizedMessage {
+	out := make([]*model.LocalizedMessage, 0, len(m))
+	for loc, msg := range m {
+		out = append(out, &model.LocalizedMessage{Locale: loc, Message: msg})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Locale < out[j].Locale })
+	return out
+}
+
+// messageMap turns input messages into a map; nil stays nil (no change).
+func messageMap(in []*model.LocalizedMessageInput) map[string]string {
+	if in == nil {
+		return nil
+	}
+	m := make(map[string]string, len(in))
+	for _, x := range in {
+		m[x.Locale] = x.Message
+	}
+	return m
 }

@@ -14,6 +14,16 @@ import (
 	"github.com/helpium/helpium/service"
 )
 
+// Agent is the resolver for the agent field.
+func (r *actionCallResolver) Agent(ctx context.Context, obj *helpium.ActionCall) (*helpium.Agent, error) {
+	return loadOptional(ctx, r.loaders(ctx).Agent, obj.AgentID)
+}
+
+// FallbackMessages is the resolver for the fallbackMessages field.
+func (r *answerSettingsResolver) FallbackMessages(ctx context.Context, obj *helpium.AnswerSettings) ([]*model.LocalizedMessage, error) {
+	return localizedMessages(obj.FallbackMessages), nil
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *helpium.ArticleConnection) (int, error) {
 	return obj.Count()
@@ -200,6 +210,31 @@ func (r *mutationResolver) SetAllowedOrigins(ctx context.Context, workspaceID st
 	return r.Service.SetAllowedOrigins(ctx, workspaceID, origins)
 }
 
+// CreateAction is the resolver for the createAction field.
+func (r *mutationResolver) CreateAction(ctx context.Context, workspaceID string, input helpium.ActionInput) (*helpium.Action, error) {
+	return r.Service.CreateAction(ctx, workspaceID, input)
+}
+
+// UpdateAction is the resolver for the updateAction field.
+func (r *mutationResolver) UpdateAction(ctx context.Context, id string, input helpium.ActionInput) (*helpium.Action, error) {
+	return r.Service.UpdateAction(ctx, id, input)
+}
+
+// DeleteAction is the resolver for the deleteAction field.
+func (r *mutationResolver) DeleteAction(ctx context.Context, id string) (bool, error) {
+	return true, r.Service.DeleteAction(ctx, id)
+}
+
+// RunAction is the resolver for the runAction field.
+func (r *mutationResolver) RunAction(ctx context.Context, conversationID string, actionID string, input helpium.JSON) (*helpium.ActionResult, error) {
+	return r.Service.RunAction(ctx, conversationID, actionID, input)
+}
+
+// UpdateAnswerSettings is the resolver for the updateAnswerSettings field.
+func (r *mutationResolver) UpdateAnswerSettings(ctx context.Context, workspaceID string, threshold *float64, fallbackMessages []*model.LocalizedMessageInput) (*helpium.AnswerSettings, error) {
+	return r.Service.UpdateAnswerSettings(ctx, workspaceID, threshold, messageMap(fallbackMessages))
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*helpium.Agent, error) {
 	return r.Service.Me(ctx)
@@ -296,6 +331,26 @@ func (r *queryResolver) SearchArticles(ctx context.Context, query string, limit 
 	return r.Service.Search(ctx, workspaceID, in)
 }
 
+// Actions is the resolver for the actions field.
+func (r *queryResolver) Actions(ctx context.Context, workspaceID string) ([]*helpium.Action, error) {
+	return r.Service.Actions(ctx, workspaceID)
+}
+
+// Action is the resolver for the action field.
+func (r *queryResolver) Action(ctx context.Context, id string) (*helpium.Action, error) {
+	return r.Service.Action(ctx, id)
+}
+
+// ActionCalls is the resolver for the actionCalls field.
+func (r *queryResolver) ActionCalls(ctx context.Context, workspaceID string, actionID *string, conversationID *string, limit *int) ([]*helpium.ActionCall, error) {
+	return r.Service.ActionCalls(ctx, workspaceID, helpium.ActionCallFilter{ActionID: actionID, ConversationID: conversationID, Limit: limit})
+}
+
+// Answer is the resolver for the answer field.
+func (r *queryResolver) Answer(ctx context.Context, query string, locale *string) (*helpium.Answer, error) {
+	return r.Service.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale})
+}
+
 // WidgetMessageAdded is the resolver for the widgetMessageAdded field.
 func (r *subscriptionResolver) WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
 	return r.Service.FollowMessagesByToken(ctx, token, after)
@@ -347,10 +402,21 @@ func (r *workspaceResolver) RateLimits(ctx context.Context, obj *helpium.Workspa
 	return &l, err
 }
 
+// AnswerSettings is the resolver for the answerSettings field.
+func (r *workspaceResolver) AnswerSettings(ctx context.Context, obj *helpium.Workspace) (*helpium.AnswerSettings, error) {
+	return r.Service.AnswerSettings(ctx, obj.ID)
+}
+
 // Workspace is the resolver for the workspace field.
 func (r *workspaceMembershipResolver) Workspace(ctx context.Context, obj *helpium.Membership) (*helpium.Workspace, error) {
 	return r.Service.Workspace(ctx, obj.WorkspaceID)
 }
+
+// ActionCall returns ActionCallResolver implementation.
+func (r *Resolver) ActionCall() ActionCallResolver { return &actionCallResolver{r} }
+
+// AnswerSettings returns AnswerSettingsResolver implementation.
+func (r *Resolver) AnswerSettings() AnswerSettingsResolver { return &answerSettingsResolver{r} }
 
 // ArticleConnection returns ArticleConnectionResolver implementation.
 func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
@@ -392,6 +458,8 @@ func (r *Resolver) WorkspaceMembership() WorkspaceMembershipResolver {
 }
 
 type (
+	actionCallResolver             struct{ *Resolver }
+	answerSettingsResolver         struct{ *Resolver }
 	articleConnectionResolver      struct{ *Resolver }
 	conversationResolver           struct{ *Resolver }
 	conversationConnectionResolver struct{ *Resolver }

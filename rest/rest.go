@@ -38,6 +38,7 @@ func (h *Handler) Register(g *gin.RouterGroup) {
 	g.GET("/conversations/:token/messages", h.messages)
 	g.GET("/conversations/:token/events", h.events)
 	g.POST("/search", h.search)
+	g.POST("/search/answer", h.answer)
 }
 
 func (h *Handler) respond(c *gin.Context, status int, v any, err error) {

@@ -421,3 +421,12 @@ func releaseWebSocket(ctx context.Context) {
 		release()
 	}
 }
+
+// Routes lists the method and path of every route of a handler built by
+// NewHandler, so tests can insist that each one is covered.
+func Routes(h http.Handler) gin.RoutesInfo {
+	if e, ok := h.(*gin.Engine); ok {
+		return e.Routes()
+	}
+	return nil
+}

@@ -48,6 +48,7 @@ func dashboardOps(b tenantIDs) map[string]struct {
 		"setAgentRole":            {`mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`, map[string]any{"w": b.workspace, "a": b.owner}},
 		"rotateIdentitySecret":    {`mutation($w: ID!) { rotateIdentitySecret(workspaceId: $w) { identitySecret } }`, w},
 		"setIdentityVerification": {`mutation($w: ID!) { setIdentityVerification(workspaceId: $w, required: true) { id } }`, w},
+		"updateAnswerSettings":    {`mutation($w: ID!) { updateAnswerSettings(workspaceId: $w, threshold: 0.9) { threshold } }`, w},
 		"articles":                {`query($w: ID!) { articles(workspaceId: $w) { edges { node { id title } } } }`, w},
 		"article":                 {`query($id: ID!) { article(id: $id) { id title body } }`, ar},
 		"searchArticles":          {`query($w: ID!) { searchArticles(workspaceId: $w, query: "secret", includeDrafts: true) { results { title } } }`, w},
@@ -56,6 +57,13 @@ func dashboardOps(b tenantIDs) map[string]struct {
 		"publishArticle":          {`mutation($id: ID!) { publishArticle(id: $id) { id } }`, ar},
 		"unpublishArticle":        {`mutation($id: ID!) { unpublishArticle(id: $id) { id } }`, ar},
 		"deleteArticle":           {`mutation($id: ID!) { deleteArticle(id: $id) }`, ar},
+		"actions":                 {`query($w: ID!) { actions(workspaceId: $w) { id name urlTemplate headers { name value } } }`, w},
+		"action":                  {`query($a: ID!) { action(id: $a) { id name urlTemplate } }`, map[string]any{"a": b.action}},
+		"actionCalls":             {`query($w: ID!) { actionCalls(workspaceId: $w) { id actionName } }`, w},
+		"createAction":            {`mutation($w: ID!) { createAction(workspaceId: $w, input: {name: "spy", description: "x", method: GET, urlTemplate: "https://evil.example.com/", parameters: {type: "object"}}) { id } }`, w},
+		"updateAction":            {`mutation($a: ID!) { updateAction(id: $a, input: {name: "spy", description: "x", method: GET, urlTemplate: "https://evil.example.com/", parameters: {type: "object"}}) { id } }`, map[string]any{"a": b.action}},
+		"deleteAction":            {`mutation($a: ID!) { deleteAction(id: $a) }`, map[string]any{"a": b.action}},
+		"runAction":               {`mutation($c: ID!, $a: ID!) { runAction(conversationId: $c, actionId: $a, input: {}) { ok json } }`, map[string]any{"c": b.conversation, "a": b.action}},
 	}
 }
 
@@ -67,10 +75,12 @@ var notTenantScoped = map[string]bool{
 	"createAccessToken": true, "revokeAccessToken": true,
 	"widgetSettings": true, "widgetConversation": true, "widgetMessages": true,
 	"createConversation": true, "sendMessage": true, "identify": true, "widgetConversations": true,
+	"answer": true,
 }
 
 type tenantIDs struct {
-	workspace, conversation, customer, owner, article string
+	workspace, conversation, customer, owner string
+	action, article                          string
 }
 
 func TestCrossWorkspaceMatrix(t *testing.T) {
@@ -90,6 +100,13 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.DB.QueryRowContext(ctx, `SELECT agent_id FROM memberships WHERE workspace_id = ?`, b.Workspace.ID).Scan(&ownerB) //nolint:errcheck
+	actionB, err := app.Service.CreateAction(agentCtx(t, app, b.Token), b.Workspace.ID, helpium.ActionInput{
+		Name: "b_orders", Description: "B's orders", Method: helpium.MethodGet,
+		URLTemplate: "https://b-secret.example.com/orders/{id}", Parameters: helpium.JSON(`{"type": "object", "properties": {"id": {"type": "string"}}}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	extID := "b-secret"
 	if _, err := app.Service.ImportArticles(ctx, b.Workspace.ID, []helpium.ArticleInput{{ExternalID: &extID, Title: "B's secret article", Body: "B's secret body"}}); err != nil {
 		t.Fatal(err)
@@ -98,8 +115,8 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	if err := app.DB.QueryRowContext(ctx, `SELECT id FROM articles WHERE workspace_id = ?`, b.Workspace.ID).Scan(&articleB); err != nil {
 		t.Fatal(err)
 	}
-	ids := tenantIDs{workspace: b.Workspace.ID, conversation: convB, customer: custB, owner: ownerB, article: articleB}
-	secrets := []string{"B's secret question", b.Workspace.APIKey, "bcust@b.test", "B Customer", convB, "B's secret article", "B's secret body"}
+	ids := tenantIDs{workspace: b.Workspace.ID, conversation: convB, customer: custB, owner: ownerB, action: actionB.ID, article: articleB}
+	secrets := []string{"B's secret question", b.Workspace.APIKey, "bcust@b.test", "B Customer", convB, "b-secret.example.com", "b_orders", "B's secret article", "B's secret body"}
 
 	ops := dashboardOps(ids)
 	// Every tenant-scoped operation of the schema has a row.
@@ -162,6 +179,12 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	app.DB.QueryRowContext(ctx, "SELECT count(*) FROM messages WHERE conversation_id = ?", convB).Scan(&msgs) //nolint:errcheck
 	var members int
 	app.DB.QueryRowContext(ctx, "SELECT count(*) FROM memberships WHERE workspace_id = ?", b.Workspace.ID).Scan(&members) //nolint:errcheck
+	var actionsB, callsB int
+	app.DB.QueryRowContext(ctx, "SELECT count(*) FROM actions WHERE workspace_id = ? AND name = 'b_orders'", b.Workspace.ID).Scan(&actionsB) //nolint:errcheck
+	app.DB.QueryRowContext(ctx, "SELECT count(*) FROM action_calls").Scan(&callsB)                                                           //nolint:errcheck
+	if actionsB != 1 || callsB != 0 {
+		t.Errorf("B has %d actions named b_orders and %d action calls, want 1 and 0", actionsB, callsB)
+	}
 	if msgs != 1 || members != 1 {
 		t.Errorf("B has %d messages and %d members, want 1 and 1", msgs, members)
 	}

@@ -8,14 +8,15 @@ import (
 
 // Run keeps the service's caches in step with the database until ctx ends:
 // a workspace changed through any replica drops its cached widget-key
-// lookup here at once, and a reconnect of the event listener (when changes
-// may have been missed) drops them all.
+// lookup here at once, a change to its search index drops its cached
+// answers, and a reconnect of the event listener (when changes may have
+// been missed) drops everything.
 func (s *Service) Run(ctx context.Context) {
 	if s.events == nil {
 		return
 	}
 	sub := s.events.Subscribe(ctx, events.AllWorkspaces, func(ev events.Event) bool {
-		return ev.Type == events.TypeWorkspaceChanged
+		return ev.Type == events.TypeWorkspaceChanged || ev.Type == events.TypeKBChanged
 	})
 	defer sub.Close()
 	for {
@@ -24,9 +25,14 @@ func (s *Service) Run(ctx context.Context) {
 			if !ok {
 				return
 			}
-			s.keys.forgetWorkspace(ev.WorkspaceID)
+			if ev.Type == events.TypeKBChanged {
+				s.answers.forgetWorkspace(ev.WorkspaceID)
+			} else {
+				s.keys.forgetWorkspace(ev.WorkspaceID)
+			}
 		case <-sub.Resync():
 			s.keys.clear()
+			s.answers.clear()
 		case <-ctx.Done():
 			return
 		}

@@ -5,27 +5,36 @@ package service
 
 import (
 	"context"
+	"github.com/helpium/helpium/answer"
+	"github.com/helpium/helpium/metrics"
 	"log/slog"
 	"time"
 
+	"github.com/helpium/helpium/actions"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/events"
+	"github.com/helpium/helpium/llm"
 	"github.com/helpium/helpium/ratelimit"
 	"github.com/helpium/helpium/secret"
 )
 
 // Service runs Helpium's operations over the store.
 type Service struct {
-	store   *db.Store
-	events  *events.Broker
-	secrets *secret.Keyring
-	log     *slog.Logger
-	now     func() time.Time
-	keys    *keyCache
-
+	store    *db.Store
+	events   *events.Broker
+	secrets  *secret.Keyring
+	log      *slog.Logger
+	now      func() time.Time
+	keys     *keyCache
 	searcher Searcher
-	limiter  ratelimit.Limiter
-	agentMin int
+	// answers
+	generator answer.Generator
+	answers   *answerCache
+	metrics   *metrics.Metrics
+	limiter   ratelimit.Limiter
+	agentMin  int
+	actions   *actions.Executor
+	llm       *llm.Client
 }
 
 // Options configures a Service.
@@ -37,17 +46,30 @@ type Options struct {
 	KeyCacheTTL time.Duration
 	// Events delivers live changes; required for subscriptions and streams.
 	Events *events.Broker
-	// Secrets encrypts customers' bearer tokens; required to store them.
-	Secrets *secret.Keyring
 	// Search answers knowledge-base searches (search.Index); without it
 	// searches fail with ESearchUnavailable.
 	Search Searcher
+	// Secrets encrypts customers' bearer tokens; required to store them.
+	Secrets *secret.Keyring
+	// Generator writes answers (the extractive generator when nil).
+	Generator answer.Generator
+	// AnswerCacheTTL bounds how long an answer is reused (10 minutes when
+	// zero, none when negative); knowledge-base changes drop it sooner.
+	AnswerCacheTTL time.Duration
+	// Metrics records cache and latency figures; optional.
+	Metrics *metrics.Metrics
 	// RateLimiter counts requests against the rate limits (ratelimit.Redis
 	// to share them between replicas); default: in process memory.
 	RateLimiter ratelimit.Limiter
 	// AgentRateLimit is each agent's dashboard limit in requests per
 	// minute; default DefaultAgentRateLimit.
 	AgentRateLimit int
+	// Actions runs AI Actions (default: production settings, public
+	// https addresses only).
+	Actions *actions.Executor
+	// LLM is the chat-completions model behind AI answers; without it they
+	// fail with EUnavailable.
+	LLM *llm.Client
 }
 
 // New returns a Service over store.
@@ -69,10 +91,21 @@ func New(store *db.Store, opt Options) *Service {
 	if opt.AgentRateLimit <= 0 {
 		opt.AgentRateLimit = DefaultAgentRateLimit
 	}
+	if opt.Actions == nil {
+		opt.Actions = actions.New(actions.Config{})
+	}
+	if opt.Generator == nil {
+		opt.Generator = answer.NewExtractive()
+	}
+	if opt.AnswerCacheTTL == 0 {
+		opt.AnswerCacheTTL = 10 * time.Minute
+	}
 	return &Service{
 		store: store, events: opt.Events, secrets: opt.Secrets, log: opt.Logger, now: opt.Now,
 		keys: newKeyCache(opt.KeyCacheTTL), searcher: opt.Search,
 		limiter: opt.RateLimiter, agentMin: opt.AgentRateLimit,
+		actions: opt.Actions, llm: opt.LLM,
+		generator: opt.Generator, answers: newAnswerCache(opt.AnswerCacheTTL), metrics: opt.Metrics,
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -29,6 +30,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/helpium/helpium"
 )
 
 type dataset struct {
@@ -41,10 +44,11 @@ type dataset struct {
 }
 
 type query struct {
-	ID       string   `json:"id"`
-	Query    string   `json:"query"`
-	Relevant []string `json:"relevant"`
-	Kind     string   `json:"kind"`
+	ID          string   `json:"id"`
+	Query       string   `json:"query"`
+	Relevant    []string `json:"relevant"`
+	Kind        string   `json:"kind"`
+	AnswerFacts []string `json:"answer_facts"`
 }
 
 type result struct {
@@ -65,6 +69,10 @@ type report struct {
 	mode, embedder string
 	importTime     time.Duration
 	outcomes       []outcome
+	// answers are the answers at the workspace's default threshold; raw
+	// are the same questions answered with the threshold at 0, from which
+	// the threshold sweep is computed.
+	answers, raw []answerOutcome
 }
 
 func main() {
@@ -72,7 +80,11 @@ func main() {
 	bin := flag.String("helpium", ".bin/helpium", "helpium binary")
 	modes := flag.String("modes", "use,none", "comma-separated HELPIUM_EMBEDDER modes to compare")
 	out := flag.String("out", "EVAL.md", "report file ('' for none)")
+	answerModes := flag.String("answer-modes", "use,none", "comma-separated modes whose answers (POST /api/customer/search/answer) are evaluated too ('' for none)")
+	dump := flag.String("dump", "", "write every answer (default threshold and threshold 0) as JSON to this file")
 	flag.Parse()
+	answerIn = strings.Split(*answerModes, ",")
+	dumpPath = *dump
 	if err := run(*kb, *bin, strings.Split(*modes, ","), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "eval:", err)
 		os.Exit(1)
@@ -108,9 +120,17 @@ func run(kbPath, bin string, modes []string, out string) error {
 		}
 		reports = append(reports, r)
 	}
+	if dumpPath != "" {
+		if err := dumpAnswers(dumpPath, reports); err != nil {
+			return err
+		}
+	}
 	text := render(ds, kbPath, reports)
 	fmt.Print(text)
 	if out != "" {
+		if old, err := os.ReadFile(out); err == nil {
+			text = keepNotes(text, string(old))
+		}
 		return os.WriteFile(out, []byte(text), 0o644)
 	}
 	return nil
@@ -129,7 +149,11 @@ func evalMode(base []string, bin, mode, kbPath string, ds dataset) (*report, err
 		return nil, err
 	}
 	var ws struct {
+		ID     string `json:"id"`
 		APIKey string `json:"api_key"`
+		Owner  struct {
+			Token string `json:"token"`
+		} `json:"owner"`
 	}
 	if err := json.Unmarshal([]byte(wsJSON), &ws); err != nil {
 		return nil, fmt.Errorf("workspace create: %w", err)
@@ -181,6 +205,21 @@ func evalMode(base []string, bin, mode, kbPath string, ds dataset) (*report, err
 			o.ranked = append(o.ranked, byTitle[strings.ToLower(x.Title)])
 		}
 		r.outcomes = append(r.outcomes, o)
+	}
+	if slices.Contains(answerIn, mode) {
+		base := "http://" + addr
+		fmt.Fprintf(os.Stderr, "eval: mode %s: answering %d queries\n", mode, len(ds.Queries))
+		if r.answers, err = answerAll(base, ws.APIKey, ds); err != nil {
+			return nil, err
+		}
+		// Again with the threshold at 0 (which also empties the answer
+		// cache), to sweep thresholds over the confidences.
+		if err := setThreshold(base, ws.Owner.Token, ws.ID, 0); err != nil {
+			return nil, err
+		}
+		if r.raw, err = answerAll(base, ws.APIKey, ds); err != nil {
+			return nil, err
+		}
 	}
 	r.embedder = map[string]string{"use": "USE lite (in-process, default)", "none": "none (BM25 only)", "openai": "OpenAI-compatible API"}[mode]
 	return r, nil
@@ -318,6 +357,7 @@ func render(ds dataset, kbPath string, reports []*report) string {
 		}
 		b.WriteString("\n")
 	}
+	renderAnswers(&b, reports)
 	b.WriteString("\n## Misses\n\nAnswerable queries whose relevant article is not first, with the top three results (file ids).\n\n")
 	for _, r := range reports {
 		fmt.Fprintf(&b, "### %s\n\n", r.mode)
@@ -380,4 +420,278 @@ func waitReady(url string, timeout time.Duration) error {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return fmt.Errorf("server at %s not ready after %v", url, timeout)
+}
+
+// Answers.
+
+var (
+	answerIn []string // modes whose answers are evaluated
+	dumpPath string
+)
+
+// answerOutcome is one query's answer.
+type answerOutcome struct {
+	Query      string        `json:"query_id"`
+	Answered   bool          `json:"answered"`
+	Text       string        `json:"answer"`
+	Sources    []string      `json:"sources"`
+	Confidence float64       `json:"confidence"`
+	Latency    time.Duration `json:"latency_ns"`
+	q          query
+}
+
+func answerAll(base, key string, ds dataset) ([]answerOutcome, error) {
+	byTitle := make(map[string]string, len(ds.Articles))
+	for _, a := range ds.Articles {
+		byTitle[strings.ToLower(a.Title)] = a.ID
+	}
+	if _, err := postAnswer(base, key, "warm up"); err != nil {
+		return nil, err
+	}
+	var outs []answerOutcome
+	for _, q := range ds.Queries {
+		t0 := time.Now()
+		a, err := postAnswer(base, key, q.Query)
+		if err != nil {
+			return nil, fmt.Errorf("answer %s: %w", q.ID, err)
+		}
+		o := answerOutcome{Query: q.ID, Answered: a.Answered, Confidence: a.Confidence, Latency: time.Since(t0), q: q}
+		if a.Answered {
+			o.Text = a.Answer
+			for _, s := range a.Sources {
+				o.Sources = append(o.Sources, byTitle[strings.ToLower(s.Title)])
+			}
+		}
+		outs = append(outs, o)
+	}
+	return outs, nil
+}
+
+type answerResponse struct {
+	Answered bool   `json:"answered"`
+	Answer   string `json:"answer"`
+	Sources  []struct {
+		Title string `json:"title"`
+	} `json:"sources"`
+	Confidence float64 `json:"confidence"`
+}
+
+func postAnswer(base, key, q string) (*answerResponse, error) {
+	var out answerResponse
+	return &out, post(base+"/api/customer/search/answer", map[string]string{"X-API-Key": key}, map[string]any{"query": q}, &out)
+}
+
+// setThreshold changes the workspace's answer threshold as its owner.
+func setThreshold(base, token, workspaceID string, t float64) error {
+	var out struct {
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	err := post(base+"/graphql", map[string]string{"Authorization": "Bearer " + token}, map[string]any{
+		"query":     `mutation($w: ID!, $t: Float) { updateAnswerSettings(workspaceId: $w, threshold: $t) { threshold } }`,
+		"variables": map[string]any{"w": workspaceID, "t": t},
+	}, &out)
+	if err == nil && len(out.Errors) > 0 {
+		err = errors.New(out.Errors[0].Message)
+	}
+	if err != nil {
+		return fmt.Errorf("updateAnswerSettings: %w", err)
+	}
+	return nil
+}
+
+func post(url string, headers map[string]string, in, out any) error {
+	body, _ := json.Marshal(in)
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d: %s", res.StatusCode, raw)
+	}
+	return json.Unmarshal(raw, out)
+}
+
+func dumpAnswers(path string, reports []*report) error {
+	m := map[string]any{}
+	for _, r := range reports {
+		if r.answers != nil {
+			m[r.mode] = map[string]any{"default": r.answers, "threshold0": r.raw}
+		}
+	}
+	raw, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, raw, 0o644)
+}
+
+// answerMetrics are the answer numbers of one mode at one threshold.
+type answerMetrics struct {
+	facts, abstained, refused float64
+	factsFound, factsAll      int
+	answerable, noAnswer      int
+	p50, p95                  time.Duration
+}
+
+// factsIn returns the facts of q contained (case-insensitive) in text.
+func factsIn(q query, text string) (in, out []string) {
+	low := strings.ToLower(text)
+	for _, f := range q.AnswerFacts {
+		if strings.Contains(low, strings.ToLower(f)) {
+			in = append(in, f)
+		} else {
+			out = append(out, f)
+		}
+	}
+	return in, out
+}
+
+// scoreAnswers computes the metrics of outs, counting an answer as given
+// only when its confidence reaches threshold (pass 0 to take the answers
+// as the server gave them).
+func scoreAnswers(outs []answerOutcome, threshold float64) answerMetrics {
+	var m answerMetrics
+	var lats []time.Duration
+	for _, o := range outs {
+		lats = append(lats, o.Latency)
+		answered := o.Answered && o.Confidence >= threshold
+		if len(o.q.Relevant) == 0 {
+			m.noAnswer++
+			if !answered {
+				m.abstained++
+			}
+			continue
+		}
+		m.answerable++
+		m.factsAll += len(o.q.AnswerFacts)
+		if !answered {
+			m.refused++
+			continue
+		}
+		in, _ := factsIn(o.q, o.Text)
+		m.factsFound += len(in)
+	}
+	if m.factsAll > 0 {
+		m.facts = float64(m.factsFound) / float64(m.factsAll)
+	}
+	if m.noAnswer > 0 {
+		m.abstained /= float64(m.noAnswer)
+	}
+	if m.answerable > 0 {
+		m.refused /= float64(m.answerable)
+	}
+	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
+	if len(lats) > 0 {
+		m.p50 = lats[(len(lats)-1)*50/100]
+		m.p95 = lats[(len(lats)-1)*95/100]
+	}
+	return m
+}
+
+func renderAnswers(b *strings.Builder, reports []*report) {
+	var rs []*report
+	for _, r := range reports {
+		if r.answers != nil {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) == 0 {
+		return
+	}
+	b.WriteString("\n## Answers\n\n")
+	fmt.Fprintf(b, "Every query sent to `POST /api/customer/search/answer` (extractive generator) in a workspace with the default answer threshold (%.2f). *Facts* is the share of `answer_facts` of answerable queries contained (case-insensitive) in their answers, a refused answer covering none; *correct abstention* is the share of `no_answer` queries answered `answered: false`; *wrongful refusal* is the share of answerable queries answered `false`. Targets: facts ≥ 0.80, correct abstention ≥ 0.80, wrongful refusal ≤ 0.10. Latency is the HTTP round trip (search, confidence and generation).\n\n", helpium.DefaultAnswerThreshold)
+	b.WriteString("| mode | facts | correct abstention | wrongful refusal | p50 | p95 |\n|---|---|---|---|---|---|\n")
+	for _, r := range rs {
+		m := scoreAnswers(r.answers, 0)
+		fmt.Fprintf(b, "| %s | %.3f (%d/%d) | %.2f | %.3f | %s | %s |\n", r.mode, m.facts, m.factsFound, m.factsAll, m.abstained, m.refused, ms(m.p50), ms(m.p95))
+	}
+	b.WriteString("\n### Threshold sweep\n\nThe same queries answered with the workspace threshold at 0, then counted as answered only when their confidence reaches each threshold.\n\n| threshold |")
+	for _, r := range rs {
+		fmt.Fprintf(b, " %s facts | %s abstention | %s refusal |", r.mode, r.mode, r.mode)
+	}
+	b.WriteString("\n|---|")
+	for range rs {
+		b.WriteString("---|---|---|")
+	}
+	b.WriteString("\n")
+	for t := 0.0; t < 0.91; t += 0.05 {
+		mark := ""
+		if math.Abs(t-helpium.DefaultAnswerThreshold) < 1e-9 {
+			mark = "**"
+		}
+		fmt.Fprintf(b, "| %s%.2f%s |", mark, t, mark)
+		for _, r := range rs {
+			m := scoreAnswers(r.raw, t)
+			fmt.Fprintf(b, " %.3f | %.2f | %.3f |", m.facts, m.abstained, m.refused)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n### Answer misses\n\nAt the default threshold: answerable queries refused or missing facts (with the confidence and the cited articles), and `no_answer` queries answered.\n\n")
+	for _, r := range rs {
+		fmt.Fprintf(b, "#### %s\n\n", r.mode)
+		for _, o := range r.answers {
+			switch {
+			case len(o.q.Relevant) == 0 && o.Answered:
+				fmt.Fprintf(b, "- %s (no_answer) answered, confidence %.2f, from %s\n", o.q.ID, o.Confidence, strings.Join(o.Sources, ","))
+			case len(o.q.Relevant) == 0:
+			case !o.Answered:
+				fmt.Fprintf(b, "- %s (%s) refused, confidence %.2f\n", o.q.ID, o.q.Kind, o.Confidence)
+			default:
+				if _, miss := factsIn(o.q, o.Text); len(miss) > 0 {
+					fmt.Fprintf(b, "- %s (%s) wants %s, cites %s, misses %q\n", o.q.ID, o.q.Kind, strings.Join(o.q.Relevant, ","), strings.Join(o.Sources, ","), miss)
+				}
+			}
+		}
+		b.WriteString("\n")
+	}
+}
+
+// keepNotes carries the hand-written "## " sections of the previous report
+// (such as how the defaults were chosen) into the new one, each after the
+// generated section it followed.
+func keepNotes(text, old string) string {
+	split := func(s string) (heads, bodies []string) {
+		heads, bodies = []string{""}, []string{""}
+		for _, line := range strings.SplitAfter(s, "\n") {
+			if strings.HasPrefix(line, "## ") {
+				heads, bodies = append(heads, strings.TrimSpace(line)), append(bodies, "")
+			}
+			bodies[len(bodies)-1] += line
+		}
+		return heads, bodies
+	}
+	newHeads, newBodies := split(text)
+	oldHeads, oldBodies := split(old)
+	after := map[string][]string{} // generated heading -> notes following it
+	prev := ""
+	for i, h := range oldHeads {
+		if i == 0 || slices.Contains(newHeads, h) {
+			prev = h
+			continue
+		}
+		after[prev] = append(after[prev], oldBodies[i])
+	}
+	var b strings.Builder
+	for i, h := range newHeads {
+		b.WriteString(newBodies[i])
+		for _, n := range after[h] {
+			if !strings.HasSuffix(b.String(), "\n\n") {
+				b.WriteString("\n")
+			}
+			b.WriteString(n)
+		}
+	}
+	return b.String()
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/answer"
 	"github.com/helpium/helpium/config"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/events"
@@ -168,8 +169,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		if err != nil {
 			return err
 		}
-		svc := service.New(store, service.Options{Logger: log, Events: broker, Secrets: keyring, Search: indexer.Index(),
-			RateLimiter: limiter, AgentRateLimit: cfg.AgentRateLimit})
+		executor, model, err := newActions(cfg)
+		if err != nil {
+			return err
+		}
+		m := metrics.New()
+		var generator answer.Generator // extractive unless a model is configured
+		if model != nil {
+			g := answer.NewLLM(model)
+			g.Log = log
+			generator = g
+		}
+		svc := service.New(store, service.Options{Logger: log, Events: broker, Secrets: keyring, Actions: executor, LLM: model, Search: indexer.Index(),
+			RateLimiter: limiter, AgentRateLimit: cfg.AgentRateLimit, Generator: generator, Metrics: m})
 		var demo string
 		if *seed {
 			ws, err := svc.SeedDemo(ctx)
@@ -188,7 +200,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			return err
 		}
 
-		m := metrics.New()
 		m.WatchDB(bdb.DB)
 		m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
 		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m,
@@ -200,6 +211,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			fmt.Fprintf(stdout, "  Customer API   %s/api/customer\n", base)
 			fmt.Fprintf(stdout, "  GraphQL        %s/graphql  (playground: %s/playground)\n", base, base)
 			fmt.Fprintf(stdout, "  Health         %s/healthz  %s/readyz\n", base, base)
+			fmt.Fprintf(stdout, "  API docs       %s/api/customer/docs\n", base)
+			if demo != "" {
+				fmt.Fprintf(stdout, "  Widget demo    %s/demo\n", base)
+			}
 			if demo != "" {
 				fmt.Fprintf(stdout, "  Demo widget key (X-API-Key): %s\n", demo)
 				fmt.Fprintf(stdout, "  Demo dashboard login: %s / %s\n", service.DemoOwnerEmail, service.DemoOwnerPassword)

@@ -44,6 +44,16 @@ type InternalNoteInput struct {
 	Body           string `json:"body"`
 }
 
+type LocalizedMessage struct {
+	Locale  string `json:"locale"`
+	Message string `json:"message"`
+}
+
+type LocalizedMessageInput struct {
+	Locale  string `json:"locale"`
+	Message string `json:"message"`
+}
+
 type Mutation struct {
 }
 
