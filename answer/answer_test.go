@@ -266,3 +266,32 @@ func TestLLMFailuresFallBackToExtractive(t *testing.T) {
 		t.Errorf("NO_ANSWER gave %+v", res)
 	}
 }
+
+func TestHasDetail(t *testing.T) {
+	for s, want := range map[string]bool{
+		"Extra pickup time costs €3.50.":            true,
+		"Open Profile → Notifications.":             true,
+		"Lockers keep parcels for 3 days.":          true,
+		"We are sorry for the trouble this caused.": false,
+	} {
+		if got := hasDetail(s); got != want {
+			t.Errorf("hasDetail(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestExtractiveReadsLaterPassagesOfTheBestArticle(t *testing.T) {
+	// The answer sits in the best article's fourth passage; a second,
+	// clearly weaker article is not quoted.
+	best := hit("b1", "Pickup time", 0.9,
+		"Lockers are in supermarkets and stations.",
+		"Most lockers are open around the clock.",
+		"You get a message when the parcel arrives.",
+		"To extend pickup time, tap Extend pickup time in the app for 48 extra hours.")
+	weak := hit("b2", "Sending parcels", 0.6, "You can extend your reach by sending parcels abroad.")
+	res, _ := NewExtractive().Generate(context.Background(), Request{Query: "how do i extend pickup time", Hits: []*helpium.ArticleHit{best, weak}})
+	if !strings.Contains(res.Text, "48 extra hours") || len(res.Sources) != 1 || res.Sources[0].ArticleID != "b1" {
+		t.Errorf("answer %+v", res)
+	}
+	grounded(t, res.Text, best)
+}
