@@ -42,6 +42,7 @@ type Config struct {
 	LLMModel              string        // HELPIUM_LLM_MODEL
 	LLMAPIKey             string        // HELPIUM_LLM_API_KEY
 	LLMTimeout            time.Duration // HELPIUM_LLM_TIMEOUT
+	AnswerCacheTTL        time.Duration // HELPIUM_ANSWER_CACHE_TTL
 }
 
 // Var describes one environment variable, for validation messages and docs.
@@ -77,6 +78,7 @@ var Vars = []Var{
 	{"HELPIUM_LLM_MODEL", "", "Model name, e.g. gpt-4o-mini (required with HELPIUM_LLM_BASE_URL).", false},
 	{"HELPIUM_LLM_API_KEY", "", "Bearer token of the model's API, if it needs one.", true},
 	{"HELPIUM_LLM_TIMEOUT", "20s", "How long one request to the model may take.", false},
+	{"HELPIUM_ANSWER_CACHE_TTL", "10m", "How long an AI answer is reused for the same question (0s: never); a change to the workspace's articles drops it sooner.", false},
 }
 
 // Load reads the configuration through getenv and validates it. Errors name
@@ -180,6 +182,9 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("HELPIUM_LLM_MODEL: required when HELPIUM_LLM_BASE_URL is set")
 		}
 	}
+	if c.AnswerCacheTTL, err = time.ParseDuration(get("HELPIUM_ANSWER_CACHE_TTL")); err != nil || c.AnswerCacheTTL < 0 {
+		return c, fmt.Errorf("HELPIUM_ANSWER_CACHE_TTL: must be a duration like 10m (0s turns the cache off)")
+	}
 	if c.LLMTimeout, err = time.ParseDuration(get("HELPIUM_LLM_TIMEOUT")); err != nil || c.LLMTimeout <= 0 {
 		return c, fmt.Errorf("HELPIUM_LLM_TIMEOUT: must be a positive duration like 20s")
 	}
@@ -230,4 +235,19 @@ func (c Config) RequireServices() error {
 		return fmt.Errorf("WEAVIATE_URL: required (make run sets it; or point it at Weaviate)")
 	}
 	return nil
+}
+
+// MarkdownTable lists every variable as a Markdown table, as the README
+// shows it.
+func MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| variable | default | what it does |\n|---|---|---|\n")
+	for _, v := range Vars {
+		d := "—"
+		if v.Default != "" {
+			d = "`" + v.Default + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", v.Name, d, strings.ReplaceAll(v.Doc, "|", "\\|"))
+	}
+	return b.String()
 }

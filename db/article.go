@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -344,4 +345,12 @@ func (s *Store) FindArticleWorkspaces(ctx context.Context) ([]string, error) {
 	var ids []string
 	err := s.db.NewSelect().TableExpr("articles").ColumnExpr("DISTINCT workspace_id::text").Scan(ctx, &ids)
 	return ids, dbErr(err, "articles")
+}
+
+// OutboxStats returns how many index changes wait in the outbox and how
+// old the oldest is.
+func (s *Store) OutboxStats(ctx context.Context) (depth int, oldest time.Duration, err error) {
+	var age sql.NullFloat64
+	err = s.db.QueryRowContext(ctx, "SELECT count(*), extract(epoch FROM now() - min(created_at)) FROM article_outbox").Scan(&depth, &age)
+	return depth, time.Duration(age.Float64 * float64(time.Second)), dbErr(err, "outbox")
 }

@@ -1,8 +1,10 @@
 package embed
 
 import (
+	"context"
 	"math"
 	"testing"
+	"time"
 )
 
 func TestNormalize(t *testing.T) {
@@ -32,5 +34,28 @@ func TestCosine(t *testing.T) {
 		if got := Cosine(c.a, c.b); math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("Cosine(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+type fixed struct{}
+
+func (fixed) Name() string    { return "fixed" }
+func (fixed) Dimensions() int { return 1 }
+func (fixed) Embed(_ context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i := range out {
+		out[i] = []float32{1}
+	}
+	return out, nil
+}
+
+func TestObservedReportsEachCall(t *testing.T) {
+	var names []string
+	e := Observed(fixed{}, func(name string, d time.Duration) { names = append(names, name) })
+	if v, err := e.Embed(context.Background(), []string{"a", "b"}); err != nil || len(v) != 2 {
+		t.Fatalf("embed: %v %v", v, err)
+	}
+	if len(names) != 1 || names[0] != "fixed" || e.Dimensions() != 1 {
+		t.Errorf("observed %v", names)
 	}
 }

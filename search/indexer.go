@@ -24,6 +24,8 @@ type IndexerOptions struct {
 	// MinBackoff and MaxBackoff bound the delay before a failed row is
 	// retried; it doubles with every attempt (defaults 1s and 1 minute).
 	MinBackoff, MaxBackoff time.Duration
+	// OnError, if set, is called for every failed attempt (for metrics).
+	OnError func()
 }
 
 // Indexer keeps the Weaviate index in step with PostgreSQL by draining the
@@ -171,6 +173,9 @@ func (ix *Indexer) process(ctx context.Context, entries []db.OutboxEntry) error 
 		}
 		if ctx.Err() != nil {
 			return ctx.Err() // the lease brings the rows back
+		}
+		if ix.opt.OnError != nil {
+			ix.opt.OnError()
 		}
 		delay := ix.backoff(e.Attempts)
 		ix.log.Warn("search indexing failed; will retry", "workspace_id", e.WorkspaceID, "article_id", e.ArticleID,

@@ -47,6 +47,7 @@ func TestMetricsExposed(t *testing.T) {
 		`helpium_http_request_duration_seconds_bucket{method="GET",route="/api/customer/widget/settings",le="`,
 		`helpium_live_connections{kind="sse"} 1`,
 		`go_sql_open_connections{db_name="helpium"}`,
+		`helpium_indexer_errors_total 0`,
 		`go_goroutines`,
 		`process_resident_memory_bytes`,
 	} {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -256,7 +257,9 @@ func (s *Service) search(ctx context.Context, workspaceID string, q helpium.Sear
 	if s.searcher == nil {
 		return nil, helpium.Errorf(helpium.ESearchUnavailable, "Search is not configured on this server.")
 	}
+	start := time.Now()
 	hits, err := s.searcher.Search(ctx, workspaceID, q)
+	s.metrics.ObserveSearch("search", time.Since(start))
 	if err != nil {
 		return nil, err
 	}

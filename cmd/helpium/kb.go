@@ -20,6 +20,7 @@ import (
 	"github.com/helpium/helpium/embed"
 	"github.com/helpium/helpium/embed/openai"
 	"github.com/helpium/helpium/embed/use"
+	"github.com/helpium/helpium/metrics"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/service"
 )
@@ -50,8 +51,9 @@ func openEmbedder(ctx context.Context, cfg config.Config, log *slog.Logger) (emb
 	return m, nil
 }
 
-// newIndexer builds the search index and its indexer over store.
-func newIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, store *db.Store) (*search.Indexer, error) {
+// newIndexer builds the search index and its indexer over store; m (may
+// be nil) receives embedder latencies and indexing errors.
+func newIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, store *db.Store, m *metrics.Metrics) (*search.Indexer, error) {
 	wv, err := search.NewWeaviate(cfg.WeaviateURL)
 	if err != nil {
 		return nil, err
@@ -60,7 +62,10 @@ func newIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, store 
 	if err != nil {
 		return nil, err
 	}
-	return search.NewIndexer(store, search.NewIndex(wv, emb, search.IndexOptions{}), log, search.IndexerOptions{}), nil
+	if emb != nil {
+		emb = embed.Observed(emb, m.ObserveEmbed)
+	}
+	return search.NewIndexer(store, search.NewIndex(wv, emb, search.IndexOptions{}), log, search.IndexerOptions{OnError: m.IndexerError}), nil
 }
 
 // kbFile is the shape of an import file: {"articles": [{"id", "title",
@@ -142,7 +147,7 @@ func kbCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		if err != nil {
 			return fmt.Errorf("--api-key: %s", helpium.ErrorMessage(err))
 		}
-		ix, err := newIndexer(ctx, cfg, log, store)
+		ix, err := newIndexer(ctx, cfg, log, store, nil)
 		if err != nil {
 			return err
 		}
@@ -172,7 +177,7 @@ func reindexCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 	}
 	return withDB(ctx, cfg, func(bdb *bun.DB) error {
 		store := db.NewStore(bdb)
-		ix, err := newIndexer(ctx, cfg, log, store)
+		ix, err := newIndexer(ctx, cfg, log, store, nil)
 		if err != nil {
 			return err
 		}

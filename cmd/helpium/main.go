@@ -157,7 +157,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		defer func() { stop(); <-brokerDone }()
 
 		store := db.NewStore(bdb)
-		indexer, err := newIndexer(ctx, cfg, log, store)
+		m := metrics.New()
+		indexer, err := newIndexer(ctx, cfg, log, store, m)
 		if err != nil {
 			return err
 		}
@@ -173,7 +174,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		if err != nil {
 			return err
 		}
-		m := metrics.New()
 		var generator answer.Generator // extractive unless a model is configured
 		if model != nil {
 			g := answer.NewLLM(model)
@@ -181,7 +181,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			generator = g
 		}
 		svc := service.New(store, service.Options{Logger: log, Events: broker, Secrets: keyring, Actions: executor, LLM: model, Search: indexer.Index(),
-			RateLimiter: limiter, AgentRateLimit: cfg.AgentRateLimit, Generator: generator, Metrics: m})
+			RateLimiter: limiter, AgentRateLimit: cfg.AgentRateLimit, Generator: generator, Metrics: m,
+			AnswerCacheTTL: answerCacheTTL(cfg.AnswerCacheTTL)})
 		var demo string
 		if *seed {
 			ws, err := svc.SeedDemo(ctx)
@@ -201,6 +202,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		}
 
 		m.WatchDB(bdb.DB)
+		outbox := func() (int, time.Duration) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, age, _ := store.OutboxStats(ctx)
+			return n, age
+		}
+		m.Gauge("helpium_outbox_depth", "Knowledge-base changes waiting to be indexed.", func() float64 {
+			n, _ := outbox()
+			return float64(n)
+		})
+		m.Gauge("helpium_outbox_oldest_seconds", "Age of the oldest change waiting to be indexed.", func() float64 {
+			_, age := outbox()
+			return age.Seconds()
+		})
 		m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
 		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m,
 			TrustedProxies: cfg.TrustedProxies, MaxStreamsPerWorkspace: cfg.MaxStreams})
@@ -329,4 +344,13 @@ func parseLevel(s string) slog.Level {
 	var l slog.Level
 	l.UnmarshalText([]byte(s)) //nolint:errcheck // validated by config.Load
 	return l
+}
+
+// answerCacheTTL maps the configuration's 0 ("off") to the service's
+// negative TTL; the service treats 0 as its default.
+func answerCacheTTL(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
