@@ -12,11 +12,14 @@ import (
 )
 
 // TestThreeReplicas drives the widget and dashboard flow through three
-// server instances on one PostgreSQL and Weaviate, alternating between
-// them: no instance keeps state another needs.
+// server instances on one PostgreSQL, Weaviate and Redis, alternating
+// between them: no instance keeps state another needs.
 func TestThreeReplicas(t *testing.T) {
-	first := apptest.New(t, service.Options{})
-	replicas := []*apptest.App{first, apptest.Start(t, first.DatabaseURL, service.Options{}), apptest.Start(t, first.DatabaseURL, service.Options{})}
+	// One PostgreSQL, one Weaviate and one Redis (shared rate limits).
+	limiter := apptest.RedisLimiter(t, apptest.RedisURL(t), "replicas-"+t.Name())
+	opts := service.Options{RateLimiter: limiter}
+	first := apptest.New(t, opts)
+	replicas := []*apptest.App{first, apptest.Start(t, first.DatabaseURL, opts), apptest.Start(t, first.DatabaseURL, opts)}
 	at := func(i int) *apptest.App { return replicas[i%len(replicas)] }
 	o, err := first.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
 	if err != nil {
