@@ -30,6 +30,21 @@ const (
 	RateAgent
 )
 
+// String names the scope in metrics.
+func (sc RateScope) String() string {
+	switch sc {
+	case RateCustomerAPI:
+		return "customer_api"
+	case RateCreateConversation:
+		return "create_conversation"
+	case RateSendMessage:
+		return "send_message"
+	case RateAgent:
+		return "agent"
+	}
+	return "unknown"
+}
+
 // RateLimit counts one request of the calling widget or agent against the
 // scope's limit: the workspace's own setting (cached with its widget key,
 // so this costs no query) or the default. Returns the count for the
@@ -48,6 +63,7 @@ func (s *Service) RateLimit(ctx context.Context, scope RateScope) (res ratelimit
 		return ratelimit.Result{Allowed: true, Limit: limit.N, Remaining: limit.N}, true, nil
 	}
 	if !res.Allowed {
+		s.metrics.RateLimited(scope.String())
 		secs := RetryAfterSeconds(res)
 		unit := "seconds"
 		if secs == 1 {
