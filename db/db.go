@@ -30,6 +30,10 @@ func Open(ctx context.Context, url string, opt Options) (*bun.DB, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 5 * time.Second
 	}
+	// bun writes argument values into the SQL text, so nearly every
+	// statement is new to pgx; its default mode would prepare (an extra
+	// round trip) and cache each one. Exec mode sends it in one round trip.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	sqldb := stdlib.OpenDB(*cfg)
 	if opt.MaxOpenConns <= 0 {
 		opt.MaxOpenConns = 32
