@@ -21,14 +21,14 @@ var (
 	objects  = []string{"password", "invoice", "subscription", "shipping address", "order", "payment method", "account email", "team member", "notebook", "backup", "API key", "parcel", "plan", "receipt", "profile photo", "two-factor login", "calendar sync", "gift card", "delivery date", "workspace"}
 	contexts = []string{"on the mobile app", "from the web dashboard", "after checkout", "for a business account", "when travelling abroad", "on Android", "on iPhone", "in the browser extension", "for a family plan", "during a free trial"}
 	details  = []string{
-		"Open Settings and choose the section named after it.",
-		"Changes take effect immediately and we email a confirmation.",
-		"If the button is greyed out, ask the workspace owner for permission.",
-		"You can undo this within 30 days from the history page.",
-		"Refunds reach the original payment method within five business days.",
-		"Our support team can help if the option does not appear.",
-		"Make sure you are signed in with the right account first.",
-		"The mobile app and the website share the same settings.",
+		"Open Settings first.",
+		"It takes effect at once.",
+		"Ask the owner for access.",
+		"Undo it within 30 days.",
+		"Refunds take five days.",
+		"Support can help.",
+		"Sign in first.",
+		"Same on web and app.",
 	}
 )
 
@@ -40,9 +40,10 @@ func corpus(seed uint64, first, n int) []article {
 	out := make([]article, n)
 	for i := range out {
 		v, o, c := verbs[rng.IntN(len(verbs))], objects[rng.IntN(len(objects))], contexts[rng.IntN(len(contexts))]
-		title := fmt.Sprintf("How to %s your %s %s (%d)", v, o, c, first+i)
-		body := fmt.Sprintf("To %s your %s %s, follow these steps. %s %s Article %d.",
-			v, o, c, details[rng.IntN(len(details))], details[rng.IntN(len(details))], first+i)
+		// Short on purpose: the embedder costs a few million multiply-adds
+		// per token, and indexing the corpora must fit in the run.
+		title := fmt.Sprintf("%s %s %d", v, o, first+i)
+		body := fmt.Sprintf("%s %s. %s", c, o, details[rng.IntN(len(details))])
 		out[i] = article{id: fmt.Sprintf("bench-%d", first+i), title: title, body: body}
 	}
 	return out
