@@ -83,8 +83,11 @@ func (s AnswerSettings) Validate() error {
 	return nil
 }
 
-// AnswerInput is a question as a client sends it.
+// AnswerInput is a question as a client sends it. WidgetToken, when set,
+// names the customer's conversation, so a configured language model may
+// run the workspace's AI Actions for the identified customer.
 type AnswerInput struct {
-	Query  string
-	Locale *string
+	Query       string
+	Locale      *string
+	WidgetToken *string
 }

@@ -345,7 +345,7 @@ type ComplexityRoot struct {
 		Action              func(childComplexity int, id string) int
 		ActionCalls         func(childComplexity int, workspaceID string, actionID *string, conversationID *string, limit *int) int
 		Actions             func(childComplexity int, workspaceID string) int
-		Answer              func(childComplexity int, query string, locale *string) int
+		Answer              func(childComplexity int, query string, locale *string, widgetToken *string) int
 		Article             func(childComplexity int, id string) int
 		Articles            func(childComplexity int, workspaceID string, filter *helpium.ArticleFilter, first *int, after *string) int
 		Conversation        func(childComplexity int, id string) int
@@ -533,7 +533,7 @@ type QueryResolver interface {
 	Actions(ctx context.Context, workspaceID string) ([]*helpium.Action, error)
 	Action(ctx context.Context, id string) (*helpium.Action, error)
 	ActionCalls(ctx context.Context, workspaceID string, actionID *string, conversationID *string, limit *int) ([]*helpium.ActionCall, error)
-	Answer(ctx context.Context, query string, locale *string) (*helpium.Answer, error)
+	Answer(ctx context.Context, query string, locale *string, widgetToken *string) (*helpium.Answer, error)
 }
 type SubscriptionResolver interface {
 	WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error)
@@ -1912,7 +1912,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Answer(childComplexity, args["query"].(string), args["locale"].(*string)), true
+		return e.ComplexityRoot.Query.Answer(childComplexity, args["query"].(string), args["locale"].(*string), args["widgetToken"].(*string)), true
 	case "Query.article":
 		if e.ComplexityRoot.Query.Article == nil {
 			break
@@ -3382,8 +3382,12 @@ input LocalizedMessageInput {
 }
 
 extend type Query {
-  "An AI answer from the calling widget's knowledge base (widget key)."
-  answer(query: String!, locale: String): Answer!
+  """
+  An AI answer from the calling widget's knowledge base (widget key). With
+  the customer's widget token and a configured language model, the model may
+  first run the workspace's AI Actions for the identified customer.
+  """
+  answer(query: String!, locale: String, widgetToken: String): Answer!
 }
 
 extend type Workspace {
@@ -4951,6 +4955,14 @@ func (ec *executionContext) field_Query_answer_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["locale"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "widgetToken",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["widgetToken"] = arg2
 	return args, nil
 }
 
@@ -11350,7 +11362,7 @@ func (ec *executionContext) _Query_answer(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Answer(ctx, fc.Args["query"].(string), fc.Args["locale"].(*string))
+			return ec.Resolvers.Query().Answer(ctx, fc.Args["query"].(string), fc.Args["locale"].(*string), fc.Args["widgetToken"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Answer) graphql.Marshaler {

@@ -347,8 +347,8 @@ func (r *queryResolver) ActionCalls(ctx context.Context, workspaceID string, act
 }
 
 // Answer is the resolver for the answer field.
-func (r *queryResolver) Answer(ctx context.Context, query string, locale *string) (*helpium.Answer, error) {
-	return r.Service.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale})
+func (r *queryResolver) Answer(ctx context.Context, query string, locale *string, widgetToken *string) (*helpium.Answer, error) {
+	return r.Service.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken})
 }
 
 // WidgetMessageAdded is the resolver for the widgetMessageAdded field.

@@ -13,8 +13,9 @@ import (
 )
 
 type answerRequest struct {
-	Query  string  `json:"query"`
-	Locale *string `json:"locale"`
+	Query       string  `json:"query"`
+	Locale      *string `json:"locale"`
+	WidgetToken *string `json:"widget_token"`
 }
 
 // answer is POST /api/customer/search/answer. With Accept:
@@ -28,7 +29,7 @@ func (h *Handler) answer(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	v, err := h.query.Answer(c.Request.Context(), req.Query, req.Locale)
+	v, err := h.query.Answer(c.Request.Context(), req.Query, req.Locale, req.WidgetToken)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -555,3 +555,42 @@ func TestAIToolCallRoundTrip(t *testing.T) {
 		t.Errorf("blank question: %v", err)
 	}
 }
+
+// TestWidgetAnswerRunsActions: the widget's answer endpoint, given the
+// customer's widget token and a configured model, lets the model call an
+// action for the identified customer and answers from its result.
+func TestWidgetAnswerRunsActions(t *testing.T) {
+	shop := newCustomerApp(t)
+	model := newFakeModel(t)
+	client, err := llm.New(llm.Config{BaseURL: model.URL, Model: "test-model", APIKey: "model-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := apptest.New(t, service.Options{Actions: testExecutor(), LLM: client})
+	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme Shop", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := o.Workspace.APIKey
+	var rec recorder
+	_, widgetToken := startConversation(t, app, key, "hello")
+	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": widgetToken, "bearer_token": customerBearer}, &rec.Builder)
+	mustGraphQL(t, rec.gql(t, app, o.Token, createActionMutation, map[string]any{"w": o.Workspace.ID, "in": orderAction(shop.URL)}, nil))
+
+	res := app.Request(t, "POST", "/api/customer/search/answer", key, map[string]any{"query": "Where is my order A-17?", "widget_token": widgetToken})
+	var a struct {
+		Answered  bool
+		Answer    string
+		Generator string
+	}
+	res.JSON(t, &a)
+	if res.Status != 200 || !a.Answered || a.Answer != "Your order A-17 has shipped with DHL." || a.Generator != "llm-actions" {
+		t.Fatalf("answer: %d %s", res.Status, res.Body)
+	}
+	if got := shop.seen(); len(got) != 1 {
+		t.Errorf("the application saw %q", got)
+	}
+	if strings.Contains(string(res.Body), customerBearer) {
+		t.Error("the customer's token is in the answer")
+	}
+}

@@ -116,6 +116,10 @@ func (s *Service) Answer(ctx context.Context, in helpium.AnswerInput) (*helpium.
 	start := time.Now()
 	defer func() { s.metrics.ObserveSearch("answer", time.Since(start)) }()
 
+	if a := s.answerWithActions(ctx, ws, in); a != nil {
+		return a, nil // customer-specific: never cached
+	}
+
 	key := ws.ID + "\x00" + q.Locale + "\x00" + normalizeQuestion(q.Text)
 	if a, ok := s.answers.get(key, s.now()); ok {
 		s.metrics.AnswerCache(true)
@@ -184,4 +188,31 @@ func (s *Service) UpdateAnswerSettings(ctx context.Context, workspaceID string, 
 	}
 	s.answers.forgetWorkspace(workspaceID)
 	return &st, nil
+}
+
+// answerWithActions tries the workspace's AI Actions first when a language
+// model is configured, the question comes from a conversation and the
+// workspace has actions. It returns an answer only when the model called
+// at least one action and answered from its result; otherwise (no tool
+// needed, model unavailable) the knowledge-base answer follows.
+func (s *Service) answerWithActions(ctx context.Context, ws *helpium.Workspace, in helpium.AnswerInput) *helpium.Answer {
+	if s.llm == nil || in.WidgetToken == nil || *in.WidgetToken == "" {
+		return nil
+	}
+	if actions, err := s.store.FindActions(ctx, ws.ID); err != nil || len(actions) == 0 {
+		return nil
+	}
+	res, err := s.AnswerWithActions(ctx, *in.WidgetToken, in.Query)
+	if err != nil {
+		s.log.WarnContext(ctx, "answer with actions failed; answering from the knowledge base", "err", err)
+		return nil
+	}
+	ok := false
+	for _, c := range res.Calls {
+		ok = ok || c.OK()
+	}
+	if !ok || res.Answer == "" {
+		return nil
+	}
+	return &helpium.Answer{Answered: true, Text: res.Answer, Sources: []helpium.AnswerSource{}, Confidence: 1, Generator: "llm-actions"}
 }
