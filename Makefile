@@ -10,8 +10,10 @@ BENCH_DATA_DIR ?= .data/bench
 EVAL_KB ?= ../shared/kb_dev/kb_dev.json
 DEVSTACK := $(GO) run ./cmd/devstack
 GOTEST_FLAGS ?= -count=1 -timeout 30m
+FUZZ_DATA_DIR ?= .data/fuzz
+FUZZTIME ?= 30s
 
-.PHONY: run test build generate check-generated vet fmt widget e2e eval bench
+.PHONY: run test build generate check-generated vet fmt widget e2e eval bench fuzz
 
 ## run: start PostgreSQL and Weaviate, migrate, seed the demo workspace, serve on 127.0.0.1:8080
 run: build
@@ -21,6 +23,14 @@ run: build
 ## test: start test PostgreSQL, Weaviate and Redis (own data dir and ports) and run every test against them
 test:
 	$(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -- $(GO) test $(GOTEST_FLAGS) ./...
+
+## fuzz: run each fuzz target for $(FUZZTIME) against real services (REST decoding, hostile Customer API
+## requests, widget GraphQL variables); invariants: no 5xx, no panic, always the error envelope
+fuzz:
+	$(DEVSTACK) -data $(FUZZ_DATA_DIR) -fast -- bash -c 'set -e; \
+	  $(GO) test -run "^$$" -fuzz "^FuzzBindJSON$$" -fuzztime $(FUZZTIME) ./rest/; \
+	  $(GO) test -run "^$$" -fuzz "^FuzzCustomerAPI$$" -fuzztime $(FUZZTIME) ./server/; \
+	  $(GO) test -run "^$$" -fuzz "^FuzzWidgetGraphQL$$" -fuzztime $(FUZZTIME) ./server/'
 
 ## e2e: browser tests of the widget in headless Chromium (Debian's chromium, installed with apt-get
 ## when missing) against real PostgreSQL and Weaviate; screenshots go to test-artifacts/e2e/

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -31,6 +32,11 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 		case gerr.Extensions["code"] != nil:
 			// Parse and validation errors from gqlgen carry their own code.
+		case isUndecodableRequest(err):
+			// The transport could not decode the request (malformed or
+			// hostile JSON); its message would echo the whole body.
+			gerr.Message = "The request body is not valid JSON."
+			gerr.Extensions = map[string]any{"code": helpium.EInvalid}
 		case gerr.Rule != "" || len(gerr.Locations) > 0 && gerr.Path == nil:
 			gerr.Extensions = map[string]any{"code": helpium.EInvalid}
 		default:
@@ -40,6 +46,13 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gerr
 	}
+}
+
+// isUndecodableRequest reports whether err is gqlgen's refusal of a
+// request body it could not decode, raised before any resolver runs.
+func isUndecodableRequest(err error) bool {
+	var gq *gqlerror.Error
+	return errors.As(err, &gq) && gq.Path == nil && strings.HasPrefix(gq.Message, "json request body could not be decoded")
 }
 
 // RecoverFunc turns a resolver panic into an internal error after logging it.

@@ -1,13 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -429,4 +433,28 @@ func Routes(h http.Handler) gin.RoutesInfo {
 		return e.Routes()
 	}
 	return nil
+}
+
+// validUTF8Body refuses a GraphQL request whose body is not valid UTF-8
+// with invalid_input, as the Customer API does; the JSON decoder would
+// otherwise replace the bad bytes silently. It runs after bodyLimit.
+func validUTF8Body() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				writeGraphQLError(c, helpium.Errorf(helpium.EPayloadTooLarge, "Request body must be at most %d bytes.", tooLarge.Limit))
+				return
+			}
+			writeGraphQLError(c, helpium.Invalid("body", "request body could not be read"))
+			return
+		}
+		if !utf8.Valid(body) {
+			writeGraphQLError(c, helpium.Invalid("body", "request body must be valid UTF-8"))
+			return
+		}
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		c.Next()
+	}
 }

@@ -88,7 +88,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 
 	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log, streams, d)))
-	r.POST("/graphql", cors(), bodyLimit(graphQLBodyLimit), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
+	r.POST("/graphql", cors(), bodyLimit(graphQLBodyLimit), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/graphql", cors(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
