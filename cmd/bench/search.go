@@ -189,6 +189,7 @@ func (h *harness) search(ctx context.Context) error {
 	c := httpClient(h.o.searchConc)
 
 	measureCorpus := func(key, label string, keys, tenants []string) error {
+		time.Sleep(5 * time.Second) // let Weaviate finish the background work of the import
 		d := &directSearch{h: h, class: index.Class()}
 		// Sanity: both sides find articles.
 		if n, err := d.do(ctx, tenants[0], qs[0]); err != nil || n == 0 {
