@@ -73,3 +73,8 @@ func (a *App) SetRateLimits(t testing.TB, workspaceID string, l helpium.RateLimi
 
 // Generous are rate limits no functional test reaches.
 var Generous = helpium.RateLimits{CustomerAPI: 100_000, Conversations: 100_000, Messages: 100_000}
+
+// RateLimitsFor returns limits in requests per minute; 0 keeps a default.
+func RateLimitsFor(customerAPI, conversations, messages int) helpium.RateLimits {
+	return helpium.RateLimits{CustomerAPI: customerAPI, Conversations: conversations, Messages: messages}
+}
