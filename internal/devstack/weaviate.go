@@ -93,24 +93,37 @@ func StartWeaviate(ctx context.Context, opts WeaviateOptions) (*Weaviate, error)
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("devstack: create weaviate data dir: %w", err)
 	}
-	ports, err := freePorts(6)
-	if err != nil {
-		return nil, err
-	}
-	pick := func(p *int, i int) {
-		if *p == 0 {
-			*p = ports[i]
+	// A port found free can be taken (by an outgoing connection's
+	// ephemeral port, say) before Weaviate binds it: pick again then.
+	for attempt := 1; ; attempt++ {
+		ports, err := freePorts(6)
+		if err != nil {
+			return nil, err
 		}
-	}
-	pick(&w.port, 0)
-	pick(&w.grpcPort, 1)
-	w.gossipPort, w.dataPort, w.raftPort, w.raftRPCPort = ports[2], ports[3], ports[4], ports[5]
-	if err := w.start(ctx); err != nil {
-		return nil, err
+		pick := func(p *int, want, i int) {
+			*p = want
+			if *p == 0 {
+				*p = ports[i]
+			}
+		}
+		pick(&w.port, opts.Port, 0)
+		pick(&w.grpcPort, opts.GRPCPort, 1)
+		w.gossipPort, w.dataPort, w.raftPort, w.raftRPCPort = ports[2], ports[3], ports[4], ports[5]
+		err = w.start(ctx)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errPortTaken) || attempt == 3 {
+			return nil, err
+		}
+		fmt.Fprintf(w.log, "devstack: %v; picking other ports\n", err)
 	}
 	ok = true
 	return w, nil
 }
+
+// errPortTaken means a port chosen for a service was in use at start.
+var errPortTaken = errors.New("port already in use")
 
 // URL is the REST base URL, e.g. http://127.0.0.1:8080.
 func (w *Weaviate) URL() string { return fmt.Sprintf("http://127.0.0.1:%d", w.port) }
@@ -216,7 +229,7 @@ func (w *Weaviate) env() []string {
 func (w *Weaviate) start(ctx context.Context) error {
 	for _, port := range w.allPorts() {
 		if !portFree(port) {
-			return fmt.Errorf("devstack: cannot start weaviate: port %d is already in use", port)
+			return fmt.Errorf("devstack: cannot start weaviate: %w: %d", errPortTaken, port)
 		}
 	}
 	cmd := exec.Command(w.bin, "--host", "127.0.0.1", "--port", strconv.Itoa(w.port), "--scheme", "http")
