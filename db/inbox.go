@@ -54,10 +54,12 @@ func orderValue(c *conversationRow, f helpium.ConversationOrderField) time.Time 
 	return c.UpdatedAt
 }
 
-// filterConversations applies a workspace's conversation filter; meID is the
-// calling agent for the "assigned to me" filter.
+// filterConversations applies a workspace's conversation filter for the
+// calling agent meID: only a member of the workspace gets any rows, and
+// meID is who "assigned to me" means.
 func filterConversations(q *bun.SelectQuery, workspaceID, meID string, f helpium.ConversationFilter) *bun.SelectQuery {
-	q = q.Where("c.workspace_id = ?", workspaceID)
+	q = q.Where("c.workspace_id = ?", workspaceID).
+		Where("EXISTS (SELECT 1 FROM memberships mb WHERE mb.workspace_id = c.workspace_id AND mb.agent_id = ?)", meID)
 	if len(f.Status) > 0 {
 		ss := make([]string, len(f.Status))
 		for i, s := range f.Status {

@@ -62,7 +62,13 @@ func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationC
 	}
 	oc := graphql.GetOperationContext(ctx)
 	var node []graphql.CollectedField
+	var jobs []func() error
 	for _, e := range graphql.CollectFields(oc, graphql.GetFieldContext(ctx).Field.Selections, nil) {
+		if e.Name == "totalCount" && conn.Count != nil {
+			// Counted alongside the relations; the field then reads the
+			// remembered result.
+			jobs = append(jobs, func() error { _, err := conn.Count(); return err })
+		}
 		if e.Name != "edges" {
 			continue
 		}
@@ -84,7 +90,6 @@ func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationC
 		}
 	}
 	l := r.loaders(ctx)
-	var jobs []func() error
 	for _, f := range node {
 		switch f.Name {
 		case "customer":

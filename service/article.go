@@ -2,8 +2,8 @@ package service
 
 import (
 	"context"
-	"time"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
