@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/helpium/helpium"
 )
@@ -215,14 +216,9 @@ func (s *Store) SetConversationAssignee(ctx context.Context, workspaceID, id str
 // FindLastMessages returns the newest message visible in scope of each
 // conversation, keyed by conversation id.
 func (s *Store) FindLastMessages(ctx context.Context, sc Scope, conversationIDs []string) (map[string]*helpium.Message, error) {
-	var rows []messageRow
-	q := s.db.NewSelect().Model(&rows).ModelTableExpr("messages AS m").ColumnExpr("DISTINCT ON (m.conversation_id) m.*").
-		Where("m.conversation_id IN (?)", bun.In(conversationIDs)).OrderExpr("m.conversation_id, m.seq DESC")
-	if !sc.internalVisible() {
-		q = q.Where("NOT m.internal")
-	}
-	if err := sc.apply(q, "m.workspace_id").Scan(ctx); err != nil {
-		return nil, dbErr(err, "messages")
+	rows, err := s.messageWindows(ctx, sc, conversationIDs, 1, true)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string]*helpium.Message, len(rows))
 	for i := range rows {
@@ -231,28 +227,13 @@ func (s *Store) FindLastMessages(ctx context.Context, sc Scope, conversationIDs 
 	return out, nil
 }
 
-const messageColumns = "m.id, m.conversation_id, m.workspace_id, m.seq, m.author_kind, m.author_agent_id, m.internal, m.body, m.client_message_id, m.created_at"
-
 // FindMessageWindows returns, for each conversation, its first (fromEnd
 // false) or last (fromEnd true) n+1 messages visible in scope, oldest first.
 // The extra message tells the caller whether there are more.
 func (s *Store) FindMessageWindows(ctx context.Context, sc Scope, conversationIDs []string, n int, fromEnd bool) (map[string][]*helpium.Message, error) {
-	dir := "ASC"
-	if fromEnd {
-		dir = "DESC"
-	}
-	var rows []messageRow
-	inner := s.db.NewSelect().TableExpr("messages AS m").
-		ColumnExpr("m.*").ColumnExpr(fmt.Sprintf("row_number() OVER (PARTITION BY m.conversation_id ORDER BY m.seq %s) AS rn", dir)).
-		Where("m.conversation_id IN (?)", bun.In(conversationIDs))
-	if !sc.internalVisible() {
-		inner = inner.Where("NOT m.internal")
-	}
-	inner = sc.apply(inner, "m.workspace_id")
-	err := s.db.NewSelect().Model(&rows).ModelTableExpr("(?) AS m", inner).ColumnExpr(messageColumns).
-		Where("m.rn <= ?", n+1).OrderExpr("m.conversation_id, m.seq").Scan(ctx)
+	rows, err := s.messageWindows(ctx, sc, conversationIDs, n+1, fromEnd)
 	if err != nil {
-		return nil, dbErr(err, "messages")
+		return nil, err
 	}
 	out := make(map[string][]*helpium.Message)
 	for i := range rows {
@@ -260,6 +241,36 @@ func (s *Store) FindMessageWindows(ctx context.Context, sc Scope, conversationID
 	}
 	return out, nil
 }
+
+// messageWindows reads at most limit messages from one end of each
+// conversation, oldest first within a conversation. Each conversation is an
+// index scan of (conversation_id, seq) that stops after limit rows, so the
+// cost does not grow with the length of the conversations.
+func (s *Store) messageWindows(ctx context.Context, sc Scope, conversationIDs []string, limit int, fromEnd bool) ([]messageRow, error) {
+	if len(conversationIDs) == 0 {
+		return nil, nil
+	}
+	dir := "ASC"
+	if fromEnd {
+		dir = "DESC"
+	}
+	inner := s.db.NewSelect().TableExpr("messages AS m").ColumnExpr("m.*").
+		Where("m.conversation_id = k.id").OrderExpr("m.seq " + dir).Limit(int64(limit))
+	if !sc.internalVisible() {
+		inner = inner.Where("NOT m.internal")
+	}
+	inner = sc.apply(inner, "m.workspace_id")
+	var rows []messageRow
+	err := s.db.NewSelect().Model(&rows).
+		ModelTableExpr("unnest(?::uuid[]) AS k(id) CROSS JOIN LATERAL (?) AS m", pgdialect.Array(conversationIDs), inner).
+		ColumnExpr(messageColumns).OrderExpr("m.conversation_id, m.seq").Scan(ctx)
+	if err != nil {
+		return nil, dbErr(err, "messages")
+	}
+	return rows, nil
+}
+
+const messageColumns = "m.id, m.conversation_id, m.workspace_id, m.seq, m.author_kind, m.author_agent_id, m.internal, m.body, m.client_message_id, m.created_at"
 
 // FindMessagesPage returns up to n+1 messages of one conversation after or
 // before a sequence number, oldest first.

@@ -292,3 +292,84 @@ func TestInboxQueryRunsConstantSQL(t *testing.T) {
 	}
 	t.Logf("inbox query: %d SQL statements for 5 and for 50 conversations", fifty)
 }
+
+// TestMessageWindowsOfLongConversations checks the batched message windows
+// (messages(first|last: N) without a cursor, and lastMessage) on
+// conversations longer than the window, with internal notes among the
+// messages: agents see the notes, the widget never does.
+func TestMessageWindowsOfLongConversations(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ctx := context.Background()
+	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := o.Workspace.APIKey
+	app.SetRateLimits(t, o.Workspace.ID, apptest.Generous)
+	conv, token := startConversation(t, app, key, "m1")
+	for i := 2; i <= 8; i++ {
+		app.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", key, map[string]any{"body": fmt.Sprintf("m%d", i)})
+	}
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($c: ID!) { addInternalNote(input: {conversationId: $c, body: "note"}) { id } }`,
+		map[string]any{"c": conv}, nil))
+	startConversation(t, app, key, "only one")
+
+	type window struct {
+		LastMessage struct{ Body string }
+		Messages    struct {
+			Edges    []struct{ Node struct{ Body string } }
+			PageInfo struct{ HasNextPage, HasPreviousPage bool }
+		}
+	}
+	bodies := func(w window) string {
+		var b []string
+		for _, e := range w.Messages.Edges {
+			b = append(b, e.Node.Body)
+		}
+		return strings.Join(b, ",")
+	}
+	tests := []struct {
+		name       string
+		args       string
+		want       string
+		wantLast   string
+		more, prev bool
+	}{
+		{"last 3", "last: 3", "m7,m8,note", "note", false, true},
+		{"first 3", "first: 3", "m1,m2,m3", "note", true, false},
+		{"last 20", "last: 20", "m1,m2,m3,m4,m5,m6,m7,m8,note", "note", false, false},
+	}
+	for _, tt := range tests {
+		t.Run("agent "+tt.name, func(t *testing.T) {
+			var out struct {
+				Conversations struct{ Edges []struct{ Node window } }
+			}
+			q := fmt.Sprintf(`query($w: ID!) { conversations(workspaceId: $w, first: 10, orderBy: {field: CREATED_AT, direction: ASC}) { edges { node {
+				lastMessage { body } messages(%s) { edges { node { body } } pageInfo { hasNextPage hasPreviousPage } } } } } }`, tt.args)
+			mustGraphQL(t, app.AgentGraphQL(t, o.Token, q, map[string]any{"w": o.Workspace.ID}, &out))
+			if len(out.Conversations.Edges) != 2 {
+				t.Fatalf("%d conversations, want 2", len(out.Conversations.Edges))
+			}
+			long, short := out.Conversations.Edges[0].Node, out.Conversations.Edges[1].Node
+			if got := bodies(long); got != tt.want {
+				t.Errorf("messages(%s) = %s, want %s", tt.args, got, tt.want)
+			}
+			if p := long.Messages.PageInfo; p.HasNextPage != tt.more || p.HasPreviousPage != tt.prev {
+				t.Errorf("pageInfo %+v, want next %v previous %v", p, tt.more, tt.prev)
+			}
+			if long.LastMessage.Body != tt.wantLast {
+				t.Errorf("lastMessage %q, want %q", long.LastMessage.Body, tt.wantLast)
+			}
+			if bodies(short) != "only one" || short.LastMessage.Body != "only one" {
+				t.Errorf("short conversation: %+v", short)
+			}
+		})
+	}
+	// The widget's view of the same windows skips the note.
+	var w struct{ WidgetConversation window }
+	mustGraphQL(t, app.GraphQL(t, key, `query($t: String!) { widgetConversation(token: $t) { lastMessage { body } messages(last: 3) { edges { node { body } } pageInfo { hasNextPage hasPreviousPage } } } }`,
+		map[string]any{"t": token}, &w))
+	if got := bodies(w.WidgetConversation); got != "m6,m7,m8" || w.WidgetConversation.LastMessage.Body != "m8" || !w.WidgetConversation.Messages.PageInfo.HasPreviousPage {
+		t.Errorf("widget window %s, last %q, %+v", got, w.WidgetConversation.LastMessage.Body, w.WidgetConversation.Messages.PageInfo)
+	}
+}
