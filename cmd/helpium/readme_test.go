@@ -55,3 +55,31 @@ func TestREADMETour(t *testing.T) {
 		t.Errorf("ran %d README blocks, want the tour's 3", ran)
 	}
 }
+
+// TestREADMEMakeTargets checks that every `make X` the README mentions is a
+// target of the Makefile (make -n: nothing is run), so the docs cannot
+// point at a target that was renamed or removed.
+func TestREADMEMakeTargets(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile("`make ([a-z][a-z0-9-]*)").FindAllStringSubmatch(string(readme), -1) {
+		seen[m[1]] = true
+	}
+	for _, m := range regexp.MustCompile(`(?m)^make ([a-z][a-z0-9-]*)`).FindAllStringSubmatch(string(readme), -1) {
+		seen[m[1]] = true
+	}
+	for _, want := range []string{"run", "test", "e2e", "bench", "eval", "fuzz", "soak"} {
+		if !seen[want] {
+			t.Errorf("README does not mention make %s", want)
+		}
+	}
+	for target := range seen {
+		cmd := exec.Command("make", "-n", "-C", "../..", target)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("README mentions make %s, which the Makefile cannot make: %v\n%s", target, err, out)
+		}
+	}
+}
