@@ -480,7 +480,14 @@ func (x *Index) rank(chunks []*chunkHit, q helpium.SearchQuery, qvec []float32) 
 		}
 		out = append(out, h)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	// Ties (common with BM25 alone) go by article id, so that the same
+	// query gets the same order whatever order Weaviate returned them in.
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].ArticleID < out[j].ArticleID
+	})
 	if len(out) > q.Limit {
 		out = out[:q.Limit]
 	}
