@@ -350,7 +350,6 @@ type chunkHit struct {
 	URL       string    `json:"url"`
 	Status    string    `json:"status"`
 	Add       chunkMeta `json:"_additional"`
-	sim       float64
 }
 
 type chunkMeta struct {
@@ -381,32 +380,44 @@ func (x *Index) Search(ctx context.Context, workspaceID string, q helpium.Search
 		}
 		qvec = v[0]
 	}
-	gql := x.query(workspaceID, q, qvec)
-	res, err := x.wv.client.GraphQL().Raw().WithQuery(gql).Do(ctx)
-	if err != nil {
+	var chunks []*chunkHit
+	if err := x.get(ctx, x.query(workspaceID, q, qvec), &chunks); err != nil {
 		if isMissing(err) {
 			return []*helpium.ArticleHit{}, nil
 		}
-		if unavailable(err) {
-			return nil, searchUnavailable(err)
+		return nil, err
+	}
+	return x.rank(ctx, workspaceID, chunks, q, qvec)
+}
+
+// get runs a GraphQL Get query on the collection and decodes its objects
+// into out. It returns ESearchUnavailable when Weaviate cannot be reached,
+// and the error itself (see isMissing) for a missing tenant or collection.
+func (x *Index) get(ctx context.Context, gql string, out any) error {
+	res, err := x.wv.client.GraphQL().Raw().WithQuery(gql).Do(ctx)
+	if err != nil {
+		if isMissing(err) {
+			return err
 		}
-		return nil, helpium.Internal(fmt.Errorf("search: %w", err))
+		if unavailable(err) {
+			return searchUnavailable(err)
+		}
+		return helpium.Internal(fmt.Errorf("search: %w", err))
 	}
 	if len(res.Errors) > 0 {
 		err := errors.New(res.Errors[0].Message)
 		if isMissing(err) {
-			return []*helpium.ArticleHit{}, nil
+			return err
 		}
-		return nil, helpium.Internal(fmt.Errorf("search: %w", err))
+		return helpium.Internal(fmt.Errorf("search: %w", err))
 	}
-	var chunks []*chunkHit
 	if get, ok := res.Data["Get"].(map[string]any); ok {
 		raw, _ := json.Marshal(get[x.Class()])
-		if err := json.Unmarshal(raw, &chunks); err != nil {
-			return nil, helpium.Internal(fmt.Errorf("search: decode: %w", err))
+		if err := json.Unmarshal(raw, out); err != nil {
+			return helpium.Internal(fmt.Errorf("search: decode: %w", err))
 		}
 	}
-	return x.rank(chunks, q, qvec), nil
+	return nil
 }
 
 // query builds the GraphQL Get query. Strings are JSON-encoded, which is
@@ -418,18 +429,16 @@ func (x *Index) query(tenant string, q helpium.SearchQuery, qvec []float32) stri
 	if !q.IncludeDrafts {
 		where = fmt.Sprintf(`{operator: And, operands: [%s, {path: ["status"], operator: Equal, valueText: "published"}]}`, where)
 	}
-	var search, meta string
+	var search string
 	if qvec != nil {
 		vec, _ := json.Marshal(qvec)
 		search = fmt.Sprintf(`hybrid: {query: %s, vector: %s, alpha: %g, properties: ["title^2", "body"], fusionType: relativeScoreFusion}`,
 			str(text), vec, x.alpha)
-		meta = "score vector"
 	} else {
 		search = fmt.Sprintf(`bm25: {query: %s, properties: ["title^2", "body"]}`, str(text))
-		meta = "score"
 	}
-	return fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, %s, where: %s) {article_id chunk title heading body url status _additional {%s}}}}`,
-		x.Class(), str(tenant), candidates, search, where, meta)
+	return fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, %s, where: %s) {article_id chunk title heading body url status _additional {score}}}}`,
+		x.Class(), str(tenant), candidates, search, where)
 }
 
 // cleanQuery replaces control characters with spaces.
@@ -442,15 +451,11 @@ func cleanQuery(s string) string {
 // aggregateDepth chunks, weights 1, 1/2, 1/3): an article that answers the
 // query in more than one place beats one with a single lucky match. It then
 // applies the relevance threshold and the limit.
-func (x *Index) rank(chunks []*chunkHit, q helpium.SearchQuery, qvec []float32) []*helpium.ArticleHit {
+func (x *Index) rank(ctx context.Context, tenant string, chunks []*chunkHit, q helpium.SearchQuery, qvec []float32) ([]*helpium.ArticleHit, error) {
 	byID := make(map[string]*helpium.ArticleHit)
 	var hits []*helpium.ArticleHit
-	maxSim := make(map[string]float64)
 	for _, c := range chunks {
 		score, _ := c.Add.Score.Float64()
-		if qvec != nil && len(c.Add.Vector) == len(qvec) {
-			c.sim = embed.Cosine(qvec, c.Add.Vector)
-		}
 		h := byID[c.ArticleID]
 		if h == nil {
 			h = &helpium.ArticleHit{ArticleID: c.ArticleID, Title: c.Title, Status: helpium.ArticleStatus(c.Status)}
@@ -464,37 +469,101 @@ func (x *Index) rank(chunks []*chunkHit, q helpium.SearchQuery, qvec []float32) 
 		if n := len(h.Passages); n < aggregateDepth {
 			h.Score += score / float64(n+1) / aggregateNorm
 		}
-		maxSim[c.ArticleID] = max(maxSim[c.ArticleID], c.sim)
 		text := c.Body
 		if c.Heading != "" {
 			text = strings.TrimPrefix(text, c.Heading+"\n")
 		}
 		h.Passages = append(h.Passages, &helpium.Passage{
-			ArticleID: c.ArticleID, Chunk: c.Chunk, Title: c.Title, Heading: c.Heading, Text: text, Score: score, Similarity: c.sim,
+			ArticleID: c.ArticleID, Chunk: c.Chunk, Title: c.Title, Heading: c.Heading, Text: text, Score: score,
 		})
-	}
-	out := hits[:0]
-	for _, h := range hits {
-		if qvec != nil && maxSim[h.ArticleID] < x.minSim {
-			continue
-		}
-		out = append(out, h)
 	}
 	// Ties (common with BM25 alone) go by article id, so that the same
 	// query gets the same order whatever order Weaviate returned them in.
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
 		}
-		return out[i].ArticleID < out[j].ArticleID
+		return hits[i].ArticleID < hits[j].ArticleID
 	})
-	if len(out) > q.Limit {
-		out = out[:q.Limit]
+
+	// With an embedder, an article is kept only when one of its chunks is
+	// similar enough to the query. The similarities are computed for the
+	// best articles only, a few more than the limit at a time, from their
+	// chunks' vectors: asking the hybrid query for the vectors of every
+	// candidate costs several times the query itself.
+	out := make([]*helpium.ArticleHit, 0, min(q.Limit, len(hits)))
+	for next := 0; len(out) < q.Limit && next < len(hits); {
+		batch := hits[next:min(len(hits), next+q.Limit-len(out)+similarityExtra)]
+		next += len(batch)
+		if qvec != nil {
+			if err := x.similarities(ctx, tenant, qvec, batch); err != nil {
+				return nil, err
+			}
+		}
+		for _, h := range batch {
+			if qvec != nil && maxSimilarity(h) < x.minSim {
+				continue
+			}
+			if len(out) < q.Limit {
+				out = append(out, h)
+			}
+		}
 	}
 	for _, h := range out {
 		h.Snippet = Snippet(h.Passages[0].Text, q.Text, helpium.MaxSnippet)
 	}
-	return out
+	return out, nil
+}
+
+// similarityExtra is how many articles beyond those still needed get their
+// similarities computed in one round, so that one dropped by the threshold
+// rarely costs another round trip.
+const similarityExtra = 3
+
+// similarities sets each passage's Similarity: the cosine similarity of its
+// chunk's vector to the query's, fetched from Weaviate in one query.
+func (x *Index) similarities(ctx context.Context, tenant string, qvec []float32, hits []*helpium.ArticleHit) error {
+	var ids []string
+	for _, h := range hits {
+		for _, p := range h.Passages {
+			ids = append(ids, ChunkID(p.ArticleID, p.Chunk))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	list, _ := json.Marshal(ids)
+	tenantStr, _ := json.Marshal(tenant)
+	gql := fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, where: {path: ["id"], operator: ContainsAny, valueText: %s}) {article_id chunk _additional {vector}}}}`,
+		x.Class(), tenantStr, len(ids), list)
+	var chunks []*chunkHit
+	if err := x.get(ctx, gql, &chunks); err != nil {
+		if isMissing(err) {
+			return nil // the tenant went away meanwhile: nothing is similar
+		}
+		return err
+	}
+	sim := make(map[string]float64, len(chunks))
+	for _, c := range chunks {
+		if len(c.Add.Vector) == len(qvec) {
+			sim[ChunkID(c.ArticleID, c.Chunk)] = embed.Cosine(qvec, c.Add.Vector)
+		}
+	}
+	for _, h := range hits {
+		for _, p := range h.Passages {
+			p.Similarity = sim[ChunkID(p.ArticleID, p.Chunk)]
+		}
+	}
+	return nil
+}
+
+// maxSimilarity is the best similarity of an article's passages.
+func maxSimilarity(h *helpium.ArticleHit) float64 {
+	best := 0.0
+	for _, p := range h.Passages {
+		best = max(best, p.Similarity)
+	}
+	return best
 }
 
 // aggregateDepth chunks count towards an article's score; aggregateNorm

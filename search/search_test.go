@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -440,3 +441,71 @@ func TestOutboxAcrossWeaviateOutage(t *testing.T) {
 type testLog struct{ t *testing.T }
 
 func (l *testLog) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestRelevanceThresholdAndLimit checks that the threshold and the limit
+// together give the same articles as filtering the full ranking: the best
+// articles whose most similar chunk reaches the threshold, in score order,
+// however many of the top articles the threshold drops (similarities are
+// computed a few articles at a time).
+func TestRelevanceThresholdAndLimit(t *testing.T) {
+	app, _ := apptest.NewSearch(t, service.Options{}, apptest.SearchOptions{})
+	ws := app.Workspace(t, "Acme")
+	importKB(t, app, ws, helpCenter)
+	wv, err := search.NewWeaviate(apptest.WeaviateURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb := apptest.TestEmbedder(t)
+	index := func(minSim float64) *search.Index {
+		return search.NewIndex(wv, emb, search.IndexOptions{MinSimilarity: &minSim})
+	}
+	ctx := context.Background()
+	const query = "how long until my money comes back"
+	all, err := index(-1).Search(ctx, ws.ID, helpium.SearchQuery{Text: query, Limit: 20, Locale: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(helpCenter) {
+		t.Fatalf("threshold -1 returned %d articles, want all %d", len(all), len(helpCenter))
+	}
+	best := func(h *helpium.ArticleHit) float64 {
+		m := -1.0
+		for _, p := range h.Passages {
+			if p.Similarity == 0 {
+				t.Fatalf("%s: passage %d has no similarity", h.Title, p.Chunk)
+			}
+			m = max(m, p.Similarity)
+		}
+		return m
+	}
+	sims := make([]float64, len(all))
+	for i, h := range all {
+		sims[i] = best(h)
+	}
+	// Thresholds between the articles' similarities, so that each drops a
+	// different set, top articles included.
+	sorted := append([]float64(nil), sims...)
+	slices.Sort(sorted)
+	for i := range sorted {
+		threshold := sorted[i] - 1e-6
+		for _, limit := range []int{1, 2, 3} {
+			var want []string
+			for j, h := range all {
+				if sims[j] >= threshold && len(want) < limit {
+					want = append(want, h.Title)
+				}
+			}
+			got, err := index(threshold).Search(ctx, ws.ID, helpium.SearchQuery{Text: query, Limit: limit, Locale: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var titles []string
+			for _, h := range got {
+				titles = append(titles, h.Title)
+			}
+			if !slices.Equal(titles, want) {
+				t.Errorf("threshold %.3f limit %d: %v, want %v (similarities %v)", threshold, limit, titles, want, sims)
+			}
+		}
+	}
+}

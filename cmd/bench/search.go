@@ -152,7 +152,7 @@ func (d *directSearch) query(tenant, locale, text string, vec []float32) string 
 	where := fmt.Sprintf(`{operator: And, operands: [{path: ["locale"], operator: Equal, valueText: %s}, {path: ["status"], operator: Equal, valueText: "published"}]}`, str(locale))
 	hybrid := fmt.Sprintf(`hybrid: {query: %s, vector: %s, alpha: %g, properties: ["title^2", "body"], fusionType: relativeScoreFusion}`, str(text), v, search.DefaultAlpha)
 	const candidates = 60 // search.candidates
-	return fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, %s, where: %s) {article_id chunk title heading body url status _additional {score vector}}}}`,
+	return fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, %s, where: %s) {article_id chunk title heading body url status _additional {score}}}}`,
 		d.class, str(tenant), candidates, hybrid, where)
 }
 
