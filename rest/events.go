@@ -2,6 +2,7 @@ package rest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -32,8 +33,13 @@ func (h *Handler) events(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	// The stream outlives the server's write timeout.
-	http.NewResponseController(c.Writer).SetWriteDeadline(time.Time{}) //nolint:errcheck
+	// The stream outlives the server's read and write timeouts: the read
+	// deadline would otherwise cancel the request's context mid-stream.
+	rc := http.NewResponseController(c.Writer)
+	if err := errors.Join(rc.SetReadDeadline(time.Time{}), rc.SetWriteDeadline(time.Time{})); err != nil {
+		h.fail(c, helpium.Internal(fmt.Errorf("event stream deadlines: %w", err)))
+		return
+	}
 	w := c.Writer
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/internal/apptest"
+	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
 )
 
@@ -371,5 +373,60 @@ func TestMessageWindowsOfLongConversations(t *testing.T) {
 		map[string]any{"t": token}, &w))
 	if got := bodies(w.WidgetConversation); got != "m6,m7,m8" || w.WidgetConversation.LastMessage.Body != "m8" || !w.WidgetConversation.Messages.PageInfo.HasPreviousPage {
 		t.Errorf("widget window %s, last %q, %+v", got, w.WidgetConversation.LastMessage.Body, w.WidgetConversation.Messages.PageInfo)
+	}
+}
+
+// TestEventStreamOutlivesServerTimeouts runs the widget's event stream on a
+// server whose read and write timeouts are one second, as helpium serve's
+// are 30 and 60 seconds: a reply written after both have passed still
+// arrives on the open stream.
+func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := o.Workspace.APIKey
+	conv, token := startConversation(t, app, key, "hello")
+
+	short := httptest.NewUnstartedServer(app.Server.Config.Handler)
+	server.Timeouts{ReadHeader: time.Second, Read: time.Second, Write: time.Second, Idle: 5 * time.Second}.Apply(short.Config)
+	short.Start()
+	t.Cleanup(func() { short.CloseClientConnections(); short.Close() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", short.URL+"/api/customer/conversations/"+token+"/events?api_key="+key, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("events: %d", res.StatusCode)
+	}
+	got := make(chan string, 1)
+	go func() {
+		var sb strings.Builder
+		buf := make([]byte, 4096)
+		for !strings.Contains(sb.String(), "after the timeouts") {
+			n, err := res.Body.Read(buf)
+			sb.Write(buf[:n])
+			if err != nil {
+				break
+			}
+		}
+		got <- sb.String()
+	}()
+	time.Sleep(2500 * time.Millisecond) // past the read and write timeouts
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($c: ID!) { replyToConversation(input: {conversationId: $c, body: "after the timeouts"}) { created } }`,
+		map[string]any{"c": conv}, nil))
+	select {
+	case body := <-got:
+		if !strings.Contains(body, "after the timeouts") {
+			t.Fatalf("the stream ended before the reply arrived:\n%s", body)
+		}
+	case <-ctx.Done():
+		t.Fatal("no reply on the stream")
 	}
 }

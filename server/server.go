@@ -164,6 +164,21 @@ func readiness(d Deps) gin.HandlerFunc {
 	}
 }
 
+// Timeouts bound how long the server waits on a client. Streams (SSE,
+// WebSockets) lift the read and write deadlines for themselves.
+type Timeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// DefaultTimeouts are the timeouts helpium serve uses.
+var DefaultTimeouts = Timeouts{ReadHeader: 5 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 120 * time.Second}
+
+// Apply sets the timeouts and the header size limit on srv.
+func (t Timeouts) Apply(srv *http.Server) {
+	srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = t.ReadHeader, t.Read, t.Write, t.Idle
+	srv.MaxHeaderBytes = 64 << 10
+}
+
 // Serve listens on addr and serves h until ctx is cancelled, then shuts down
 // gracefully within timeout. ready, if not nil, receives the bound address.
 func Serve(ctx context.Context, addr string, h http.Handler, timeout time.Duration, log *slog.Logger, ready func(net.Addr)) error {
@@ -171,15 +186,8 @@ func Serve(ctx context.Context, addr string, h http.Handler, timeout time.Durati
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	DefaultTimeouts.Apply(srv)
 	if ready != nil {
 		ready(ln.Addr())
 	}

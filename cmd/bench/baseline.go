@@ -8,9 +8,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/helpium/helpium/server"
 )
 
 // baselineServer is the widget-settings baseline: a bare gin engine with
@@ -38,14 +39,7 @@ func baselineServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{ // as server.Serve
-		Handler:           r,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          log.New(io.Discard, "", 0),
-	}
+	srv := &http.Server{Handler: r, ErrorLog: log.New(io.Discard, "", 0)}
+	server.DefaultTimeouts.Apply(srv) // as server.Serve
 	return srv.Serve(ln)
 }

@@ -92,7 +92,9 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 	for _, f := range configure {
 		f(&deps)
 	}
-	srv := httptest.NewServer(server.NewHandler(deps))
+	srv := httptest.NewUnstartedServer(server.NewHandler(deps))
+	server.DefaultTimeouts.Apply(srv.Config) // as helpium serve runs it
+	srv.Start()
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		srv.Close()
