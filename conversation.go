@@ -64,6 +64,9 @@ type Conversation struct {
 	// was resolved or closed (cleared on reopen).
 	FirstResponseAt *time.Time `json:"-"`
 	ResolvedAt      *time.Time `json:"-"`
+	// IdentityVerified says the widget session behind the conversation
+	// proved its customer's identity with a user hash when it identified.
+	IdentityVerified bool `json:"-"`
 }
 
 // Message is one message in a conversation. Seq orders messages within their

@@ -27,6 +27,9 @@ type conversationRow struct {
 	ResolvedAt      bun.NullTime `bun:"resolved_at"`
 	// IdentityVerified: the widget session proved its customer's identity.
 	IdentityVerified bool `bun:"identity_verified"`
+	// The bearer token an unverified session handed over (see Identify).
+	BearerTokenCiphertext []byte  `bun:"bearer_token_ciphertext"`
+	BearerTokenKeyID      *string `bun:"bearer_token_key_id"`
 }
 
 func (r *conversationRow) toConversation() *helpium.Conversation {
@@ -34,9 +37,10 @@ func (r *conversationRow) toConversation() *helpium.Conversation {
 		ID: r.ID, WorkspaceID: r.WorkspaceID, CustomerID: r.CustomerID, AssigneeID: r.AssigneeID, LastSeq: r.LastSeq,
 		Status:    helpium.ConversationStatus(r.Status),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		LastMessageAt:   timePtr(r.LastMessageAt),
-		FirstResponseAt: timePtr(r.FirstResponseAt),
-		ResolvedAt:      timePtr(r.ResolvedAt),
+		LastMessageAt:    timePtr(r.LastMessageAt),
+		FirstResponseAt:  timePtr(r.FirstResponseAt),
+		ResolvedAt:       timePtr(r.ResolvedAt),
+		IdentityVerified: r.IdentityVerified,
 	}
 }
 

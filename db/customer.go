@@ -104,18 +104,29 @@ type Identity struct {
 	Email       string
 	Name        *string // nil keeps the stored name
 	Verified    bool
-	// SetBearer replaces the stored bearer token with Seal's output (nil
-	// ciphertext clears it). Seal gets the customer id to bind the
-	// ciphertext to.
+	// SetBearer replaces the bearer token with Seal's output (nil
+	// ciphertext clears it): the customer's after a verified identify, the
+	// session's own (kept on its conversation) after an unverified one.
+	// Seal gets the owner to bind the ciphertext to.
 	SetBearer bool
-	Seal      func(customerID string) (keyID string, ciphertext []byte)
+	Seal      func(owner BearerOwner) (keyID string, ciphertext []byte)
+}
+
+// BearerOwner is what a sealed bearer token belongs to: a customer (set by
+// a verified identify) or one widget session's conversation (set by an
+// unverified one).
+type BearerOwner struct {
+	WorkspaceID    string
+	CustomerID     string
+	ConversationID string
 }
 
 // Identify creates or updates the workspace's customer with the identity's
 // email (case-insensitive) and links the conversation behind the widget
 // token to them, in one transaction. An unverified identity never changes
-// the name or bearer token of a customer who has been verified. Returns
-// ENotFound when the token names no conversation of the workspace.
+// the name of a customer who has been verified, and never touches a
+// customer's bearer token: its token stays with its own conversation.
+// Returns ENotFound when the token names no conversation of the workspace.
 func (s *Store) Identify(ctx context.Context, id Identity, newID string, now time.Time) (*helpium.Customer, error) {
 	row := new(customerRow)
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -135,24 +146,35 @@ func (s *Store) Identify(ctx context.Context, id Identity, newID string, now tim
 		if err != nil {
 			return err
 		}
-		// row.Verified is the stored flag after the upsert: a customer
-		// verified before (or now) only accepts a token from a verified call.
-		if id.SetBearer && (id.Verified || !row.Verified) {
-			var keyID *string
-			var ct []byte
-			if id.Seal != nil {
-				k, c := id.Seal(row.ID)
-				keyID, ct = &k, c
+		conv := tx.NewUpdate().Table("conversations").
+			Set("customer_id = ?", row.ID).Set("identity_verified = ?", id.Verified).Set("updated_at = ?", now)
+		seal := func(owner BearerOwner) (*string, []byte) {
+			if id.Seal == nil {
+				return nil, nil
 			}
+			k, c := id.Seal(owner)
+			return &k, c
+		}
+		switch {
+		case id.SetBearer && id.Verified:
+			keyID, ct := seal(BearerOwner{WorkspaceID: id.WorkspaceID, CustomerID: row.ID})
 			if _, err := tx.NewUpdate().Table("customers").Set("bearer_token_ciphertext = ?", ct).
 				Set("bearer_token_key_id = ?", keyID).Where("id = ?", row.ID).Exec(ctx); err != nil {
 				return err
 			}
 			row.BearerTokenCiphertext, row.BearerTokenKeyID = ct, keyID
+			// The session now acts with the customer's token.
+			conv = conv.Set("bearer_token_ciphertext = NULL").Set("bearer_token_key_id = NULL")
+		case id.SetBearer:
+			keyID, ct := seal(BearerOwner{WorkspaceID: id.WorkspaceID, ConversationID: convID})
+			conv = conv.Set("bearer_token_ciphertext = ?", ct).Set("bearer_token_key_id = ?", keyID)
+		default:
+			// A session that re-identifies as someone else keeps no token
+			// it handed over for the previous identity.
+			conv = conv.Set("bearer_token_ciphertext = CASE WHEN customer_id = ? THEN bearer_token_ciphertext END", row.ID).
+				Set("bearer_token_key_id = CASE WHEN customer_id = ? THEN bearer_token_key_id END", row.ID)
 		}
-		_, err = tx.NewUpdate().Table("conversations").
-			Set("customer_id = ?", row.ID).Set("identity_verified = ?", id.Verified).Set("updated_at = ?", now).
-			Where("id = ?", convID).Exec(ctx)
+		_, err = conv.Where("id = ?", convID).Exec(ctx)
 		return err
 	})
 	if err != nil {
@@ -162,8 +184,9 @@ func (s *Store) Identify(ctx context.Context, id Identity, newID string, now tim
 }
 
 // SessionConversations returns the conversations the widget session behind
-// a token may list: all of its customer's when the session verified their
-// identity, otherwise only its own. Newest activity first, at most limit.
+// a token may list: its own, and when the session verified its customer's
+// identity, their other verified sessions' conversations (never those of a
+// session that only claimed the email). Newest activity first, at most limit.
 func (s *Store) SessionConversations(ctx context.Context, workspaceID string, tokenHash []byte, limit int) ([]*helpium.Conversation, error) {
 	var rows []conversationRow
 	err := s.db.NewRaw(`
@@ -173,7 +196,7 @@ func (s *Store) SessionConversations(ctx context.Context, workspaceID string, to
 		)
 		SELECT c.* FROM conversations c, me
 		WHERE c.workspace_id = ? AND (c.id = me.id
-			OR (me.identity_verified AND me.customer_id IS NOT NULL AND c.customer_id = me.customer_id))
+			OR (me.identity_verified AND me.customer_id IS NOT NULL AND c.customer_id = me.customer_id AND c.identity_verified))
 		ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id DESC
 		LIMIT ?`, tokenHash, workspaceID, workspaceID, limit).Scan(ctx, &rows)
 	if err != nil {
@@ -189,12 +212,11 @@ func (s *Store) SessionConversations(ctx context.Context, workspaceID string, to
 	return out, nil
 }
 
-// EncryptedBearer is a customer's sealed bearer token.
+// EncryptedBearer is a sealed bearer token and what it belongs to.
 type EncryptedBearer struct {
-	CustomerID  string
-	WorkspaceID string
-	KeyID       string
-	Ciphertext  []byte
+	BearerOwner
+	KeyID      string
+	Ciphertext []byte
 }
 
 // FindBearerToken returns the sealed bearer token of a workspace's
@@ -206,21 +228,52 @@ func (s *Store) FindBearerToken(ctx context.Context, workspaceID, customerID str
 	if err != nil {
 		return nil, dbErr(err, "bearer token")
 	}
-	return &EncryptedBearer{CustomerID: row.ID, WorkspaceID: row.WorkspaceID, KeyID: *row.BearerTokenKeyID, Ciphertext: row.BearerTokenCiphertext}, nil
+	return &EncryptedBearer{BearerOwner: BearerOwner{WorkspaceID: row.WorkspaceID, CustomerID: row.ID},
+		KeyID: *row.BearerTokenKeyID, Ciphertext: row.BearerTokenCiphertext}, nil
 }
 
-// FindBearerTokensNotUnder returns up to limit sealed tokens whose key is
-// not keyID, for re-encryption after a key rotation.
+// FindSessionBearerToken returns the sealed bearer token an unverified
+// widget session handed over, kept on its conversation, or ENotFound.
+func (s *Store) FindSessionBearerToken(ctx context.Context, workspaceID, conversationID string) (*EncryptedBearer, error) {
+	row := new(conversationRow)
+	err := s.db.NewSelect().Model(row).Where("id = ?", conversationID).Where("workspace_id = ?", workspaceID).
+		Where("bearer_token_ciphertext IS NOT NULL").Scan(ctx)
+	if err != nil {
+		return nil, dbErr(err, "bearer token")
+	}
+	return &EncryptedBearer{BearerOwner: BearerOwner{WorkspaceID: row.WorkspaceID, ConversationID: row.ID},
+		KeyID: *row.BearerTokenKeyID, Ciphertext: row.BearerTokenCiphertext}, nil
+}
+
+// FindBearerTokensNotUnder returns up to limit sealed tokens (customers'
+// and sessions') whose key is not keyID, for re-encryption after a key
+// rotation.
 func (s *Store) FindBearerTokensNotUnder(ctx context.Context, keyID string, limit int) ([]*EncryptedBearer, error) {
-	var rows []customerRow
-	err := s.db.NewSelect().Model(&rows).Where("bearer_token_ciphertext IS NOT NULL").
-		Where("bearer_token_key_id <> ?", keyID).OrderExpr("id").Limit(int64(limit)).Scan(ctx)
+	var rows []struct {
+		Kind        string `bun:"kind"`
+		ID          string `bun:"id"`
+		WorkspaceID string `bun:"workspace_id"`
+		KeyID       string `bun:"bearer_token_key_id"`
+		Ciphertext  []byte `bun:"bearer_token_ciphertext"`
+	}
+	err := s.db.NewRaw(`
+		(SELECT 'customer' AS kind, id, workspace_id, bearer_token_key_id, bearer_token_ciphertext FROM customers
+			WHERE bearer_token_ciphertext IS NOT NULL AND bearer_token_key_id <> ? ORDER BY id LIMIT ?)
+		UNION ALL
+		(SELECT 'conversation', id, workspace_id, bearer_token_key_id, bearer_token_ciphertext FROM conversations
+			WHERE bearer_token_ciphertext IS NOT NULL AND bearer_token_key_id <> ? ORDER BY id LIMIT ?)`,
+		keyID, limit, keyID, limit).Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr(err, "bearer tokens")
 	}
 	out := make([]*EncryptedBearer, len(rows))
 	for i, r := range rows {
-		out[i] = &EncryptedBearer{CustomerID: r.ID, WorkspaceID: r.WorkspaceID, KeyID: *r.BearerTokenKeyID, Ciphertext: r.BearerTokenCiphertext}
+		out[i] = &EncryptedBearer{BearerOwner: BearerOwner{WorkspaceID: r.WorkspaceID}, KeyID: r.KeyID, Ciphertext: r.Ciphertext}
+		if r.Kind == "customer" {
+			out[i].CustomerID = r.ID
+		} else {
+			out[i].ConversationID = r.ID
+		}
 	}
 	return out, nil
 }
@@ -228,8 +281,12 @@ func (s *Store) FindBearerTokensNotUnder(ctx context.Context, keyID string, limi
 // ReplaceBearerToken stores a re-encrypted token if the stored one is still
 // the old ciphertext (a concurrent identify wins).
 func (s *Store) ReplaceBearerToken(ctx context.Context, old *EncryptedBearer, keyID string, ciphertext []byte) error {
-	_, err := s.db.NewUpdate().Table("customers").
+	table, id := "customers", old.CustomerID
+	if old.ConversationID != "" {
+		table, id = "conversations", old.ConversationID
+	}
+	_, err := s.db.NewUpdate().Table(table).
 		Set("bearer_token_ciphertext = ?", ciphertext).Set("bearer_token_key_id = ?", keyID).
-		Where("id = ?", old.CustomerID).Where("bearer_token_ciphertext = ?", old.Ciphertext).Exec(ctx)
+		Where("id = ?", id).Where("bearer_token_ciphertext = ?", old.Ciphertext).Exec(ctx)
 	return dbErr(err, "bearer token")
 }

@@ -175,17 +175,18 @@ type ComplexityRoot struct {
 	}
 
 	Conversation struct {
-		Assignee        func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		Customer        func(childComplexity int) int
-		FirstResponseAt func(childComplexity int) int
-		ID              func(childComplexity int) int
-		LastMessage     func(childComplexity int) int
-		LastMessageAt   func(childComplexity int) int
-		Messages        func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ResolvedAt      func(childComplexity int) int
-		Status          func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
+		Assignee         func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Customer         func(childComplexity int) int
+		FirstResponseAt  func(childComplexity int) int
+		ID               func(childComplexity int) int
+		IdentityVerified func(childComplexity int) int
+		LastMessage      func(childComplexity int) int
+		LastMessageAt    func(childComplexity int) int
+		Messages         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ResolvedAt       func(childComplexity int) int
+		Status           func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	ConversationConnection struct {
@@ -1094,6 +1095,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.ID(childComplexity), true
+	case "Conversation.identityVerified":
+		if e.ComplexityRoot.Conversation.IdentityVerified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.IdentityVerified(childComplexity), true
 	case "Conversation.lastMessage":
 		if e.ComplexityRoot.Conversation.LastMessage == nil {
 			break
@@ -2594,10 +2601,17 @@ type Conversation {
   createdAt: Time!
   updatedAt: Time!
   lastMessageAt: Time
-  "When an agent first replied. Agents only."
+  "When an agent first replied."
   firstResponseAt: Time
-  "When it was last resolved or closed. Agents only."
+  "When it was last resolved or closed."
   resolvedAt: Time
+  """
+  Whether the widget session behind this conversation proved its customer's
+  identity with a user hash. A session that only claimed an email is linked
+  to the customer but reads none of their other conversations and never
+  acts with their bearer token.
+  """
+  identityVerified: Boolean!
   "Agents only."
   customer: Customer @goField(forceResolver: true)
   "Agents only."
@@ -2654,7 +2668,7 @@ type Customer {
   id: ID!
   email: String
   name: String
-  "Whether the customer's identity was verified with a user hash."
+  "Whether the customer's identity was verified with a user hash at least once (see Conversation.identityVerified for each session)."
   verified: Boolean!
   createdAt: Time!
   updatedAt: Time!
@@ -3025,7 +3039,7 @@ input IdentifyInput {
 }
 
 extend type Customer {
-  "Whether a bearer token for the workspace's API is stored (the token itself is never shown)."
+  "Whether a bearer token for the workspace's API, handed over by a verified identify, is stored (the token itself is never shown). Unverified sessions keep theirs with their own conversation."
   hasBearerToken: Boolean!
 }
 
@@ -3670,6 +3684,8 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_firstResponseAt(ctx, field)
 	case "resolvedAt":
 		return ec.fieldContext_Conversation_resolvedAt(ctx, field)
+	case "identityVerified":
+		return ec.fieldContext_Conversation_identityVerified(ctx, field)
 	case "customer":
 		return ec.fieldContext_Conversation_customer(ctx, field)
 	case "assignee":
@@ -7493,6 +7509,29 @@ func (ec *executionContext) _Conversation_resolvedAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Conversation_resolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Conversation_identityVerified(ctx context.Context, field graphql.CollectedField, obj *helpium.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_identityVerified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdentityVerified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_identityVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Conversation_customer(ctx context.Context, field graphql.CollectedField, obj *helpium.Conversation) (ret graphql.Marshaler) {
@@ -16030,6 +16069,11 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 		case "resolvedAt":
 			out.Values[i] = ec._Conversation_resolvedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "identityVerified":
+			out.Values[i] = ec._Conversation_identityVerified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "customer":

@@ -308,7 +308,7 @@ func TestRunActionForConversation(t *testing.T) {
 	noToken, noTokenWidget := startConversation(t, app, key, "hi")
 	identify(t, app, key, map[string]any{"email": "bob@example.com", "widget_token": noTokenWidget}, &rec.Builder)
 	errs = rec.gql(t, app, agent.Token, runActionMutation, map[string]any{"c": noToken, "a": actionID, "in": map[string]any{"order_id": "A-1"}}, nil)
-	if len(errs) == 0 || errs[0].Code() != "invalid_input" || !strings.Contains(errs[0].Message, "has none") {
+	if len(errs) == 0 || errs[0].Code() != "invalid_input" || !strings.Contains(errs[0].Message, "none is available") {
 		t.Errorf("no token: %+v", errs)
 	}
 	if len(shop.seen()) != 1 {
@@ -592,5 +592,57 @@ func TestWidgetAnswerRunsActions(t *testing.T) {
 	}
 	if strings.Contains(string(res.Body), customerBearer) {
 		t.Error("the customer's token is in the answer")
+	}
+}
+
+// TestUnverifiedSessionNeverActsWithAnotherSessionsToken: a verified
+// customer's bearer token is used for her verified sessions only. Whoever
+// identifies with her email without a user hash is linked to her, but an
+// action for their conversation has no token, or only the one that session
+// handed over itself.
+func TestUnverifiedSessionNeverActsWithAnotherSessionsToken(t *testing.T) {
+	shop := newCustomerApp(t)
+	app := apptest.New(t, service.Options{Actions: testExecutor()})
+	ctx := context.Background()
+	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, key := o.Workspace.ID, o.Workspace.APIKey
+	secretKey, err := app.Service.IdentitySecret(agentCtx(t, app, o.Token), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec recorder
+	var created struct{ CreateAction gqlAction }
+	mustGraphQL(t, rec.gql(t, app, o.Token, createActionMutation, map[string]any{"w": ws, "in": orderAction(shop.URL)}, &created))
+	run := func(conv string) ([]apptest.GraphQLError, gqlResult) {
+		var out struct{ RunAction gqlResult }
+		errs := rec.gql(t, app, o.Token, runActionMutation, map[string]any{"c": conv, "a": created.CreateAction.ID, "in": map[string]any{"order_id": "A-1"}}, &out)
+		return errs, out.RunAction
+	}
+
+	ann, annToken := startConversation(t, app, key, "where is my order")
+	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": annToken, "bearer_token": customerBearer,
+		"user_hash": service.UserHash(secretKey, "ann@example.com")}, &rec.Builder)
+	if errs, r := run(ann); len(errs) > 0 || !r.OK {
+		t.Fatalf("Ann's verified session: %+v %+v", errs, r)
+	}
+
+	mallory, malloryToken := startConversation(t, app, key, "where is my order")
+	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": malloryToken}, &rec.Builder)
+	if errs, _ := run(mallory); len(errs) == 0 || errs[0].Code() != "invalid_input" || !strings.Contains(errs[0].Message, "none is available") {
+		t.Errorf("an unverified session claiming Ann's email ran with a token: %+v", errs)
+	}
+	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": malloryToken, "bearer_token": "mallory-token"}, &rec.Builder)
+	if errs, r := run(mallory); len(errs) > 0 || r.OK || r.StatusCode == nil || *r.StatusCode != 401 {
+		t.Errorf("with its own token the session's call should carry that token (the application refuses it): %+v %+v", errs, r)
+	}
+	// Ann's verified session still acts with her own token.
+	if errs, r := run(ann); len(errs) > 0 || !r.OK {
+		t.Errorf("Ann's token after the unverified identifies: %+v %+v", errs, r)
+	}
+	if n := len(shop.seen()); n != 3 {
+		t.Errorf("the application saw %d calls, want 3", n)
 	}
 }

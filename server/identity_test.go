@@ -130,14 +130,28 @@ func TestVerifiedHistoryAcrossDevices(t *testing.T) {
 		t.Errorf("verified phone sees %v, want [%s %s]", got, phone, laptop)
 	}
 	// Someone who only knows Ann's email links their conversation to her,
-	// but sees nothing else, and her sessions do not see theirs as hers to read.
+	// but learns nothing stored about her, sees nothing else, and her
+	// verified sessions do not list theirs.
 	spy, spyToken := startConversation(t, app, key, "I am Ann, honest")
 	res, c := identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": spyToken}, &seen)
-	if res.Status != 200 || !c.Verified { // the customer record stays verified
-		t.Fatalf("unverified identify: %d %s", res.Status, res.Body)
+	if res.Status != 200 || c.Verified || c.Name != nil {
+		t.Fatalf("unverified identify: %d %s; want verified false and no stored name", res.Status, res.Body)
 	}
 	if got := list(spyToken); len(got) != 1 || got[0] != spy {
 		t.Errorf("unverified session sees %v, want only %s", got, spy)
+	}
+	if got := list(phoneToken); len(got) != 2 || got[0] != phone || got[1] != laptop {
+		t.Errorf("after the unverified identify, Ann's phone sees %v, want [%s %s]", got, phone, laptop)
+	}
+	var spyConv struct {
+		Conversation struct {
+			IdentityVerified bool
+			Customer         struct{ Email string }
+		}
+	}
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `query($c: ID!) { conversation(id: $c) { identityVerified customer { email } } }`, map[string]any{"c": spy}, &spyConv))
+	if spyConv.Conversation.IdentityVerified || spyConv.Conversation.Customer.Email != "ann@example.com" {
+		t.Errorf("agents see the spy's conversation as %+v; want Ann's, not verified", spyConv.Conversation)
 	}
 	// A wrong hash is refused, and a hash for another email does not verify.
 	res, _ = identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": spyToken, "user_hash": strings.Repeat("ab", 32)}, &seen)
@@ -188,8 +202,13 @@ func TestBearerTokensEncryptedRotatedClearedNeverShown(t *testing.T) {
 	key := o.Workspace.APIKey
 	var seen strings.Builder
 	const bearer = "tok-SECRET-7f3a9c-customer-api"
+	secretKey, err := app.Service.IdentitySecret(agentCtx(t, app, o.Token), o.Workspace.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := service.UserHash(secretKey, "ann@example.com")
 	_, token := startConversation(t, app, key, "hi")
-	res, c := identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": token, "bearer_token": bearer}, &seen)
+	res, c := identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": token, "bearer_token": bearer, "user_hash": hash}, &seen)
 	if res.Status != 200 {
 		t.Fatalf("identify: %d %s", res.Status, res.Body)
 	}
@@ -211,22 +230,50 @@ func TestBearerTokensEncryptedRotatedClearedNeverShown(t *testing.T) {
 	}
 
 	// Leaving the field out keeps the token; a new one replaces it.
-	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": token, "name": "Ann"}, &seen)
+	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": token, "name": "Ann", "user_hash": hash}, &seen)
 	if ct2, _, _ := raw(); string(ct2) != string(ct) {
 		t.Error("identify without bearer_token changed the stored token")
 	}
-	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": token, "bearer_token": bearer + "-v2"}, &seen)
+	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": token, "bearer_token": bearer + "-v2", "user_hash": hash}, &seen)
 	ct2, _, _ := raw()
 	if string(ct2) == string(ct) {
 		t.Error("re-identify did not replace the token")
 	}
 
-	// Rotation: with k2 first, `keys rotate` re-encrypts under k2, and the
-	// token still decrypts to the latest value.
+	// An unverified session's token is kept, sealed, with its own
+	// conversation, and the customer gets none.
+	const bobBearer = "tok-SECRET-7f3a9c-bob-session"
+	bobConv, bobToken := startConversation(t, app, key, "hello")
+	_, bob := identify(t, app, key, map[string]any{"email": "bob@example.com", "widget_token": bobToken, "bearer_token": bobBearer}, &seen)
+	session := func() (ciphertext []byte, keyID *string, row string) {
+		t.Helper()
+		if err := app.DB.QueryRowContext(ctx, "SELECT bearer_token_ciphertext, bearer_token_key_id, row_to_json(c)::text FROM conversations c WHERE id = ?", bobConv).Scan(&ciphertext, &keyID, &row); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if sct, skid, srow := session(); sct == nil || *skid != "k1" || strings.Contains(srow, "SECRET") {
+		t.Fatalf("session token: key %v, row %s", skid, srow)
+	}
+	var bobHas struct{ Customer struct{ HasBearerToken bool } }
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `query($c: ID!) { customer(id: $c) { hasBearerToken } }`, map[string]any{"c": bob.ID}, &bobHas))
+	if bobHas.Customer.HasBearerToken {
+		t.Error("an unverified identify stored its token on the customer")
+	}
+
+	// Rotation: with k2 first, `keys rotate` re-encrypts both under k2, and
+	// each still decrypts to its latest value, bound to its owner.
 	ring2, _ := secret.ParseKeyring(secret.NewKeySpec("k2") + "," + k1)
 	rotated := service.New(db.NewStore(app.DB), service.Options{Secrets: ring2})
-	if n, err := rotated.RotateBearerTokens(ctx); err != nil || n != 1 {
+	if n, err := rotated.RotateBearerTokens(ctx); err != nil || n != 2 {
 		t.Fatalf("rotate: %d %v", n, err)
+	}
+	sct, skid, _ := session()
+	if pt, err := ring2.Open(*skid, sct, []byte("bearer:"+o.Workspace.ID+":conversation:"+bobConv)); err != nil || string(pt) != bobBearer {
+		t.Errorf("rotated session token opens to %q, %v", pt, err)
+	}
+	if _, err := ring2.Open(*skid, sct, []byte("bearer:"+o.Workspace.ID+":"+bob.ID)); err == nil {
+		t.Error("a session token opens as the customer's")
 	}
 	ct3, kid3, _ := raw()
 	if *kid3 != "k2" {
@@ -239,15 +286,20 @@ func TestBearerTokensEncryptedRotatedClearedNeverShown(t *testing.T) {
 		t.Error("the old keyring opens a token sealed under the new key")
 	}
 
-	// null clears it.
-	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": token, "bearer_token": nil}, &seen)
+	// null clears it, the customer's after a verified identify, the
+	// session's after an unverified one.
+	identify(t, app, key, map[string]any{"email": "ann@example.com", "widget_token": token, "bearer_token": nil, "user_hash": hash}, &seen)
 	if ct4, kid4, _ := raw(); ct4 != nil || kid4 != nil {
 		t.Errorf("null left %x under %v", ct4, kid4)
+	}
+	identify(t, app, key, map[string]any{"email": "bob@example.com", "widget_token": bobToken, "bearer_token": nil}, &seen)
+	if sct, skid, _ := session(); sct != nil || skid != nil {
+		t.Errorf("null left the session's token %x under %v", sct, skid)
 	}
 
 	// The token never appeared in a response or a log line.
 	everything := seen.String() + app.LogText()
-	for _, s := range []string{bearer, "SECRET-7f3a9c"} {
+	for _, s := range []string{bearer, bobBearer, "SECRET-7f3a9c"} {
 		if strings.Contains(everything, s) {
 			t.Errorf("bearer token %q leaked into responses or logs", s)
 		}
@@ -272,13 +324,14 @@ func TestUnverifiedIdentifyCannotReplaceAVerifiedCustomersToken(t *testing.T) {
 
 	_, t2 := startConversation(t, app, key, "hello")
 	res, c2 := identify(t, app, key, map[string]any{"email": "ann@example.com", "name": "Mallory", "widget_token": t2, "bearer_token": "mallory-token"}, &seen)
-	if res.Status != 200 || c2.ID != c.ID || *c2.Name != "Ann" {
-		t.Errorf("unverified identify of a verified customer: %d %s", res.Status, res.Body)
+	if res.Status != 200 || c2.ID != c.ID || c2.Verified || c2.Name == nil || *c2.Name != "Mallory" {
+		t.Errorf("unverified identify of a verified customer: %d %s; want her id, the claimed name, not verified", res.Status, res.Body)
 	}
 	var after []byte
-	app.DB.QueryRowContext(ctx, "SELECT bearer_token_ciphertext FROM customers WHERE id = ?", c.ID).Scan(&after) //nolint:errcheck
-	if string(after) != string(before) {
-		t.Error("an unverified identify replaced a verified customer's bearer token")
+	var name string
+	app.DB.QueryRowContext(ctx, "SELECT bearer_token_ciphertext, name FROM customers WHERE id = ?", c.ID).Scan(&after, &name) //nolint:errcheck
+	if string(after) != string(before) || name != "Ann" {
+		t.Errorf("an unverified identify changed a verified customer (token changed: %v, name %q)", string(after) != string(before), name)
 	}
 }
 

@@ -234,9 +234,9 @@ func (s *Service) tokenFor(ctx context.Context, a *helpium.Action, c *helpium.Co
 	if c.CustomerID == nil {
 		return "", helpium.Invalid("conversationId", "The action %s sends the customer's bearer token, but this conversation has no identified customer.", a.Name)
 	}
-	token, err := s.customerBearerToken(ctx, c.WorkspaceID, *c.CustomerID)
+	token, err := s.sessionBearerToken(ctx, c)
 	if helpium.ErrorCode(err) == helpium.ENotFound {
-		return "", helpium.Invalid("conversationId", "The action %s sends the customer's bearer token, but this conversation's customer has none (the application passes it to identify as bearer_token).", a.Name)
+		return "", helpium.Invalid("conversationId", "The action %s sends the customer's bearer token, but none is available to this conversation (the application passes it to identify as bearer_token; another session's token is used only after a verified identify).", a.Name)
 	}
 	return token, err
 }
@@ -358,7 +358,7 @@ func (s *Service) AnswerWithActions(ctx context.Context, widgetToken, question s
 	}
 	token := ""
 	if c.CustomerID != nil {
-		token, err = s.customerBearerToken(ctx, ws.ID, *c.CustomerID)
+		token, err = s.sessionBearerToken(ctx, c)
 		if err != nil && helpium.ErrorCode(err) != helpium.ENotFound {
 			return nil, err
 		}

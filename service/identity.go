@@ -113,15 +113,26 @@ func (s *Service) Identify(ctx context.Context, in Identify) (*helpium.Customer,
 			return nil, helpium.Internal(errNoKeyring)
 		}
 		token := *in.BearerToken
-		id.Seal = func(customerID string) (string, []byte) {
-			return s.secrets.Seal([]byte(token), bearerAAD(ws.ID, customerID))
+		id.Seal = func(owner db.BearerOwner) (string, []byte) {
+			return s.secrets.Seal([]byte(token), bearerAAD(owner))
 		}
 	}
-	return s.store.Identify(ctx, id, uuid.Must(uuid.NewV7()).String(), s.clock())
+	c, err := s.store.Identify(ctx, id, uuid.Must(uuid.NewV7()).String(), s.clock())
+	if err != nil || verified {
+		return c, err
+	}
+	// An unverified session learns nothing it did not say: not the stored
+	// name, not whether someone verified this email before.
+	return &helpium.Customer{ID: c.ID, WorkspaceID: c.WorkspaceID, Email: c.Email, Name: in.Name}, nil
 }
 
-func bearerAAD(workspaceID, customerID string) []byte {
-	return []byte("bearer:" + workspaceID + ":" + customerID)
+// bearerAAD binds a sealed bearer token to its owner, so a ciphertext
+// copied to another customer or session does not open.
+func bearerAAD(o db.BearerOwner) []byte {
+	if o.ConversationID != "" {
+		return []byte("bearer:" + o.WorkspaceID + ":conversation:" + o.ConversationID)
+	}
+	return []byte("bearer:" + o.WorkspaceID + ":" + o.CustomerID)
 }
 
 type keyringError string
@@ -130,18 +141,24 @@ func (e keyringError) Error() string { return string(e) }
 
 const errNoKeyring = keyringError("no encryption keyring configured (HELPIUM_ENCRYPTION_KEY)")
 
-// CustomerBearerToken decrypts the bearer token of a workspace's customer,
-// for an AI Action call on their behalf. Returns ENotFound when none is
-// stored. The token must never be logged or returned to a client.
-func (s *Service) customerBearerToken(ctx context.Context, workspaceID, customerID string) (string, error) {
+// sessionBearerToken decrypts the bearer token to send on behalf of a
+// conversation's customer, for an AI Action: the token its own widget
+// session handed over, else the customer's when the session verified
+// their identity. A session that only claimed an email never gets the
+// token another session stored. Returns ENotFound when there is none. The
+// token must never be logged or returned to a client.
+func (s *Service) sessionBearerToken(ctx context.Context, c *helpium.Conversation) (string, error) {
 	if s.secrets == nil {
 		return "", helpium.Internal(errNoKeyring)
 	}
-	enc, err := s.store.FindBearerToken(ctx, workspaceID, customerID)
+	enc, err := s.store.FindSessionBearerToken(ctx, c.WorkspaceID, c.ID)
+	if helpium.ErrorCode(err) == helpium.ENotFound && c.IdentityVerified && c.CustomerID != nil {
+		enc, err = s.store.FindBearerToken(ctx, c.WorkspaceID, *c.CustomerID)
+	}
 	if err != nil {
 		return "", err
 	}
-	pt, err := s.secrets.Open(enc.KeyID, enc.Ciphertext, bearerAAD(workspaceID, customerID))
+	pt, err := s.secrets.Open(enc.KeyID, enc.Ciphertext, bearerAAD(enc.BearerOwner))
 	if err != nil {
 		return "", helpium.Internal(err)
 	}
@@ -164,7 +181,7 @@ func (s *Service) RotateBearerTokens(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		for _, enc := range batch {
-			aad := bearerAAD(enc.WorkspaceID, enc.CustomerID)
+			aad := bearerAAD(enc.BearerOwner)
 			pt, err := s.secrets.Open(enc.KeyID, enc.Ciphertext, aad)
 			if err != nil {
 				return n, err
