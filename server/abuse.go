@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gin-gonic/gin"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/ratelimit"
@@ -204,8 +205,8 @@ func widgetOrigin(log *slog.Logger) gin.HandlerFunc {
 
 // graphQLLimits applies to GraphQL what the Customer API applies to widget
 // requests (allowed origins, the workspace's limit) and the per-agent limit
-// to dashboard requests. It runs after graphQLAuth. A WebSocket upgrade
-// counts once, like any request.
+// to dashboard requests. It runs after graphQLAuth. Operations sent over a
+// WebSocket are counted one by one by webSocketRateLimit.
 func graphQLLimits(svc *service.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
@@ -297,6 +298,34 @@ func customerRateLimit(svc *service.Service, log *slog.Logger) gin.HandlerFunc {
 			setRateHeaders(c.Writer.Header(), shown)
 		}
 		c.Next()
+	}
+}
+
+type webSocketKey struct{}
+
+// overWebSocket marks a context as a WebSocket connection's, whose
+// operations webSocketRateLimit counts.
+func overWebSocket(ctx context.Context) context.Context {
+	return context.WithValue(ctx, webSocketKey{}, true)
+}
+
+// webSocketRateLimit counts every operation sent over a WebSocket against
+// the caller's limit (the workspace's for the widget key, the agent's for
+// an agent), as graphQLLimits counts every HTTP request: one connection
+// does not buy unlimited operations.
+func webSocketRateLimit(svc *service.Service, present graphql.ErrorPresenterFunc) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if ws, _ := ctx.Value(webSocketKey{}).(bool); !ws {
+			return next(ctx)
+		}
+		scope := service.RateAgent
+		if a := helpium.ActorFrom(ctx); a != nil && a.Workspace != nil {
+			scope = service.RateCustomerAPI
+		}
+		if _, _, err := svc.RateLimit(ctx, scope); err != nil {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
+		}
+		return next(ctx)
 	}
 }
 

@@ -2,12 +2,17 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/internal/apptest"
@@ -281,5 +286,76 @@ func TestReplicasShareRedisLimit(t *testing.T) {
 	}
 	if admitted["a"] != 5 || admitted["b"] != 5 {
 		t.Errorf("admitted %v, want 5 on each replica", admitted)
+	}
+}
+
+// TestWebSocketOperationsAreRateLimited: every operation sent over a
+// GraphQL WebSocket counts against the caller's limit, like an HTTP
+// request, for the widget key (the workspace's Customer API limit) and for
+// an agent (the per-agent limit).
+func TestWebSocketOperationsAreRateLimited(t *testing.T) {
+	const limit = 3
+	app := apptest.New(t, service.Options{AgentRateLimit: limit})
+	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.SetRateLimits(t, o.Workspace.ID, helpium.RateLimits{CustomerAPI: limit, Conversations: 100, Messages: 100})
+	tests := []struct {
+		name  string
+		init  map[string]any
+		query string
+	}{
+		{"widget key", map[string]any{"X-API-Key": o.Workspace.APIKey}, `{ widgetSettings { greeting } }`},
+		{"agent", map[string]any{"Authorization": "Bearer " + o.Token}, `{ me { id } }`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(app.URL, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(websocket.StatusNormalClosure, "")
+			if err := wsjson.Write(ctx, conn, map[string]any{"type": "connection_init", "payload": tt.init}); err != nil {
+				t.Fatal(err)
+			}
+			var ack struct{ Type string }
+			if err := wsjson.Read(ctx, conn, &ack); err != nil || ack.Type != "connection_ack" {
+				t.Fatalf("init: %+v %v", ack, err)
+			}
+			ok, limited := 0, 0
+			for i := range limit + 3 {
+				id := strconv.Itoa(i)
+				if err := wsjson.Write(ctx, conn, map[string]any{"id": id, "type": "subscribe", "payload": map[string]any{"query": tt.query}}); err != nil {
+					t.Fatal(err)
+				}
+				for done := false; !done; {
+					var m struct {
+						ID      string
+						Type    string
+						Payload json.RawMessage
+					}
+					if err := wsjson.Read(ctx, conn, &m); err != nil {
+						t.Fatal(err)
+					}
+					switch {
+					case m.Type == "complete":
+						done = true
+					case strings.Contains(string(m.Payload), `"too_many_requests"`):
+						limited++
+						done = m.Type == "error"
+					case m.Type == "next" && strings.Contains(string(m.Payload), `"data"`):
+						ok++
+					case m.Type == "error" || m.Type == "next":
+						t.Fatalf("operation %s: %s %s", id, m.Type, m.Payload)
+					}
+				}
+			}
+			if ok != limit || limited != 3 {
+				t.Errorf("%d operations answered and %d refused; want %d and 3", ok, limited, limit)
+			}
+		})
 	}
 }

@@ -119,11 +119,12 @@ func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog
 			if err != nil {
 				return refuseWebSocket(ctx, err), nil, err
 			}
-			return ctx, nil, nil
+			return overWebSocket(ctx), nil, nil
 		},
 		CloseFunc: func(ctx context.Context, _ int) { releaseWebSocket(ctx) },
 	})
 	h.AroundRootFields(rootFieldRateLimit(svc))
+	h.AroundOperations(webSocketRateLimit(svc, graph.ErrorPresenter(log)))
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
