@@ -65,6 +65,8 @@ func (h *Handler) events(c *gin.Context) {
 			}
 		case <-ctx.Done():
 			return
+		case <-helpium.Draining(ctx):
+			return // the server is shutting down; the client reconnects
 		}
 		w.Flush()
 	}

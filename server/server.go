@@ -187,8 +187,11 @@ func Serve(ctx context.Context, addr string, h http.Handler, timeout time.Durati
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	draining := make(chan struct{})
+	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext: func(net.Listener) context.Context { return helpium.WithDraining(context.Background(), draining) }}
 	DefaultTimeouts.Apply(srv)
+	srv.RegisterOnShutdown(func() { close(draining) }) // ends event streams
 	if ready != nil {
 		ready(ln.Addr())
 	}

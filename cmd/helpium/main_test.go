@@ -111,7 +111,8 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 
 	urlRe := regexp.MustCompile(`running at (http://\S+)`)
 	keyRe := regexp.MustCompile(`Demo widget key \(X-API-Key\): (\S+)`)
-	var base, key string
+	demoRe := regexp.MustCompile(`Widget demo\s+(http://\S+/demo)`)
+	var base, key, demo string
 	lines := bufio.NewScanner(stdout)
 	deadline := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
 	for lines.Scan() && (base == "" || key == "") {
@@ -120,6 +121,9 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		}
 		if m := keyRe.FindStringSubmatch(lines.Text()); m != nil {
 			key = m[1]
+		}
+		if m := demoRe.FindStringSubmatch(lines.Text()); m != nil {
+			demo = m[1]
 		}
 	}
 	deadline.Stop()
@@ -149,6 +153,38 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		t.Fatalf("widget settings with the demo key: %v %v", res, err)
 	}
 	res.Body.Close()
+	// The printed demo page serves the widget.
+	if demo == "" {
+		t.Error("serve -seed did not print the widget demo URL")
+	} else if res, err := http.Get(demo); err != nil || res.StatusCode != 200 {
+		t.Errorf("GET %s: %v %v", demo, res, err)
+	} else {
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(page), "/widget.js") {
+			t.Errorf("the demo page does not load the widget:\n%.300s", page)
+		}
+	}
+
+	// A widget keeps a live event stream open; stopping must not wait for it.
+	req, _ = http.NewRequest("POST", base+"/api/customer/conversations", strings.NewReader(`{"message":"hello"}`))
+	req.Header.Set("X-API-Key", key)
+	req.Header.Set("Content-Type", "application/json")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("create conversation: %v %v", res, err)
+	}
+	var created struct {
+		WidgetToken string `json:"widget_token"`
+	}
+	json.NewDecoder(res.Body).Decode(&created)
+	res.Body.Close()
+	stream, err := http.Get(base + "/api/customer/conversations/" + created.WidgetToken + "/events?api_key=" + key)
+	if err != nil || stream.StatusCode != 200 {
+		t.Fatalf("event stream: %v %v", stream, err)
+	}
+	streamEnded := make(chan struct{})
+	go func() { io.Copy(io.Discard, stream.Body); close(streamEnded) }()
 
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -160,8 +196,13 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		if err != nil {
 			t.Fatalf("exit after SIGINT: %v; stderr:\n%s", err, stderr)
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("server did not stop within 20s of SIGINT")
+	case <-time.After(5 * time.Second): // well within HELPIUM_SHUTDOWN_TIMEOUT (15s)
+		t.Fatal("server did not stop within 5s of SIGINT with an event stream open")
+	}
+	select {
+	case <-streamEnded:
+	case <-time.After(time.Second):
+		t.Error("the event stream was not ended by the shutdown")
 	}
 	if !strings.Contains(stderr.String(), "shutting down") {
 		t.Errorf("no graceful shutdown logged:\n%s", stderr)
