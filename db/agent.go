@@ -225,3 +225,14 @@ func (s *Store) FindAccessTokens(ctx context.Context, agentID string, now time.T
 	}
 	return out, nil
 }
+
+// AgentTokenAllowed reports whether an access token is still live (not
+// revoked, not expired) and its agent still a member of the workspace.
+// Live subscriptions ask it again and again.
+func (s *Store) AgentTokenAllowed(ctx context.Context, tokenID, workspaceID string, now time.Time) (bool, error) {
+	ok, err := s.db.NewSelect().TableExpr("access_tokens AS t").
+		Join("JOIN memberships AS m ON m.agent_id = t.agent_id AND m.workspace_id = ?", workspaceID).
+		Where("t.id = ?", tokenID).Where("t.revoked_at IS NULL").
+		Where("(t.expires_at IS NULL OR t.expires_at > ?)", now).Exists(ctx)
+	return ok, dbErr(err, "access token")
+}

@@ -430,3 +430,54 @@ func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
 		t.Fatal("no reply on the stream")
 	}
 }
+
+// TestSubscriptionsEndWhenAccessEnds: an agent's live subscriptions end
+// once their token is revoked or they are removed from the workspace, and
+// deliver nothing written after that.
+func TestSubscriptionsEndWhenAccessEnds(t *testing.T) {
+	app := apptest.New(t, service.Options{LiveRecheck: 100 * time.Millisecond})
+	ctx := context.Background()
+	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := o.Workspace.APIKey
+	conv, token := startConversation(t, app, key, "hello")
+	tests := []struct {
+		name string
+		end  func(t *testing.T, agent apptest.Member)
+	}{
+		{"logout", func(t *testing.T, agent apptest.Member) {
+			mustGraphQL(t, app.AgentGraphQL(t, agent.Token, `mutation { logout }`, nil, nil))
+		}},
+		{"removed from the workspace", func(t *testing.T, agent apptest.Member) {
+			mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`,
+				map[string]any{"w": o.Workspace.ID, "a": agent.Agent.ID}, nil))
+		}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			agent := app.Member(t, o.Workspace.ID, fmt.Sprintf("agent%d@acme.test", i), helpium.RoleAgent)
+			auth := map[string]any{"Authorization": "Bearer " + agent.Token}
+			subs := []*apptest.Subscription{
+				app.Subscribe(t, auth, `subscription($c: ID!) { messageAdded(conversationId: $c) { body } }`, map[string]any{"c": conv}),
+				app.Subscribe(t, auth, `subscription($w: ID!) { conversationChanged(workspaceId: $w) { change } }`, map[string]any{"w": o.Workspace.ID}),
+			}
+			time.Sleep(300 * time.Millisecond) // both listening
+			app.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", key, map[string]any{"body": "before"})
+			for _, s := range subs {
+				if typ, payload := s.NextMessage(t, 5*time.Second); typ != "next" || strings.Contains(string(payload), "errors") {
+					t.Fatalf("before: %s %s", typ, payload)
+				}
+			}
+			tt.end(t, agent)
+			time.Sleep(300 * time.Millisecond) // past the recheck interval
+			app.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", key, map[string]any{"body": "after"})
+			for _, s := range subs {
+				if typ, payload := s.NextMessage(t, 5*time.Second); typ != "complete" {
+					t.Errorf("after access ended: %s %s, want complete", typ, payload)
+				}
+			}
+		})
+	}
+}

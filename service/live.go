@@ -2,10 +2,54 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/events"
 )
+
+// liveGuard ends an agent's live subscription once their token is revoked
+// or expires, or they leave the workspace: it asks again at most every
+// Options.LiveRecheck, and on a timer so that an idle subscription ends too.
+type liveGuard struct {
+	s           *Service
+	tokenID     string
+	workspaceID string
+	checked     time.Time
+}
+
+// guardFor returns the guard of the calling agent's subscription to a
+// workspace, or nil for the widget (whose key cannot be revoked per session).
+func (s *Service) guardFor(ctx context.Context, workspaceID string) *liveGuard {
+	a := helpium.ActorFrom(ctx)
+	if a == nil || a.Agent == nil || a.TokenID == "" {
+		return nil
+	}
+	return &liveGuard{s: s, tokenID: a.TokenID, workspaceID: workspaceID, checked: time.Now()}
+}
+
+// ticker fires when the guard should check again (never for nil).
+func (g *liveGuard) ticker() (<-chan time.Time, func()) {
+	if g == nil {
+		return nil, func() {}
+	}
+	t := time.NewTicker(g.s.recheck)
+	return t.C, t.Stop
+}
+
+// allowed reports whether the subscription may go on. A failed check (the
+// database unreachable) lets it go on until the next one.
+func (g *liveGuard) allowed(ctx context.Context) bool {
+	if g == nil || time.Since(g.checked) < g.s.recheck {
+		return true
+	}
+	ok, err := g.s.store.AgentTokenAllowed(ctx, g.tokenID, g.workspaceID, g.s.clock())
+	if err != nil {
+		return true
+	}
+	g.checked = time.Now()
+	return ok
+}
 
 // liveBatch is how many messages one catch-up read returns at most.
 const liveBatch = 200
@@ -15,7 +59,7 @@ const liveBatch = 200
 // then reads again after every notification or resync, so a notification
 // lost while disconnected costs nothing. Internal notes are included only
 // when internal is set.
-func (s *Service) followMessages(ctx context.Context, c *helpium.Conversation, afterSeq int64, internal bool) <-chan *helpium.Message {
+func (s *Service) followMessages(ctx context.Context, c *helpium.Conversation, afterSeq int64, internal bool, guard *liveGuard) <-chan *helpium.Message {
 	out := make(chan *helpium.Message, 16)
 	sub := s.events.Subscribe(ctx, c.WorkspaceID, func(ev events.Event) bool {
 		return ev.Type == events.TypeMessageAdded && ev.ConversationID == c.ID && (internal || !ev.Internal)
@@ -49,17 +93,23 @@ func (s *Service) followMessages(ctx context.Context, c *helpium.Conversation, a
 		if !catchUp() {
 			return
 		}
+		recheck, stop := guard.ticker()
+		defer stop()
 		for {
 			select {
 			case ev, ok := <-sub.C():
-				if !ok {
+				if !ok || !guard.allowed(ctx) {
 					return
 				}
 				if ev.Seq > last && !catchUp() {
 					return
 				}
 			case <-sub.Resync():
-				if !catchUp() {
+				if !guard.allowed(ctx) || !catchUp() {
+					return
+				}
+			case <-recheck:
+				if !guard.allowed(ctx) {
 					return
 				}
 			case <-ctx.Done():
@@ -77,7 +127,7 @@ func (s *Service) MessageAdded(ctx context.Context, conversationID string) (<-ch
 	if err != nil {
 		return nil, err
 	}
-	return s.followMessages(ctx, c, c.LastSeq, true), nil
+	return s.followMessages(ctx, c, c.LastSeq, true, s.guardFor(ctx, c.WorkspaceID)), nil
 }
 
 // FollowMessagesByToken streams the customer-visible messages of the
@@ -95,7 +145,7 @@ func (s *Service) FollowMessagesByToken(ctx context.Context, token string, after
 	if err != nil {
 		return nil, err
 	}
-	return s.followMessages(ctx, c, afterSeq, false), nil
+	return s.followMessages(ctx, c, afterSeq, false, nil), nil
 }
 
 // ConversationChange is a change to a conversation, for dashboards.
@@ -115,13 +165,16 @@ func (s *Service) ConversationChanged(ctx context.Context, workspaceID string) (
 		return ev.Type == events.TypeConversationChanged
 	})
 	out := make(chan *ConversationChange, 16)
+	guard := s.guardFor(ctx, workspaceID)
 	go func() {
 		defer close(out)
 		defer sub.Close()
+		recheck, stop := guard.ticker()
+		defer stop()
 		for {
 			select {
 			case ev, ok := <-sub.C():
-				if !ok {
+				if !ok || !guard.allowed(ctx) {
 					return
 				}
 				c, err := s.store.FindConversationByID(ctx, scopeOf(a), ev.ConversationID)
@@ -136,6 +189,10 @@ func (s *Service) ConversationChanged(ctx context.Context, workspaceID string) (
 			case <-sub.Resync():
 				// Changes missed while disconnected are not replayed; the
 				// dashboard refetches its inbox on reconnect.
+			case <-recheck:
+				if !guard.allowed(ctx) {
+					return
+				}
 			case <-ctx.Done():
 				return
 			}

@@ -35,6 +35,7 @@ type Service struct {
 	agentMin  int
 	actions   *actions.Executor
 	llm       *llm.Client
+	recheck   time.Duration
 }
 
 // Options configures a Service.
@@ -44,6 +45,10 @@ type Options struct {
 	Now func() time.Time
 	// KeyCacheTTL bounds how long a widget key lookup is reused.
 	KeyCacheTTL time.Duration
+	// LiveRecheck is how often an agent's live subscription checks that
+	// their token is still valid and they still belong to the workspace
+	// (default 10 s): a logout, revocation or removal ends it within that.
+	LiveRecheck time.Duration
 	// Events delivers live changes; required for subscriptions and streams.
 	Events *events.Broker
 	// Search answers knowledge-base searches (search.Index); without it
@@ -97,6 +102,9 @@ func New(store *db.Store, opt Options) *Service {
 	if opt.Generator == nil {
 		opt.Generator = answer.NewExtractive()
 	}
+	if opt.LiveRecheck <= 0 {
+		opt.LiveRecheck = 10 * time.Second
+	}
 	if opt.AnswerCacheTTL == 0 {
 		opt.AnswerCacheTTL = 10 * time.Minute
 	}
@@ -104,7 +112,7 @@ func New(store *db.Store, opt Options) *Service {
 		store: store, events: opt.Events, secrets: opt.Secrets, log: opt.Logger, now: opt.Now,
 		keys: newKeyCache(opt.KeyCacheTTL), searcher: opt.Search,
 		limiter: opt.RateLimiter, agentMin: opt.AgentRateLimit,
-		actions: opt.Actions, llm: opt.LLM,
+		actions: opt.Actions, llm: opt.LLM, recheck: opt.LiveRecheck,
 		generator: opt.Generator, answers: newAnswerCache(opt.AnswerCacheTTL), metrics: opt.Metrics,
 	}
 }

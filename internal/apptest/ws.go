@@ -99,3 +99,11 @@ func (s *Subscription) Next(t testing.TB, timeout time.Duration, out any) []Grap
 	t.Fatalf("unexpected %s message: %s", m.Type, m.Payload)
 	return nil
 }
+
+// NextMessage waits up to timeout for the next protocol message and returns
+// its type ("next", "error", "complete") and payload.
+func (s *Subscription) NextMessage(t testing.TB, timeout time.Duration) (string, json.RawMessage) {
+	t.Helper()
+	m := s.read(t, timeout)
+	return m.Type, m.Payload
+}
