@@ -9,6 +9,9 @@ EVAL_DATA_DIR ?= .data/eval
 BENCH_DATA_DIR ?= .data/bench
 EVAL_KB ?= ../shared/kb_dev/kb_dev.json
 DEVSTACK := $(GO) run ./cmd/devstack
+# Test, benchmark and evaluation targets always start services of their own,
+# even in a shell that loaded make run's settings (.data/helpium.env).
+OWN_SERVICES := env -u DATABASE_URL -u WEAVIATE_URL -u WEAVIATE_GRPC_ADDR -u REDIS_URL
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 FUZZ_DATA_DIR ?= .data/fuzz
 FUZZTIME ?= 30s
@@ -23,12 +26,12 @@ run: build
 
 ## test: start test PostgreSQL, Weaviate and Redis (own data dir and ports) and run every test against them
 test:
-	$(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -- $(GO) test $(GOTEST_FLAGS) ./...
+	$(OWN_SERVICES) $(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -- $(GO) test $(GOTEST_FLAGS) ./...
 
 ## fuzz: run each fuzz target for $(FUZZTIME) against real services (REST decoding, hostile Customer API
 ## requests, widget GraphQL variables); invariants: no 5xx, no panic, always the error envelope
 fuzz:
-	$(DEVSTACK) -data $(FUZZ_DATA_DIR) -fast -- bash -c 'set -e; \
+	$(OWN_SERVICES) $(DEVSTACK) -data $(FUZZ_DATA_DIR) -fast -- bash -c 'set -e; \
 	  $(GO) test -run "^$$" -fuzz "^FuzzBindJSON$$" -fuzztime $(FUZZTIME) ./rest/; \
 	  $(GO) test -run "^$$" -fuzz "^FuzzCustomerAPI$$" -fuzztime $(FUZZTIME) ./server/; \
 	  $(GO) test -run "^$$" -fuzz "^FuzzWidgetGraphQL$$" -fuzztime $(FUZZTIME) ./server/'
@@ -37,22 +40,22 @@ fuzz:
 ## with one PostgreSQL restart in the middle; prints 5xx outside the outage, acknowledged vs stored
 ## messages, goroutines and heap before/after (not part of make test)
 soak:
-	$(DEVSTACK) -data $(SOAK_DATA_DIR) -fast -- $(GO) test -tags soak -count=1 -timeout 15m -run '^TestSoak$$' -v ./server/
+	$(OWN_SERVICES) $(DEVSTACK) -data $(SOAK_DATA_DIR) -fast -- $(GO) test -tags soak -count=1 -timeout 15m -run '^TestSoak$$' -v ./server/
 
 ## e2e: browser tests of the widget in headless Chromium (Debian's chromium, installed with apt-get
 ## when missing) against real PostgreSQL and Weaviate; screenshots go to test-artifacts/e2e/
 e2e:
-	$(DEVSTACK) -data $(E2E_DATA_DIR) -fast -- $(GO) test -tags e2e $(GOTEST_FLAGS) -v ./e2e/...
+	$(OWN_SERVICES) $(DEVSTACK) -data $(E2E_DATA_DIR) -fast -- $(GO) test -tags e2e $(GOTEST_FLAGS) -v ./e2e/...
 
 ## eval: search quality on $(EVAL_KB) for each embedder mode (use, none) through the REST API;
 ## prints recall@1/@3, MRR@10, no-answer share, latency, and writes EVAL.md
 eval: build
-	$(DEVSTACK) -data $(EVAL_DATA_DIR) -fast -- $(GO) run ./cmd/eval -kb $(EVAL_KB) -helpium .bin/helpium -out EVAL.md
+	$(OWN_SERVICES) $(DEVSTACK) -data $(EVAL_DATA_DIR) -fast -- $(GO) run ./cmd/eval -kb $(EVAL_KB) -helpium .bin/helpium -out EVAL.md
 
 ## bench: each workload next to its baseline in the same run (loopback only, bounded), then the Go
 ## microbenchmarks; prints the table and writes BENCHMARKS.md (the ratios are what count)
 bench:
-	$(DEVSTACK) -data $(BENCH_DATA_DIR) -fast -- $(GO) run ./cmd/bench -out BENCHMARKS.md
+	$(OWN_SERVICES) $(DEVSTACK) -data $(BENCH_DATA_DIR) -fast -- $(GO) run ./cmd/bench -out BENCHMARKS.md
 
 ## widget: rebuild widget/dist/widget.js from widget/src (commit both; a test checks they match)
 widget:

@@ -19,7 +19,7 @@ type Config struct {
 	DataDir         string         // HELPIUM_DATA_DIR
 	DatabaseURL     string         // DATABASE_URL
 	WeaviateURL     string         // WEAVIATE_URL
-	LogFormat       string         // HELPIUM_LOG_FORMAT: text or json
+	LogFormat       string         // HELPIUM_LOG_FORMAT: auto, text or json
 	LogLevel        string         // HELPIUM_LOG_LEVEL: debug, info, warn, error
 	DBDebug         bool           // HELPIUM_DB_DEBUG
 	DBMaxConns      int            // HELPIUM_DB_MAX_CONNS
@@ -57,7 +57,7 @@ var Vars = []Var{
 	{"HELPIUM_DATA_DIR", ".data", "Where `make run` keeps local PostgreSQL and Weaviate data and helpium.env.", false},
 	{"DATABASE_URL", "", "PostgreSQL URL (required; `make run` sets it).", true},
 	{"WEAVIATE_URL", "", "Weaviate HTTP URL (required; `make run` sets it).", false},
-	{"HELPIUM_LOG_FORMAT", "text", "Log format: text or json.", false},
+	{"HELPIUM_LOG_FORMAT", "auto", "Log format: text or json; auto is text when standard error is a terminal (development), json otherwise (production).", false},
 	{"HELPIUM_LOG_LEVEL", "info", "Log level: debug, info, warn or error.", false},
 	{"HELPIUM_DB_DEBUG", "false", "Log every SQL query.", false},
 	{"HELPIUM_DB_MAX_CONNS", "32", "Maximum open PostgreSQL connections.", false},
@@ -127,8 +127,8 @@ func Load(getenv func(string) string) (Config, error) {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, fmt.Errorf("HELPIUM_ADDR: must be host:port, like 127.0.0.1:8080")
 	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return c, fmt.Errorf("HELPIUM_LOG_FORMAT: must be text or json")
+	if c.LogFormat != "auto" && c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("HELPIUM_LOG_FORMAT: must be auto, text or json")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

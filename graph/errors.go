@@ -31,7 +31,13 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				log.ErrorContext(ctx, "graphql error", "code", herr.Code, "err", err)
 			}
 		case gerr.Extensions["code"] != nil:
-			// Parse and validation errors from gqlgen carry their own code.
+			// gqlgen's refusals of the request itself (syntax, validation
+			// against the schema, complexity) are the client's input, as in
+			// REST: invalid_input, with gqlgen's own code kept alongside.
+			if code, _ := gerr.Extensions["code"].(string); requestErrorCodes[code] {
+				gerr.Extensions["graphqlCode"] = code
+				gerr.Extensions["code"] = helpium.EInvalid
+			}
 		case isUndecodableRequest(err):
 			// The transport could not decode the request (malformed or
 			// hostile JSON); its message would echo the whole body.
@@ -46,6 +52,14 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gerr
 	}
+}
+
+// requestErrorCodes are gqlgen's codes for a request it refuses before any
+// resolver runs.
+var requestErrorCodes = map[string]bool{
+	"GRAPHQL_PARSE_FAILED":      true,
+	"GRAPHQL_VALIDATION_FAILED": true,
+	"COMPLEXITY_LIMIT_EXCEEDED": true,
 }
 
 // isUndecodableRequest reports whether err is gqlgen's refusal of a

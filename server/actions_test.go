@@ -389,6 +389,10 @@ func TestRunActionForConversation(t *testing.T) {
 	if strings.Contains(dump, "shipped") {
 		t.Error("an audit row holds the response body")
 	}
+	// The refused input ("../admin") is named by its field, not quoted.
+	if !strings.Contains(dump, "invalid input: input.order_id") || strings.Contains(dump, "../admin") || strings.Contains(app.LogText(), "../admin") {
+		t.Error("the audit or the log quotes a refused parameter value, or does not name its field")
+	}
 	if !strings.Contains(app.LogText(), `"msg":"action call"`) {
 		t.Error("action calls are not logged")
 	}

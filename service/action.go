@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -265,7 +266,7 @@ func (s *Service) recordCall(ctx context.Context, call actionCall, res *helpium.
 		rec.StatusCode, rec.Duration, rec.Error = res.StatusCode(), res.Duration, res.Error
 	}
 	if runErr != nil {
-		msg := helpium.ErrorMessage(runErr)
+		msg := auditError(runErr)
 		rec.Error = &msg
 	}
 	// The call happened; record it even if the caller has gone away.
@@ -281,6 +282,21 @@ func (s *Service) recordCall(ctx context.Context, call actionCall, res *helpium.
 		attrs = append(attrs, "error", *rec.Error)
 	}
 	s.log.InfoContext(ctx, "action call", attrs...)
+}
+
+// auditError describes a failed call for the audit record and the log
+// without the values involved: a refused input names its field only, since
+// the schema library's message quotes the value (parameters may be body
+// content).
+func auditError(err error) string {
+	var herr *helpium.Error
+	if errors.As(err, &herr) && herr.Code == helpium.EInvalid {
+		if herr.Field != "" {
+			return "invalid input: " + herr.Field
+		}
+		return "invalid input"
+	}
+	return helpium.ErrorMessage(err)
 }
 
 // systemNote stores an internal system message in a conversation.

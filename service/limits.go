@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"math"
+	"net/netip"
 	"strconv"
 
 	"github.com/helpium/helpium"
@@ -97,7 +98,7 @@ func (s *Service) rateKey(ctx context.Context, scope RateScope) (string, ratelim
 	}
 	ws := a.Workspace
 	l := ws.RateLimits.Effective()
-	ip := helpium.ClientIP(ctx).String()
+	ip := clientKey(helpium.ClientIP(ctx))
 	// The limit is part of the key: a changed limit starts a fresh budget
 	// rather than reinterpreting the old one's state.
 	key := func(kind string, n int, ip string) (string, ratelimit.Limit, bool) {
@@ -115,6 +116,22 @@ func (s *Service) rateKey(ctx context.Context, scope RateScope) (string, ratelim
 	default:
 		return key("ws", l.CustomerAPI, "")
 	}
+}
+
+// clientKey is the part of a per-client limit's key that names the client:
+// the IPv4 address, or the /64 network of an IPv6 address (one subscriber
+// usually holds a whole /64, so per address it could make up new clients
+// without end). "" when the address is unknown.
+func clientKey(ip netip.Addr) string {
+	ip = ip.Unmap()
+	if !ip.IsValid() {
+		return ""
+	}
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }
 
 // SetRateLimits replaces a workspace's Customer API limits; zero fields

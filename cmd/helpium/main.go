@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	log := server.NewLogger(stderr, cfg.LogFormat, parseLevel(cfg.LogLevel))
+	log := server.NewLogger(stderr, logFormat(cfg.LogFormat, stderr), parseLevel(cfg.LogLevel))
 
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
@@ -353,4 +353,18 @@ func answerCacheTTL(d time.Duration) time.Duration {
 		return -1
 	}
 	return d
+}
+
+// logFormat resolves HELPIUM_LOG_FORMAT=auto: text for a person at a
+// terminal, json for everything that collects logs.
+func logFormat(format string, w io.Writer) string {
+	if format != "auto" {
+		return format
+	}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return "text"
+		}
+	}
+	return "json"
 }

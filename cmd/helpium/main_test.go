@@ -211,3 +211,32 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		t.Error("server still answers after stopping")
 	}
 }
+
+func TestLogFormat(t *testing.T) {
+	tty, err := os.Open("/dev/null") // a character device, as a terminal is
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	file, err := os.CreateTemp(t.TempDir(), "log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	tests := []struct {
+		format string
+		w      io.Writer
+		want   string
+	}{
+		{"auto", tty, "text"},
+		{"auto", file, "json"},
+		{"auto", new(strings.Builder), "json"},
+		{"text", file, "text"},
+		{"json", tty, "json"},
+	}
+	for _, tt := range tests {
+		if got := logFormat(tt.format, tt.w); got != tt.want {
+			t.Errorf("logFormat(%s, %T) = %s, want %s", tt.format, tt.w, got, tt.want)
+		}
+	}
+}
