@@ -59,7 +59,7 @@ var Vars = []Var{
 	{"WEAVIATE_URL", "", "Weaviate HTTP URL (required; `make run` sets it).", false},
 	{"HELPIUM_LOG_FORMAT", "auto", "Log format: text or json; auto is text when standard error is a terminal (development), json otherwise (production).", false},
 	{"HELPIUM_LOG_LEVEL", "info", "Log level: debug, info, warn or error.", false},
-	{"HELPIUM_DB_DEBUG", "false", "Log every SQL query.", false},
+	{"HELPIUM_DB_DEBUG", "false", "Print every SQL query to standard error with its values, secrets included (widget keys, identity secrets, action headers): for development only.", false},
 	{"HELPIUM_DB_MAX_CONNS", "32", "Maximum open PostgreSQL connections.", false},
 	{"HELPIUM_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.", false},
 	{"HELPIUM_ENCRYPTION_KEY", "", "Keyring that encrypts customers' bearer tokens: id:base64(32 bytes)[,id:key...]; the first key encrypts, all decrypt (required by serve; `make run` generates one in the data dir).", true},

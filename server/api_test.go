@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -431,5 +433,79 @@ func TestMessagePaging(t *testing.T) {
 	app.Request(t, "GET", path+"?after="+cursor, ws.APIKey, nil).JSON(t, &next)
 	if len(next.Messages) != 1 || next.Messages[0].Body != "m6" {
 		t.Errorf("poll after new message: %+v", next)
+	}
+}
+
+// TestWidgetBusinessHoursStatusOverHTTP sets opening hours through GraphQL
+// and reads the computed status over REST and GraphQL at fixed times in
+// the workspace's timezone (Europe/Amsterdam is UTC+1 in December).
+func TestWidgetBusinessHoursStatusOverHTTP(t *testing.T) {
+	var now atomic.Pointer[time.Time]
+	app := apptest.New(t, service.Options{Now: func() time.Time { return *now.Load() }})
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	start := at("2026-12-05T12:00:00Z")
+	now.Store(&start)
+	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ranges []map[string]any
+	for _, d := range []string{"MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"} {
+		ranges = append(ranges, map[string]any{"day": d, "start": "09:00", "end": "17:00"})
+	}
+	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($w: ID!, $in: BusinessHoursInput!) { updateBusinessHours(workspaceId: $w, input: $in) { id } }`,
+		map[string]any{"w": o.Workspace.ID, "in": map[string]any{"enabled": true, "timezone": "Europe/Amsterdam", "ranges": ranges,
+			"closures": []any{map[string]any{"date": "2026-12-25", "reason": "Christmas"}}, "outOfOfficeMessage": "Back on Monday."}}, nil))
+
+	tests := []struct {
+		name, now  string
+		open       bool
+		nextChange string
+	}{
+		{"Saturday noon", "2026-12-05T12:00:00Z", false, "2026-12-07T08:00:00Z"},
+		{"Monday morning", "2026-12-07T09:30:00Z", true, "2026-12-07T16:00:00Z"},
+		{"Friday evening", "2026-12-11T16:30:00Z", false, "2026-12-14T08:00:00Z"},
+		{"Christmas closure", "2026-12-25T10:00:00Z", false, "2026-12-28T08:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := at(tt.now)
+			now.Store(&v)
+			var rest struct {
+				BusinessHours struct {
+					IsOpen             bool    `json:"is_open"`
+					NextChangeAt       *string `json:"next_change_at"`
+					OutOfOfficeMessage *string `json:"out_of_office_message"`
+				} `json:"business_hours"`
+			}
+			app.Request(t, "GET", "/api/customer/widget/settings", o.Workspace.APIKey, nil).JSON(t, &rest)
+			var gql struct {
+				WidgetSettings struct {
+					BusinessHours struct {
+						IsOpen             bool
+						NextChangeAt       *string
+						OutOfOfficeMessage *string
+					}
+				}
+			}
+			mustGraphQL(t, app.GraphQL(t, o.Workspace.APIKey, `{ widgetSettings { businessHours { isOpen nextChangeAt outOfOfficeMessage } } }`, nil, &gql))
+			r, g := rest.BusinessHours, gql.WidgetSettings.BusinessHours
+			if r.IsOpen != tt.open || r.NextChangeAt == nil || *r.NextChangeAt != tt.nextChange {
+				t.Errorf("REST: open %v, next change %v; want %v, %s", r.IsOpen, r.NextChangeAt, tt.open, tt.nextChange)
+			}
+			wantOOO := !tt.open
+			if (r.OutOfOfficeMessage != nil) != wantOOO || wantOOO && *r.OutOfOfficeMessage != "Back on Monday." {
+				t.Errorf("REST out-of-office message %v when open is %v", r.OutOfOfficeMessage, r.IsOpen)
+			}
+			if g.IsOpen != r.IsOpen || g.NextChangeAt == nil || *g.NextChangeAt != *r.NextChangeAt || (g.OutOfOfficeMessage == nil) != (r.OutOfOfficeMessage == nil) {
+				t.Errorf("GraphQL %+v differs from REST %+v", g, r)
+			}
+		})
 	}
 }

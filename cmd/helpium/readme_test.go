@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/helpium/helpium/internal/apptest"
 	"github.com/helpium/helpium/service"
@@ -29,10 +31,15 @@ func TestREADMETour(t *testing.T) {
 	tour := string(readme)[start : start+1+end]
 	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(tour, -1)
 
-	app := apptest.New(t, service.Options{})
-	if _, err := app.Service.SeedDemo(context.Background()); err != nil {
+	app, _ := apptest.NewSearch(t, service.Options{}, apptest.SearchOptions{})
+	demo, err := app.Service.SeedDemo(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
+	if err := seedDemoKB(context.Background(), app.Service, demo, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	app.WaitIndexed(t, demo.ID, time.Minute) // the tour searches the demo knowledge base
 	ran := 0
 	for _, b := range blocks {
 		script := b[1]
@@ -48,6 +55,19 @@ func TestREADMETour(t *testing.T) {
 		}
 		if strings.Contains(string(out), `"error":`) || strings.Contains(string(out), `"errors":`) {
 			t.Errorf("README block printed an error:\n%s\n--- output:\n%s", script, out)
+		}
+		// What the tour promises, where the block shows it.
+		for call, want := range map[string]string{
+			"$API/widget/settings":   `"greeting"`,
+			"/events?api_key":        "event: message",
+			"$API/search/answer":     `"answered":true`,
+			"$API/search\n":          `"title":"Reset your password"`,
+			"X-Widget-Token":         `"conversations":[`,
+			"$API/tracking/identify": `"email":"ann@example.com"`,
+		} {
+			if strings.Contains(script, call) && !strings.Contains(string(out), want) {
+				t.Errorf("README block calling %s printed no %s:\n%s", call, want, out)
+			}
 		}
 		ran++
 	}
