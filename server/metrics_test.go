@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/internal/apptest"
 	"github.com/helpium/helpium/service"
 )
@@ -15,9 +16,13 @@ import (
 func TestMetricsExposed(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ws := app.Workspace(t, "Acme")
+	app.SetRateLimits(t, ws.ID, helpium.RateLimits{CustomerAPI: 1000, Conversations: 1, Messages: 1000})
 	app.Request(t, "GET", "/api/customer/widget/settings", ws.APIKey, nil)
 	app.Request(t, "GET", "/api/customer/widget/settings", "pk_wrong", nil)
 	_, token := startConversation(t, app, ws.APIKey, "hi")
+	if res := app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "again"}); res.Status != 429 {
+		t.Fatalf("second conversation under a limit of 1: %d", res.Status)
+	}
 
 	// Hold a widget event stream open while scraping.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -48,6 +53,7 @@ func TestMetricsExposed(t *testing.T) {
 		`helpium_live_connections{kind="sse"} 1`,
 		`go_sql_open_connections{db_name="helpium"}`,
 		`helpium_indexer_errors_total 0`,
+		`helpium_rate_limited_total{limit="create_conversation"} 1`,
 		`go_goroutines`,
 		`process_resident_memory_bytes`,
 	} {

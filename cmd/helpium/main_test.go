@@ -166,6 +166,64 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		}
 	}
 
+	// A search and an answer on the demo knowledge base (searchable once the
+	// outbox is drained), then every metric the server exports is there.
+	post := func(path, body string) *http.Response {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("X-API-Key", key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	metricsText := func() string {
+		res, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	for start := time.Now(); ; time.Sleep(200 * time.Millisecond) {
+		if regexp.MustCompile(`(?m)^helpium_outbox_depth 0$`).MatchString(metricsText()) {
+			break
+		}
+		if time.Since(start) > 2*time.Minute {
+			t.Fatal("the demo knowledge base was not indexed within 2 minutes")
+		}
+	}
+	for _, call := range []struct{ path, want string }{
+		{"/api/customer/search", `"title":"Reset your password"`},
+		{"/api/customer/search/answer", `"answered":true`},
+	} {
+		res := post(call.path, `{"query":"I forgot my password"}`)
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(b), call.want) {
+			t.Errorf("%s: %d %s", call.path, res.StatusCode, b)
+		}
+	}
+	m := metricsText()
+	for _, want := range []string{
+		`helpium_search_duration_seconds_count{kind="search"} 2`, // the search, and the answer's retrieval
+		`helpium_search_duration_seconds_count{kind="answer"} 1`,
+		`helpium_embed_duration_seconds_count{embedder="use-lite@0.2.0"}`,
+		`helpium_answer_cache_total{result="miss"} 1`,
+		`helpium_outbox_depth 0`,
+		`helpium_outbox_oldest_seconds 0`,
+		`helpium_indexer_errors_total`,
+		`helpium_event_subscribers`,
+		`helpium_http_requests_total{method="POST",route="/api/customer/search",status="200"} 1`,
+		`go_sql_open_connections{db_name="helpium"}`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
 	// A widget keeps a live event stream open; stopping must not wait for it.
 	req, _ = http.NewRequest("POST", base+"/api/customer/conversations", strings.NewReader(`{"message":"hello"}`))
 	req.Header.Set("X-API-Key", key)

@@ -82,10 +82,13 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 	if opt.Secrets == nil {
 		opt.Secrets = TestKeyring(t)
 	}
+	m := metrics.New()
+	if opt.Metrics == nil {
+		opt.Metrics = m // as helpium serve wires it
+	}
 	svc := service.New(db.NewStore(bdb), opt)
 	runDone := make(chan struct{})
 	go func() { svc.Run(ctx); close(runDone) }()
-	m := metrics.New()
 	m.WatchDB(bdb.DB)
 	m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
 	deps := server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m}
