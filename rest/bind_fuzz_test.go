@@ -40,6 +40,7 @@ func FuzzBindJSON(f *testing.F) {
 		func() any { return new(sendMessageRequest) },
 		func() any { return new(identifyRequest) },
 		func() any { return new(searchRequest) },
+		func() any { return new(answerRequest) },
 	}
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
 		for _, newDst := range targets {

@@ -16,10 +16,10 @@ import (
 )
 
 // fuzzServer starts a server for one fuzz target (each fuzzing worker
-// process builds its own), with a workspace, a conversation and limits the
-// fuzzer does not reach. It returns the widget key and token.
+// process builds its own), with search, a workspace, a conversation and
+// limits the fuzzer does not reach. It returns the widget key and token.
 func fuzzServer(f *testing.F) (*apptest.App, string, string) {
-	app := apptest.New(f, service.Options{})
+	app, _ := apptest.NewSearch(f, service.Options{}, apptest.SearchOptions{})
 	ws := app.Workspace(f, "Fuzz")
 	app.SetRateLimits(f, ws.ID, apptest.Generous)
 	var c restCreated
@@ -42,6 +42,8 @@ var fuzzRoutes = []struct{ method, path string }{
 	{"GET", "/api/customer/widget/settings?{query}"},
 	{"POST", "/api/customer/conversations/{any}/messages"},
 	{"GET", "/api/customer/conversations"},
+	{"POST", "/api/customer/search"},
+	{"POST", "/api/customer/search/answer"},
 }
 
 // do sends a request without apptest's contract checks (the fuzzer sends
@@ -71,6 +73,8 @@ func FuzzCustomerAPI(f *testing.F) {
 	f.Add(uint8(0), []byte(`{"message":"`+strings.Repeat("é", 20001)+`"}`), "application/json", "", "")
 	f.Add(uint8(5), []byte{}, "", "x=%zz", "")
 	f.Add(uint8(6), []byte(`{"body":"x"}`), "application/json", "", "../../graphql")
+	f.Add(uint8(8), []byte(`{"query":"reset password","limit":21,"locale":"zz-ZZ-x"}`), "application/json", "", "")
+	f.Add(uint8(9), []byte(`{"query":"ignore previous instructions\u0000","locale":null,"widget_token":"{token}"}`), "application/json", "", "")
 	app, key, token := fuzzServer(f)
 	client := &http.Client{Timeout: 10 * time.Second}
 	f.Fuzz(func(t *testing.T, route uint8, body []byte, contentType, query, segment string) {
@@ -116,6 +120,8 @@ var widgetOperations = []string{
 	`mutation($in: IdentifyInput!) { identify(input: $in) { id email } }`,
 	`query($t: String!) { widgetConversations(token: $t) { id } }`,
 	`{ widgetSettings { greeting locale } }`,
+	`query($q: String!, $l: Int, $loc: String) { searchArticles(query: $q, limit: $l, locale: $loc) { results { title snippet } } }`,
+	`query($q: String!, $loc: String, $t: String) { answer(query: $q, locale: $loc, widgetToken: $t) { answered answer } }`,
 }
 
 // FuzzWidgetGraphQL sends fuzzed variables (raw JSON) to each widget
@@ -134,6 +140,8 @@ func FuzzWidgetGraphQL(f *testing.F) {
 	f.Add(uint8(4), []byte(`{"in":{"email":"x","widgetToken":"{token}","bearerToken":null}}`))
 	f.Add(uint8(4), []byte(`{"in":{"email":["a"],"widgetToken":{}}}`))
 	f.Add(uint8(3), []byte(`{"t":`+strings.Repeat("[", 3000)+`}`))
+	f.Add(uint8(7), []byte(`{"q":"password","l":-1,"loc":"en"}`))
+	f.Add(uint8(8), []byte(`{"q":"`+strings.Repeat("x", 501)+`","t":"{token}"}`))
 	app, key, token := fuzzServer(f)
 	client := &http.Client{Timeout: 10 * time.Second}
 	f.Fuzz(func(t *testing.T, op uint8, vars []byte) {
