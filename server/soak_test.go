@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/netip"
@@ -27,9 +28,11 @@ import (
 
 // TestSoak (make soak) drives a server on loopback with mixed widget
 // traffic from 50 concurrent clients (each its own client IP) for
-// SOAK_DURATION (default 60 s), restarts its PostgreSQL once in the middle,
-// and prints: 5xx outside the outage window, acknowledged versus stored
-// messages, goroutines and heap before and after. It fails on a 5xx outside
+// SOAK_DURATION (default 60 s): conversations, messages, history reads over
+// REST and GraphQL, settings, and event streams held open for a while. It
+// restarts its PostgreSQL once in the middle, and prints: 5xx outside the
+// outage window, acknowledged versus stored messages, goroutines and heap
+// before and after. It fails on a 5xx outside
 // the outage, a lost acknowledged message, or growth beyond the bounds.
 func TestSoak(t *testing.T) {
 	duration := 60 * time.Second
@@ -85,6 +88,37 @@ func TestSoak(t *testing.T) {
 		return res.StatusCode, buf[:n]
 	}
 
+	// stream holds the conversation's event stream open for d, as a widget
+	// does between page loads, and returns the status it was answered with.
+	stream := func(token, ip string, d time.Duration) int {
+		sctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		r, _ := http.NewRequestWithContext(sctx, "GET", app.URL+"/api/customer/conversations/"+token+"/events?api_key="+ws.APIKey, nil)
+		r.Header.Set("X-Forwarded-For", ip)
+		res, err := client.Do(r)
+		if err != nil {
+			return 0
+		}
+		defer res.Body.Close()
+		io.Copy(io.Discard, res.Body) //nolint:errcheck // ends when d has passed
+		return res.StatusCode
+	}
+	graphQL := func(ip, query string, vars map[string]any) int {
+		status, body := req("POST", "/graphql", ip, map[string]any{"query": query, "variables": vars})
+		if status == 200 && bytes.Contains(body, []byte(`"errors"`)) {
+			var out struct {
+				Errors []struct {
+					Extensions struct{ Code string }
+				}
+			}
+			json.Unmarshal(body, &out) //nolint:errcheck
+			if len(out.Errors) > 0 && (out.Errors[0].Extensions.Code == "unavailable" || out.Errors[0].Extensions.Code == "internal") {
+				return 503 // counted as a server error, as REST would answer it
+			}
+		}
+		return status
+	}
+
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -121,7 +155,7 @@ func TestSoak(t *testing.T) {
 				start := time.Now()
 				var status int
 				var body []byte
-				switch p := rng.IntN(10); {
+				switch p := rng.IntN(12); {
 				case token == "" || p == 0:
 					status, body = req("POST", "/api/customer/conversations", ip, map[string]any{"message": fmt.Sprintf("client %d asks", c)})
 					if status == 201 {
@@ -142,6 +176,10 @@ func TestSoak(t *testing.T) {
 					status, _ = req("GET", "/api/customer/conversations/"+token+"/messages?limit=20", ip, nil)
 				case p == 8:
 					status, _ = req("GET", "/api/customer/widget/settings", ip, nil)
+				case p == 9:
+					status = graphQL(ip, `query($t: String!) { widgetMessages(token: $t, limit: 20) { messages { body } } }`, map[string]any{"t": token})
+				case p == 10:
+					status = stream(token, ip, time.Duration(500+rng.IntN(1500))*time.Millisecond)
 				default:
 					status, _ = req("GET", "/api/customer/conversations/"+token, ip, nil)
 				}
