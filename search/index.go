@@ -46,9 +46,13 @@ const (
 	// candidates is how many chunks the hybrid query returns before they
 	// are grouped by article.
 	candidates = 60
-	// searchTimeout bounds one search, so that an unreachable Weaviate is
-	// reported within the 2 seconds the Customer API promises.
+	// searchTimeout bounds a search's calls to Weaviate, so that an
+	// unreachable Weaviate is reported within the 2 seconds the Customer
+	// API promises.
 	searchTimeout = 1500 * time.Millisecond
+	// embedTimeout bounds embedding the query (an OpenAI-compatible
+	// embedder is a network call; the in-process one only needs CPU).
+	embedTimeout = 5 * time.Second
 )
 
 // IndexOptions tunes an Index. Zero values take the defaults.
@@ -364,6 +368,18 @@ type chunkMeta struct {
 // q.Limit, each with its matching passages best first. An unreachable
 // Weaviate is ESearchUnavailable within searchTimeout.
 func (x *Index) Search(ctx context.Context, workspaceID string, q helpium.SearchQuery) ([]*helpium.ArticleHit, error) {
+	// The query's vector first: embedding is CPU work, slow only when the
+	// machine is busy, which is not Weaviate being unavailable.
+	var qvec []float32
+	if x.emb != nil {
+		ectx, cancel := context.WithTimeout(ctx, embedTimeout)
+		v, err := x.emb.Embed(ectx, []string{q.Text})
+		cancel()
+		if err != nil {
+			return nil, searchUnavailable(fmt.Errorf("embed query: %w", err))
+		}
+		qvec = v[0]
+	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
 	if _, err := x.Ensure(ctx); err != nil {
@@ -371,14 +387,6 @@ func (x *Index) Search(ctx context.Context, workspaceID string, q helpium.Search
 			return nil, searchUnavailable(err)
 		}
 		return nil, helpium.Internal(err)
-	}
-	var qvec []float32
-	if x.emb != nil {
-		v, err := x.emb.Embed(ctx, []string{q.Text})
-		if err != nil {
-			return nil, searchUnavailable(fmt.Errorf("embed query: %w", err))
-		}
-		qvec = v[0]
 	}
 	var chunks []*chunkHit
 	if err := x.get(ctx, x.query(workspaceID, q, qvec), &chunks); err != nil {
