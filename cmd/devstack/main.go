@@ -160,6 +160,9 @@ func run() int {
 			cfg.grpcPort = p
 		}
 	}
+	// The services start side by side: the ports kept from the last run are
+	// theirs before they bind them, so no port picked for another is one.
+	devstack.Reserve(cfg.pgPort, cfg.weaviatePort, cfg.grpcPort)
 
 	// Start what is needed, concurrently; a signal cancels the startup.
 	ctx, cancel := context.WithCancel(context.Background())

@@ -36,10 +36,42 @@ func FreePort() (int, error) {
 	return ports[0], nil
 }
 
-// freePorts returns n distinct free ports. All listeners are held open
-// until every port has been picked, so the ports are distinct. Each port is
-// also checked for UDP (Weaviate's gossip protocol uses both).
+// reserved holds the ports this process has picked, or was told it will
+// use, for the services it starts. Services start side by side and bind
+// their ports only after a while (PostgreSQL's start-up, Weaviate's six
+// listeners), so a port that is still free may already be promised to one
+// of them; it is per process, like the services it keeps apart.
+var reserved = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// Reserve promises ports to a service this process is about to start, so
+// that no port picked for another one here is among them.
+func Reserve(ports ...int) {
+	reserved.Lock()
+	defer reserved.Unlock()
+	for _, p := range ports {
+		if p > 0 {
+			reserved.ports[p] = true
+		}
+	}
+}
+
+// freePorts returns n distinct free ports that nothing in this process has
+// reserved, and reserves them. All listeners are held open until every
+// port has been picked, so the ports are distinct. Each port is also
+// checked for UDP (Weaviate's gossip protocol uses both).
 func freePorts(n int) ([]int, error) {
+	// ":0" binds the wildcard address, so the port is free both for
+	// services binding 127.0.0.1 and for those binding ":port".
+	return freePortsFrom(n, func() (net.Listener, error) { return net.Listen("tcp", ":0") })
+}
+
+// freePortsFrom is freePorts with the listeners that offer ports.
+func freePortsFrom(n int, listen func() (net.Listener, error)) ([]int, error) {
+	reserved.Lock()
+	defer reserved.Unlock()
 	var closers []io.Closer
 	defer func() {
 		for _, c := range closers {
@@ -51,20 +83,24 @@ func freePorts(n int) ([]int, error) {
 		if attempts > 50*n {
 			return nil, errors.New("devstack: could not find free ports")
 		}
-		// ":0" binds the wildcard address, so the port is free both for
-		// services binding 127.0.0.1 and for those binding ":port".
-		l, err := net.Listen("tcp", ":0")
+		l, err := listen()
 		if err != nil {
 			return nil, fmt.Errorf("devstack: find free port: %w", err)
 		}
 		closers = append(closers, l)
 		port := l.Addr().(*net.TCPAddr).Port
+		if reserved.ports[port] {
+			continue // promised to a service that has not bound it yet
+		}
 		u, err := net.ListenPacket("udp", fmt.Sprintf(":%d", port))
 		if err != nil {
 			continue // TCP free but UDP taken: try another one
 		}
 		closers = append(closers, u)
 		ports = append(ports, port)
+	}
+	for _, p := range ports {
+		reserved.ports[p] = true
 	}
 	return ports, nil
 }

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +37,34 @@ func TestFreePort(t *testing.T) {
 		if !portFree(p) {
 			t.Errorf("port %d not free after freePorts returned", p)
 		}
+	}
+}
+
+// TestFreePortsSkipReserved: a port promised to a service that has not
+// bound it yet is never picked for another, even when it is the one free
+// port offered first.
+func TestFreePortsSkipReserved(t *testing.T) {
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	promised := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	Reserve(promised)
+	offered := 0
+	listen := func() (net.Listener, error) {
+		offered++
+		if offered == 1 {
+			return net.Listen("tcp", fmt.Sprintf(":%d", promised))
+		}
+		return net.Listen("tcp", ":0")
+	}
+	ports, err := freePortsFrom(2, listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offered < 3 || slices.Contains(ports, promised) {
+		t.Errorf("picked %v after %d offers; the promised port %d must be passed over", ports, offered, promised)
 	}
 }
 
