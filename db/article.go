@@ -307,15 +307,17 @@ func (s *Store) EnqueueRebuild(ctx context.Context, workspaceID string) error {
 	return dbErr(enqueue(ctx, s.db, workspaceID, ""), "outbox")
 }
 
-// EnqueueRebuildAll asks for a rebuild of every workspace that has articles.
-func (s *Store) EnqueueRebuildAll(ctx context.Context) (int, error) {
-	res, err := s.db.NewRaw(`INSERT INTO article_outbox (workspace_id)
-		SELECT DISTINCT workspace_id FROM articles`).Exec(ctx)
-	if err != nil {
-		return 0, dbErr(err, "outbox")
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+// EnqueueAllArticles queues every article of every workspace for indexing,
+// for a collection that was just created (so there is nothing to drop
+// first), and returns how many workspaces that covers.
+func (s *Store) EnqueueAllArticles(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.NewRaw(`WITH queued AS (
+			INSERT INTO article_outbox (workspace_id, article_id)
+			SELECT workspace_id, id FROM articles ORDER BY created_at
+			RETURNING workspace_id)
+		SELECT count(DISTINCT workspace_id) FROM queued`).Scan(ctx, &n)
+	return n, dbErr(err, "outbox")
 }
 
 // OutboxBacklog is what is left to index for a workspace.

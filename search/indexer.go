@@ -104,7 +104,10 @@ func (ix *Indexer) Ensure(ctx context.Context) error {
 		return err
 	}
 	if created {
-		n, err := ix.store.EnqueueRebuildAll(ctx)
+		// A new collection has no tenants: queue the articles themselves
+		// (dropping tenants first, as a rebuild does, would empty the
+		// search of articles already indexed into it meanwhile).
+		n, err := ix.store.EnqueueAllArticles(ctx)
 		if err != nil {
 			return err
 		}
