@@ -91,6 +91,9 @@ type NewConversation struct {
 	Conversation *Conversation `json:"conversation"`
 	Message      *Message      `json:"message"`
 	WidgetToken  string        `json:"widget_token"`
+	// Created is false when the request was a retry (same client message
+	// id) of one that started the conversation already.
+	Created bool `json:"-"`
 }
 
 // SentMessage is the result of sending a message. Created is false when the

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -76,22 +78,52 @@ func toMessageRow(m *helpium.Message) *messageRow {
 }
 
 // CreateConversation inserts c with its first message m in one transaction.
-// c and m must carry ids and timestamps; m gets sequence number 1.
-func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation, tokenHash []byte, m *helpium.Message) error {
+// c and m must carry ids and timestamps; m gets sequence number 1. When m
+// has a client message id that already started a conversation of the
+// workspace (a retry whose answer was lost), nothing is inserted: that
+// conversation gets tokenHash as its widget token (the client never saw the
+// first one) and is returned with its first message, and created is false.
+func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation, tokenHash []byte, m *helpium.Message) (conv *helpium.Conversation, first *helpium.Message, created bool, err error) {
 	m.Seq = 1
 	crow := &conversationRow{
 		ID: c.ID, WorkspaceID: c.WorkspaceID, CustomerID: c.CustomerID, TokenHash: tokenHash,
 		Status: string(c.Status), LastSeq: 1, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		LastMessageAt: bun.NullTime{Time: m.CreatedAt},
 	}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(crow).Exec(ctx); err != nil {
-			return err
+	for attempt := 0; ; attempt++ {
+		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if m.ClientMessageID != nil {
+				existing := new(messageRow)
+				err := tx.NewSelect().Model(existing).Where("workspace_id = ?", c.WorkspaceID).
+					Where("client_message_id = ?", *m.ClientMessageID).Where("seq = 1").Scan(ctx)
+				if err == nil {
+					row := new(conversationRow)
+					if _, err := tx.NewUpdate().Model(row).ModelTableExpr("conversations").Set("token_hash = ?", tokenHash).
+						Where("id = ?", existing.ConversationID).Returning("*").Exec(ctx, row); err != nil {
+						return err
+					}
+					conv, first, created = row.toConversation(), existing.toMessage(), false
+					return nil
+				}
+				if !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+			}
+			if _, err := tx.NewInsert().Model(crow).Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := tx.NewInsert().Model(toMessageRow(m)).Exec(ctx); err != nil {
+				return err
+			}
+			conv, first, created = c, m, true
+			return nil
+		})
+		// Two tries with the same id at once: the loser finds the winner's.
+		if attempt == 0 && isConstraint(err, "messages_first_client_message_id") {
+			continue
 		}
-		_, err := tx.NewInsert().Model(toMessageRow(m)).Exec(ctx)
-		return err
-	})
-	return dbErr(err, "conversation")
+		return conv, first, created, dbErr(err, "conversation")
+	}
 }
 
 // FindConversationByToken returns the conversation of workspaceID whose

@@ -121,7 +121,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, 200, map[string]any{"id": "cust-1", "email": in["email"], "name": in["name"], "verified": false})
 	case path == "/conversations" && r.Method == http.MethodPost:
-		m := f.add("customer", fmt.Sprint(in["message"]), "")
+		cid, _ := in["client_message_id"].(string)
+		f.attempts[fmt.Sprint(in["message"])] = append(f.attempts[fmt.Sprint(in["message"])], cid)
+		m := f.add("customer", fmt.Sprint(in["message"]), cid)
 		writeJSON(w, 201, map[string]any{"conversation": map[string]any{"id": "conv-1", "status": "open"}, "message": m, "widget_token": "wt_fake"})
 	case path == "/conversations/wt_fake/messages" && r.Method == http.MethodPost:
 		body, _ := in["body"].(string)
@@ -288,7 +290,11 @@ window.__ready = Helpium.init({ apiKey: 'pk_fake', baseUrl: %[2]q });
 	b.wait("identity sent with the new conversation", w(".who")+`.textContent === "Signed in as Grace Hopper"`, 10*time.Second)
 	api.mu.Lock()
 	idents := api.identify
+	firstIDs := api.attempts["Hello there"]
 	api.mu.Unlock()
+	if len(firstIDs) != 1 || firstIDs[0] == "" {
+		t.Errorf("client_message_id of the first message (it starts the conversation): %q, want one id, for a retry", firstIDs)
+	}
 	if len(idents) != 1 || idents[0]["widget_token"] != "wt_fake" || idents[0]["bearer_token"] != "fake-bearer-secret" || idents[0]["email"] != "grace@example.com" {
 		t.Errorf("identify requests: %v, want one with the widget token and the bearer token", idents)
 	}

@@ -212,6 +212,7 @@ type ComplexityRoot struct {
 
 	CreateConversationPayload struct {
 		Conversation func(childComplexity int) int
+		Created      func(childComplexity int) int
 		Message      func(childComplexity int) int
 		WidgetToken  func(childComplexity int) int
 	}
@@ -1207,6 +1208,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateConversationPayload.Conversation(childComplexity), true
+	case "CreateConversationPayload.created":
+		if e.ComplexityRoot.CreateConversationPayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateConversationPayload.Created(childComplexity), true
 	case "CreateConversationPayload.message":
 		if e.ComplexityRoot.CreateConversationPayload.Message == nil {
 			break
@@ -2873,6 +2880,12 @@ type Query {
 input CreateConversationInput {
   "The customer's first message."
   message: String!
+  """
+  Idempotency key of the first message: a retry with the same id returns
+  the conversation the first request started (under a new widget token)
+  instead of starting another.
+  """
+  clientMessageId: String
 }
 
 type CreateConversationPayload {
@@ -2880,6 +2893,8 @@ type CreateConversationPayload {
   message: Message!
   "The only credential for this conversation; returned only here."
   widgetToken: String!
+  "False when this was a retry of a request that started the conversation already."
+  created: Boolean!
 }
 
 input SendMessageInput {
@@ -3748,6 +3763,8 @@ func (ec *executionContext) childFields_CreateConversationPayload(ctx context.Co
 		return ec.fieldContext_CreateConversationPayload_message(ctx, field)
 	case "widgetToken":
 		return ec.fieldContext_CreateConversationPayload_widgetToken(ctx, field)
+	case "created":
+		return ec.fieldContext_CreateConversationPayload_created(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateConversationPayload", field.Name)
 }
@@ -8011,6 +8028,29 @@ func (ec *executionContext) _CreateConversationPayload_widgetToken(ctx context.C
 }
 func (ec *executionContext) fieldContext_CreateConversationPayload_widgetToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateConversationPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateConversationPayload_created(ctx context.Context, field graphql.CollectedField, obj *helpium.NewConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateConversationPayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateConversationPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateConversationPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Customer_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Customer) (ret graphql.Marshaler) {
@@ -14566,7 +14606,7 @@ func (ec *executionContext) unmarshalInputCreateConversationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"message"}
+	fieldsInOrder := [...]string{"message", "clientMessageId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14580,6 +14620,13 @@ func (ec *executionContext) unmarshalInputCreateConversationInput(ctx context.Co
 				return it, err
 			}
 			it.Message = data
+		case "clientMessageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMessageId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMessageID = data
 		}
 	}
 	return it, nil
@@ -16298,6 +16345,11 @@ func (ec *executionContext) _CreateConversationPayload(ctx context.Context, sel 
 			}
 		case "widgetToken":
 			out.Values[i] = ec._CreateConversationPayload_widgetToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._CreateConversationPayload_created(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -57,7 +57,8 @@ func (h *Handler) widgetSettings(c *gin.Context) {
 }
 
 type createConversationRequest struct {
-	Message string `json:"message"`
+	Message         string  `json:"message"`
+	ClientMessageID *string `json:"client_message_id"`
 }
 
 func (h *Handler) createConversation(c *gin.Context) {
@@ -66,8 +67,12 @@ func (h *Handler) createConversation(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	v, err := h.mutation.CreateConversation(c.Request.Context(), model.CreateConversationInput{Message: req.Message})
-	h.respond(c, http.StatusCreated, v, err)
+	v, err := h.mutation.CreateConversation(c.Request.Context(), model.CreateConversationInput{Message: req.Message, ClientMessageID: req.ClientMessageID})
+	status := http.StatusCreated
+	if err == nil && !v.Created {
+		status = http.StatusOK // a retry: the conversation it started
+	}
+	h.respond(c, status, v, err)
 }
 
 func (h *Handler) conversation(c *gin.Context) {

@@ -509,3 +509,79 @@ func TestWidgetBusinessHoursStatusOverHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateConversationRetry: a create with a client message id can be
+// retried (its answer lost): the retry returns the conversation the first
+// request started, under a new widget token, and never starts another; over
+// REST and GraphQL, also when both requests arrive at once.
+func TestCreateConversationRetry(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ws := app.Workspace(t, "Acme")
+	other := app.Workspace(t, "Other")
+	app.SetRateLimits(t, ws.ID, apptest.Generous)
+	create := func(key, id string) (int, restCreated) {
+		res := app.Request(t, "POST", "/api/customer/conversations", key, map[string]any{"message": "Where is my parcel?", "client_message_id": id})
+		var c restCreated
+		if res.Status == 200 || res.Status == 201 {
+			res.JSON(t, &c)
+		}
+		return res.Status, c
+	}
+	status1, first := create(ws.APIKey, "first-1")
+	status2, retry := create(ws.APIKey, "first-1")
+	if status1 != 201 || status2 != 200 {
+		t.Fatalf("statuses %d, %d; want 201 then 200", status1, status2)
+	}
+	if retry.Conversation.ID != first.Conversation.ID || retry.Message.ID != first.Message.ID || retry.WidgetToken == first.WidgetToken {
+		t.Errorf("retry %+v of %+v: want the same conversation and message under a new token", retry, first)
+	}
+	if res := app.Request(t, "GET", "/api/customer/conversations/"+retry.WidgetToken, ws.APIKey, nil); res.Status != 200 {
+		t.Errorf("the retry's token: %d", res.Status)
+	}
+	if res := app.Request(t, "GET", "/api/customer/conversations/"+first.WidgetToken, ws.APIKey, nil); res.Status != 404 {
+		t.Errorf("the first token after the retry: %d, want 404", res.Status)
+	}
+	// Ids are the client's own per workspace; without one, every create is new.
+	if status, c := create(other.APIKey, "first-1"); status != 201 || c.Conversation.ID == first.Conversation.ID {
+		t.Errorf("the same id in another workspace: %d %s", status, c.Conversation.ID)
+	}
+	a := app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "hi"})
+	b := app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "hi"})
+	if a.Status != 201 || b.Status != 201 {
+		t.Errorf("creates without an id: %d, %d", a.Status, b.Status)
+	}
+
+	// GraphQL, with the same store underneath.
+	var g1, g2 struct {
+		CreateConversation struct {
+			Created      bool
+			Conversation struct{ ID string }
+		}
+	}
+	q := `mutation($m: String!, $k: String) { createConversation(input: {message: $m, clientMessageId: $k}) { created conversation { id } } }`
+	mustGraphQL(t, app.GraphQL(t, ws.APIKey, q, map[string]any{"m": "hello", "k": "gql-1"}, &g1))
+	mustGraphQL(t, app.GraphQL(t, ws.APIKey, q, map[string]any{"m": "hello", "k": "gql-1"}, &g2))
+	if !g1.CreateConversation.Created || g2.CreateConversation.Created || g1.CreateConversation.Conversation.ID != g2.CreateConversation.Conversation.ID {
+		t.Errorf("GraphQL: %+v then %+v", g1, g2)
+	}
+
+	// Two at once: one starts the conversation, the other finds it.
+	statuses := make(chan int, 2)
+	ids := make(chan string, 2)
+	for range 2 {
+		go func() {
+			s, c := create(ws.APIKey, "race-1")
+			statuses <- s
+			ids <- c.Conversation.ID
+		}()
+	}
+	s1, s2 := <-statuses, <-statuses
+	id1, id2 := <-ids, <-ids
+	if s1+s2 != 401 || id1 != id2 || id1 == "" {
+		t.Errorf("concurrent retries: %d and %d, conversations %q and %q; want 201 and 200 for one", s1, s2, id1, id2)
+	}
+	var n int
+	if err := app.DB.QueryRowContext(context.Background(), "SELECT count(*) FROM messages WHERE client_message_id = 'race-1'").Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d first messages stored for race-1 (%v)", n, err)
+	}
+}

@@ -22,16 +22,21 @@ func widgetTokenHash(token string) ([]byte, error) {
 }
 
 // CreateConversation starts a conversation in the calling widget's workspace
-// with message as its first customer message, and returns the widget token
-// that authorises later calls on it. Returns EUnauthenticated without a
-// widget key and EInvalid for a bad message.
-func (s *Service) CreateConversation(ctx context.Context, message string) (*helpium.NewConversation, error) {
+// with the customer's first message, and returns it with the widget token,
+// the conversation's only credential. With a client message id, a retry of
+// a request that already started a conversation (its answer lost on the
+// way) returns that conversation, Created false, under a new widget token:
+// the first one never reached the client. Returns EInvalid for bad input.
+func (s *Service) CreateConversation(ctx context.Context, message string, clientMessageID *string) (*helpium.NewConversation, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
 	}
 	body, err := helpium.ValidateMessageBody("message", message)
 	if err != nil {
+		return nil, err
+	}
+	if err := helpium.ValidateClientMessageID(clientMessageID); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -41,13 +46,14 @@ func (s *Service) CreateConversation(ctx context.Context, message string) (*help
 	}
 	m := &helpium.Message{
 		ID: uuid.Must(uuid.NewV7()).String(), ConversationID: c.ID, WorkspaceID: ws.ID,
-		Author: helpium.AuthorCustomer, Body: body, CreatedAt: now,
+		Author: helpium.AuthorCustomer, Body: body, ClientMessageID: clientMessageID, CreatedAt: now,
 	}
 	token := helpium.NewToken(widgetTokenPrefix)
-	if err := s.store.CreateConversation(ctx, c, helpium.HashToken(token), m); err != nil {
+	conv, first, created, err := s.store.CreateConversation(ctx, c, helpium.HashToken(token), m)
+	if err != nil {
 		return nil, err
 	}
-	return &helpium.NewConversation{Conversation: c, Message: m, WidgetToken: token}, nil
+	return &helpium.NewConversation{Conversation: conv, Message: first, WidgetToken: token, Created: created}, nil
 }
 
 // SendMessage adds a customer message to the conversation behind the widget

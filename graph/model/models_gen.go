@@ -25,6 +25,10 @@ type CreateArticleInput struct {
 type CreateConversationInput struct {
 	// The customer's first message.
 	Message string `json:"message"`
+	// Idempotency key of the first message: a retry with the same id returns
+	// the conversation the first request started (under a new widget token)
+	// instead of starting another.
+	ClientMessageID *string `json:"clientMessageId,omitempty"`
 }
 
 type IdentifyInput struct {

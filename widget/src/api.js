@@ -88,8 +88,10 @@ export class Client {
     return this.request('POST', '/search/answer', { query }, signal);
   }
 
-  createConversation(message) {
-    return this.request('POST', '/conversations', { message });
+  // clientMessageId makes a retry of a lost answer find the conversation
+  // the first try started instead of starting a second one.
+  createConversation(message, clientMessageId) {
+    return this.request('POST', '/conversations', { message, client_message_id: clientMessageId });
   }
 
   sendMessage(token, body, clientMessageId) {

@@ -676,7 +676,7 @@ export class Widget {
 
   async deliver(item) {
     if (!this.token) {
-      const r = await this.client.createConversation(item.body);
+      const r = await this.client.createConversation(item.body, item.clientId);
       if (this.destroyed) return;
       this.setToken(r.widget_token);
       item.el.remove();
