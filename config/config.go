@@ -15,6 +15,8 @@ import (
 
 // Config is every setting the server reads.
 type Config struct {
+	effective map[string]string // every variable's value as loaded
+
 	Addr            string         // HELPIUM_ADDR
 	DataDir         string         // HELPIUM_DATA_DIR
 	DatabaseURL     string         // DATABASE_URL
@@ -83,19 +85,23 @@ var Vars = []Var{
 
 // Load reads the configuration through getenv and validates it. Errors name
 // the offending variable.
-func Load(getenv func(string) string) (Config, error) {
+func Load(getenv func(string) string) (c Config, err error) {
+	effective := map[string]string{}
 	get := func(name string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		for _, v := range Vars {
-			if v.Name == name {
-				return v.Default
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			for _, d := range Vars {
+				if d.Name == name {
+					v = d.Default
+				}
 			}
 		}
-		return ""
+		effective[name] = v
+		return v
 	}
-	c := Config{
+	defer func() { effective["HELPIUM_MODEL_DIR"] = c.ModelDir }()
+	c = Config{
+		effective:   effective,
 		Addr:        get("HELPIUM_ADDR"),
 		DataDir:     get("HELPIUM_DATA_DIR"),
 		DatabaseURL: get("DATABASE_URL"),
@@ -114,7 +120,6 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.ModelDir == "" {
 		c.ModelDir = filepath.Join(c.DataDir, "models")
 	}
-	var err error
 	if c.DBDebug, err = strconv.ParseBool(get("HELPIUM_DB_DEBUG")); err != nil {
 		return c, fmt.Errorf("HELPIUM_DB_DEBUG: must be true or false")
 	}
@@ -251,3 +256,8 @@ func MarkdownTable() string {
 	}
 	return b.String()
 }
+
+// Effective returns the value a variable has in this configuration: what
+// the environment set (trimmed), else its default, with derived defaults
+// (HELPIUM_MODEL_DIR) worked out.
+func (c Config) Effective(name string) string { return c.effective[name] }

@@ -103,7 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "keys":
 		return keysCmd(ctx, cfg, log, rest, stdout)
 	case "config":
-		return printConfig(getenv, stdout)
+		return printConfig(cfg, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -326,12 +326,10 @@ func keysCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	})
 }
 
-func printConfig(getenv func(string) string, stdout io.Writer) error {
+// printConfig prints every variable's effective value, secrets redacted.
+func printConfig(cfg config.Config, stdout io.Writer) error {
 	for _, v := range config.Vars {
-		val := getenv(v.Name)
-		if val == "" {
-			val = v.Default
-		}
+		val := cfg.Effective(v.Name)
 		if v.Secret && val != "" {
 			val = "[redacted]"
 		}

@@ -83,6 +83,16 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 	if strings.Contains(out.String(), "secretpw") || !strings.Contains(out.String(), "DATABASE_URL=[redacted]") {
 		t.Errorf("config output leaks or misses DATABASE_URL: %s", out.String())
 	}
+	// The effective values: trimmed, defaults applied, derived ones worked out.
+	out.Reset()
+	if err := run(context.Background(), []string{"config"}, env(map[string]string{"HELPIUM_DATA_DIR": "/srv/helpium", "HELPIUM_ADDR": " 0.0.0.0:9000 "}), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"HELPIUM_ADDR=0.0.0.0:9000\n", "HELPIUM_MODEL_DIR=/srv/helpium/models\n", "HELPIUM_AGENT_RATE_LIMIT=1200\n", "HELPIUM_LOG_FORMAT=auto\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("config output lacks %q:\n%s", want, out.String())
+		}
+	}
 }
 
 // TestServeStartsAndStopsCleanly builds the real binary, starts it on a free
