@@ -357,6 +357,7 @@ type chunkHit struct {
 }
 
 type chunkMeta struct {
+	ID     string      `json:"id"`
 	Score  json.Number `json:"score"`
 	Vector []float32   `json:"vector"`
 }
@@ -428,12 +429,14 @@ func (x *Index) get(ctx context.Context, gql string, out any) error {
 	return nil
 }
 
-// query builds the GraphQL Get query. Strings are JSON-encoded, which is
-// valid GraphQL string syntax.
+// gqlString quotes s as a GraphQL string: JSON string syntax is valid
+// GraphQL string syntax.
+func gqlString(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// query builds the GraphQL Get query.
 func (x *Index) query(tenant string, q helpium.SearchQuery, qvec []float32) string {
-	str := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 	text := cleanQuery(q.Text)
-	where := fmt.Sprintf(`{path: ["locale"], operator: Equal, valueText: %s}`, str(q.Locale))
+	where := fmt.Sprintf(`{path: ["locale"], operator: Equal, valueText: %s}`, gqlString(q.Locale))
 	if !q.IncludeDrafts {
 		where = fmt.Sprintf(`{operator: And, operands: [%s, {path: ["status"], operator: Equal, valueText: "published"}]}`, where)
 	}
@@ -441,12 +444,12 @@ func (x *Index) query(tenant string, q helpium.SearchQuery, qvec []float32) stri
 	if qvec != nil {
 		vec, _ := json.Marshal(qvec)
 		search = fmt.Sprintf(`hybrid: {query: %s, vector: %s, alpha: %g, properties: ["title^2", "body"], fusionType: relativeScoreFusion}`,
-			str(text), vec, x.alpha)
+			gqlString(text), vec, x.alpha)
 	} else {
-		search = fmt.Sprintf(`bm25: {query: %s, properties: ["title^2", "body"]}`, str(text))
+		search = fmt.Sprintf(`bm25: {query: %s, properties: ["title^2", "body"]}`, gqlString(text))
 	}
 	return fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, %s, where: %s) {article_id chunk title heading body url status _additional {score}}}}`,
-		x.Class(), str(tenant), candidates, search, where)
+		x.Class(), gqlString(tenant), candidates, search, where)
 }
 
 // cleanQuery replaces control characters with spaces.
@@ -529,21 +532,25 @@ func (x *Index) rank(ctx context.Context, tenant string, chunks []*chunkHit, q h
 const similarityExtra = 3
 
 // similarities sets each passage's Similarity: the cosine similarity of its
-// chunk's vector to the query's, fetched from Weaviate in one query.
+// chunk's vector to the query's, fetched from Weaviate in one query by the
+// chunks' object ids.
 func (x *Index) similarities(ctx context.Context, tenant string, qvec []float32, hits []*helpium.ArticleHit) error {
-	var ids []string
+	byID := map[string]*helpium.Passage{}
 	for _, h := range hits {
 		for _, p := range h.Passages {
-			ids = append(ids, ChunkID(p.ArticleID, p.Chunk))
+			byID[ChunkID(p.ArticleID, p.Chunk)] = p
 		}
 	}
-	if len(ids) == 0 {
+	if len(byID) == 0 {
 		return nil
 	}
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
 	list, _ := json.Marshal(ids)
-	tenantStr, _ := json.Marshal(tenant)
-	gql := fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, where: {path: ["id"], operator: ContainsAny, valueText: %s}) {article_id chunk _additional {vector}}}}`,
-		x.Class(), tenantStr, len(ids), list)
+	gql := fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, where: {path: ["id"], operator: ContainsAny, valueText: %s}) {_additional {id vector}}}}`,
+		x.Class(), gqlString(tenant), len(ids), list)
 	var chunks []*chunkHit
 	if err := x.get(ctx, gql, &chunks); err != nil {
 		if isMissing(err) {
@@ -551,15 +558,9 @@ func (x *Index) similarities(ctx context.Context, tenant string, qvec []float32,
 		}
 		return err
 	}
-	sim := make(map[string]float64, len(chunks))
 	for _, c := range chunks {
-		if len(c.Add.Vector) == len(qvec) {
-			sim[ChunkID(c.ArticleID, c.Chunk)] = embed.Cosine(qvec, c.Add.Vector)
-		}
-	}
-	for _, h := range hits {
-		for _, p := range h.Passages {
-			p.Similarity = sim[ChunkID(p.ArticleID, p.Chunk)]
+		if p := byID[c.Add.ID]; p != nil && len(c.Add.Vector) == len(qvec) {
+			p.Similarity = embed.Cosine(qvec, c.Add.Vector)
 		}
 	}
 	return nil
