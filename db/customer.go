@@ -219,30 +219,27 @@ type EncryptedBearer struct {
 	Ciphertext []byte
 }
 
-// FindBearerToken returns the sealed bearer token of a workspace's
-// customer, or ENotFound when none is stored.
-func (s *Store) FindBearerToken(ctx context.Context, workspaceID, customerID string) (*EncryptedBearer, error) {
-	row := new(customerRow)
-	err := s.db.NewSelect().Model(row).Where("id = ?", customerID).Where("workspace_id = ?", workspaceID).
-		Where("bearer_token_ciphertext IS NOT NULL").Scan(ctx)
+// FindBearerToken returns the sealed bearer token of its owner (a
+// customer, or a widget session's conversation), or ENotFound when none is
+// stored.
+func (s *Store) FindBearerToken(ctx context.Context, owner BearerOwner) (*EncryptedBearer, error) {
+	table, id := owner.table()
+	b := &EncryptedBearer{BearerOwner: owner}
+	err := s.db.NewSelect().Table(table).Column("bearer_token_key_id", "bearer_token_ciphertext").
+		Where("id = ?", id).Where("workspace_id = ?", owner.WorkspaceID).
+		Where("bearer_token_ciphertext IS NOT NULL").Scan(ctx, &b.KeyID, &b.Ciphertext)
 	if err != nil {
 		return nil, dbErr(err, "bearer token")
 	}
-	return &EncryptedBearer{BearerOwner: BearerOwner{WorkspaceID: row.WorkspaceID, CustomerID: row.ID},
-		KeyID: *row.BearerTokenKeyID, Ciphertext: row.BearerTokenCiphertext}, nil
+	return b, nil
 }
 
-// FindSessionBearerToken returns the sealed bearer token an unverified
-// widget session handed over, kept on its conversation, or ENotFound.
-func (s *Store) FindSessionBearerToken(ctx context.Context, workspaceID, conversationID string) (*EncryptedBearer, error) {
-	row := new(conversationRow)
-	err := s.db.NewSelect().Model(row).Where("id = ?", conversationID).Where("workspace_id = ?", workspaceID).
-		Where("bearer_token_ciphertext IS NOT NULL").Scan(ctx)
-	if err != nil {
-		return nil, dbErr(err, "bearer token")
+// table names the table holding the owner's token, and the owner's row id.
+func (o BearerOwner) table() (table, id string) {
+	if o.ConversationID != "" {
+		return "conversations", o.ConversationID
 	}
-	return &EncryptedBearer{BearerOwner: BearerOwner{WorkspaceID: row.WorkspaceID, ConversationID: row.ID},
-		KeyID: *row.BearerTokenKeyID, Ciphertext: row.BearerTokenCiphertext}, nil
+	return "customers", o.CustomerID
 }
 
 // FindBearerTokensNotUnder returns up to limit sealed tokens (customers'
@@ -281,10 +278,7 @@ func (s *Store) FindBearerTokensNotUnder(ctx context.Context, keyID string, limi
 // ReplaceBearerToken stores a re-encrypted token if the stored one is still
 // the old ciphertext (a concurrent identify wins).
 func (s *Store) ReplaceBearerToken(ctx context.Context, old *EncryptedBearer, keyID string, ciphertext []byte) error {
-	table, id := "customers", old.CustomerID
-	if old.ConversationID != "" {
-		table, id = "conversations", old.ConversationID
-	}
+	table, id := old.table()
 	_, err := s.db.NewUpdate().Table(table).
 		Set("bearer_token_ciphertext = ?", ciphertext).Set("bearer_token_key_id = ?", keyID).
 		Where("id = ?", id).Where("bearer_token_ciphertext = ?", old.Ciphertext).Exec(ctx)

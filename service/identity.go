@@ -151,9 +151,9 @@ func (s *Service) sessionBearerToken(ctx context.Context, c *helpium.Conversatio
 	if s.secrets == nil {
 		return "", helpium.Internal(errNoKeyring)
 	}
-	enc, err := s.store.FindSessionBearerToken(ctx, c.WorkspaceID, c.ID)
+	enc, err := s.store.FindBearerToken(ctx, db.BearerOwner{WorkspaceID: c.WorkspaceID, ConversationID: c.ID})
 	if helpium.ErrorCode(err) == helpium.ENotFound && c.IdentityVerified && c.CustomerID != nil {
-		enc, err = s.store.FindBearerToken(ctx, c.WorkspaceID, *c.CustomerID)
+		enc, err = s.store.FindBearerToken(ctx, db.BearerOwner{WorkspaceID: c.WorkspaceID, CustomerID: *c.CustomerID})
 	}
 	if err != nil {
 		return "", err
