@@ -9,13 +9,12 @@ import (
 )
 
 // liveGuard ends an agent's live subscription once their token is revoked
-// or expires, or they leave the workspace: it asks again at most every
-// Options.LiveRecheck, and on a timer so that an idle subscription ends too.
+// or expires, or they leave the workspace: the subscription asks it every
+// Options.LiveRecheck.
 type liveGuard struct {
 	s           *Service
 	tokenID     string
 	workspaceID string
-	checked     time.Time
 }
 
 // guardFor returns the guard of the calling agent's subscription to a
@@ -25,10 +24,10 @@ func (s *Service) guardFor(ctx context.Context, workspaceID string) *liveGuard {
 	if a == nil || a.Agent == nil || a.TokenID == "" {
 		return nil
 	}
-	return &liveGuard{s: s, tokenID: a.TokenID, workspaceID: workspaceID, checked: time.Now()}
+	return &liveGuard{s: s, tokenID: a.TokenID, workspaceID: workspaceID}
 }
 
-// ticker fires when the guard should check again (never for nil).
+// ticker fires when the guard should be asked again (never for nil).
 func (g *liveGuard) ticker() (<-chan time.Time, func()) {
 	if g == nil {
 		return nil, func() {}
@@ -40,15 +39,8 @@ func (g *liveGuard) ticker() (<-chan time.Time, func()) {
 // allowed reports whether the subscription may go on. A failed check (the
 // database unreachable) lets it go on until the next one.
 func (g *liveGuard) allowed(ctx context.Context) bool {
-	if g == nil || time.Since(g.checked) < g.s.recheck {
-		return true
-	}
 	ok, err := g.s.store.AgentTokenAllowed(ctx, g.tokenID, g.workspaceID, g.s.clock())
-	if err != nil {
-		return true
-	}
-	g.checked = time.Now()
-	return ok
+	return err != nil || ok
 }
 
 // liveBatch is how many messages one catch-up read returns at most.
@@ -98,14 +90,14 @@ func (s *Service) followMessages(ctx context.Context, c *helpium.Conversation, a
 		for {
 			select {
 			case ev, ok := <-sub.C():
-				if !ok || !guard.allowed(ctx) {
+				if !ok {
 					return
 				}
 				if ev.Seq > last && !catchUp() {
 					return
 				}
 			case <-sub.Resync():
-				if !guard.allowed(ctx) || !catchUp() {
+				if !catchUp() {
 					return
 				}
 			case <-recheck:
@@ -174,7 +166,7 @@ func (s *Service) ConversationChanged(ctx context.Context, workspaceID string) (
 		for {
 			select {
 			case ev, ok := <-sub.C():
-				if !ok || !guard.allowed(ctx) {
+				if !ok {
 					return
 				}
 				c, err := s.store.FindConversationByID(ctx, scopeOf(a), ev.ConversationID)
