@@ -85,7 +85,7 @@ var Vars = []Var{
 
 // Load reads the configuration through getenv and validates it. Errors name
 // the offending variable.
-func Load(getenv func(string) string) (c Config, err error) {
+func Load(getenv func(string) string) (Config, error) {
 	effective := map[string]string{}
 	get := func(name string) string {
 		v := strings.TrimSpace(getenv(name))
@@ -99,8 +99,7 @@ func Load(getenv func(string) string) (c Config, err error) {
 		effective[name] = v
 		return v
 	}
-	defer func() { effective["HELPIUM_MODEL_DIR"] = c.ModelDir }()
-	c = Config{
+	c := Config{
 		effective:   effective,
 		Addr:        get("HELPIUM_ADDR"),
 		DataDir:     get("HELPIUM_DATA_DIR"),
@@ -120,6 +119,8 @@ func Load(getenv func(string) string) (c Config, err error) {
 	if c.ModelDir == "" {
 		c.ModelDir = filepath.Join(c.DataDir, "models")
 	}
+	effective["HELPIUM_MODEL_DIR"] = c.ModelDir
+	var err error
 	if c.DBDebug, err = strconv.ParseBool(get("HELPIUM_DB_DEBUG")); err != nil {
 		return c, fmt.Errorf("HELPIUM_DB_DEBUG: must be true or false")
 	}
