@@ -211,19 +211,17 @@ func graphQLLimits(svc *service.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
 		a := helpium.ActorFrom(ctx)
-		scope := service.RateAgent
-		switch {
-		case a == nil:
+		if a == nil {
 			c.Next()
 			return
-		case a.Workspace != nil:
+		}
+		if a.Workspace != nil {
 			if err := checkOrigin(c, a.Workspace); err != nil {
 				writeGraphQLError(c, err)
 				return
 			}
-			scope = service.RateCustomerAPI
 		}
-		res, ok, err := svc.RateLimit(ctx, scope)
+		res, ok, err := svc.RateLimit(ctx, service.CallerScope(a))
 		if ok {
 			setRateHeaders(c.Writer.Header(), res)
 		}
@@ -318,11 +316,7 @@ func webSocketRateLimit(svc *service.Service, present graphql.ErrorPresenterFunc
 		if ws, _ := ctx.Value(webSocketKey{}).(bool); !ws {
 			return next(ctx)
 		}
-		scope := service.RateAgent
-		if a := helpium.ActorFrom(ctx); a != nil && a.Workspace != nil {
-			scope = service.RateCustomerAPI
-		}
-		if _, _, err := svc.RateLimit(ctx, scope); err != nil {
+		if _, _, err := svc.RateLimit(ctx, service.CallerScope(helpium.ActorFrom(ctx))); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
 		return next(ctx)

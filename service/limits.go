@@ -76,6 +76,16 @@ func (s *Service) RateLimit(ctx context.Context, scope RateScope) (res ratelimit
 	return res, true, nil
 }
 
+// CallerScope is the limit every request of a caller counts against: the
+// workspace's Customer API limit for a widget key, the per-agent limit for
+// an agent.
+func CallerScope(a *helpium.Actor) RateScope {
+	if a != nil && a.Workspace != nil {
+		return RateCustomerAPI
+	}
+	return RateAgent
+}
+
 // RetryAfterSeconds is res.RetryAfter rounded up to whole seconds, at
 // least 1, for the Retry-After header.
 func RetryAfterSeconds(res ratelimit.Result) int {
