@@ -90,23 +90,13 @@ func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation,
 		Status: string(c.Status), LastSeq: 1, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		LastMessageAt: bun.NullTime{Time: m.CreatedAt},
 	}
-	for attempt := 0; ; attempt++ {
-		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	create := func() error {
+		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			if m.ClientMessageID != nil {
-				existing := new(messageRow)
-				err := tx.NewSelect().Model(existing).Where("workspace_id = ?", c.WorkspaceID).
-					Where("client_message_id = ?", *m.ClientMessageID).Where("seq = 1").Scan(ctx)
-				if err == nil {
-					row := new(conversationRow)
-					if _, err := tx.NewUpdate().Model(row).ModelTableExpr("conversations").Set("token_hash = ?", tokenHash).
-						Where("id = ?", existing.ConversationID).Returning("*").Exec(ctx, row); err != nil {
-						return err
-					}
-					conv, first, created = row.toConversation(), existing.toMessage(), false
-					return nil
-				}
-				if !errors.Is(err, sql.ErrNoRows) {
-					return err
+				found, ferr := false, error(nil)
+				conv, first, found, ferr = reissueByFirstMessage(ctx, tx, c.WorkspaceID, *m.ClientMessageID, tokenHash)
+				if ferr != nil || found {
+					return ferr
 				}
 			}
 			if _, err := tx.NewInsert().Model(crow).Exec(ctx); err != nil {
@@ -118,12 +108,33 @@ func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation,
 			conv, first, created = c, m, true
 			return nil
 		})
-		// Two tries with the same id at once: the loser finds the winner's.
-		if attempt == 0 && isConstraint(err, "messages_first_client_message_id") {
-			continue
-		}
-		return conv, first, created, dbErr(err, "conversation")
 	}
+	err = create()
+	if isConstraint(err, "messages_first_client_message_id") {
+		err = create() // two tries with the same id at once: the loser finds the winner's
+	}
+	return conv, first, created, dbErr(err, "conversation")
+}
+
+// reissueByFirstMessage finds the conversation of a workspace whose first
+// message has the client message id and gives it tokenHash as its widget
+// token; found is false when there is none.
+func reissueByFirstMessage(ctx context.Context, tx bun.Tx, workspaceID, clientMessageID string, tokenHash []byte) (*helpium.Conversation, *helpium.Message, bool, error) {
+	first := new(messageRow)
+	err := tx.NewSelect().Model(first).Where("workspace_id = ?", workspaceID).
+		Where("client_message_id = ?", clientMessageID).Where("seq = 1").Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	row := new(conversationRow)
+	if _, err := tx.NewUpdate().Model(row).ModelTableExpr("conversations").Set("token_hash = ?", tokenHash).
+		Where("id = ?", first.ConversationID).Returning("*").Exec(ctx, row); err != nil {
+		return nil, nil, false, err
+	}
+	return row.toConversation(), first.toMessage(), true, nil
 }
 
 // FindConversationByToken returns the conversation of workspaceID whose
