@@ -3,7 +3,6 @@ package search_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -82,10 +81,7 @@ func TestAnswersGroundedWithSources(t *testing.T) {
 
 func TestAnswerAbstainsWithFallback(t *testing.T) {
 	app, _ := apptest.NewSearch(t, service.Options{}, apptest.SearchOptions{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	importKB(t, app, o.Workspace, answerKB)
 	a := restAnswer(t, app, o.Workspace.APIKey, "do you sell gift cards for my grandmother's birthday")
 	if a.Answered || len(a.Sources) != 0 || !strings.Contains(a.Answer, "Start a conversation") {
@@ -115,10 +111,7 @@ func TestAnswerAbstainsWithFallback(t *testing.T) {
 
 func TestAnswerCacheDroppedOnArticleChange(t *testing.T) {
 	app, _ := apptest.NewSearch(t, service.Options{}, apptest.SearchOptions{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	importKB(t, app, o.Workspace, answerKB)
 	q := "how long do refunds take"
 	first := restAnswer(t, app, o.Workspace.APIKey, q)

@@ -132,10 +132,7 @@ func orderAction(baseURL string) map[string]any {
 
 func TestActionDefinitionsAndRoles(t *testing.T) {
 	app := apptest.New(t, service.Options{Actions: testExecutor()})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	ws := o.Workspace.ID
 	admin := app.Member(t, ws, "admin@acme.test", helpium.RoleAdmin)
 	agent := app.Member(t, ws, "agent@acme.test", helpium.RoleAgent)
@@ -247,10 +244,7 @@ func TestRunActionForConversation(t *testing.T) {
 	shop := newCustomerApp(t)
 	app := apptest.New(t, service.Options{Actions: testExecutor()})
 	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	ws, key := o.Workspace.ID, o.Workspace.APIKey
 	agent := app.Member(t, ws, "agent@acme.test", helpium.RoleAgent)
 	var rec recorder
@@ -327,10 +321,7 @@ func TestRunActionForConversation(t *testing.T) {
 	}
 
 	// Another workspace's action or conversation is not found.
-	other, err := app.Service.CreateWorkspaceWithOwner(ctx, "Other", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := app.Owned(t, "Other")
 	var otherAction struct{ CreateAction gqlAction }
 	mustGraphQL(t, rec.gql(t, app, other.Token, createActionMutation, map[string]any{"w": other.Workspace.ID, "in": orderAction(shop.URL)}, &otherAction))
 	otherConv, _ := startConversation(t, app, other.Workspace.APIKey, "x")
@@ -446,10 +437,7 @@ func TestAIToolCallRoundTrip(t *testing.T) {
 	}
 	app := apptest.New(t, service.Options{Actions: testExecutor(), LLM: client})
 	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme Shop", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme Shop")
 	ws, key := o.Workspace, o.Workspace.APIKey
 	var rec recorder
 	conv, widgetToken := startConversation(t, app, key, "Where is my order A-17?")
@@ -571,10 +559,7 @@ func TestWidgetAnswerRunsActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := apptest.New(t, service.Options{Actions: testExecutor(), LLM: client})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme Shop", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme Shop")
 	key := o.Workspace.APIKey
 	var rec recorder
 	_, widgetToken := startConversation(t, app, key, "hello")
@@ -607,11 +592,7 @@ func TestWidgetAnswerRunsActions(t *testing.T) {
 func TestUnverifiedSessionNeverActsWithAnotherSessionsToken(t *testing.T) {
 	shop := newCustomerApp(t)
 	app := apptest.New(t, service.Options{Actions: testExecutor()})
-	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	ws, key := o.Workspace.ID, o.Workspace.APIKey
 	secretKey, err := app.Service.IdentitySecret(agentCtx(t, app, o.Token), ws)
 	if err != nil {

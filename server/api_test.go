@@ -451,10 +451,7 @@ func TestWidgetBusinessHoursStatusOverHTTP(t *testing.T) {
 	}
 	start := at("2026-12-05T12:00:00Z")
 	now.Store(&start)
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	var ranges []map[string]any
 	for _, d := range []string{"MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"} {
 		ranges = append(ranges, map[string]any{"day": d, "start": "09:00", "end": "17:00"})

@@ -65,10 +65,7 @@ func TestCORSPreflight(t *testing.T) {
 
 func TestAllowedOrigins(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	origin := func(o string) []string { return []string{"Origin", o} }
 

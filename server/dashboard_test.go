@@ -121,11 +121,7 @@ func TestLoginTokensExpiryAndRevocation(t *testing.T) {
 // key) as an agent, an admin and an owner of the workspace.
 func TestRoleMatrix(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	ws := o.Workspace
 	actors := map[helpium.Role]apptest.Member{
 		helpium.RoleAgent: app.Member(t, ws.ID, "agent@acme.test", helpium.RoleAgent),
@@ -275,10 +271,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 
 	// The last owner can be neither removed nor demoted.
-	solo, err := app.Service.CreateWorkspaceWithOwner(ctx, "Solo", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	solo := app.Owned(t, "Solo")
 	var me struct{ Me struct{ ID string } }
 	mustGraphQL(t, app.AgentGraphQL(t, solo.Token, `{ me { id } }`, nil, &me))
 	for _, q := range []string{

@@ -33,11 +33,7 @@ func (p inboxPage) ids() []string {
 
 func TestInboxFiltersOrderAndPaging(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	ann := app.Member(t, o.Workspace.ID, "ann@acme.test", helpium.RoleAgent)
 	key := o.Workspace.APIKey
 
@@ -144,10 +140,7 @@ func TestInboxFiltersOrderAndPaging(t *testing.T) {
 func TestCustomerMessageReopensAndStats(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	c1, t1 := startConversation(t, app, key, "first")
 	c2, _ := startConversation(t, app, key, "second")

@@ -33,10 +33,7 @@ func identify(t *testing.T, app *apptest.App, key string, body map[string]any, s
 
 func TestIdentifyCreatesUpdatesAndLinks(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	var seen strings.Builder
 	conv, token := startConversation(t, app, key, "hi")
@@ -93,11 +90,7 @@ func TestIdentifyCreatesUpdatesAndLinks(t *testing.T) {
 
 func TestVerifiedHistoryAcrossDevices(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	secretKey, err := app.Service.IdentitySecret(agentCtx(t, app, o.Token), o.Workspace.ID)
 	if err != nil {
@@ -195,10 +188,7 @@ func TestBearerTokensEncryptedRotatedClearedNeverShown(t *testing.T) {
 	ring1, _ := secret.ParseKeyring(k1)
 	app := apptest.New(t, service.Options{Secrets: ring1})
 	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	var seen strings.Builder
 	const bearer = "tok-SECRET-7f3a9c-customer-api"
@@ -309,10 +299,7 @@ func TestBearerTokensEncryptedRotatedClearedNeverShown(t *testing.T) {
 func TestUnverifiedIdentifyCannotReplaceAVerifiedCustomersToken(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	secretKey, _ := app.Service.IdentitySecret(agentCtx(t, app, o.Token), o.Workspace.ID)
 	var seen strings.Builder

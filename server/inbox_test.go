@@ -20,10 +20,7 @@ import (
 
 func TestInternalNotesNeverReachTheWidget(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	conv, token := startConversation(t, app, key, "Where is my refund?")
 	const note = "INTERNAL: customer is on the fraud watch list"
@@ -116,10 +113,7 @@ func readSSE(t *testing.T, app *apptest.App, key, token string, timeout time.Dur
 
 func TestWidgetEventStreamResumes(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	conv, token := startConversation(t, app, key, "one")
 	app.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", key, map[string]any{"body": "two"})
@@ -165,10 +159,7 @@ func sseIDs(stream string) []string {
 func TestSubscriptionsAcrossInstances(t *testing.T) {
 	one := apptest.New(t, service.Options{})
 	two := apptest.Start(t, one.DatabaseURL, service.Options{})
-	o, err := one.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := one.Owned(t, "Acme")
 	conv, token := startConversation(t, one, o.Workspace.APIKey, "hello")
 	auth := map[string]any{"Authorization": "Bearer " + o.Token}
 
@@ -231,10 +222,7 @@ func (q *queryCounter) AfterQuery(context.Context, *bun.QueryEvent) { q.n.Add(1)
 func TestInboxQueryRunsConstantSQL(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	agent := app.Member(t, o.Workspace.ID, "ann@acme.test", helpium.RoleAgent)
 	app.SetRateLimits(t, o.Workspace.ID, apptest.Generous) // 50 conversations from one IP
 	for i := range 50 {
@@ -301,11 +289,7 @@ func TestInboxQueryRunsConstantSQL(t *testing.T) {
 // messages: agents see the notes, the widget never does.
 func TestMessageWindowsOfLongConversations(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	app.SetRateLimits(t, o.Workspace.ID, apptest.Generous)
 	conv, token := startConversation(t, app, key, "m1")
@@ -382,10 +366,7 @@ func TestMessageWindowsOfLongConversations(t *testing.T) {
 // arrives on the open stream.
 func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	conv, token := startConversation(t, app, key, "hello")
 
@@ -436,11 +417,7 @@ func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
 // deliver nothing written after that.
 func TestSubscriptionsEndWhenAccessEnds(t *testing.T) {
 	app := apptest.New(t, service.Options{LiveRecheck: 100 * time.Millisecond})
-	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	conv, token := startConversation(t, app, key, "hello")
 	tests := []struct {

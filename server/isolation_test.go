@@ -86,10 +86,7 @@ type tenantIDs struct {
 func TestCrossWorkspaceMatrix(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ctx := context.Background()
-	a, err := app.Service.CreateWorkspaceWithOwner(ctx, "A", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := app.Owned(t, "A")
 	b, err := app.Service.CreateWorkspaceWithOwner(ctx, "B", "")
 	if err != nil {
 		t.Fatal(err)

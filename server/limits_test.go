@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -11,10 +10,7 @@ import (
 
 func TestQueryDepthAndComplexityLimits(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	vars := map[string]any{"w": o.Workspace.ID}
 
 	// Nesting customer → conversations → node → customer ... 14 levels deep.

@@ -115,10 +115,7 @@ func setUpTenants(t *testing.T) (*apptest.App, *service.NewOwner, *tenantB) {
 	t.Helper()
 	app, _ := apptest.NewSearch(t, service.Options{}, apptest.SearchOptions{BM25Only: true})
 	ctx := context.Background()
-	a, err := app.Service.CreateWorkspaceWithOwner(ctx, "A", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := app.Owned(t, "A")
 	bo, err := app.Service.CreateWorkspaceWithOwner(ctx, "B", "")
 	if err != nil {
 		t.Fatal(err)

@@ -59,10 +59,7 @@ func setLimits(t *testing.T, app *apptest.App, ownerToken, workspaceID string, i
 
 func TestWorkspaceRateLimit(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 
 	// Defaults, as the dashboard shows them.
@@ -132,10 +129,7 @@ func TestPerClientLimits(t *testing.T) {
 	app := apptest.New(t, service.Options{}, func(d *server.Deps) {
 		d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 	setLimits(t, app, o.Token, o.Workspace.ID, map[string]any{"conversationsPerMinute": 2, "messagesPerMinute": 3})
 	from := func(ip string) []string { return []string{"X-Forwarded-For", ip} }
@@ -236,10 +230,7 @@ func TestClientIP(t *testing.T) {
 
 func TestAgentRateLimit(t *testing.T) {
 	app := apptest.New(t, service.Options{AgentRateLimit: 3})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	for i := 0; i < 3; i++ {
 		res := app.Request(t, "POST", "/graphql", "", map[string]any{"query": "{ me { id } }"}, "Authorization", "Bearer "+o.Token)
 		if res.Status != 200 {
@@ -296,10 +287,7 @@ func TestReplicasShareRedisLimit(t *testing.T) {
 func TestWebSocketOperationsAreRateLimited(t *testing.T) {
 	const limit = 3
 	app := apptest.New(t, service.Options{AgentRateLimit: limit})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := app.Owned(t, "Acme")
 	app.SetRateLimits(t, o.Workspace.ID, helpium.RateLimits{CustomerAPI: limit, Conversations: 100, Messages: 100})
 	tests := []struct {
 		name  string

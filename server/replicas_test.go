@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,10 +20,7 @@ func TestThreeReplicas(t *testing.T) {
 	first := apptest.New(t, opts)
 	replicas := []*apptest.App{first, apptest.Start(t, first.DatabaseURL, opts), apptest.Start(t, first.DatabaseURL, opts)}
 	at := func(i int) *apptest.App { return replicas[i%len(replicas)] }
-	o, err := first.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := first.Owned(t, "Acme")
 	key := o.Workspace.APIKey
 
 	conv, token := startConversation(t, at(0), key, "message 0")

@@ -230,6 +230,17 @@ type Member struct {
 	Token string
 }
 
+// Owned creates a workspace called name with an owner agent, and returns
+// both with the owner's token.
+func (a *App) Owned(t testing.TB, name string) *service.NewOwner {
+	t.Helper()
+	o, err := a.Service.CreateWorkspaceWithOwner(context.Background(), name, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 // Member adds an agent with role to a workspace.
 func (a *App) Member(t testing.TB, workspaceID, email string, role helpium.Role) Member {
 	t.Helper()
