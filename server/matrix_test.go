@@ -245,7 +245,7 @@ func TestGraphQLWidgetIsolationMatrix(t *testing.T) {
 	app, a, b := setUpTenants(t)
 	check := func(t *testing.T, row gqlRow, res apptest.Response) {
 		t.Helper()
-		skipUnknownOperation(t, res)
+		failUnknownOperation(t, res)
 		var body struct {
 			Data   json.RawMessage
 			Errors []apptest.GraphQLError
@@ -276,7 +276,7 @@ func TestGraphQLWidgetIsolationMatrix(t *testing.T) {
 		// An agent token (even B's owner's) never reaches widget operations.
 		t.Run("agent token/"+name, func(t *testing.T) {
 			res := app.Request(t, "POST", "/graphql", "", map[string]any{"query": row.query, "variables": row.vars}, "Authorization", "Bearer "+a.Token)
-			skipUnknownOperation(t, res)
+			failUnknownOperation(t, res)
 			var body struct{ Errors []apptest.GraphQLError }
 			res.JSON(t, &body)
 			if len(body.Errors) == 0 || (body.Errors[0].Code() != "unauthenticated" && body.Errors[0].Code() != "invalid_input") {
@@ -364,9 +364,9 @@ func rawRequest(t *testing.T, app *apptest.App, method, path, key string, body a
 	return apptest.Response{Status: res.StatusCode, Header: res.Header, Body: []byte(sb.String())}
 }
 
-// skipUnknownOperation fails a row whose operation the schema does not
+// failUnknownOperation fails a row whose operation the schema does not
 // have: the row is wrong (the coverage test catches the opposite case).
-func skipUnknownOperation(t *testing.T, res apptest.Response) {
+func failUnknownOperation(t *testing.T, res apptest.Response) {
 	t.Helper()
 	if strings.Contains(string(res.Body), "GRAPHQL_VALIDATION_FAILED") && strings.Contains(string(res.Body), "Cannot query field") {
 		t.Fatalf("not in the schema: %s", res.Body)
