@@ -1,9 +1,13 @@
 package server_test
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/internal/apptest"
 	"github.com/helpium/helpium/service"
 )
@@ -161,4 +165,39 @@ func truncateForLog(s string) string {
 		return s[:300] + "…"
 	}
 	return s
+}
+
+// TestGraphQLBodyOverLimit: a GraphQL body over 1 MiB is refused with 413
+// as a GraphQL errors list (what GraphQL clients read), whether its size
+// is declared up front or only found while reading it.
+func TestGraphQLBodyOverLimit(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ws := app.Workspace(t, "Acme")
+	big := `{"query":"{ widgetSettings { greeting } }","variables":{"pad":"` + strings.Repeat("a", 1<<20) + `"}}`
+	for _, chunked := range []bool{false, true} {
+		var body io.Reader = strings.NewReader(big)
+		if chunked { // no Content-Length: the limit is enforced while reading
+			body = io.MultiReader(strings.NewReader(big))
+		}
+		req, _ := http.NewRequest("POST", app.URL+"/graphql", body)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-API-Key", ws.APIKey)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Errors []struct {
+				Message    string
+				Extensions struct{ Code string }
+			}
+			Error any
+		}
+		err = json.NewDecoder(res.Body).Decode(&out)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusRequestEntityTooLarge || out.Error != nil ||
+			len(out.Errors) != 1 || out.Errors[0].Extensions.Code != helpium.EPayloadTooLarge || out.Errors[0].Message == "" {
+			t.Errorf("chunked %v: %d %+v %v", chunked, res.StatusCode, out, err)
+		}
+	}
 }

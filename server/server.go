@@ -80,7 +80,7 @@ func NewHandler(d Deps) http.Handler {
 
 	resolver := &graph.Resolver{Service: d.Service}
 
-	customer := r.Group("/api/customer", cors(), bodyLimit(customerBodyLimit), widgetAuth(log, d.Service.AuthenticateWidgetKey),
+	customer := r.Group("/api/customer", cors(), bodyLimit(customerBodyLimit, func(c *gin.Context, err error) { rest.WriteError(c, log, err) }), widgetAuth(log, d.Service.AuthenticateWidgetKey),
 		widgetOrigin(log), customerRateLimit(d.Service, log), streamLimit(streams, d.MaxStreamsPerWorkspace, log))
 	rest.New(resolver, log).Register(customer)
 	if err := rest.RegisterDocs(r); err != nil {
@@ -88,7 +88,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 
 	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log, streams, d)))
-	r.POST("/graphql", cors(), bodyLimit(graphQLBodyLimit), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
+	r.POST("/graphql", cors(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/graphql", cors(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
