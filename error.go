@@ -33,7 +33,11 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
-	Cause   error // logged, never shown
+	// RetryAfter is how many seconds to wait before retrying, for
+	// ETooManyRequests: REST sends it as Retry-After, GraphQL as
+	// extensions.retryAfter. 0 when unknown.
+	RetryAfter int
+	Cause      error // logged, never shown
 }
 
 // Unwrap returns the underlying cause, if any.
@@ -88,6 +92,16 @@ func ErrorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// ErrorRetryAfter returns the seconds to wait before retrying that err
+// names, or 0.
+func ErrorRetryAfter(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // Internal returns an EInternal error whose cause is logged but never shown.

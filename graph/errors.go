@@ -27,6 +27,9 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if herr.Field != "" {
 				gerr.Extensions["field"] = herr.Field
 			}
+			if herr.RetryAfter > 0 {
+				gerr.Extensions["retryAfter"] = herr.RetryAfter
+			}
 			if herr.Code == helpium.EInternal || herr.Cause != nil {
 				log.ErrorContext(ctx, "graphql error", "code", herr.Code, "err", err)
 			}

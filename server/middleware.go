@@ -196,9 +196,13 @@ func graphQLAuth(auth Authenticator) gin.HandlerFunc {
 // GraphQL response shape, with the code in extensions.
 func writeGraphQLError(c *gin.Context, err error) {
 	code := helpium.ErrorCode(err)
+	ext := gin.H{"code": code}
+	if s := helpium.ErrorRetryAfter(err); s > 0 {
+		ext["retryAfter"] = s
+	}
 	c.AbortWithStatusJSON(rest.StatusOf(code), gin.H{"errors": []gin.H{{
 		"message":    helpium.ErrorMessage(err),
-		"extensions": gin.H{"code": code},
+		"extensions": ext,
 	}}})
 }
 

@@ -149,9 +149,7 @@ func TestPerClientLimits(t *testing.T) {
 	checkTooMany(t, "third conversation", app.Request(t, "POST", "/api/customer/conversations", key, map[string]any{"message": "hi"}, from("203.0.113.7")...))
 	// The same through GraphQL: the same per-client budget.
 	errs := app.GraphQL(t, key, `mutation { createConversation(input: {message: "hi"}) { widgetToken } }`, nil, nil, from("203.0.113.7")...)
-	if len(errs) != 1 || errs[0].Code() != "too_many_requests" {
-		t.Errorf("GraphQL createConversation over the limit: %+v", errs)
-	}
+	checkGraphQLTooMany(t, "GraphQL createConversation over the limit", errs)
 	// A spoofed hop left of the real client changes nothing: the rightmost
 	// untrusted address is the client.
 	checkTooMany(t, "spoofed X-Forwarded-For", app.Request(t, "POST", "/api/customer/conversations", key, map[string]any{"message": "hi"}, from("198.51.100.1, 203.0.113.7")...))
@@ -174,9 +172,7 @@ func TestPerClientLimits(t *testing.T) {
 	mustGraphQL(t, app.GraphQL(t, key, `mutation($t: String!) { sendMessage(input: {token: $t, body: "m2"}) { created } }`, map[string]any{"t": tokens[0]}, nil, from("203.0.113.7")...))
 	checkTooMany(t, "fourth message", app.Request(t, "POST", msgs, key, map[string]any{"body": "m3"}, from("203.0.113.7")...))
 	errs = app.GraphQL(t, key, `mutation($t: String!) { sendMessage(input: {token: $t, body: "m4"}) { created } }`, map[string]any{"t": tokens[0]}, nil, from("203.0.113.7")...)
-	if len(errs) != 1 || errs[0].Code() != "too_many_requests" {
-		t.Errorf("GraphQL sendMessage over the limit: %+v", errs)
-	}
+	checkGraphQLTooMany(t, "GraphQL sendMessage over the limit", errs)
 	if res := app.Request(t, "POST", msgs, key, map[string]any{"body": "other client"}, from("203.0.113.9")...); res.Status != 201 {
 		t.Errorf("another client's message: %d %s", res.Status, res.Body)
 	}
@@ -242,6 +238,9 @@ func TestAgentRateLimit(t *testing.T) {
 	if res.Status != 429 || res.Header.Get("Retry-After") == "" {
 		t.Fatalf("4th request: %d %s", res.Status, res.Body)
 	}
+	var body struct{ Errors []apptest.GraphQLError }
+	res.JSON(t, &body)
+	checkGraphQLTooMany(t, "4th request", body.Errors)
 	// Widget traffic of the same workspace has its own budget.
 	if res := app.Request(t, "GET", "/api/customer/widget/settings", o.Workspace.APIKey, nil); res.Status != 200 {
 		t.Errorf("widget request: %d", res.Status)
@@ -332,6 +331,9 @@ func TestWebSocketOperationsAreRateLimited(t *testing.T) {
 					case m.Type == "complete":
 						done = true
 					case strings.Contains(string(m.Payload), `"too_many_requests"`):
+						if !strings.Contains(string(m.Payload), `"retryAfter":`) {
+							t.Errorf("refusal without retryAfter: %s", m.Payload)
+						}
 						limited++
 						done = m.Type == "error"
 					case m.Type == "next" && strings.Contains(string(m.Payload), `"data"`):
@@ -345,5 +347,18 @@ func TestWebSocketOperationsAreRateLimited(t *testing.T) {
 				t.Errorf("%d operations answered and %d refused; want %d and 3", ok, limited, limit)
 			}
 		})
+	}
+}
+
+// checkGraphQLTooMany wants one too_many_requests error telling GraphQL
+// clients, which see no per-field headers, how long to wait.
+func checkGraphQLTooMany(t *testing.T, name string, errs []apptest.GraphQLError) {
+	t.Helper()
+	if len(errs) != 1 || errs[0].Code() != "too_many_requests" {
+		t.Errorf("%s: %+v", name, errs)
+		return
+	}
+	if s, ok := errs[0].Extensions["retryAfter"].(float64); !ok || s < 1 || s > 60 {
+		t.Errorf("%s: retryAfter %v", name, errs[0].Extensions["retryAfter"])
 	}
 }

@@ -70,8 +70,10 @@ func (s *Service) RateLimit(ctx context.Context, scope RateScope) (res ratelimit
 		if secs == 1 {
 			unit = "second"
 		}
-		return res, true, helpium.Errorf(helpium.ETooManyRequests,
+		e := helpium.Errorf(helpium.ETooManyRequests,
 			"Too many requests: the limit is %d per minute. Try again in %d %s.", limit.N, secs, unit)
+		e.RetryAfter = secs
+		return res, true, e
 	}
 	return res, true, nil
 }
