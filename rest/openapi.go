@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -13,25 +14,46 @@ import (
 //go:embed openapi.yaml
 var openAPIYAML []byte
 
-// rateLimitHeaders are on every Customer API response.
+// rateLimitHeaders are on every response to a request counted against a
+// limit.
 var rateLimitHeaders = []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
 
 // OpenAPI loads the Customer API's OpenAPI 3.1 document, adds the
-// rate-limit headers to every response and validates it.
+// rate-limit headers to the responses that carry them and validates it.
+// Requests refused before they are counted (401 no or unknown key, 403
+// origin not allowed, 405) carry none; a 413, 500 or 503 carries them only
+// when it happened after counting (a body found too large while reading
+// it, a failure in the handler, not one while checking the key).
 func OpenAPI() (*openapi3.T, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(openAPIYAML)
 	if err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
+	always, sometimes := openapi3.Headers{}, openapi3.Headers{}
+	for _, h := range rateLimitHeaders {
+		ref := "#/components/headers/" + h
+		v := doc.Components.Headers[h].Value
+		required := *v
+		required.Required = true
+		always[h] = &openapi3.HeaderRef{Ref: ref, Value: &required}
+		sometimes[h] = &openapi3.HeaderRef{Ref: ref, Value: v}
+	}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
-			for _, res := range op.Responses.Map() {
+			for status, res := range op.Responses.Map() {
+				var add openapi3.Headers
+				switch status {
+				case "401", "403", "405":
+					continue
+				case "413", "500", "503", "default":
+					add = sometimes
+				default:
+					add = always
+				}
 				if res.Value.Headers == nil {
 					res.Value.Headers = openapi3.Headers{}
 				}
-				for _, h := range rateLimitHeaders {
-					res.Value.Headers[h] = &openapi3.HeaderRef{Ref: "#/components/headers/" + h, Value: doc.Components.Headers[h].Value}
-				}
+				maps.Copy(res.Value.Headers, add)
 			}
 		}
 	}
