@@ -99,6 +99,9 @@ type ConversationOrder struct {
 	Direction OrderDirection
 }
 
+// DefaultConversationOrder lists the most recently updated first.
+var DefaultConversationOrder = ConversationOrder{Field: OrderUpdatedAt, Direction: Desc}
+
 // Page is Relay-style pagination input.
 type Page struct {
 	First  *int

@@ -135,6 +135,17 @@ func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string,
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr(err, "conversations")
 	}
+	cursorGiven := page.After != nil
+	if backward {
+		cursorGiven = page.Before != nil
+	}
+	return conversationConnection(rows, order, n, backward, cursorGiven), nil
+}
+
+// conversationConnection builds a page from up to n+1 rows in walk order;
+// the extra one means there are more in that direction. cursorGiven says
+// the walk started at a cursor, so there is a page behind it.
+func conversationConnection(rows []conversationRow, order helpium.ConversationOrder, n int, backward, cursorGiven bool) *helpium.ConversationConnection {
 	more := len(rows) > n
 	if more {
 		rows = rows[:n]
@@ -153,11 +164,51 @@ func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string,
 		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
 	}
 	if backward {
-		conn.PageInfo.HasPreviousPage, conn.PageInfo.HasNextPage = more, page.Before != nil
+		conn.PageInfo.HasPreviousPage, conn.PageInfo.HasNextPage = more, cursorGiven
 	} else {
-		conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage = more, page.After != nil
+		conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage = more, cursorGiven
 	}
-	return conn, nil
+	return conn
+}
+
+// FindCustomersConversations returns the first n conversations (in order)
+// of each of a workspace's customers that the agent meID may see, keyed by
+// customer id; a customer without any has an empty connection. One
+// statement for all customers: each is an index scan that stops after n+1
+// rows.
+func (s *Store) FindCustomersConversations(ctx context.Context, workspaceID, meID string, customerIDs []string, order helpium.ConversationOrder, n int) (map[string]*helpium.ConversationConnection, error) {
+	out := make(map[string]*helpium.ConversationConnection, len(customerIDs))
+	var rows []conversationRow
+	if len(customerIDs) > 0 {
+		col := orderColumn(order.Field)
+		dir := "DESC"
+		if order.Direction == helpium.Asc {
+			dir = "ASC"
+		}
+		sortBy := fmt.Sprintf("%s %s, c.id::text %s", col, dir, dir)
+		inner := filterConversations(s.db.NewSelect().TableExpr("conversations AS c").ColumnExpr("c.*"), workspaceID, meID, helpium.ConversationFilter{}).
+			Where("c.customer_id = k.id").OrderExpr(sortBy).Limit(int64(n + 1))
+		err := s.db.NewSelect().Model(&rows).
+			ModelTableExpr("unnest(?::uuid[]) AS k(id) CROSS JOIN LATERAL (?) AS c", pgdialect.Array(customerIDs), inner).
+			ColumnExpr("c.*").OrderExpr("c.customer_id, " + sortBy).Scan(ctx)
+		if err != nil {
+			return nil, dbErr(err, "conversations")
+		}
+	}
+	for start := 0; start < len(rows); {
+		end := start + 1
+		for end < len(rows) && *rows[end].CustomerID == *rows[start].CustomerID {
+			end++
+		}
+		out[*rows[start].CustomerID] = conversationConnection(rows[start:end], order, n, false, false)
+		start = end
+	}
+	for _, id := range customerIDs {
+		if out[id] == nil {
+			out[id] = conversationConnection(nil, order, n, false, false)
+		}
+	}
+	return out, nil
 }
 
 // CountConversations counts a workspace's conversations matching f.

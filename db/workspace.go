@@ -73,6 +73,25 @@ func (s *Store) FindWorkspaceByID(ctx context.Context, id string) (*helpium.Work
 	return row.toWorkspace(), nil
 }
 
+// FindMemberWorkspaces returns those of the workspaces ids that agentID is
+// a member of, in no particular order.
+func (s *Store) FindMemberWorkspaces(ctx context.Context, agentID string, ids []string) ([]*helpium.Workspace, error) {
+	var rows []workspaceRow
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	err := s.db.NewSelect().Model(&rows).ModelTableExpr("workspaces AS w").ColumnExpr("w.*").Where("w.id IN (?)", bun.In(ids)).
+		Where("EXISTS (SELECT 1 FROM memberships m WHERE m.workspace_id = w.id AND m.agent_id = ?)", agentID).Scan(ctx)
+	if err != nil {
+		return nil, dbErr(err, "workspaces")
+	}
+	out := make([]*helpium.Workspace, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toWorkspace()
+	}
+	return out, nil
+}
+
 // FindWorkspaceByName returns the oldest workspace called name.
 func (s *Store) FindWorkspaceByName(ctx context.Context, name string) (*helpium.Workspace, error) {
 	row := new(workspaceRow)

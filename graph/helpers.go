@@ -37,9 +37,32 @@ func (r *Resolver) conversationMessages(ctx context.Context, c *helpium.Conversa
 	return r.Service.ConversationMessages(ctx, c.ID, page)
 }
 
+// customerConversations pages a customer's conversations: pages without a
+// cursor (a customer list's preview) are batched across customers.
+func (r *Resolver) customerConversations(ctx context.Context, c *helpium.Customer, page helpium.Page) (*helpium.ConversationConnection, error) {
+	if page.After == nil && page.Before == nil && page.Last == nil {
+		n, _, err := page.Size()
+		if err != nil {
+			return nil, err
+		}
+		return r.loaders(ctx).CustomerConversations.Load(ctx, service.CustomerConversations{WorkspaceID: c.WorkspaceID, CustomerID: c.ID, N: n})
+	}
+	return r.Service.Conversations(ctx, c.WorkspaceID, helpium.ConversationFilter{CustomerID: &c.ID}, orderOrDefault(nil), page)
+}
+
+// membershipWorkspace loads a membership's workspace, batched across the
+// caller's memberships; one the caller has left meanwhile is not found.
+func (r *Resolver) membershipWorkspace(ctx context.Context, m *helpium.Membership) (*helpium.Workspace, error) {
+	ws, err := r.loaders(ctx).Workspace.Load(ctx, m.WorkspaceID)
+	if err == nil && ws == nil {
+		err = helpium.Errorf(helpium.ENotFound, "Workspace not found.")
+	}
+	return ws, err
+}
+
 func orderOrDefault(o *helpium.ConversationOrder) helpium.ConversationOrder {
 	if o == nil {
-		return helpium.ConversationOrder{Field: helpium.OrderUpdatedAt, Direction: helpium.Desc}
+		return helpium.DefaultConversationOrder
 	}
 	return *o
 }

@@ -56,7 +56,7 @@ func (r *conversationConnectionResolver) TotalCount(ctx context.Context, obj *he
 
 // Conversations is the resolver for the conversations field.
 func (r *customerResolver) Conversations(ctx context.Context, obj *helpium.Customer, first *int, after *string, last *int, before *string) (*helpium.ConversationConnection, error) {
-	return r.Service.Conversations(ctx, obj.WorkspaceID, helpium.ConversationFilter{CustomerID: &obj.ID}, orderOrDefault(nil), helpium.Page{First: first, After: after, Last: last, Before: before})
+	return r.customerConversations(ctx, obj, helpium.Page{First: first, After: after, Last: last, Before: before})
 }
 
 // Agent is the resolver for the agent field.
@@ -409,7 +409,7 @@ func (r *workspaceResolver) AnswerSettings(ctx context.Context, obj *helpium.Wor
 
 // Workspace is the resolver for the workspace field.
 func (r *workspaceMembershipResolver) Workspace(ctx context.Context, obj *helpium.Membership) (*helpium.Workspace, error) {
-	return r.Service.Workspace(ctx, obj.WorkspaceID)
+	return r.membershipWorkspace(ctx, obj)
 }
 
 // ActionCall returns ActionCallResolver implementation.

@@ -458,3 +458,170 @@ func TestSubscriptionsEndWhenAccessEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestCustomerConversationsBatched: a customer list's conversations
+// (conversations(first: N) under each customer) come from one batched
+// query whose pages match the workspace's conversations filtered by
+// customer, cursors included, with the same number of SQL statements for 2
+// customers as for 6.
+func TestCustomerConversationsBatched(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ctx := context.Background()
+	o := app.Owned(t, "Acme")
+	app.SetRateLimits(t, o.Workspace.ID, apptest.Generous)
+	other := app.Owned(t, "Other") // its conversations must never show up
+	app.SetRateLimits(t, other.Workspace.ID, apptest.Generous)
+	startConversation(t, app, other.Workspace.APIKey, "elsewhere")
+	minutes := 0
+	for i := range 6 { // customer i has i conversations
+		var cust string
+		if err := app.DB.QueryRowContext(ctx, `INSERT INTO customers (id, workspace_id, email, created_at) VALUES (gen_random_uuid(), ?, ?, now() - make_interval(mins => ?)) RETURNING id`,
+			o.Workspace.ID, fmt.Sprintf("c%d@x.test", i), i).Scan(&cust); err != nil {
+			t.Fatal(err)
+		}
+		for j := range i {
+			conv, _ := startConversation(t, app, o.Workspace.APIKey, fmt.Sprintf("c%d q%d", i, j))
+			minutes++
+			if _, err := app.DB.ExecContext(ctx, "UPDATE conversations SET customer_id = ?, updated_at = now() - make_interval(mins => ?) WHERE id = ?", cust, (minutes*7)%23, conv); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	type page struct {
+		TotalCount int
+		Edges      []struct{ Node struct{ ID string } }
+		PageInfo   struct {
+			HasNextPage bool
+			EndCursor   *string
+		}
+	}
+	ids := func(p page) (out []string) {
+		for _, e := range p.Edges {
+			out = append(out, e.Node.ID)
+		}
+		return out
+	}
+	counter := &queryCounter{}
+	app.DB.AddQueryHook(counter)
+	var counts []int64
+	list := func(n int) []struct {
+		ID            string
+		Conversations page
+	} {
+		var out struct {
+			Customers struct {
+				Edges []struct {
+					Node struct {
+						ID            string
+						Conversations page
+					}
+				}
+			}
+		}
+		app.AgentGraphQL(t, o.Token, `{ me { id } }`, nil, nil) // same auth cost before each measure
+		before := counter.n.Load()
+		mustGraphQL(t, app.AgentGraphQL(t, o.Token, `query($w: ID!, $n: Int!) { customers(workspaceId: $w, first: $n) { edges { node { id
+			conversations(first: 2) { edges { node { id } } pageInfo { hasNextPage endCursor } } } } } }`, map[string]any{"w": o.Workspace.ID, "n": n}, &out))
+		used := counter.n.Load() - before
+		t.Logf("%d customers: %d SQL statements", n, used)
+		var nodes []struct {
+			ID            string
+			Conversations page
+		}
+		for _, e := range out.Customers.Edges {
+			nodes = append(nodes, struct {
+				ID            string
+				Conversations page
+			}{e.Node.ID, e.Node.Conversations})
+		}
+		if len(nodes) != n {
+			t.Fatalf("%d customers, want %d", len(nodes), n)
+		}
+		counts = append(counts, used)
+		return nodes
+	}
+	_ = list(2)
+	customers := list(6)
+	if counts[0] != counts[1] {
+		t.Errorf("SQL statements: %d for 2 customers, %d for 6", counts[0], counts[1])
+	}
+	for _, c := range customers {
+		var want struct{ Conversations page }
+		mustGraphQL(t, app.AgentGraphQL(t, o.Token, `query($w: ID!, $c: ID!) { conversations(workspaceId: $w, filter: {customerId: $c}, first: 2) {
+			totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"w": o.Workspace.ID, "c": c.ID}, &want))
+		got := c.Conversations
+		deref := func(s *string) string {
+			if s == nil {
+				return "<nil>"
+			}
+			return *s
+		}
+		if fmt.Sprint(ids(got)) != fmt.Sprint(ids(want.Conversations)) || got.PageInfo.HasNextPage != want.Conversations.PageInfo.HasNextPage ||
+			deref(got.PageInfo.EndCursor) != deref(want.Conversations.PageInfo.EndCursor) {
+			t.Errorf("customer %s: batched %+v, filtered %+v", c.ID, got, want.Conversations)
+		}
+		// The batched page's cursor continues on the unbatched path, and
+		// the pages together hold all of the customer's conversations.
+		seen := len(got.Edges)
+		for p := got; p.PageInfo.HasNextPage; {
+			var next struct{ Customer struct{ Conversations page } }
+			mustGraphQL(t, app.AgentGraphQL(t, o.Token, `query($c: ID!, $a: String) { customer(id: $c) { conversations(first: 2, after: $a) {
+				edges { node { id } } pageInfo { hasNextPage endCursor } } } }`, map[string]any{"c": c.ID, "a": p.PageInfo.EndCursor}, &next))
+			p = next.Customer.Conversations
+			seen += len(p.Edges)
+		}
+		if seen != want.Conversations.TotalCount {
+			t.Errorf("customer %s: %d conversations paged, %d counted", c.ID, seen, want.Conversations.TotalCount)
+		}
+	}
+	// Another workspace's owner asking for this workspace's customers is
+	// refused before any batching.
+	if errs := app.AgentGraphQL(t, other.Token, `query($c: ID!) { customer(id: $c) { conversations(first: 2) { edges { node { id } } } } }`,
+		map[string]any{"c": customers[5].ID}, nil); len(errs) == 0 || errs[0].Code() != "not_found" {
+		t.Errorf("other workspace: %+v", errs)
+	}
+}
+
+// TestMembershipWorkspacesBatched: an agent's memberships resolve their
+// workspaces in one query, the same number of SQL statements for one
+// workspace as for four, each membership with its own workspace.
+func TestMembershipWorkspacesBatched(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	counter := &queryCounter{}
+	app.DB.AddQueryHook(counter)
+	var token string
+	names := map[string]string{} // workspace id -> name
+	measure := func() int64 {
+		var out struct {
+			MyWorkspaces []struct {
+				Role      string
+				Workspace struct{ ID, Name string }
+			}
+		}
+		app.AgentGraphQL(t, token, `{ me { id } }`, nil, nil) // same auth cost before each measure
+		before := counter.n.Load()
+		mustGraphQL(t, app.AgentGraphQL(t, token, `{ myWorkspaces { role workspace { id name } } }`, nil, &out))
+		used := counter.n.Load() - before
+		if len(out.MyWorkspaces) != len(names) {
+			t.Fatalf("%d memberships, want %d", len(out.MyWorkspaces), len(names))
+		}
+		for _, m := range out.MyWorkspaces {
+			if m.Role != "AGENT" || names[m.Workspace.ID] == "" || m.Workspace.Name != names[m.Workspace.ID] {
+				t.Errorf("membership %+v", m)
+			}
+		}
+		return used
+	}
+	var one int64
+	for i := range 4 {
+		o := app.Owned(t, fmt.Sprintf("Shop %d", i))
+		names[o.Workspace.ID] = o.Workspace.Name
+		token = app.Member(t, o.Workspace.ID, "ann@x.test", helpium.RoleAgent).Token
+		if i == 0 {
+			one = measure()
+		}
+	}
+	if four := measure(); four != one {
+		t.Errorf("SQL statements: %d for 1 workspace, %d for 4", one, four)
+	}
+}

@@ -158,6 +158,35 @@ func (s *Service) Workspace(ctx context.Context, id string) (*helpium.Workspace,
 	return s.store.FindWorkspaceByID(ctx, id)
 }
 
+// WorkspacesByIDs returns the workspaces of ids that the calling agent is a
+// member of, in ids' order, nil for any other. It backs the workspace
+// loader.
+func (s *Service) WorkspacesByIDs(ctx context.Context, ids []string) ([]*helpium.Workspace, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, err := uuid.Parse(id); err == nil {
+			valid = append(valid, id)
+		}
+	}
+	found, err := s.store.FindMemberWorkspaces(ctx, a.Agent.ID, valid)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*helpium.Workspace, len(found))
+	for _, w := range found {
+		byID[w.ID] = w
+	}
+	out := make([]*helpium.Workspace, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
 // WorkspaceRole returns the calling agent's role in a workspace.
 func (s *Service) WorkspaceRole(ctx context.Context, workspaceID string) (helpium.Role, error) {
 	_, m, err := s.authorize(ctx, workspaceID, helpium.RoleAgent)

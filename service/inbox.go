@@ -144,6 +144,67 @@ func (s *Service) LastMessages(ctx context.Context, conversationIDs []string) ([
 	return out, nil
 }
 
+// CustomerConversations is a batch key: the first N conversations of a
+// customer in the default order, without a cursor (what a customer list
+// shows under each customer).
+type CustomerConversations struct {
+	WorkspaceID string
+	CustomerID  string
+	N           int
+}
+
+// CustomersConversations returns a conversation connection for each key;
+// keys of one workspace and N share one query. As with Conversations, a
+// caller who is not a member gets ENotFound. It backs the
+// customer-conversations loader.
+func (s *Service) CustomersConversations(ctx context.Context, keys []CustomerConversations) ([]*helpium.ConversationConnection, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type group struct {
+		workspaceID string
+		n           int
+	}
+	ids := make(map[group][]string)
+	for _, k := range keys {
+		if _, _, err := (helpium.Page{First: &k.N}).Size(); err != nil {
+			return nil, err
+		}
+		if _, err := uuid.Parse(k.WorkspaceID); err != nil {
+			return nil, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
+		}
+		g := group{k.WorkspaceID, k.N}
+		ids[g] = append(ids[g], k.CustomerID)
+	}
+	order := helpium.DefaultConversationOrder
+	conns := make(map[group]map[string]*helpium.ConversationConnection)
+	for g, list := range ids {
+		byCustomer, err := s.store.FindCustomersConversations(ctx, g.workspaceID, a.Agent.ID, list, order, g.n)
+		if err != nil {
+			return nil, err
+		}
+		empty := true
+		for _, c := range byCustomer {
+			empty = empty && len(c.Edges) == 0
+		}
+		if empty { // tell a non-member (not_found) from customers without conversations
+			if _, _, err := s.authorize(ctx, g.workspaceID, helpium.RoleAgent); err != nil {
+				return nil, err
+			}
+		}
+		conns[g] = byCustomer
+	}
+	out := make([]*helpium.ConversationConnection, len(keys))
+	for i, k := range keys {
+		c := conns[group{k.WorkspaceID, k.N}][k.CustomerID]
+		f := helpium.ConversationFilter{CustomerID: &k.CustomerID}
+		c.Count = sync.OnceValues(func() (int, error) { return s.store.CountConversations(ctx, k.WorkspaceID, a.Agent.ID, f) })
+		out[i] = c
+	}
+	return out, nil
+}
+
 // MessageWindow is a batch key: the first or last N messages of a conversation.
 type MessageWindow struct {
 	ConversationID string

@@ -1,5 +1,6 @@
 // Package loader holds per-request dataloaders: each relation the GraphQL
-// schema resolves (customer, assignee, last message, message windows) is
+// schema resolves (customer, assignee, last message, message windows, a
+// customer's conversations, a membership's workspace) is
 // fetched for all parents of a request in one query. Batch functions are
 // service methods, so access rules apply to them as to any other read.
 package loader
@@ -25,6 +26,9 @@ type Loaders struct {
 	Agent         *dataloadgen.Loader[string, *helpium.Agent]
 	LastMessage   *dataloadgen.Loader[string, *helpium.Message]
 	MessageWindow *dataloadgen.Loader[service.MessageWindow, *helpium.MessageConnection]
+	Workspace     *dataloadgen.Loader[string, *helpium.Workspace]
+	// CustomerConversations: a customer's first conversations.
+	CustomerConversations *dataloadgen.Loader[service.CustomerConversations, *helpium.ConversationConnection]
 }
 
 // list adapts a service batch method returning values in key order.
@@ -42,10 +46,12 @@ func list[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) fu
 func New(svc *service.Service) *Loaders {
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
-		Customer:      dataloadgen.NewLoader(list(svc.CustomersByIDs), opt),
-		Agent:         dataloadgen.NewLoader(list(svc.AgentsByIDs), opt),
-		LastMessage:   dataloadgen.NewLoader(list(svc.LastMessages), opt),
-		MessageWindow: dataloadgen.NewLoader(list(svc.MessageWindows), opt),
+		Customer:              dataloadgen.NewLoader(list(svc.CustomersByIDs), opt),
+		Agent:                 dataloadgen.NewLoader(list(svc.AgentsByIDs), opt),
+		LastMessage:           dataloadgen.NewLoader(list(svc.LastMessages), opt),
+		MessageWindow:         dataloadgen.NewLoader(list(svc.MessageWindows), opt),
+		Workspace:             dataloadgen.NewLoader(list(svc.WorkspacesByIDs), opt),
+		CustomerConversations: dataloadgen.NewLoader(list(svc.CustomersConversations), opt),
 	}
 }
 
