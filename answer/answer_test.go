@@ -295,3 +295,24 @@ func TestExtractiveReadsLaterPassagesOfTheBestArticle(t *testing.T) {
 	}
 	grounded(t, res.Text, best)
 }
+
+func TestExtractiveListKeepsItsLeadIn(t *testing.T) {
+	// The list matches the question; the paragraph introducing it (ending
+	// in a colon) holds the menu path and must come with it, before it.
+	// Filler fills the word budget so the lead-in would not fit on its own
+	// score.
+	var filler string
+	for i := range 16 {
+		filler += "Apple Pay works with most banks, case " + itoa(i) + ". "
+	}
+	h := hit("p1", "Payment methods", 0.9,
+		"Go to Profile → Payment methods → Add. You can use:\n- Visa and Mastercard debit and credit cards\n- Apple Pay and Google Pay",
+		filler)
+	res, _ := NewExtractive().Generate(context.Background(), Request{Query: "can i pay with apple pay or a debit card", Hits: []*helpium.ArticleHit{h}})
+	lead := strings.Index(res.Text, "Go to Profile → Payment methods → Add. You can use:")
+	list := strings.Index(res.Text, "- Apple Pay and Google Pay")
+	if lead < 0 || list < 0 || lead > list {
+		t.Errorf("list without its lead-in, or after it:\n%s", res.Text)
+	}
+	grounded(t, res.Text, h)
+}

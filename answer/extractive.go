@@ -43,6 +43,7 @@ type unit struct {
 	pos     int    // position in the source, for document order
 	text    string // as written in the passage
 	list    int    // >0: the id of the list this item belongs to
+	lead    int    // >0: the id of the list this sentence introduces
 	ordered bool   // a numbered step
 	words   int
 	score   float64
@@ -85,6 +86,7 @@ func (e *Extractive) answer(r Request) *Result {
 				break
 			}
 			heading := terms(p.Heading + " " + p.Title)
+			var prose []*unit // the units of the passage's previous prose line
 			for _, line := range strings.Split(p.Text, "\n") {
 				line = strings.TrimSpace(line)
 				if line == "" {
@@ -95,10 +97,20 @@ func (e *Extractive) answer(r Request) *Result {
 				if isNum || isBullet {
 					if pos == 0 || units[len(units)-1].list == 0 || units[len(units)-1].source != si || units[len(units)-1].ordered != isNum {
 						lists++
+						// A paragraph ending in a colon introduces the list
+						// ("Go to Profile → Add. You can use:"): it goes
+						// wherever the list goes.
+						if n := len(prose); n > 0 && prose[n-1].pos == pos-1 && strings.HasSuffix(prose[n-1].text, ":") {
+							for _, u := range prose {
+								u.lead = lists
+							}
+						}
 					}
 					parts = []string{line}
+					prose = nil
 				} else {
 					parts = sentences(line)
+					prose = prose[:0:0]
 				}
 				for _, s := range parts {
 					u := &unit{source: si, pos: pos, text: s, ordered: isNum, words: len(strings.Fields(s))}
@@ -115,6 +127,9 @@ func (e *Extractive) answer(r Request) *Result {
 						u.score += 0.05 // a section's opening usually states its point
 					}
 					units = append(units, u)
+					if u.list == 0 {
+						prose = append(prose, u)
+					}
 					pos++
 				}
 			}
@@ -150,9 +165,10 @@ func (e *Extractive) answer(r Request) *Result {
 		if words > 0 && u.score < e.Cutoff*ranked[0].score {
 			break // the rest is much weaker than what we have
 		}
-		if u.list > 0 {
+		if l := max(u.list, u.lead); l > 0 {
+			// A list comes whole, after its lead-in.
 			for _, v := range units {
-				if v.list == u.list && !add(v) {
+				if (v.lead == l || v.list == l) && !add(v) {
 					break
 				}
 			}
@@ -229,9 +245,10 @@ func Confidence(hits []*helpium.ArticleHit) float64 {
 }
 
 // hasDetail reports whether s carries a concrete detail a customer acts
-// on: a figure, a menu path or a bold/quoted label.
+// on: a figure, an amount or a menu path. (Passages are plain text, so
+// bold labels are not seen.)
 func hasDetail(s string) bool {
-	return strings.ContainsAny(s, "0123456789→€$£%") || strings.Contains(s, "**") || strings.Contains(s, "->")
+	return strings.ContainsAny(s, "0123456789→€$£%") || strings.Contains(s, "->")
 }
 
 // sentences splits prose at sentence ends: . ! or ? followed by a space and
