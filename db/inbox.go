@@ -217,6 +217,30 @@ func (s *Store) CountConversations(ctx context.Context, workspaceID, meID string
 	return int(n), dbErr(err, "conversations")
 }
 
+// CountCustomersConversations counts the conversations of each of a
+// workspace's customers that the agent meID may see, in one statement;
+// customers without any are absent.
+func (s *Store) CountCustomersConversations(ctx context.Context, workspaceID, meID string, customerIDs []string) (map[string]int, error) {
+	out := make(map[string]int, len(customerIDs))
+	if len(customerIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		CustomerID string `bun:"customer_id"`
+		N          int    `bun:"n"`
+	}
+	err := filterConversations(s.db.NewSelect().TableExpr("conversations AS c"), workspaceID, meID, helpium.ConversationFilter{}).
+		ColumnExpr("c.customer_id, count(*) AS n").Where("c.customer_id = ANY(?::uuid[])", pgdialect.Array(customerIDs)).
+		GroupExpr("c.customer_id").Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbErr(err, "conversations")
+	}
+	for _, r := range rows {
+		out[r.CustomerID] = r.N
+	}
+	return out, nil
+}
+
 // FindConversationByID returns a conversation within scope. Returns
 // ENotFound when it does not exist or is outside the scope.
 func (s *Store) FindConversationByID(ctx context.Context, sc Scope, id string) (*helpium.Conversation, error) {

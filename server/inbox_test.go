@@ -460,8 +460,8 @@ func TestSubscriptionsEndWhenAccessEnds(t *testing.T) {
 }
 
 // TestCustomerConversationsBatched: a customer list's conversations
-// (conversations(first: N) under each customer) come from one batched
-// query whose pages match the workspace's conversations filtered by
+// (conversations(first: N) { totalCount ... } under each customer) come
+// from batched queries whose pages and counts match the workspace's conversations filtered by
 // customer, cursors included, with the same number of SQL statements for 2
 // customers as for 6.
 func TestCustomerConversationsBatched(t *testing.T) {
@@ -521,7 +521,7 @@ func TestCustomerConversationsBatched(t *testing.T) {
 		app.AgentGraphQL(t, o.Token, `{ me { id } }`, nil, nil) // same auth cost before each measure
 		before := counter.n.Load()
 		mustGraphQL(t, app.AgentGraphQL(t, o.Token, `query($w: ID!, $n: Int!) { customers(workspaceId: $w, first: $n) { edges { node { id
-			conversations(first: 2) { edges { node { id } } pageInfo { hasNextPage endCursor } } } } } }`, map[string]any{"w": o.Workspace.ID, "n": n}, &out))
+			conversations(first: 2) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } } } } }`, map[string]any{"w": o.Workspace.ID, "n": n}, &out))
 		used := counter.n.Load() - before
 		t.Logf("%d customers: %d SQL statements", n, used)
 		var nodes []struct {
@@ -557,6 +557,7 @@ func TestCustomerConversationsBatched(t *testing.T) {
 			return *s
 		}
 		if fmt.Sprint(ids(got)) != fmt.Sprint(ids(want.Conversations)) || got.PageInfo.HasNextPage != want.Conversations.PageInfo.HasNextPage ||
+			got.TotalCount != want.Conversations.TotalCount ||
 			deref(got.PageInfo.EndCursor) != deref(want.Conversations.PageInfo.EndCursor) {
 			t.Errorf("customer %s: batched %+v, filtered %+v", c.ID, got, want.Conversations)
 		}

@@ -179,7 +179,12 @@ func (s *Service) CustomersConversations(ctx context.Context, keys []CustomerCon
 	}
 	order := helpium.DefaultConversationOrder
 	conns := make(map[group]map[string]*helpium.ConversationConnection)
+	counts := make(map[group]func() (map[string]int, error))
 	for g, list := range ids {
+		// totalCount, when asked for, is counted once for the whole group.
+		counts[g] = sync.OnceValues(func() (map[string]int, error) {
+			return s.store.CountCustomersConversations(ctx, g.workspaceID, a.Agent.ID, list)
+		})
 		byCustomer, err := s.store.FindCustomersConversations(ctx, g.workspaceID, a.Agent.ID, list, order, g.n)
 		if err != nil {
 			return nil, err
@@ -197,9 +202,12 @@ func (s *Service) CustomersConversations(ctx context.Context, keys []CustomerCon
 	}
 	out := make([]*helpium.ConversationConnection, len(keys))
 	for i, k := range keys {
-		c := conns[group{k.WorkspaceID, k.N}][k.CustomerID]
-		f := helpium.ConversationFilter{CustomerID: &k.CustomerID}
-		c.Count = sync.OnceValues(func() (int, error) { return s.store.CountConversations(ctx, k.WorkspaceID, a.Agent.ID, f) })
+		g := group{k.WorkspaceID, k.N}
+		c := conns[g][k.CustomerID]
+		c.Count = func() (int, error) {
+			n, err := counts[g]()
+			return n[k.CustomerID], err
+		}
 		out[i] = c
 	}
 	return out, nil
