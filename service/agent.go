@@ -176,15 +176,7 @@ func (s *Service) WorkspacesByIDs(ctx context.Context, ids []string) ([]*helpium
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*helpium.Workspace, len(found))
-	for _, w := range found {
-		byID[w.ID] = w
-	}
-	out := make([]*helpium.Workspace, len(ids))
-	for i, id := range ids {
-		out[i] = byID[id]
-	}
-	return out, nil
+	return inIDOrder(ids, found, func(w *helpium.Workspace) string { return w.ID }), nil
 }
 
 // WorkspaceRole returns the calling agent's role in a workspace.

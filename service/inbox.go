@@ -93,15 +93,7 @@ func (s *Service) CustomersByIDs(ctx context.Context, ids []string) ([]*helpium.
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*helpium.Customer, len(found))
-	for _, c := range found {
-		byID[c.ID] = c
-	}
-	out := make([]*helpium.Customer, len(ids))
-	for i, id := range ids {
-		out[i] = byID[id]
-	}
-	return out, nil
+	return inIDOrder(ids, found, func(c *helpium.Customer) string { return c.ID }), nil
 }
 
 // AgentsByIDs returns agents who share a workspace with the calling agent,
@@ -115,15 +107,21 @@ func (s *Service) AgentsByIDs(ctx context.Context, ids []string) ([]*helpium.Age
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*helpium.Agent, len(found))
-	for _, ag := range found {
-		byID[ag.ID] = ag
+	return inIDOrder(ids, found, func(ag *helpium.Agent) string { return ag.ID }), nil
+}
+
+// inIDOrder returns found in ids' order, nil for an id not found: the
+// shape a dataloader wants.
+func inIDOrder[V any](ids []string, found []*V, id func(*V) string) []*V {
+	byID := make(map[string]*V, len(found))
+	for _, v := range found {
+		byID[id(v)] = v
 	}
-	out := make([]*helpium.Agent, len(ids))
-	for i, id := range ids {
-		out[i] = byID[id]
+	out := make([]*V, len(ids))
+	for i, k := range ids {
+		out[i] = byID[k]
 	}
-	return out, nil
+	return out
 }
 
 // LastMessages returns the newest message the caller may see of each
