@@ -172,6 +172,9 @@ func (s *Service) CustomersConversations(ctx context.Context, keys []CustomerCon
 		if _, err := uuid.Parse(k.WorkspaceID); err != nil {
 			return nil, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
 		}
+		if _, err := uuid.Parse(k.CustomerID); err != nil {
+			return nil, helpium.Errorf(helpium.ENotFound, "Customer not found.")
+		}
 		g := group{k.WorkspaceID, k.N}
 		ids[g] = append(ids[g], k.CustomerID)
 	}
