@@ -2679,6 +2679,7 @@ type Customer {
   verified: Boolean!
   createdAt: Time!
   updatedAt: Time!
+  "The customer's conversations, most recently updated first."
   conversations(first: Int, after: String, last: Int, before: String): ConversationConnection! @goField(forceResolver: true)
 }
 
