@@ -34,8 +34,8 @@ type Error struct {
 	Message string
 	Field   string
 	// RetryAfter is how many seconds to wait before retrying, for
-	// ETooManyRequests: REST sends it as Retry-After, GraphQL as
-	// extensions.retryAfter. 0 when unknown.
+	// ETooManyRequests: HTTP responses send it as Retry-After, GraphQL
+	// errors also as extensions.retryAfter. 0 when unknown.
 	RetryAfter int
 	Cause      error // logged, never shown
 }

@@ -6,6 +6,7 @@ package rest
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -68,7 +69,9 @@ func WriteError(c *gin.Context, log *slog.Logger, err error) {
 	if env.Error.Status >= 500 && log != nil {
 		log.ErrorContext(c.Request.Context(), "request failed", "code", env.Error.Code, "err", err)
 	}
-	if env.Error.Status == http.StatusServiceUnavailable {
+	if s := helpium.ErrorRetryAfter(err); s > 0 {
+		c.Header("Retry-After", strconv.Itoa(s))
+	} else if env.Error.Status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "1")
 	}
 	c.AbortWithStatusJSON(env.Error.Status, env)

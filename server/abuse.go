@@ -241,14 +241,11 @@ func strconvQuote(s string) string {
 }
 
 // setRateHeaders writes the X-RateLimit-* headers (Reset in seconds until
-// the budget is full again) and, when refused, Retry-After.
+// the budget is full again). A refusal's Retry-After comes with its error.
 func setRateHeaders(h http.Header, res ratelimit.Result) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(res.Limit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(res.Remaining))
 	h.Set("X-RateLimit-Reset", strconv.Itoa(int((res.Reset+999_999_999)/1_000_000_000)))
-	if !res.Allowed {
-		h.Set("Retry-After", strconv.Itoa(service.RetryAfterSeconds(res)))
-	}
 }
 
 // routeScope names the per-client limit of a Customer API route, if any.
@@ -393,7 +390,6 @@ func streamLimit(slots *streamSlots, max int, log *slog.Logger) gin.HandlerFunc 
 		}
 		release, ok := slots.acquire("ws:"+ws.ID, max)
 		if !ok {
-			c.Header("Retry-After", "30")
 			rest.WriteError(c, log, tooManyStreams(max))
 			return
 		}
@@ -402,8 +398,12 @@ func streamLimit(slots *streamSlots, max int, log *slog.Logger) gin.HandlerFunc 
 	}
 }
 
+// tooManyStreams refuses a stream over the cap; streams last, so the
+// client waits longer before trying again than after a rate limit.
 func tooManyStreams(max int) error {
-	return helpium.Errorf(helpium.ETooManyRequests, "Too many open streams: at most %d at a time.", max)
+	e := helpium.Errorf(helpium.ETooManyRequests, "Too many open streams: at most %d at a time.", max)
+	e.RetryAfter = 30
+	return e
 }
 
 type streamSlotKey struct{}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -199,6 +200,7 @@ func writeGraphQLError(c *gin.Context, err error) {
 	ext := gin.H{"code": code}
 	if s := helpium.ErrorRetryAfter(err); s > 0 {
 		ext["retryAfter"] = s
+		c.Header("Retry-After", strconv.Itoa(s))
 	}
 	c.AbortWithStatusJSON(rest.StatusOf(code), gin.H{"errors": []gin.H{{
 		"message":    helpium.ErrorMessage(err),

@@ -65,7 +65,7 @@ func (s *Service) RateLimit(ctx context.Context, scope RateScope) (res ratelimit
 	}
 	if !res.Allowed {
 		s.metrics.RateLimited(scope.String())
-		secs := RetryAfterSeconds(res)
+		secs := retryAfterSeconds(res)
 		unit := "seconds"
 		if secs == 1 {
 			unit = "second"
@@ -88,9 +88,9 @@ func CallerScope(a *helpium.Actor) RateScope {
 	return RateAgent
 }
 
-// RetryAfterSeconds is res.RetryAfter rounded up to whole seconds, at
+// retryAfterSeconds is res.RetryAfter rounded up to whole seconds, at
 // least 1, for the Retry-After header.
-func RetryAfterSeconds(res ratelimit.Result) int {
+func retryAfterSeconds(res ratelimit.Result) int {
 	return max(1, int(math.Ceil(res.RetryAfter.Seconds())))
 }
 
