@@ -1,9 +1,7 @@
 package server_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -113,17 +111,9 @@ func TestChunkedBodyOverLimit(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ws := app.Workspace(t, "Acme")
 	// No Content-Length: the limit is enforced while reading.
-	body := io.MultiReader(strings.NewReader(`{"message":"`), bytes.NewReader(bytes.Repeat([]byte("a"), 80<<10)), strings.NewReader(`"}`))
-	req, _ := http.NewRequest("POST", app.URL+"/api/customer/conversations", body)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-API-Key", ws.APIKey)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	checkEnvelope(t, "chunked", apptest.Response{Status: res.StatusCode, Header: res.Header, Body: raw}, 413, "payload_too_large", "")
+	body := strings.NewReader(`{"message":"` + strings.Repeat("a", 80<<10) + `"}`)
+	res := app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, body, "Content-Type", "application/json")
+	checkEnvelope(t, "chunked", res, 413, "payload_too_large", "")
 }
 
 func TestMessageLengthBoundary(t *testing.T) {

@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -174,30 +172,18 @@ func TestGraphQLBodyOverLimit(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ws := app.Workspace(t, "Acme")
 	big := `{"query":"{ widgetSettings { greeting } }","variables":{"pad":"` + strings.Repeat("a", 1<<20) + `"}}`
-	for _, chunked := range []bool{false, true} {
-		var body io.Reader = strings.NewReader(big)
-		if chunked { // no Content-Length: the limit is enforced while reading
-			body = io.MultiReader(strings.NewReader(big))
-		}
-		req, _ := http.NewRequest("POST", app.URL+"/graphql", body)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-API-Key", ws.APIKey)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+	// A string declares its length; an io.Reader is sent chunked, so the
+	// limit is found while reading.
+	for _, body := range []any{big, strings.NewReader(big)} {
+		res := app.Request(t, "POST", "/graphql", ws.APIKey, body, "Content-Type", "application/json")
 		var out struct {
-			Errors []struct {
-				Message    string
-				Extensions struct{ Code string }
-			}
-			Error any
+			Errors []apptest.GraphQLError
+			Error  any
 		}
-		err = json.NewDecoder(res.Body).Decode(&out)
-		res.Body.Close()
-		if err != nil || res.StatusCode != http.StatusRequestEntityTooLarge || out.Error != nil ||
-			len(out.Errors) != 1 || out.Errors[0].Extensions.Code != helpium.EPayloadTooLarge || out.Errors[0].Message == "" {
-			t.Errorf("chunked %v: %d %+v %v", chunked, res.StatusCode, out, err)
+		res.JSON(t, &out)
+		if res.Status != http.StatusRequestEntityTooLarge || out.Error != nil ||
+			len(out.Errors) != 1 || out.Errors[0].Code() != helpium.EPayloadTooLarge || out.Errors[0].Message == "" {
+			t.Errorf("%T body: %d %+v", body, res.Status, out)
 		}
 	}
 }

@@ -135,17 +135,26 @@ func (r Response) JSON(t testing.TB, v any) {
 }
 
 // Request sends a request with optional widget key and headers; a non-nil
-// body that is not []byte or string is sent as JSON.
+// body that is not []byte, string or io.Reader is sent as JSON. An
+// io.Reader is sent without a Content-Length (chunked), so the server
+// learns its size only by reading it.
 func (a *App) Request(t testing.TB, method, path, key string, body any, header ...string) Response {
 	t.Helper()
 	var raw []byte
 	contentType := ""
+	chunked := false
 	switch b := body.(type) {
 	case nil:
 	case []byte:
 		raw = b
 	case string:
 		raw = []byte(b)
+	case io.Reader:
+		var err error
+		if raw, err = io.ReadAll(b); err != nil {
+			t.Fatal(err)
+		}
+		chunked = true
 	default:
 		var err error
 		if raw, err = json.Marshal(b); err != nil {
@@ -154,7 +163,10 @@ func (a *App) Request(t testing.TB, method, path, key string, body any, header .
 		contentType = "application/json"
 	}
 	var r io.Reader
-	if body != nil {
+	switch {
+	case chunked:
+		r = io.MultiReader(bytes.NewReader(raw)) // hides the length from http.NewRequest
+	case body != nil:
 		r = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, a.URL+path, r)
