@@ -177,7 +177,6 @@ func conversationConnection(rows []conversationRow, order helpium.ConversationOr
 // statement for all customers: each is an index scan that stops after n+1
 // rows.
 func (s *Store) FindCustomersConversations(ctx context.Context, workspaceID, meID string, customerIDs []string, order helpium.ConversationOrder, n int) (map[string]*helpium.ConversationConnection, error) {
-	out := make(map[string]*helpium.ConversationConnection, len(customerIDs))
 	var rows []conversationRow
 	if len(customerIDs) > 0 {
 		col := orderColumn(order.Field)
@@ -190,23 +189,18 @@ func (s *Store) FindCustomersConversations(ctx context.Context, workspaceID, meI
 			Where("c.customer_id = k.id").OrderExpr(sortBy).Limit(int64(n + 1))
 		err := s.db.NewSelect().Model(&rows).
 			ModelTableExpr("unnest(?::uuid[]) AS k(id) CROSS JOIN LATERAL (?) AS c", pgdialect.Array(customerIDs), inner).
-			ColumnExpr("c.*").OrderExpr("c.customer_id, " + sortBy).Scan(ctx)
+			ColumnExpr("c.*").OrderExpr(sortBy).Scan(ctx)
 		if err != nil {
 			return nil, dbErr(err, "conversations")
 		}
 	}
-	for start := 0; start < len(rows); {
-		end := start + 1
-		for end < len(rows) && *rows[end].CustomerID == *rows[start].CustomerID {
-			end++
-		}
-		out[*rows[start].CustomerID] = conversationConnection(rows[start:end], order, n, false, false)
-		start = end
+	byCustomer := make(map[string][]conversationRow)
+	for _, r := range rows {
+		byCustomer[*r.CustomerID] = append(byCustomer[*r.CustomerID], r)
 	}
+	out := make(map[string]*helpium.ConversationConnection, len(customerIDs))
 	for _, id := range customerIDs {
-		if out[id] == nil {
-			out[id] = conversationConnection(nil, order, n, false, false)
-		}
+		out[id] = conversationConnection(byCustomer[id], order, n, false, false)
 	}
 	return out, nil
 }
