@@ -82,10 +82,10 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 	if opt.Secrets == nil {
 		opt.Secrets = TestKeyring(t)
 	}
-	m := metrics.New()
 	if opt.Metrics == nil {
-		opt.Metrics = m // as helpium serve wires it
+		opt.Metrics = metrics.New()
 	}
+	m := opt.Metrics // the service's and the server's, as helpium serve wires them
 	svc := service.New(db.NewStore(bdb), opt)
 	runDone := make(chan struct{})
 	go func() { svc.Run(ctx); close(runDone) }()
