@@ -501,22 +501,16 @@ func TestCustomerConversationsBatched(t *testing.T) {
 		}
 		return out
 	}
-	counter := &queryCounter{}
-	app.DB.AddQueryHook(counter)
-	var counts []int64
-	list := func(n int) []struct {
+	type customer struct {
 		ID            string
 		Conversations page
-	} {
+	}
+	counter := &queryCounter{}
+	app.DB.AddQueryHook(counter)
+	// list returns the first n customers and the SQL statements it took.
+	list := func(n int) ([]customer, int64) {
 		var out struct {
-			Customers struct {
-				Edges []struct {
-					Node struct {
-						ID            string
-						Conversations page
-					}
-				}
-			}
+			Customers struct{ Edges []struct{ Node customer } }
 		}
 		app.AgentGraphQL(t, o.Token, `{ me { id } }`, nil, nil) // same auth cost before each measure
 		before := counter.n.Load()
@@ -524,26 +518,19 @@ func TestCustomerConversationsBatched(t *testing.T) {
 			conversations(first: 2) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } } } } }`, map[string]any{"w": o.Workspace.ID, "n": n}, &out))
 		used := counter.n.Load() - before
 		t.Logf("%d customers: %d SQL statements", n, used)
-		var nodes []struct {
-			ID            string
-			Conversations page
+		if len(out.Customers.Edges) != n {
+			t.Fatalf("%d customers, want %d", len(out.Customers.Edges), n)
 		}
-		for _, e := range out.Customers.Edges {
-			nodes = append(nodes, struct {
-				ID            string
-				Conversations page
-			}{e.Node.ID, e.Node.Conversations})
+		nodes := make([]customer, n)
+		for i, e := range out.Customers.Edges {
+			nodes[i] = e.Node
 		}
-		if len(nodes) != n {
-			t.Fatalf("%d customers, want %d", len(nodes), n)
-		}
-		counts = append(counts, used)
-		return nodes
+		return nodes, used
 	}
-	_ = list(2)
-	customers := list(6)
-	if counts[0] != counts[1] {
-		t.Errorf("SQL statements: %d for 2 customers, %d for 6", counts[0], counts[1])
+	_, two := list(2)
+	customers, six := list(6)
+	if two != six {
+		t.Errorf("SQL statements: %d for 2 customers, %d for 6", two, six)
 	}
 	for _, c := range customers {
 		var want struct{ Conversations page }
