@@ -18,12 +18,25 @@ var openAPIYAML []byte
 // limit.
 var rateLimitHeaders = []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
 
+// rateLimited says whether a response with this status carries the
+// rate-limit headers: never when the request was refused before it was
+// counted (401 no or unknown key, 403 origin not allowed, 405), only when
+// it failed after counting for 413, 500 and 503 (a body found too large
+// while reading it, a failure in the handler, not one while checking the
+// key), always otherwise.
+func rateLimited(status string) (documented, required bool) {
+	switch status {
+	case "401", "403", "405":
+		return false, false
+	case "413", "500", "503", "default":
+		return true, false
+	}
+	return true, true
+}
+
 // OpenAPI loads the Customer API's OpenAPI 3.1 document, adds the
-// rate-limit headers to the responses that carry them and validates it.
-// Requests refused before they are counted (401 no or unknown key, 403
-// origin not allowed, 405) carry none; a 413, 500 or 503 carries them only
-// when it happened after counting (a body found too large while reading
-// it, a failure in the handler, not one while checking the key).
+// rate-limit headers to the responses that carry them (see rateLimited)
+// and validates it.
 func OpenAPI() (*openapi3.T, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(openAPIYAML)
 	if err != nil {
@@ -41,13 +54,12 @@ func OpenAPI() (*openapi3.T, error) {
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
 			for status, res := range op.Responses.Map() {
-				var add openapi3.Headers
-				switch status {
-				case "401", "403", "405":
+				documented, required := rateLimited(status)
+				if !documented {
 					continue
-				case "413", "500", "503", "default":
-					add = sometimes
-				default:
+				}
+				add := sometimes
+				if required {
 					add = always
 				}
 				if res.Value.Headers == nil {
