@@ -105,6 +105,35 @@ func freePortsFrom(n int, listen func() (net.Listener, error)) ([]int, error) {
 	return ports, nil
 }
 
+// errPortTaken means a port chosen for a service was in use at start.
+var errPortTaken = errors.New("port already in use")
+
+// pickAttempts is how many times a service is started on freshly picked
+// ports before a port taken under it counts as a failure.
+const pickAttempts = 3
+
+// startOnPort calls start with port, or, when port is 0, with a free port
+// it picks; it returns the port the service started on. A picked port can
+// be taken (by an outgoing connection's ephemeral port, say) between the
+// pick and the bind: when start reports errPortTaken for one, it picks
+// again. A port the caller chose is never replaced.
+func startOnPort(port int, log io.Writer, start func(port int) error) (int, error) {
+	for attempt := 1; ; attempt++ {
+		p := port
+		if p == 0 {
+			var err error
+			if p, err = FreePort(); err != nil {
+				return 0, err
+			}
+		}
+		err := start(p)
+		if err == nil || port != 0 || !errors.Is(err, errPortTaken) || attempt == pickAttempts {
+			return p, err
+		}
+		fmt.Fprintf(log, "devstack: %v; picking another port\n", err)
+	}
+}
+
 // portFree reports whether a TCP listener could be opened on port.
 func portFree(port int) bool {
 	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -66,6 +67,73 @@ func TestFreePortsSkipReserved(t *testing.T) {
 	if offered < 3 || slices.Contains(ports, promised) {
 		t.Errorf("picked %v after %d offers; the promised port %d must be passed over", ports, offered, promised)
 	}
+}
+
+// TestStartOnPort: a picked port that something takes before the service
+// binds it is replaced by another pick; a port the caller chose is not.
+func TestStartOnPort(t *testing.T) {
+	// takeFirst makes the first port it is offered busy, as an outgoing
+	// connection's ephemeral port would, then starts like a service does.
+	takeFirst := func(t *testing.T, tried *[]int) func(int) error {
+		return func(port int) error {
+			*tried = append(*tried, port)
+			if len(*tried) == 1 {
+				l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { l.Close() })
+			}
+			if !portFree(port) {
+				return fmt.Errorf("cannot start: %w: %d", errPortTaken, port)
+			}
+			return nil
+		}
+	}
+
+	t.Run("picked", func(t *testing.T) {
+		var tried []int
+		var log bytes.Buffer
+		port, err := startOnPort(0, &log, takeFirst(t, &tried))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tried) != 2 || tried[1] == tried[0] || port != tried[1] {
+			t.Fatalf("tried %v, started on %d; want a second, different port", tried, port)
+		}
+		if !strings.Contains(log.String(), "picking another port") {
+			t.Errorf("log %q does not say why another port was picked", log.String())
+		}
+	})
+
+	t.Run("chosen", func(t *testing.T) {
+		want, err := FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tried []int
+		_, err = startOnPort(want, io.Discard, takeFirst(t, &tried))
+		if !errors.Is(err, errPortTaken) || !slices.Equal(tried, []int{want}) {
+			t.Fatalf("tried %v, err %v; want only %d and errPortTaken", tried, err, want)
+		}
+	})
+
+	t.Run("other errors", func(t *testing.T) {
+		calls := 0
+		boom := errors.New("boom")
+		_, err := startOnPort(0, io.Discard, func(int) error { calls++; return boom })
+		if err != boom || calls != 1 {
+			t.Fatalf("calls %d, err %v; want one call and its error", calls, err)
+		}
+	})
+
+	t.Run("always taken", func(t *testing.T) {
+		calls := 0
+		_, err := startOnPort(0, io.Discard, func(int) error { calls++; return errPortTaken })
+		if !errors.Is(err, errPortTaken) || calls != pickAttempts {
+			t.Fatalf("calls %d, err %v; want %d calls and errPortTaken", calls, err, pickAttempts)
+		}
+	})
 }
 
 func TestStack(t *testing.T) {

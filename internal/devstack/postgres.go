@@ -97,12 +97,10 @@ func StartPostgres(ctx context.Context, opts PostgresOptions) (*Postgres, error)
 	if err := p.initdb(ctx); err != nil {
 		return nil, err
 	}
-	if p.port == 0 {
-		if p.port, err = FreePort(); err != nil {
-			return nil, err
-		}
-	}
-	if err := p.start(ctx); err != nil {
+	if p.port, err = startOnPort(p.port, p.log, func(port int) error {
+		p.port = port
+		return p.start(ctx)
+	}); err != nil {
 		return nil, err
 	}
 	if err := p.ensureDatabase(ctx); err != nil {
@@ -365,7 +363,7 @@ func (p *Postgres) start(ctx context.Context) error {
 		return err
 	}
 	if !portFree(p.port) {
-		return fmt.Errorf("devstack: cannot start postgres: port %d on 127.0.0.1 is already in use", p.port)
+		return fmt.Errorf("devstack: cannot start postgres: %w: %d on 127.0.0.1", errPortTaken, p.port)
 	}
 	args := []string{
 		"-D", p.dataDir,

@@ -75,12 +75,10 @@ func StartRedis(ctx context.Context, opts RedisOptions) (*Redis, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("devstack: create redis data dir: %w", err)
 	}
-	if r.port == 0 {
-		if r.port, err = FreePort(); err != nil {
-			return nil, err
-		}
-	}
-	if err := r.start(ctx); err != nil {
+	if r.port, err = startOnPort(opts.Port, r.log, func(port int) error {
+		r.port = port
+		return r.start(ctx)
+	}); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -134,7 +132,7 @@ func (r *Redis) stop() error {
 
 func (r *Redis) start(ctx context.Context) error {
 	if !portFree(r.port) {
-		return fmt.Errorf("devstack: cannot start redis: port %d on 127.0.0.1 is already in use", r.port)
+		return fmt.Errorf("devstack: cannot start redis: %w: %d on 127.0.0.1", errPortTaken, r.port)
 	}
 	// Everything on the command line: no config file of the machine's
 	// package (which would start a second server or write to /var) applies.

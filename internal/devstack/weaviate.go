@@ -113,7 +113,7 @@ func StartWeaviate(ctx context.Context, opts WeaviateOptions) (*Weaviate, error)
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, errPortTaken) || attempt == 3 {
+		if !errors.Is(err, errPortTaken) || attempt == pickAttempts {
 			return nil, err
 		}
 		fmt.Fprintf(w.log, "devstack: %v; picking other ports\n", err)
@@ -121,9 +121,6 @@ func StartWeaviate(ctx context.Context, opts WeaviateOptions) (*Weaviate, error)
 	ok = true
 	return w, nil
 }
-
-// errPortTaken means a port chosen for a service was in use at start.
-var errPortTaken = errors.New("port already in use")
 
 // URL is the REST base URL, e.g. http://127.0.0.1:8080.
 func (w *Weaviate) URL() string { return fmt.Sprintf("http://127.0.0.1:%d", w.port) }
