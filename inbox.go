@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Customer is a person who writes to a workspace through the widget.
@@ -166,6 +168,9 @@ func ParseKeyCursor(field, s string) (KeyCursor, error) {
 	}
 	us, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil {
+		return KeyCursor{}, Invalid(field, "%s is not a valid cursor", field)
+	}
+	if _, err := uuid.Parse(parts[2]); err != nil {
 		return KeyCursor{}, Invalid(field, "%s is not a valid cursor", field)
 	}
 	return KeyCursor{At: time.UnixMicro(us).UTC(), ID: parts[2]}, nil

@@ -196,9 +196,9 @@ func (s *Store) FindArticles(ctx context.Context, workspaceID string, f helpium.
 		if err != nil {
 			return nil, err
 		}
-		q = q.Where("(ar.created_at, ar.id::text) < (?, ?)", kc.At, kc.ID)
+		q = q.Where("(ar.created_at, ar.id) < (?, ?)", kc.At, kc.ID)
 	}
-	if err := q.OrderExpr("ar.created_at DESC, ar.id::text DESC").Limit(int64(n + 1)).Scan(ctx); err != nil {
+	if err := q.OrderExpr("ar.created_at DESC, ar.id DESC").Limit(int64(n + 1)).Scan(ctx); err != nil {
 		return nil, dbErr(err, "articles")
 	}
 	conn := &helpium.ArticleConnection{PageInfo: &helpium.PageInfo{HasPreviousPage: page.After != nil}}

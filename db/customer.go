@@ -67,9 +67,9 @@ func (s *Store) FindCustomers(ctx context.Context, workspaceID, query string, pa
 		if err != nil {
 			return nil, err
 		}
-		q = q.Where("(cu.created_at, cu.id::text) < (?, ?)", kc.At, kc.ID)
+		q = q.Where("(cu.created_at, cu.id) < (?, ?)", kc.At, kc.ID)
 	}
-	if err := q.OrderExpr("cu.created_at DESC, cu.id::text DESC").Limit(int64(n + 1)).Scan(ctx); err != nil {
+	if err := q.OrderExpr("cu.created_at DESC, cu.id DESC").Limit(int64(n + 1)).Scan(ctx); err != nil {
 		return nil, dbErr(err, "customers")
 	}
 	conn := &helpium.CustomerConnection{PageInfo: &helpium.PageInfo{HasPreviousPage: page.After != nil}}

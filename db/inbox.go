@@ -60,7 +60,7 @@ func orderValue(c *conversationRow, f helpium.ConversationOrderField) time.Time 
 // meID is who "assigned to me" means.
 func filterConversations(q *bun.SelectQuery, workspaceID, meID string, f helpium.ConversationFilter) *bun.SelectQuery {
 	q = q.Where("c.workspace_id = ?", workspaceID).
-		Where("EXISTS (SELECT 1 FROM memberships mb WHERE mb.workspace_id = c.workspace_id AND mb.agent_id = ?)", meID)
+		Where("EXISTS (SELECT 1 FROM memberships mb WHERE mb.workspace_id = ? AND mb.agent_id = ?)", workspaceID, meID)
 	if len(f.Status) > 0 {
 		ss := make([]string, len(f.Status))
 		for i, s := range f.Status {
@@ -75,11 +75,11 @@ func filterConversations(q *bun.SelectQuery, workspaceID, meID string, f helpium
 		case a.None:
 			q = q.Where("c.assignee_id IS NULL")
 		case a.AgentID != nil:
-			q = q.Where("c.assignee_id::text = ?", *a.AgentID)
+			q = q.Where("c.assignee_id = ?", *a.AgentID)
 		}
 	}
 	if f.CustomerID != nil {
-		q = q.Where("c.customer_id::text = ?", *f.CustomerID)
+		q = q.Where("c.customer_id = ?", *f.CustomerID)
 	}
 	if f.UpdatedSince != nil {
 		q = q.Where("c.updated_at >= ?", *f.UpdatedSince)
@@ -125,13 +125,13 @@ func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string,
 		if (dir == "ASC") != backward {
 			cmp = ">"
 		}
-		q = q.Where(fmt.Sprintf("(%s, c.id::text) %s (?, ?)", col, cmp), kc.At, kc.ID)
+		q = q.Where(fmt.Sprintf("(%s, c.id) %s (?, ?)", col, cmp), kc.At, kc.ID)
 	}
 	walk := dir
 	if backward {
 		walk = rev
 	}
-	q = q.OrderExpr(fmt.Sprintf("%s %s, c.id::text %s", col, walk, walk)).Limit(int64(n + 1))
+	q = q.OrderExpr(fmt.Sprintf("%s %s, c.id %s", col, walk, walk)).Limit(int64(n + 1))
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr(err, "conversations")
 	}
@@ -184,7 +184,7 @@ func (s *Store) FindCustomersConversations(ctx context.Context, workspaceID, meI
 		if order.Direction == helpium.Asc {
 			dir = "ASC"
 		}
-		sortBy := fmt.Sprintf("%s %s, c.id::text %s", col, dir, dir)
+		sortBy := fmt.Sprintf("%s %s, c.id %s", col, dir, dir)
 		inner := filterConversations(s.db.NewSelect().TableExpr("conversations AS c").ColumnExpr("c.*"), workspaceID, meID, helpium.ConversationFilter{}).
 			Where("c.customer_id = k.id").OrderExpr(sortBy).Limit(int64(n + 1))
 		err := s.db.NewSelect().Model(&rows).

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/base64"
 	"testing"
 	"time"
 
@@ -126,6 +127,9 @@ func TestInboxFiltersOrderAndPaging(t *testing.T) {
 		{map[string]any{"first": 101}, "first"},
 		{map[string]any{"first": 1, "last": 1}, "first"},
 		{map[string]any{"after": "garbage"}, "after"},
+		{map[string]any{"after": base64.RawURLEncoding.EncodeToString([]byte("k1:1764000000000000:not-an-id"))}, "after"},
+		{map[string]any{"f": map[string]any{"assignee": map[string]any{"agentId": "ann"}}}, "filter.assignee.agentId"},
+		{map[string]any{"f": map[string]any{"customerId": "c1"}}, "filter.customerId"},
 		{map[string]any{"f": map[string]any{"assignee": map[string]any{"me": true, "none": true}}}, "filter.assignee"},
 	} {
 		c.vars["w"] = o.Workspace.ID

@@ -2,10 +2,12 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -611,5 +613,137 @@ func TestMembershipWorkspacesBatched(t *testing.T) {
 	}
 	if four := measure(); four != one {
 		t.Errorf("SQL statements: %d for 1 workspace, %d for 4", one, four)
+	}
+}
+
+// sqlRecorder keeps the SQL of the statements that contain a marker.
+type sqlRecorder struct {
+	marker string
+	mu     sync.Mutex
+	sql    []string
+}
+
+func (r *sqlRecorder) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (r *sqlRecorder) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	if strings.Contains(e.Query, r.marker) && strings.HasPrefix(e.Query, "SELECT") {
+		r.mu.Lock()
+		r.sql = append(r.sql, e.Query)
+		r.mu.Unlock()
+	}
+}
+
+func (r *sqlRecorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.sql
+	r.sql = nil
+	return s
+}
+
+// planNode is one node of EXPLAIN (ANALYZE, FORMAT JSON).
+type planNode struct {
+	NodeType    string     `json:"Node Type"`
+	Relation    string     `json:"Relation Name"`
+	ActualRows  float64    `json:"Actual Rows"`
+	ActualLoops float64    `json:"Actual Loops"`
+	Plans       []planNode `json:"Plans"`
+}
+
+// rowsRead runs sql under EXPLAIN ANALYZE and returns how many rows of
+// table its scans returned in all, and the sorts in its plan.
+func rowsRead(t *testing.T, app *apptest.App, sql, table string) (rows float64, sorts []string) {
+	t.Helper()
+	var out string
+	if err := app.DB.QueryRowContext(context.Background(), "EXPLAIN (ANALYZE, FORMAT JSON) "+sql).Scan(&out); err != nil {
+		t.Fatalf("explain %s: %v", sql, err)
+	}
+	var plans []struct{ Plan planNode }
+	if err := json.Unmarshal([]byte(out), &plans); err != nil || len(plans) != 1 {
+		t.Fatalf("explain output %s: %v", out, err)
+	}
+	var walk func(n planNode)
+	walk = func(n planNode) {
+		if n.Relation == table {
+			rows += n.ActualRows * n.ActualLoops
+		}
+		if strings.HasSuffix(n.NodeType, "Sort") {
+			sorts = append(sorts, n.NodeType)
+		}
+		for _, c := range n.Plans {
+			walk(c)
+		}
+	}
+	walk(plans[0].Plan)
+	return rows, sorts
+}
+
+// TestListPagesReadOnlyTheirRows: a page of the inbox or of the customers
+// list reads its rows from an index in list order and stops there, also
+// after a cursor, instead of reading and sorting the whole workspace.
+func TestListPagesReadOnlyTheirRows(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ctx := context.Background()
+	o := app.Owned(t, "Acme")
+	const total, first = 40, 5
+	if _, err := app.DB.ExecContext(ctx, `
+		INSERT INTO customers (id, workspace_id, email, name, created_at)
+		SELECT gen_random_uuid(), ?, 'c' || i || '@x.test', 'C' || i, now() - i * interval '1 minute' FROM generate_series(1, ?) i;
+		INSERT INTO conversations (id, workspace_id, token_hash, status, created_at, updated_at)
+		SELECT gen_random_uuid(), ?, decode(md5(random()::text), 'hex'), 'open', now() - i * interval '1 minute', now() - (i % 7) * interval '1 minute'
+		FROM generate_series(1, ?) i;
+		ANALYZE customers; ANALYZE conversations;`, o.Workspace.ID, total, o.Workspace.ID, total); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name, table, query string
+	}{
+		{"inbox by update", "conversations", `query($w: ID!, $n: Int!, $a: String) { list: conversations(workspaceId: $w, first: $n, after: $a) {
+			pageInfo { endCursor } edges { node { id } } } }`},
+		{"inbox by update, oldest first", "conversations", `query($w: ID!, $n: Int!, $a: String) { list: conversations(workspaceId: $w, first: $n, after: $a,
+			orderBy: {field: UPDATED_AT, direction: ASC}) { pageInfo { endCursor } edges { node { id } } } }`},
+		{"inbox by creation", "conversations", `query($w: ID!, $n: Int!, $a: String) { list: conversations(workspaceId: $w, first: $n, after: $a,
+			orderBy: {field: CREATED_AT, direction: DESC}) { pageInfo { endCursor } edges { node { id } } } }`},
+		{"customers", "customers", `query($w: ID!, $n: Int!, $a: String) { list: customers(workspaceId: $w, first: $n, after: $a) {
+			pageInfo { endCursor } edges { node { id } } } }`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &sqlRecorder{marker: "FROM " + tc.table + " AS "}
+			app.DB.AddQueryHook(rec)
+			defer func() { rec.marker = "\x00" }() // hooks cannot be removed; this one goes quiet
+			var after any
+			seen := map[string]bool{}
+			for p := range 2 {
+				var out struct {
+					List struct {
+						PageInfo struct{ EndCursor string }
+						Edges    []struct{ Node struct{ ID string } }
+					}
+				}
+				rec.take()
+				mustGraphQL(t, app.AgentGraphQL(t, o.Token, tc.query, map[string]any{"w": o.Workspace.ID, "n": first, "a": after}, &out))
+				if len(out.List.Edges) != first {
+					t.Fatalf("page %d: %d rows, want %d", p+1, len(out.List.Edges), first)
+				}
+				for _, e := range out.List.Edges {
+					if seen[e.Node.ID] {
+						t.Fatalf("page %d repeats %s", p+1, e.Node.ID)
+					}
+					seen[e.Node.ID] = true
+				}
+				stmts := rec.take()
+				if len(stmts) == 0 {
+					t.Fatalf("page %d: no SELECT on %s recorded", p+1, tc.table)
+				}
+				for _, sql := range stmts {
+					rows, sorts := rowsRead(t, app, sql, tc.table)
+					if rows > first+1 || len(sorts) > 0 {
+						t.Errorf("page %d reads %v rows of %d and sorts %v; want at most %d and no sort:\n%s", p+1, rows, total, sorts, first+1, sql)
+					}
+				}
+				after = out.List.PageInfo.EndCursor
+			}
+		})
 	}
 }

@@ -43,6 +43,11 @@ func (s *Service) Conversations(ctx context.Context, workspaceID string, f helpi
 			return nil, helpium.Invalid("filter.assignee.agentId", "filter.assignee.agentId is not an agent id")
 		}
 	}
+	if f.CustomerID != nil {
+		if _, err := uuid.Parse(*f.CustomerID); err != nil {
+			return nil, helpium.Invalid("filter.customerId", "filter.customerId is not a customer id")
+		}
+	}
 	// The page query returns rows only to members of the workspace, so a
 	// page with rows needs no separate membership check (one round trip
 	// fewer on the inbox); an empty page asks, to tell a non-member
