@@ -677,8 +677,8 @@ func rowsRead(t *testing.T, app *apptest.App, sql, table string) (rows float64, 
 	return rows, sorts
 }
 
-// TestListPagesReadOnlyTheirRows: a page of the inbox or of the customers
-// list reads its rows from an index in list order and stops there, also
+// TestListPagesReadOnlyTheirRows: a page of the inbox, the articles or the
+// customers list reads its rows from an index in list order and stops there, also
 // after a cursor, instead of reading and sorting the whole workspace.
 func TestListPagesReadOnlyTheirRows(t *testing.T) {
 	app := apptest.New(t, service.Options{})
@@ -691,7 +691,9 @@ func TestListPagesReadOnlyTheirRows(t *testing.T) {
 		INSERT INTO conversations (id, workspace_id, token_hash, status, created_at, updated_at)
 		SELECT gen_random_uuid(), ?, decode(md5(random()::text), 'hex'), 'open', now() - i * interval '1 minute', now() - (i % 7) * interval '1 minute'
 		FROM generate_series(1, ?) i;
-		ANALYZE customers; ANALYZE conversations;`, o.Workspace.ID, total, o.Workspace.ID, total); err != nil {
+		INSERT INTO articles (id, workspace_id, title, body, slug, locale, created_at)
+		SELECT gen_random_uuid(), ?, 'A' || i, 'Body', 'a-' || i, 'en', now() - (i / 3) * interval '1 minute' FROM generate_series(1, ?) i;
+		ANALYZE customers; ANALYZE conversations; ANALYZE articles;`, o.Workspace.ID, total, o.Workspace.ID, total, o.Workspace.ID, total); err != nil {
 		t.Fatal(err)
 	}
 
@@ -704,6 +706,8 @@ func TestListPagesReadOnlyTheirRows(t *testing.T) {
 			orderBy: {field: UPDATED_AT, direction: ASC}) { pageInfo { endCursor } edges { node { id } } } }`},
 		{"inbox by creation", "conversations", `query($w: ID!, $n: Int!, $a: String) { list: conversations(workspaceId: $w, first: $n, after: $a,
 			orderBy: {field: CREATED_AT, direction: DESC}) { pageInfo { endCursor } edges { node { id } } } }`},
+		{"articles", "articles", `query($w: ID!, $n: Int!, $a: String) { list: articles(workspaceId: $w, first: $n, after: $a) {
+			pageInfo { endCursor } edges { node { id } } } }`},
 		{"customers", "customers", `query($w: ID!, $n: Int!, $a: String) { list: customers(workspaceId: $w, first: $n, after: $a) {
 			pageInfo { endCursor } edges { node { id } } } }`},
 	}
