@@ -15,6 +15,9 @@ OWN_SERVICES := env -u DATABASE_URL -u WEAVIATE_URL -u WEAVIATE_GRPC_ADDR -u RED
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 FUZZ_DATA_DIR ?= .data/fuzz
 FUZZTIME ?= 30s
+# Minimizing each new input may take Go's default 60 s, the whole budget of a
+# short run: keep it short so the time goes to fuzzing.
+FUZZMINIMIZETIME ?= 2s
 SOAK_DATA_DIR ?= .data/soak
 
 .PHONY: run test build generate check-generated vet fmt widget e2e eval bench fuzz soak
@@ -32,9 +35,9 @@ test:
 ## requests, widget GraphQL variables); invariants: no 5xx, no panic, always the error envelope
 fuzz:
 	$(OWN_SERVICES) $(DEVSTACK) -data $(FUZZ_DATA_DIR) -fast -- bash -c 'set -e; \
-	  $(GO) test -run "^$$" -fuzz "^FuzzBindJSON$$" -fuzztime $(FUZZTIME) ./rest/; \
-	  $(GO) test -run "^$$" -fuzz "^FuzzCustomerAPI$$" -fuzztime $(FUZZTIME) ./server/; \
-	  $(GO) test -run "^$$" -fuzz "^FuzzWidgetGraphQL$$" -fuzztime $(FUZZTIME) ./server/'
+	  $(GO) test -run "^$$" -fuzz "^FuzzBindJSON$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./rest/; \
+	  $(GO) test -run "^$$" -fuzz "^FuzzCustomerAPI$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./server/; \
+	  $(GO) test -run "^$$" -fuzz "^FuzzWidgetGraphQL$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./server/'
 
 ## soak: 60 s (SOAK_DURATION) of mixed widget traffic from 50 clients against a server on loopback,
 ## with one PostgreSQL restart in the middle; prints 5xx outside the outage, acknowledged vs stored
