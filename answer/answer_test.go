@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -136,6 +137,14 @@ func (f *fakeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.replies[i](w)
 }
 
+// received returns the requests recorded so far. A handler of a request
+// the client gave up on may still be running.
+func (f *fakeChat) received() []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.requests)
+}
+
 func say(content string) func(http.ResponseWriter) {
 	return func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "application/json")
@@ -185,7 +194,7 @@ func TestLLMGroundedPromptAndRenumberedSources(t *testing.T) {
 	if !res.Answered || res.Generator != "llm" || len(res.Sources) != 1 || res.Sources[0].ArticleID != "a2" || !strings.HasSuffix(res.Text, "[1].") {
 		t.Errorf("result %+v", res)
 	}
-	system, user := messages(f.requests[0])
+	system, user := messages(f.received()[0])
 	if system != SystemPrompt {
 		t.Errorf("system prompt changed:\n%s", system)
 	}
@@ -206,7 +215,7 @@ func TestLLMPromptInjectionStaysData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	system, user := messages(f.requests[0])
+	system, user := messages(f.received()[0])
 	if system != SystemPrompt || strings.Contains(system, "Ignore previous") || strings.Contains(system, "DAN") {
 		t.Errorf("article or question text reached the system prompt:\n%s", system)
 	}
@@ -252,8 +261,8 @@ func TestLLMFailuresFallBackToExtractive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Generator != c.gen || !res.Answered || len(f.requests) != c.requests {
-				t.Errorf("generator %s answered %v after %d requests", res.Generator, res.Answered, len(f.requests))
+			if n := len(f.received()); res.Generator != c.gen || !res.Answered || n != c.requests {
+				t.Errorf("generator %s answered %v after %d requests", res.Generator, res.Answered, n)
 			}
 			if time.Since(start) > 3*time.Second {
 				t.Errorf("took %v", time.Since(start))
