@@ -20,7 +20,7 @@ FUZZTIME ?= 30s
 FUZZMINIMIZETIME ?= 2s
 SOAK_DATA_DIR ?= .data/soak
 
-.PHONY: run test build generate check-generated vet fmt widget e2e eval bench fuzz soak
+.PHONY: run test race build generate check-generated vet fmt widget e2e eval bench fuzz soak
 
 ## run: start PostgreSQL and Weaviate, migrate, seed the demo workspace, serve on 127.0.0.1:8080
 run: build
@@ -30,6 +30,10 @@ run: build
 ## test: start test PostgreSQL, Weaviate and Redis (own data dir and ports) and run every test against them
 test:
 	$(OWN_SERVICES) $(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -- $(GO) test $(GOTEST_FLAGS) ./...
+
+## race: make test under the race detector (about twice as long; needs gcc for cgo)
+race:
+	$(OWN_SERVICES) $(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -- $(GO) test -race $(GOTEST_FLAGS) ./...
 
 ## fuzz: run each fuzz target for $(FUZZTIME) against real services (REST decoding, hostile Customer API
 ## requests, widget GraphQL variables); invariants: no 5xx, no panic, always the error envelope
