@@ -57,6 +57,7 @@ type config struct {
 	pgPort       int
 	weaviatePort int
 	grpcPort     int
+	prefer       savedPorts // the last run's ports, when free
 	fast         bool
 	redis        bool
 	addr         string
@@ -149,20 +150,22 @@ func run() int {
 
 	portsFile := filepath.Join(dataDir, "devstack-ports.json")
 	saved := loadPorts(portsFile)
+	// The ports of the last run are preferred, not insisted on: one taken
+	// before its service binds it is replaced by a free one.
 	if cfg.pgPort == 0 {
-		cfg.pgPort = portIfFree(saved.Postgres)
+		cfg.prefer.Postgres = portIfFree(saved.Postgres)
 	}
 	if cfg.weaviatePort == 0 {
-		cfg.weaviatePort = portIfFree(saved.Weaviate)
+		cfg.prefer.Weaviate = portIfFree(saved.Weaviate)
 	}
-	if cfg.grpcPort == 0 && cfg.weaviatePort != 0 {
-		if p := portIfFree(saved.WeaviateGRPC); p != cfg.weaviatePort {
-			cfg.grpcPort = p
+	if cfg.grpcPort == 0 && (cfg.weaviatePort != 0 || cfg.prefer.Weaviate != 0) {
+		if p := portIfFree(saved.WeaviateGRPC); p != cfg.weaviatePort && p != cfg.prefer.Weaviate {
+			cfg.prefer.WeaviateGRPC = p
 		}
 	}
-	// The services start side by side: the ports kept from the last run are
-	// theirs before they bind them, so no port picked for another is one.
-	devstack.Reserve(cfg.pgPort, cfg.weaviatePort, cfg.grpcPort)
+	// The services start side by side: these ports are theirs before they
+	// bind them, so no port picked for another is one.
+	devstack.Reserve(cfg.pgPort, cfg.weaviatePort, cfg.grpcPort, cfg.prefer.Postgres, cfg.prefer.Weaviate, cfg.prefer.WeaviateGRPC)
 
 	// Start what is needed, concurrently; a signal cancels the startup.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -275,10 +278,11 @@ func (s *stack) start(ctx context.Context, cfg config, dataDir, logDir string) e
 			}
 			t0 := time.Now()
 			pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{
-				DataDir: filepath.Join(dataDir, "postgres"),
-				Port:    cfg.pgPort,
-				Fast:    cfg.fast,
-				Log:     logFile,
+				DataDir:    filepath.Join(dataDir, "postgres"),
+				Port:       cfg.pgPort,
+				PreferPort: cfg.prefer.Postgres,
+				Fast:       cfg.fast,
+				Log:        logFile,
 			})
 			if err != nil {
 				fail(fmt.Errorf("%w\n(full postgres log: %s)", err, logFile.Name()))
@@ -305,10 +309,12 @@ func (s *stack) start(ctx context.Context, cfg config, dataDir, logDir string) e
 			}
 			t0 := time.Now()
 			wv, err := devstack.StartWeaviate(ctx, devstack.WeaviateOptions{
-				DataDir:  filepath.Join(dataDir, "weaviate"),
-				Port:     cfg.weaviatePort,
-				GRPCPort: cfg.grpcPort,
-				Log:      logFile,
+				DataDir:        filepath.Join(dataDir, "weaviate"),
+				Port:           cfg.weaviatePort,
+				GRPCPort:       cfg.grpcPort,
+				PreferPort:     cfg.prefer.Weaviate,
+				PreferGRPCPort: cfg.prefer.WeaviateGRPC,
+				Log:            logFile,
 			})
 			if err != nil {
 				fail(fmt.Errorf("%w\n(full weaviate log: %s)", err, logFile.Name()))

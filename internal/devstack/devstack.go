@@ -112,14 +112,18 @@ var errPortTaken = errors.New("port already in use")
 // ports before a port taken under it counts as a failure.
 const pickAttempts = 3
 
-// startOnPort calls start with port, or, when port is 0, with a free port
-// it picks; it returns the port the service started on. A picked port can
-// be taken (by an outgoing connection's ephemeral port, say) between the
-// pick and the bind: when start reports errPortTaken for one, it picks
-// again. A port the caller chose is never replaced.
-func startOnPort(port int, log io.Writer, start func(port int) error) (int, error) {
+// startOnPort calls start with port or, when port is 0, with prefer if
+// set, else with a free port it picks; it returns the port the service
+// started on. A preferred or picked port can be taken (by an outgoing
+// connection's ephemeral port, say) before the service binds it: when
+// start reports errPortTaken for one, it picks again. A port the caller
+// chose is never replaced.
+func startOnPort(port, prefer int, log io.Writer, start func(port int) error) (int, error) {
 	for attempt := 1; ; attempt++ {
 		p := port
+		if p == 0 && attempt == 1 {
+			p = prefer
+		}
 		if p == 0 {
 			var err error
 			if p, err = FreePort(); err != nil {

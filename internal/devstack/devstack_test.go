@@ -69,8 +69,9 @@ func TestFreePortsSkipReserved(t *testing.T) {
 	}
 }
 
-// TestStartOnPort: a picked port that something takes before the service
-// binds it is replaced by another pick; a port the caller chose is not.
+// TestStartOnPort: a picked or preferred port that something takes before
+// the service binds it is replaced by another pick; a port the caller chose
+// is not.
 func TestStartOnPort(t *testing.T) {
 	// takeFirst makes the first port it is offered busy, as an outgoing
 	// connection's ephemeral port would, then starts like a service does.
@@ -94,7 +95,7 @@ func TestStartOnPort(t *testing.T) {
 	t.Run("picked", func(t *testing.T) {
 		var tried []int
 		var log bytes.Buffer
-		port, err := startOnPort(0, &log, takeFirst(t, &tried))
+		port, err := startOnPort(0, 0, &log, takeFirst(t, &tried))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,16 +113,33 @@ func TestStartOnPort(t *testing.T) {
 			t.Fatal(err)
 		}
 		var tried []int
-		_, err = startOnPort(want, io.Discard, takeFirst(t, &tried))
+		_, err = startOnPort(want, 0, io.Discard, takeFirst(t, &tried))
 		if !errors.Is(err, errPortTaken) || !slices.Equal(tried, []int{want}) {
 			t.Fatalf("tried %v, err %v; want only %d and errPortTaken", tried, err, want)
+		}
+	})
+
+	t.Run("preferred", func(t *testing.T) {
+		prefer, err := FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tried []int
+		port, err := startOnPort(0, prefer, io.Discard, func(p int) error { tried = append(tried, p); return nil })
+		if err != nil || port != prefer || !slices.Equal(tried, []int{prefer}) {
+			t.Fatalf("tried %v, started on %d, err %v; want the preferred %d", tried, port, err, prefer)
+		}
+		tried = nil
+		port, err = startOnPort(0, prefer, io.Discard, takeFirst(t, &tried))
+		if err != nil || len(tried) != 2 || tried[0] != prefer || port == prefer || port != tried[1] {
+			t.Fatalf("tried %v, started on %d, err %v; want %d first, then another", tried, port, err, prefer)
 		}
 	})
 
 	t.Run("other errors", func(t *testing.T) {
 		calls := 0
 		boom := errors.New("boom")
-		_, err := startOnPort(0, io.Discard, func(int) error { calls++; return boom })
+		_, err := startOnPort(0, 0, io.Discard, func(int) error { calls++; return boom })
 		if err != boom || calls != 1 {
 			t.Fatalf("calls %d, err %v; want one call and its error", calls, err)
 		}
@@ -129,7 +147,7 @@ func TestStartOnPort(t *testing.T) {
 
 	t.Run("always taken", func(t *testing.T) {
 		calls := 0
-		_, err := startOnPort(0, io.Discard, func(int) error { calls++; return errPortTaken })
+		_, err := startOnPort(0, 0, io.Discard, func(int) error { calls++; return errPortTaken })
 		if !errors.Is(err, errPortTaken) || calls != pickAttempts {
 			t.Fatalf("calls %d, err %v; want %d calls and errPortTaken", calls, err, pickAttempts)
 		}

@@ -34,6 +34,9 @@ type PostgresOptions struct {
 	DataDir string
 	// Port to listen on (127.0.0.1 only). 0 picks a free port.
 	Port int
+	// PreferPort, when Port is 0, is tried before picking one; another
+	// is picked if it is taken.
+	PreferPort int
 	// Fast turns off durability (fsync, synchronous_commit,
 	// full_page_writes): for tests and throw-away data only.
 	Fast bool
@@ -97,7 +100,7 @@ func StartPostgres(ctx context.Context, opts PostgresOptions) (*Postgres, error)
 	if err := p.initdb(ctx); err != nil {
 		return nil, err
 	}
-	if p.port, err = startOnPort(p.port, p.log, func(port int) error {
+	if p.port, err = startOnPort(p.port, opts.PreferPort, p.log, func(port int) error {
 		p.port = port
 		return p.start(ctx)
 	}); err != nil {

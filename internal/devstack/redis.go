@@ -75,7 +75,7 @@ func StartRedis(ctx context.Context, opts RedisOptions) (*Redis, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("devstack: create redis data dir: %w", err)
 	}
-	if r.port, err = startOnPort(opts.Port, r.log, func(port int) error {
+	if r.port, err = startOnPort(opts.Port, 0, r.log, func(port int) error {
 		r.port = port
 		return r.start(ctx)
 	}); err != nil {

@@ -34,6 +34,9 @@ type WeaviateOptions struct {
 	Port int
 	// GRPCPort is the gRPC port. 0 picks a free port.
 	GRPCPort int
+	// PreferPort and PreferGRPCPort, when Port or GRPCPort is 0, are tried
+	// before picking ports; others are picked if one is taken.
+	PreferPort, PreferGRPCPort int
 	// BinDir holds the weaviate-server binary (built there if missing).
 	// Default: <repo>/.bin, where <repo> is the Helpium checkout containing
 	// the working directory (or, failing that, the one this package was
@@ -100,14 +103,17 @@ func StartWeaviate(ctx context.Context, opts WeaviateOptions) (*Weaviate, error)
 		if err != nil {
 			return nil, err
 		}
-		pick := func(p *int, want, i int) {
+		pick := func(p *int, want, prefer, i int) {
 			*p = want
+			if *p == 0 && attempt == 1 {
+				*p = prefer
+			}
 			if *p == 0 {
 				*p = ports[i]
 			}
 		}
-		pick(&w.port, opts.Port, 0)
-		pick(&w.grpcPort, opts.GRPCPort, 1)
+		pick(&w.port, opts.Port, opts.PreferPort, 0)
+		pick(&w.grpcPort, opts.GRPCPort, opts.PreferGRPCPort, 1)
 		w.gossipPort, w.dataPort, w.raftPort, w.raftRPCPort = ports[2], ports[3], ports[4], ports[5]
 		err = w.start(ctx)
 		if err == nil {
