@@ -625,11 +625,18 @@ type sqlRecorder struct {
 
 func (r *sqlRecorder) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 func (r *sqlRecorder) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	if strings.Contains(e.Query, r.marker) && strings.HasPrefix(e.Query, "SELECT") {
-		r.mu.Lock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.marker != "" && strings.Contains(e.Query, r.marker) && strings.HasPrefix(e.Query, "SELECT") {
 		r.sql = append(r.sql, e.Query)
-		r.mu.Unlock()
 	}
+}
+
+// stop makes the recorder keep nothing more (bun hooks cannot be removed).
+func (r *sqlRecorder) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.marker = ""
 }
 
 func (r *sqlRecorder) take() []string {
@@ -730,7 +737,7 @@ func TestListPagesReadOnlyTheirRows(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &sqlRecorder{marker: "FROM " + tc.table + " AS "}
 			app.DB.AddQueryHook(rec)
-			defer func() { rec.marker = "\x00" }() // hooks cannot be removed; this one goes quiet
+			defer rec.stop()
 			var after any
 			seen := map[string]bool{}
 			for p := range 2 {
