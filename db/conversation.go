@@ -29,10 +29,13 @@ type conversationRow struct {
 	ResolvedAt      bun.NullTime `bun:"resolved_at"`
 	// IdentityVerified: the widget session proved its customer's identity.
 	IdentityVerified bool `bun:"identity_verified"`
-	// The bearer token an unverified session handed over (see Identify).
-	BearerTokenCiphertext []byte  `bun:"bearer_token_ciphertext"`
-	BearerTokenKeyID      *string `bun:"bearer_token_key_id"`
 }
+
+// conversationColumns are the columns of conversationRow, for queries that
+// alias conversations as c. The sealed bearer token an unverified session
+// may keep in its row is not among them: only FindBearerToken reads it.
+const conversationColumns = "c.id, c.workspace_id, c.customer_id, c.assignee_id, c.token_hash, c.status, c.last_seq, " +
+	"c.created_at, c.updated_at, c.last_message_at, c.first_response_at, c.resolved_at, c.identity_verified"
 
 func (r *conversationRow) toConversation() *helpium.Conversation {
 	return &helpium.Conversation{
@@ -130,8 +133,8 @@ func reissueByFirstMessage(ctx context.Context, tx bun.Tx, workspaceID, clientMe
 		return nil, nil, false, err
 	}
 	row := new(conversationRow)
-	if _, err := tx.NewUpdate().Model(row).ModelTableExpr("conversations").Set("token_hash = ?", tokenHash).
-		Where("id = ?", first.ConversationID).Returning("*").Exec(ctx, row); err != nil {
+	if _, err := tx.NewUpdate().Model(row).ModelTableExpr("conversations AS c").Set("token_hash = ?", tokenHash).
+		Where("id = ?", first.ConversationID).Returning(conversationColumns).Exec(ctx, row); err != nil {
 		return nil, nil, false, err
 	}
 	return row.toConversation(), first.toMessage(), true, nil

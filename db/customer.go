@@ -194,7 +194,7 @@ func (s *Store) SessionConversations(ctx context.Context, workspaceID string, to
 			SELECT id, customer_id, identity_verified FROM conversations
 			WHERE token_hash = ? AND workspace_id = ?
 		)
-		SELECT c.* FROM conversations c, me
+		SELECT `+conversationColumns+` FROM conversations c, me
 		WHERE c.workspace_id = ? AND (c.id = me.id
 			OR (me.identity_verified AND me.customer_id IS NOT NULL AND c.customer_id = me.customer_id AND c.identity_verified))
 		ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id DESC

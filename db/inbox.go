@@ -104,7 +104,7 @@ func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string,
 		dir, rev = "ASC", "DESC"
 	}
 	var rows []conversationRow
-	q := filterConversations(s.db.NewSelect().Model(&rows).ModelTableExpr("conversations AS c").ColumnExpr("c.*"), workspaceID, meID, f)
+	q := filterConversations(s.db.NewSelect().Model(&rows).ModelTableExpr("conversations AS c").ColumnExpr(conversationColumns), workspaceID, meID, f)
 	var cursor *string
 	if backward {
 		cursor = page.Before
@@ -185,11 +185,11 @@ func (s *Store) FindCustomersConversations(ctx context.Context, workspaceID, meI
 			dir = "ASC"
 		}
 		sortBy := fmt.Sprintf("%s %s, c.id %s", col, dir, dir)
-		inner := filterConversations(s.db.NewSelect().TableExpr("conversations AS c").ColumnExpr("c.*"), workspaceID, meID, helpium.ConversationFilter{}).
+		inner := filterConversations(s.db.NewSelect().TableExpr("conversations AS c").ColumnExpr(conversationColumns), workspaceID, meID, helpium.ConversationFilter{}).
 			Where("c.customer_id = k.id").OrderExpr(sortBy).Limit(int64(n + 1))
 		err := s.db.NewSelect().Model(&rows).
 			ModelTableExpr("unnest(?::uuid[]) AS k(id) CROSS JOIN LATERAL (?) AS c", pgdialect.Array(customerIDs), inner).
-			ColumnExpr("c.*").OrderExpr(sortBy).Scan(ctx)
+			ColumnExpr(conversationColumns).OrderExpr(sortBy).Scan(ctx)
 		if err != nil {
 			return nil, dbErr(err, "conversations")
 		}
@@ -239,7 +239,7 @@ func (s *Store) CountCustomersConversations(ctx context.Context, workspaceID, me
 // ENotFound when it does not exist or is outside the scope.
 func (s *Store) FindConversationByID(ctx context.Context, sc Scope, id string) (*helpium.Conversation, error) {
 	row := new(conversationRow)
-	q := s.db.NewSelect().Model(row).ModelTableExpr("conversations AS c").ColumnExpr("c.*").Where("c.id = ?", id)
+	q := s.db.NewSelect().Model(row).ModelTableExpr("conversations AS c").ColumnExpr(conversationColumns).Where("c.id = ?", id)
 	if err := sc.apply(q, "c.workspace_id").Scan(ctx); err != nil {
 		return nil, dbErr(err, "conversation")
 	}
@@ -250,10 +250,10 @@ func (s *Store) FindConversationByID(ctx context.Context, sc Scope, id string) (
 // closing records resolved_at, reopening clears it.
 func (s *Store) SetConversationStatus(ctx context.Context, workspaceID, id string, status helpium.ConversationStatus, now time.Time) (*helpium.Conversation, error) {
 	row := new(conversationRow)
-	_, err := s.db.NewUpdate().Model(row).ModelTableExpr("conversations").
+	_, err := s.db.NewUpdate().Model(row).ModelTableExpr("conversations AS c").
 		Set("status = ?", string(status)).Set("updated_at = ?", now).
 		Set("resolved_at = CASE WHEN ? IN ('resolved', 'closed') THEN coalesce(resolved_at, ?) ELSE NULL END", string(status), now).
-		Where("id = ?", id).Where("workspace_id = ?", workspaceID).Returning("*").Exec(ctx, row)
+		Where("id = ?", id).Where("workspace_id = ?", workspaceID).Returning(conversationColumns).Exec(ctx, row)
 	if err != nil {
 		return nil, dbErr(err, "conversation")
 	}
@@ -267,13 +267,13 @@ func (s *Store) SetConversationStatus(ctx context.Context, workspaceID, id strin
 // member of its workspace, or unassigns it (nil).
 func (s *Store) SetConversationAssignee(ctx context.Context, workspaceID, id string, agentID *string, now time.Time) (*helpium.Conversation, error) {
 	row := new(conversationRow)
-	q := s.db.NewUpdate().Model(row).ModelTableExpr("conversations").
+	q := s.db.NewUpdate().Model(row).ModelTableExpr("conversations AS c").
 		Set("assignee_id = ?", agentID).Set("updated_at = ?", now).
 		Where("id = ?", id).Where("workspace_id = ?", workspaceID)
 	if agentID != nil {
 		q = q.Where("EXISTS (SELECT 1 FROM memberships WHERE workspace_id = ? AND agent_id = ?)", workspaceID, *agentID)
 	}
-	if _, err := q.Returning("*").Exec(ctx, row); err != nil {
+	if _, err := q.Returning(conversationColumns).Exec(ctx, row); err != nil {
 		return nil, dbErr(err, "conversation")
 	}
 	if row.ID == "" {
