@@ -86,7 +86,7 @@ func (e *Extractive) answer(r Request) *Result {
 				break
 			}
 			heading := terms(p.Heading + " " + p.Title)
-			var prose []*unit // the units of the passage's previous prose line
+			var prose []*unit // the units of the previous line, if it was prose
 			for _, line := range strings.Split(p.Text, "\n") {
 				line = strings.TrimSpace(line)
 				if line == "" {
@@ -100,18 +100,17 @@ func (e *Extractive) answer(r Request) *Result {
 						// A paragraph ending in a colon introduces the list
 						// ("Go to Profile → Add. You can use:"): it goes
 						// wherever the list goes.
-						if n := len(prose); n > 0 && prose[n-1].pos == pos-1 && strings.HasSuffix(prose[n-1].text, ":") {
+						if n := len(prose); n > 0 && strings.HasSuffix(prose[n-1].text, ":") {
 							for _, u := range prose {
 								u.lead = lists
 							}
 						}
 					}
 					parts = []string{line}
-					prose = nil
 				} else {
 					parts = sentences(line)
-					prose = prose[:0:0]
 				}
+				prose = prose[:0]
 				for _, s := range parts {
 					u := &unit{source: si, pos: pos, text: s, ordered: isNum, words: len(strings.Fields(s))}
 					if isNum || isBullet {
