@@ -42,6 +42,16 @@ func orderColumn(f helpium.ConversationOrderField) string {
 	return "c.updated_at"
 }
 
+// orderBy sorts conversations by a field, ties broken by id, ascending or
+// descending.
+func orderBy(f helpium.ConversationOrderField, asc bool) string {
+	dir := "DESC"
+	if asc {
+		dir = "ASC"
+	}
+	return fmt.Sprintf("%s %s, c.id %s", orderColumn(f), dir, dir)
+}
+
 func orderValue(c *conversationRow, f helpium.ConversationOrderField) time.Time {
 	switch f {
 	case helpium.OrderCreatedAt:
@@ -98,48 +108,29 @@ func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string,
 	if err != nil {
 		return nil, err
 	}
-	col := orderColumn(order.Field)
-	dir, rev := "DESC", "ASC"
-	if order.Direction == helpium.Asc {
-		dir, rev = "ASC", "DESC"
-	}
+	// A forward page walks in display order, a backward one against it.
+	asc := (order.Direction == helpium.Asc) != backward
 	var rows []conversationRow
 	q := filterConversations(s.db.NewSelect().Model(&rows).ModelTableExpr("conversations AS c").ColumnExpr(conversationColumns), workspaceID, meID, f)
-	var cursor *string
+	cursor, field := page.After, "after"
 	if backward {
-		cursor = page.Before
-	} else {
-		cursor = page.After
+		cursor, field = page.Before, "before"
 	}
 	if cursor != nil {
-		field := "after"
-		if backward {
-			field = "before"
-		}
 		kc, err := helpium.ParseKeyCursor(field, *cursor)
 		if err != nil {
 			return nil, err
 		}
-		// Forward walks in display order, backward against it.
 		cmp := "<"
-		if (dir == "ASC") != backward {
+		if asc {
 			cmp = ">"
 		}
-		q = q.Where(fmt.Sprintf("(%s, c.id) %s (?, ?)", col, cmp), kc.At, kc.ID)
+		q = q.Where(fmt.Sprintf("(%s, c.id) %s (?, ?)", orderColumn(order.Field), cmp), kc.At, kc.ID)
 	}
-	walk := dir
-	if backward {
-		walk = rev
-	}
-	q = q.OrderExpr(fmt.Sprintf("%s %s, c.id %s", col, walk, walk)).Limit(int64(n + 1))
-	if err := q.Scan(ctx); err != nil {
+	if err := q.OrderExpr(orderBy(order.Field, asc)).Limit(int64(n + 1)).Scan(ctx); err != nil {
 		return nil, dbErr(err, "conversations")
 	}
-	cursorGiven := page.After != nil
-	if backward {
-		cursorGiven = page.Before != nil
-	}
-	return conversationConnection(rows, order, n, backward, cursorGiven), nil
+	return conversationConnection(rows, order, n, backward, cursor != nil), nil
 }
 
 // conversationConnection builds a page from up to n+1 rows in walk order;
@@ -179,12 +170,7 @@ func conversationConnection(rows []conversationRow, order helpium.ConversationOr
 func (s *Store) FindCustomersConversations(ctx context.Context, workspaceID, meID string, customerIDs []string, order helpium.ConversationOrder, n int) (map[string]*helpium.ConversationConnection, error) {
 	var rows []conversationRow
 	if len(customerIDs) > 0 {
-		col := orderColumn(order.Field)
-		dir := "DESC"
-		if order.Direction == helpium.Asc {
-			dir = "ASC"
-		}
-		sortBy := fmt.Sprintf("%s %s, c.id %s", col, dir, dir)
+		sortBy := orderBy(order.Field, order.Direction == helpium.Asc)
 		inner := filterConversations(s.db.NewSelect().TableExpr("conversations AS c").ColumnExpr(conversationColumns), workspaceID, meID, helpium.ConversationFilter{}).
 			Where("c.customer_id = k.id").OrderExpr(sortBy).Limit(int64(n + 1))
 		err := s.db.NewSelect().Model(&rows).
