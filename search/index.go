@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -40,9 +38,10 @@ const (
 	// only, 0 = BM25 only).
 	DefaultAlpha = 0.65
 	// DefaultMinSimilarity drops articles whose best chunk is less similar
-	// to the query than this (cosine), so an unanswerable question returns
-	// nothing. Only used with an embedder.
-	DefaultMinSimilarity = 0.25
+	// to the query than this (cosine) and which contain too few of its
+	// words, so an unrelated question returns nothing. Only used with an
+	// embedder.
+	DefaultMinSimilarity = helpium.DefaultMinSimilarity
 	// candidates is how many chunks the hybrid query returns before they
 	// are grouped by article.
 	candidates = 60
@@ -60,6 +59,10 @@ type IndexOptions struct {
 	Chunking      ChunkOptions
 	Alpha         *float64
 	MinSimilarity *float64
+	// Cache, if set, keeps the vectors of indexed chunks, so that
+	// re-indexing an unchanged chunk never embeds it again. Queries are not
+	// cached.
+	Cache embed.VectorCache
 }
 
 // Index is the collection of article chunks in Weaviate for one embedder,
@@ -70,6 +73,7 @@ type IndexOptions struct {
 type Index struct {
 	wv     *Weaviate
 	emb    embed.Embedder // nil: keyword search only
+	docEmb embed.Embedder // emb through the cache, for chunks
 	class  string
 	opt    IndexOptions
 	alpha  float64
@@ -82,7 +86,10 @@ type Index struct {
 // NewIndex returns the index of emb's vectors in wv; emb nil means BM25
 // only. It does not connect: call Ensure (the indexer does).
 func NewIndex(wv *Weaviate, emb embed.Embedder, opt IndexOptions) *Index {
-	x := &Index{wv: wv, emb: emb, opt: opt, alpha: DefaultAlpha, minSim: DefaultMinSimilarity}
+	x := &Index{wv: wv, emb: emb, docEmb: emb, opt: opt, alpha: DefaultAlpha, minSim: DefaultMinSimilarity}
+	if emb != nil && opt.Cache != nil {
+		x.docEmb = embed.Cached(emb, opt.Cache)
+	}
 	if opt.Chunking.MaxChars <= 0 {
 		x.opt.Chunking = DefaultChunkOptions
 	}
@@ -110,10 +117,15 @@ func (x *Index) EmbedderName() string {
 
 var classUnsafe = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
-// className derives the collection name from the embedder: readable, and
-// distinct for distinct (name, dimension) pairs.
+// schemaVersion changes whenever what a collection stores changes (its
+// properties, the text chunks are embedded from): a new version is a new
+// collection, which the indexer fills from PostgreSQL.
+const schemaVersion = 2
+
+// className derives the collection name from the embedder and the schema
+// version: readable, and distinct for distinct (name, dimension) pairs.
 func className(embedder string, dims int) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d", embedder, dims))
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|v%d", embedder, dims, schemaVersion))
 	readable := strings.Trim(classUnsafe.ReplaceAllString(embedder, "_"), "_")
 	if len(readable) > 40 {
 		readable = readable[:40]
@@ -126,7 +138,7 @@ func (x *Index) description() string {
 	if x.emb != nil {
 		dims = x.emb.Dimensions()
 	}
-	return fmt.Sprintf("Helpium article chunks. embedder=%s dimensions=%d", x.EmbedderName(), dims)
+	return fmt.Sprintf("Helpium article chunks. embedder=%s dimensions=%d schema=%d", x.EmbedderName(), dims, schemaVersion)
 }
 
 // Class returns the collection's name ("" until an embedder that learns its
@@ -177,9 +189,10 @@ func (x *Index) Ensure(ctx context.Context) (created bool, err error) {
 		Properties: []*models.Property{
 			text("article_id", "field", false, true),
 			{Name: "chunk", DataType: []string{"int"}, IndexSearchable: &f},
-			text("title", "word", true, false),
+			text("title", "word", false, false),
 			text("heading", "word", false, false),
-			text("body", "word", true, false),
+			text("body", "word", false, false),
+			text("text", "word", true, false),
 			text("url", "field", false, false),
 			text("locale", "field", false, true),
 			text("status", "field", false, true),
@@ -255,7 +268,7 @@ func (x *Index) IndexArticle(ctx context.Context, a *helpium.Article) error {
 			texts[i] = chunkText(a.Title, c)
 		}
 		var err error
-		if vectors, err = x.emb.Embed(ctx, texts); err != nil {
+		if vectors, err = x.docEmb.Embed(ctx, texts); err != nil {
 			return fmt.Errorf("search: embed article %s: %w", a.ID, err)
 		}
 	}
@@ -273,7 +286,8 @@ func (x *Index) IndexArticle(ctx context.Context, a *helpium.Article) error {
 			Class: x.Class(), ID: strfmt.UUID(ChunkID(a.ID, c.N)), Tenant: a.WorkspaceID,
 			Properties: map[string]any{
 				"article_id": a.ID, "chunk": c.N, "title": a.Title, "heading": c.Heading, "body": body,
-				"url": url, "locale": a.Locale, "status": string(a.Status),
+				"text": a.Title + "\n" + body,
+				"url":  url, "locale": a.Locale, "status": string(a.Status),
 			},
 		}
 		if vectors != nil {
@@ -342,237 +356,6 @@ func unavailable(err error) bool {
 
 func searchUnavailable(err error) error {
 	return &helpium.Error{Code: helpium.ESearchUnavailable, Message: "Search is temporarily unavailable. Please retry.", Cause: err}
-}
-
-// chunkHit is one chunk returned by Weaviate.
-type chunkHit struct {
-	ArticleID string    `json:"article_id"`
-	Chunk     int       `json:"chunk"`
-	Title     string    `json:"title"`
-	Heading   string    `json:"heading"`
-	Body      string    `json:"body"`
-	URL       string    `json:"url"`
-	Status    string    `json:"status"`
-	Add       chunkMeta `json:"_additional"`
-}
-
-type chunkMeta struct {
-	ID     string      `json:"id"`
-	Score  json.Number `json:"score"`
-	Vector []float32   `json:"vector"`
-}
-
-// Search runs a hybrid query (BM25F over title and body plus the query's
-// vector) in a workspace's tenant, filtered by locale and, unless drafts
-// are included, by published status; it groups chunks by article, keeps
-// articles that pass the relevance threshold, and returns the best
-// q.Limit, each with its matching passages best first. An unreachable
-// Weaviate is ESearchUnavailable within searchTimeout.
-func (x *Index) Search(ctx context.Context, workspaceID string, q helpium.SearchQuery) ([]*helpium.ArticleHit, error) {
-	// The query's vector first: embedding is CPU work, slow only when the
-	// machine is busy, which is not Weaviate being unavailable.
-	var qvec []float32
-	if x.emb != nil {
-		ectx, cancel := context.WithTimeout(ctx, embedTimeout)
-		v, err := x.emb.Embed(ectx, []string{q.Text})
-		cancel()
-		if err != nil {
-			return nil, searchUnavailable(fmt.Errorf("embed query: %w", err))
-		}
-		qvec = v[0]
-	}
-	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
-	defer cancel()
-	if _, err := x.Ensure(ctx); err != nil {
-		if unavailable(err) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, searchUnavailable(err)
-		}
-		return nil, helpium.Internal(err)
-	}
-	var chunks []*chunkHit
-	if err := x.get(ctx, x.query(workspaceID, q, qvec), &chunks); err != nil {
-		if isMissing(err) {
-			return []*helpium.ArticleHit{}, nil
-		}
-		return nil, err
-	}
-	return x.rank(ctx, workspaceID, chunks, q, qvec)
-}
-
-// get runs a GraphQL Get query on the collection and decodes its objects
-// into out. It returns ESearchUnavailable when Weaviate cannot be reached,
-// and the error itself (see isMissing) for a missing tenant or collection.
-func (x *Index) get(ctx context.Context, gql string, out any) error {
-	res, err := x.wv.client.GraphQL().Raw().WithQuery(gql).Do(ctx)
-	if err != nil {
-		if isMissing(err) {
-			return err
-		}
-		if unavailable(err) {
-			return searchUnavailable(err)
-		}
-		return helpium.Internal(fmt.Errorf("search: %w", err))
-	}
-	if len(res.Errors) > 0 {
-		err := errors.New(res.Errors[0].Message)
-		if isMissing(err) {
-			return err
-		}
-		return helpium.Internal(fmt.Errorf("search: %w", err))
-	}
-	if get, ok := res.Data["Get"].(map[string]any); ok {
-		raw, _ := json.Marshal(get[x.Class()])
-		if err := json.Unmarshal(raw, out); err != nil {
-			return helpium.Internal(fmt.Errorf("search: decode: %w", err))
-		}
-	}
-	return nil
-}
-
-// gqlString quotes s as a GraphQL string: JSON string syntax is valid
-// GraphQL string syntax.
-func gqlString(s string) string { b, _ := json.Marshal(s); return string(b) }
-
-// query builds the GraphQL Get query.
-func (x *Index) query(tenant string, q helpium.SearchQuery, qvec []float32) string {
-	text := cleanQuery(q.Text)
-	where := fmt.Sprintf(`{path: ["locale"], operator: Equal, valueText: %s}`, gqlString(q.Locale))
-	if !q.IncludeDrafts {
-		where = fmt.Sprintf(`{operator: And, operands: [%s, {path: ["status"], operator: Equal, valueText: "published"}]}`, where)
-	}
-	var search string
-	if qvec != nil {
-		vec, _ := json.Marshal(qvec)
-		search = fmt.Sprintf(`hybrid: {query: %s, vector: %s, alpha: %g, properties: ["title^2", "body"], fusionType: relativeScoreFusion}`,
-			gqlString(text), vec, x.alpha)
-	} else {
-		search = fmt.Sprintf(`bm25: {query: %s, properties: ["title^2", "body"]}`, gqlString(text))
-	}
-	return fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, %s, where: %s) {article_id chunk title heading body url status _additional {score}}}}`,
-		x.Class(), gqlString(tenant), candidates, search, where)
-}
-
-// cleanQuery replaces control characters with spaces.
-func cleanQuery(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }), " ")
-}
-
-// rank groups chunks by article and scores each article by its best
-// chunks, best first with diminishing weight (CombSUM over the top
-// aggregateDepth chunks, weights 1, 1/2, 1/3): an article that answers the
-// query in more than one place beats one with a single lucky match. It then
-// applies the relevance threshold and the limit.
-func (x *Index) rank(ctx context.Context, tenant string, chunks []*chunkHit, q helpium.SearchQuery, qvec []float32) ([]*helpium.ArticleHit, error) {
-	byID := make(map[string]*helpium.ArticleHit)
-	var hits []*helpium.ArticleHit
-	for _, c := range chunks {
-		score, _ := c.Add.Score.Float64()
-		h := byID[c.ArticleID]
-		if h == nil {
-			h = &helpium.ArticleHit{ArticleID: c.ArticleID, Title: c.Title, Status: helpium.ArticleStatus(c.Status)}
-			if c.URL != "" {
-				u := c.URL
-				h.URL = &u
-			}
-			byID[c.ArticleID] = h
-			hits = append(hits, h)
-		}
-		if n := len(h.Passages); n < aggregateDepth {
-			h.Score += score / float64(n+1) / aggregateNorm
-		}
-		text := c.Body
-		if c.Heading != "" {
-			text = strings.TrimPrefix(text, c.Heading+"\n")
-		}
-		h.Passages = append(h.Passages, &helpium.Passage{
-			ArticleID: c.ArticleID, Chunk: c.Chunk, Title: c.Title, Heading: c.Heading, Text: text, Score: score,
-		})
-	}
-	// Ties (common with BM25 alone) go by article id, so that the same
-	// query gets the same order whatever order Weaviate returned them in.
-	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
-		}
-		return hits[i].ArticleID < hits[j].ArticleID
-	})
-
-	// With an embedder, an article is kept only when one of its chunks is
-	// similar enough to the query. The similarities are computed for the
-	// best articles only, a few more than the limit at a time, from their
-	// chunks' vectors: asking the hybrid query for the vectors of every
-	// candidate costs several times the query itself.
-	out := make([]*helpium.ArticleHit, 0, min(q.Limit, len(hits)))
-	for next := 0; len(out) < q.Limit && next < len(hits); {
-		batch := hits[next:min(len(hits), next+q.Limit-len(out)+similarityExtra)]
-		next += len(batch)
-		if qvec != nil {
-			if err := x.similarities(ctx, tenant, qvec, batch); err != nil {
-				return nil, err
-			}
-		}
-		for _, h := range batch {
-			if qvec != nil && maxSimilarity(h) < x.minSim {
-				continue
-			}
-			if len(out) < q.Limit {
-				out = append(out, h)
-			}
-		}
-	}
-	for _, h := range out {
-		h.Snippet = Snippet(h.Passages[0].Text, q.Text, helpium.MaxSnippet)
-	}
-	return out, nil
-}
-
-// similarityExtra is how many articles beyond those still needed get their
-// similarities computed in one round, so that one dropped by the threshold
-// rarely costs another round trip.
-const similarityExtra = 3
-
-// similarities sets each passage's Similarity: the cosine similarity of its
-// chunk's vector to the query's, fetched from Weaviate in one query by the
-// chunks' object ids.
-func (x *Index) similarities(ctx context.Context, tenant string, qvec []float32, hits []*helpium.ArticleHit) error {
-	byID := map[string]*helpium.Passage{}
-	for _, h := range hits {
-		for _, p := range h.Passages {
-			byID[ChunkID(p.ArticleID, p.Chunk)] = p
-		}
-	}
-	if len(byID) == 0 {
-		return nil
-	}
-	ids := make([]string, 0, len(byID))
-	for id := range byID {
-		ids = append(ids, id)
-	}
-	list, _ := json.Marshal(ids)
-	gql := fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, where: {path: ["id"], operator: ContainsAny, valueText: %s}) {_additional {id vector}}}}`,
-		x.Class(), gqlString(tenant), len(ids), list)
-	var chunks []*chunkHit
-	if err := x.get(ctx, gql, &chunks); err != nil {
-		if isMissing(err) {
-			return nil // the tenant went away meanwhile: nothing is similar
-		}
-		return err
-	}
-	for _, c := range chunks {
-		if p := byID[c.Add.ID]; p != nil && len(c.Add.Vector) == len(qvec) {
-			p.Similarity = embed.Cosine(qvec, c.Add.Vector)
-		}
-	}
-	return nil
-}
-
-// maxSimilarity is the best similarity of an article's passages.
-func maxSimilarity(h *helpium.ArticleHit) float64 {
-	best := 0.0
-	for _, p := range h.Passages {
-		best = max(best, p.Similarity)
-	}
-	return best
 }
 
 // aggregateDepth chunks count towards an article's score; aggregateNorm

@@ -186,7 +186,13 @@ func (p proc) resetPeak() bool {
 }
 
 // peakRSS returns VmHWM in bytes.
-func (p proc) peakRSS() int64 {
+func (p proc) peakRSS() int64 { return p.status("VmHWM:") }
+
+// rss returns VmRSS, the resident memory now, in bytes.
+func (p proc) rss() int64 { return p.status("VmRSS:") }
+
+// status reads a size in kB from /proc/<pid>/status, in bytes.
+func (p proc) status(field string) int64 {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.pid))
 	if err != nil {
 		return 0
@@ -194,7 +200,7 @@ func (p proc) peakRSS() int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb << 10
 		}

@@ -42,6 +42,7 @@ type options struct {
 	large      int // articles of the second (the first plus more)
 	tenants    int // workspaces of the multi-tenant corpus
 	perTenant  int
+	helpCenter int // articles of the help-center corpus
 	profileDir string
 	micro      bool
 	only       string
@@ -69,9 +70,10 @@ func main() {
 	flag.IntVar(&o.large, "articles-large", 10000, "articles in the second search corpus (same workspace)")
 	flag.IntVar(&o.tenants, "tenants", 100, "workspaces of the multi-tenant search corpus")
 	flag.IntVar(&o.perTenant, "tenant-articles", 100, "articles per workspace of the multi-tenant corpus")
+	flag.IntVar(&o.helpCenter, "helpcenter-articles", 1000, "articles of the help-center corpus (fresh import, re-index, search)")
 	flag.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the server (admin listener) during each workload's first Helpium round into this directory")
 	flag.BoolVar(&o.micro, "micro", true, "also run the Go microbenchmarks")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: settings,messages,inbox,search,embed (default all)")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: settings,messages,inbox,helpcenter,search,embed (default all)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -109,6 +111,7 @@ func run(ctx context.Context, o options) error {
 		{"settings", h.settings},
 		{"messages", h.messages},
 		{"inbox", h.inbox},
+		{"helpcenter", h.helpCenter},
 		{"search", h.search},
 		{"embed", h.embedding},
 	}

@@ -10,9 +10,9 @@ import (
 
 // microPackages hold the testing.B benchmarks of the hot paths: business
 // hours and the message-page JSON (root), the cached widget-key lookup
-// (service), the rate limiter, and the tokeniser and embedding (embed/use).
+// (service), the rate limiter, and the tokeniser and embedding (embed/bert).
 // (./ratelimit is included when it exists.)
-var microPackages = []string{".", "./service", "./ratelimit", "./embed/use"}
+var microPackages = []string{".", "./service", "./ratelimit", "./embed/bert"}
 
 // microbenchmarks runs them once each and returns go test's output, which
 // benchstat reads.

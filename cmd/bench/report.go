@@ -20,6 +20,11 @@ type report struct {
 	micro                 string
 	microTime             time.Duration
 	total                 time.Duration
+	// fresh and reindex are the help-center corpus's import and re-index
+	// times; idleRSS helpium serve's resident memory once started, the
+	// model loaded.
+	fresh, reindex time.Duration
+	idleRSS        int64
 }
 
 type setupStep struct {
@@ -94,12 +99,28 @@ func (r *report) targets() []target {
 		p := ratio(float64(w.ours.pct(99)), float64(w.base.pct(99)))
 		out = append(out, target{"message send p99 ≤ 2 × direct-insert p99", fmt.Sprintf("%.2f × (%s vs %s)", p, ms(w.ours.pct(99)), ms(w.base.pct(99))), p <= 2, true})
 	}
-	for _, k := range []string{"search-small", "search-large", "search-tenants"} {
+	if w := r.find("embed-1"); w != nil {
+		out = append(out, target{"query embedding p50 ≤ 15 ms (one sentence per call)", ms(w.ours.pct(50)), w.ours.pct(50) <= 15*time.Millisecond, true})
+	}
+	for _, k := range []string{"search-helpcenter", "search-small"} {
+		if w := r.find(k); w != nil {
+			out = append(out, target{"search p95 ≤ 100 ms, " + strings.TrimPrefix(w.name, "POST /api/customer/search, "),
+				ms(w.ours.pct(95)), w.ours.pct(95) <= 100*time.Millisecond, true})
+		}
+	}
+	for _, k := range []string{"search-helpcenter", "search-small", "search-large", "search-tenants"} {
 		if w := r.find(k); w != nil {
 			p := ratio(float64(w.ours.pct(95)), float64(w.base.pct(95)))
-			out = append(out, target{"search p95 ≤ 1.5 × (embed + direct Weaviate), " + strings.TrimPrefix(w.name, "POST /api/customer/search, "),
-				fmt.Sprintf("%.2f × (%s vs %s)", p, ms(w.ours.pct(95)), ms(w.base.pct(95))), p <= 1.5, true})
+			out = append(out, target{"search p95 ≤ 1.25 × (embedding + the same Weaviate request), " + strings.TrimPrefix(w.name, "POST /api/customer/search, "),
+				fmt.Sprintf("%.2f × (%s vs %s)", p, ms(w.ours.pct(95)), ms(w.base.pct(95))), p <= 1.25, true})
 		}
+	}
+	if r.fresh > 0 {
+		out = append(out, target{fmt.Sprintf("a fresh %d-article import searchable in ≤ 10 minutes", r.opt.helpCenter), r.fresh.Round(time.Second).String(), r.fresh <= 10*time.Minute, true},
+			target{"re-indexing unchanged articles from the cache ≤ 30 s", r.reindex.Round(100 * time.Millisecond).String(), r.reindex <= 30*time.Second, true})
+	}
+	if r.idleRSS > 0 {
+		out = append(out, target{"helpium serve resident memory with the model loaded (reported)", mb(r.idleRSS) + " at start; peak per workload in the table", true, true})
 	}
 	if s, l := r.find("search-small"), r.find("search-large"); s != nil && l != nil {
 		ours := ratio(float64(l.ours.pct(95)), float64(s.ours.pct(95)))
@@ -124,7 +145,7 @@ func (r *report) render() string {
 	fmt.Fprintf(&b, "Latest `make bench` run: %s UTC on %d cores, %s; load average %s before, %s after the load tests; %d alternating rounds of %v (after %v warm-up) per side, at most %d requests a round; total %v.\n\n",
 		r.start.Format("2006-01-02 15:04"), r.cores, r.goVersion, r.loadBefore, r.loadAfter, o.rounds, o.dur, o.warm, o.maxOps, r.total.Round(time.Second))
 	b.WriteString("**The ratios are what count.** The machine is shared and noisy (other builds and tests run on it), so absolute numbers move from run to run; every workload runs next to its baseline, in alternating rounds, in the same run, with the load generator on the same cores. Everything listens on 127.0.0.1.\n\n")
-	b.WriteString("Helpium runs as `helpium serve` in its own process (default configuration: in-process rate limiter, access log at info level to a file, in-process USE-lite embedder); *server CPU* is that process's user + system CPU seconds per 1,000 requests (from `/proc/<pid>/stat`), *peak RSS* its VmHWM (`/proc/<pid>/status`, reset before each round). The settings baseline is a separate server process too. The database and Weaviate baselines run as goroutines inside the benchmark, so they have no server figures; their client CPU is included in nothing.\n\n")
+	b.WriteString("Helpium runs as `helpium serve` in its own process (default configuration: in-process rate limiter, access log at info level to a file, in-process all-MiniLM-L6-v2 embedder); *server CPU* is that process's user + system CPU seconds per 1,000 requests (from `/proc/<pid>/stat`), *peak RSS* its VmHWM (`/proc/<pid>/status`, reset before each round). The settings baseline is a separate server process too. The database and Weaviate baselines run as goroutines inside the benchmark, so they have no server figures; their client CPU is included in nothing.\n\n")
 
 	b.WriteString("| workload | conns | throughput | p50 | p95 | p99 | × baseline throughput | server CPU s / 1k req | peak RSS |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, w := range r.rows {

@@ -79,15 +79,15 @@ func (h *harness) importArticles(ctx context.Context, workspaceID string, arts [
 	return nil
 }
 
-// waitIndexed drains the outbox with a few extra in-process indexers (the
-// server's own keeps running; rows are claimed with SKIP LOCKED) until no
-// workspace has changes waiting.
-func (h *harness) waitIndexed(ctx context.Context, index *search.Index, workspaceIDs []string) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+// waitIndexed drains the outbox with helpers extra in-process indexers
+// (the server's own keeps running; rows are claimed with SKIP LOCKED) until
+// no workspace has changes waiting.
+func (h *harness) waitIndexed(ctx context.Context, index *search.Index, workspaceIDs []string, helpers int) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Minute)
 	defer cancel()
 	dctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	for range 3 {
+	for range helpers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -137,23 +137,13 @@ func (h *harness) waitIndexed(ctx context.Context, index *search.Index, workspac
 }
 
 // directSearch is the search baseline: the embedding call alone plus the
-// same hybrid GraphQL query search.Index sends, straight to Weaviate.
+// same GraphQL request search.Index sends (search.Index.Query), straight to
+// Weaviate.
 type directSearch struct {
 	h     *harness
-	class string
+	index *search.Index
 	mu    sync.Mutex
 	wv    []time.Duration // Weaviate's part of each call
-}
-
-// query mirrors search.Index.query for a widget search (published only).
-func (d *directSearch) query(tenant, locale, text string, vec []float32) string {
-	str := func(s string) string { b, _ := json.Marshal(s); return string(b) }
-	v, _ := json.Marshal(vec)
-	where := fmt.Sprintf(`{operator: And, operands: [{path: ["locale"], operator: Equal, valueText: %s}, {path: ["status"], operator: Equal, valueText: "published"}]}`, str(locale))
-	hybrid := fmt.Sprintf(`hybrid: {query: %s, vector: %s, alpha: %g, properties: ["title^2", "body"], fusionType: relativeScoreFusion}`, str(text), v, search.DefaultAlpha)
-	const candidates = 60 // search.candidates
-	return fmt.Sprintf(`{Get {%s(tenant: %s, limit: %d, %s, where: %s) {article_id chunk title heading body url status _additional {score}}}}`,
-		d.class, str(tenant), candidates, hybrid, where)
 }
 
 func (d *directSearch) do(ctx context.Context, tenant, text string) (int, error) {
@@ -162,7 +152,8 @@ func (d *directSearch) do(ctx context.Context, tenant, text string) (int, error)
 		return 0, err
 	}
 	t0 := time.Now()
-	res, err := d.h.wv.Client().GraphQL().Raw().WithQuery(d.query(tenant, "en", text, v[0])).Do(ctx)
+	q := helpium.SearchQuery{Text: text, Locale: "en", Limit: 5}
+	res, err := d.h.wv.Client().GraphQL().Raw().WithQuery(d.index.Query(tenant, q, v[0])).Do(ctx)
 	took := time.Since(t0)
 	if err != nil {
 		return 0, err
@@ -174,54 +165,59 @@ func (d *directSearch) do(ctx context.Context, tenant, text string) (int, error)
 	d.wv = append(d.wv, took)
 	d.mu.Unlock()
 	get, _ := res.Data["Get"].(map[string]any)
-	hits, _ := get[d.class].([]any)
+	hits, _ := get["v"].([]any)
 	return len(hits), nil
 }
 
-// search: POST /api/customer/search at three corpus shapes against the
-// embedding call plus the direct Weaviate query.
+// measureSearch runs POST /api/customer/search against the embedding call
+// plus the same Weaviate request, over the workspaces' corpora.
+func (h *harness) measureSearch(ctx context.Context, index *search.Index, key, label string, keys, tenants, qs []string) error {
+	c := httpClient(h.o.searchConc)
+	time.Sleep(5 * time.Second) // let Weaviate finish the background work of the import
+	d := &directSearch{h: h, index: index}
+	// Sanity: both sides find articles.
+	if n, err := d.do(ctx, tenants[0], qs[0]); err != nil || n == 0 {
+		return fmt.Errorf("%s: direct query found %d chunks: %v", label, n, err)
+	}
+	var got struct{ Results []json.RawMessage }
+	if err := h.customerPost(ctx, keys[0], "/search", map[string]any{"query": qs[0]}, &got, http.StatusOK); err != nil {
+		return err
+	}
+	if len(got.Results) == 0 {
+		return fmt.Errorf("%s: /search found nothing for %q", label, qs[0])
+	}
+	d.wv = nil
+	ours := func(ctx context.Context, _ int, i int64) error {
+		k := int(i) % len(keys)
+		body := fmt.Appendf(nil, `{"query":%q}`, qs[int(i)%len(qs)])
+		return do(ctx, c, http.MethodPost, h.base+"/api/customer/search",
+			map[string]string{"X-API-Key": keys[k], "Content-Type": "application/json"}, body, http.StatusOK)
+	}
+	base := func(ctx context.Context, _ int, i int64) error {
+		_, err := d.do(ctx, tenants[int(i)%len(tenants)], qs[int(i)%len(qs)])
+		return err
+	}
+	b, o := h.rounds(ctx, "search "+label, h.o.searchConc, h.srv.p, base, proc{}, ours)
+	wv := sample{lat: d.wv}
+	h.r.add(row{key: key, name: "POST /api/customer/search, " + label, baseline: "embed call + the same Weaviate request (search.Index.Query) through weaviate-go-client",
+		conc: h.o.searchConc, ours: o, base: b, hasBase: true,
+		extra: map[string]time.Duration{"weaviate p50": wv.pct(50), "weaviate p95": wv.pct(95)}})
+	if err := checkErrors("search baseline "+label, b); err != nil {
+		return err
+	}
+	return checkErrors("search "+label, o)
+}
+
+// search: POST /api/customer/search at three synthetic corpus shapes
+// against the embedding call plus the direct Weaviate request.
 func (h *harness) search(ctx context.Context) error {
-	index := search.NewIndex(h.wv, h.model, search.IndexOptions{})
+	index := h.index()
 	if _, err := index.Ensure(ctx); err != nil {
 		return err
 	}
 	qs := queries(500)
-	c := httpClient(h.o.searchConc)
-
 	measureCorpus := func(key, label string, keys, tenants []string) error {
-		time.Sleep(5 * time.Second) // let Weaviate finish the background work of the import
-		d := &directSearch{h: h, class: index.Class()}
-		// Sanity: both sides find articles.
-		if n, err := d.do(ctx, tenants[0], qs[0]); err != nil || n == 0 {
-			return fmt.Errorf("%s: direct query found %d chunks: %v", label, n, err)
-		}
-		var got struct{ Results []json.RawMessage }
-		if err := h.customerPost(ctx, keys[0], "/search", map[string]any{"query": qs[0]}, &got, http.StatusOK); err != nil {
-			return err
-		}
-		if len(got.Results) == 0 {
-			return fmt.Errorf("%s: /search found nothing for %q", label, qs[0])
-		}
-		d.wv = nil
-		ours := func(ctx context.Context, _ int, i int64) error {
-			k := int(i) % len(keys)
-			body := fmt.Appendf(nil, `{"query":%q}`, qs[int(i)%len(qs)])
-			return do(ctx, c, http.MethodPost, h.base+"/api/customer/search",
-				map[string]string{"X-API-Key": keys[k], "Content-Type": "application/json"}, body, http.StatusOK)
-		}
-		base := func(ctx context.Context, _ int, i int64) error {
-			_, err := d.do(ctx, tenants[int(i)%len(tenants)], qs[int(i)%len(qs)])
-			return err
-		}
-		b, o := h.rounds(ctx, "search "+label, h.o.searchConc, h.srv.p, base, proc{}, ours)
-		wv := sample{lat: d.wv}
-		h.r.add(row{key: key, name: "POST /api/customer/search, " + label, baseline: "embed call + same hybrid query straight to Weaviate (weaviate-go-client)",
-			conc: h.o.searchConc, ours: o, base: b, hasBase: true,
-			extra: map[string]time.Duration{"weaviate p50": wv.pct(50), "weaviate p95": wv.pct(95)}})
-		if err := checkErrors("search baseline "+label, b); err != nil {
-			return err
-		}
-		return checkErrors("search "+label, o)
+		return h.measureSearch(ctx, index, key, label, keys, tenants, qs)
 	}
 
 	// One workspace: small corpus, then grown to the large one.
@@ -233,7 +229,7 @@ func (h *harness) search(ctx context.Context) error {
 	if err := h.importArticles(ctx, one.id, corpus(1, 0, h.o.small)); err != nil {
 		return err
 	}
-	if err := h.waitIndexed(ctx, index, []string{one.id}); err != nil {
+	if err := h.waitIndexed(ctx, index, []string{one.id}, 3); err != nil {
 		return err
 	}
 	h.r.setup(fmt.Sprintf("import and index %d articles", h.o.small), time.Since(t0))
@@ -244,7 +240,7 @@ func (h *harness) search(ctx context.Context) error {
 	if err := h.importArticles(ctx, one.id, corpus(1, h.o.small, h.o.large-h.o.small)); err != nil {
 		return err
 	}
-	if err := h.waitIndexed(ctx, index, []string{one.id}); err != nil {
+	if err := h.waitIndexed(ctx, index, []string{one.id}, 3); err != nil {
 		return err
 	}
 	h.r.setup(fmt.Sprintf("import and index %d more articles", h.o.large-h.o.small), time.Since(t0))
@@ -266,7 +262,7 @@ func (h *harness) search(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := h.waitIndexed(ctx, index, ids); err != nil {
+	if err := h.waitIndexed(ctx, index, ids, 3); err != nil {
 		return err
 	}
 	h.r.setup(fmt.Sprintf("import and index %d workspaces × %d articles", h.o.tenants, h.o.perTenant), time.Since(t0))
@@ -298,4 +294,10 @@ func (h *harness) embedding(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// index is the search index helpium serve uses: same embedder, same
+// embedding cache.
+func (h *harness) index() *search.Index {
+	return search.NewIndex(h.wv, h.model, search.IndexOptions{Cache: h.store})
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/helpium/helpium/db"
-	"github.com/helpium/helpium/embed/use"
+	"github.com/helpium/helpium/embed/bert"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/service"
 )
@@ -38,7 +38,7 @@ type harness struct {
 	bdb     *bun.DB
 	store   *db.Store
 	svc     *service.Service
-	model   *use.Model
+	model   *bert.Model
 	wv      *search.Weaviate
 	log     *slog.Logger
 	closers []func()
@@ -123,7 +123,7 @@ func setup(ctx context.Context, o options, r *report) (*harness, error) {
 	r.setup("migrate", time.Since(t0))
 
 	t0 = time.Now()
-	if h.model, err = use.Open(ctx, filepath.Join(dataDir, "models")); err != nil {
+	if h.model, err = bert.Open(ctx, filepath.Join(dataDir, "models"), os.Getenv("HELPIUM_MODEL_INDEX_URL")); err != nil {
 		return nil, fmt.Errorf("embedding model: %w", err)
 	}
 	if h.wv, err = search.NewWeaviate(os.Getenv("WEAVIATE_URL")); err != nil {
@@ -139,6 +139,7 @@ func setup(ctx context.Context, o options, r *report) (*harness, error) {
 	h.closers = append(h.closers, h.srv.stop)
 	h.base = "http://" + h.srv.addr
 	r.setup("start helpium serve", time.Since(t0))
+	r.idleRSS = h.srv.p.rss()
 	ok = true
 	return h, nil
 }

