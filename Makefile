@@ -7,7 +7,7 @@ TEST_DATA_DIR ?= .data/test
 E2E_DATA_DIR ?= .data/e2e
 EVAL_DATA_DIR ?= .data/eval
 BENCH_DATA_DIR ?= .data/bench
-EVAL_KB ?= ../shared/kb_dev/kb_dev.json
+EVAL_SETS ?= ../shared/kb_dev/kb_dev.json,evalsets/*.json
 DEVSTACK := $(GO) run ./cmd/devstack
 # Test, benchmark and evaluation targets always start services of their own,
 # even in a shell that loaded make run's settings (.data/helpium.env).
@@ -54,10 +54,11 @@ soak:
 e2e:
 	$(OWN_SERVICES) $(DEVSTACK) -data $(E2E_DATA_DIR) -fast -- $(GO) test -tags e2e $(GOTEST_FLAGS) -v ./e2e/...
 
-## eval: search quality on $(EVAL_KB) for each embedder mode (use, none) through the REST API;
-## prints recall@1/@3, MRR@10, no-answer share, latency, and writes EVAL.md
+## eval: search and answer quality on every set of $(EVAL_SETS) for each embedder mode (minilm,
+## none) through the REST API, beside a naive reference computed in the same run; prints
+## recall@1/@3, MRR@10, answer facts, abstention and refusal per set and macro, and writes EVAL.md
 eval: build
-	$(OWN_SERVICES) $(DEVSTACK) -data $(EVAL_DATA_DIR) -fast -- $(GO) run ./cmd/eval -kb $(EVAL_KB) -helpium .bin/helpium -out EVAL.md
+	$(OWN_SERVICES) $(DEVSTACK) -data $(EVAL_DATA_DIR) -fast -- $(GO) run ./cmd/eval -sets '$(EVAL_SETS)' -helpium .bin/helpium -out EVAL.md $(EVAL_FLAGS)
 
 ## bench: each workload next to its baseline in the same run (loopback only, bounded), then the Go
 ## microbenchmarks; prints the table and writes BENCHMARKS.md (the ratios are what count)
