@@ -245,9 +245,9 @@ func Confidence(hits []*helpium.ArticleHit) float64 {
 
 // The confidence rule's weights (make eval -calibrate).
 const (
-	confidenceBias = -0.89
-	confidenceBest = -0.26
-	confidenceGap  = 10.88
+	confidenceBias = -0.87
+	confidenceBest = -0.21
+	confidenceGap  = 10.60
 	// featureHits is how many hits Features reads.
 	featureHits = 5
 )

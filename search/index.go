@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-openapi/strfmt"
@@ -79,8 +80,9 @@ type Index struct {
 	alpha  float64
 	minSim float64
 
-	mu      sync.Mutex
-	ensured bool
+	mu         sync.Mutex
+	ensured    bool
+	wordByWord atomic.Bool // see WordByWord
 }
 
 // NewIndex returns the index of emb's vectors in wv; emb nil means BM25
@@ -120,7 +122,7 @@ var classUnsafe = regexp.MustCompile(`[^A-Za-z0-9]+`)
 // schemaVersion changes whenever what a collection stores changes (its
 // properties, the text chunks are embedded from): a new version is a new
 // collection, which the indexer fills from PostgreSQL.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // className derives the collection name from the embedder and the schema
 // version: readable, and distinct for distinct (name, dimension) pairs.
@@ -150,13 +152,35 @@ func (x *Index) Class() string {
 }
 
 // Ensure creates the collection if it does not exist and reports whether
-// it did. It checks that an existing one was made for this embedder.
+// it did. It checks that an existing one was made for this embedder, and
+// reads which BM25 index it has (see WordByWord).
 func (x *Index) Ensure(ctx context.Context) (created bool, err error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.ensured {
 		return false, nil
 	}
+	if created, err = x.ensureClass(ctx); err != nil {
+		return false, err
+	}
+	bmw, err := x.wv.blockMaxWAND(ctx, x.class)
+	if err != nil {
+		return false, fmt.Errorf("search: collection %s: %w", x.class, err)
+	}
+	x.wordByWord.Store(bmw)
+	x.ensured = true
+	return created, nil
+}
+
+// WordByWord reports whether the collection's BM25 is BlockMax WAND, whose
+// Weaviate v1.35 implementation drops documents holding a rare word of a
+// query of several words (weaviate/weaviate#11779): searches then send one
+// BM25 query per word and add up the scores, which costs Weaviate's fixed
+// cost of a query once per word. Run Weaviate with
+// USE_INVERTED_SEARCHABLE=false (as devstack does) to avoid it.
+func (x *Index) WordByWord() bool { return x.wordByWord.Load() }
+
+func (x *Index) ensureClass(ctx context.Context) (created bool, err error) {
 	if x.class == "" { // learn the dimension of a remote embedder
 		v, err := x.emb.Embed(ctx, []string{"dimension probe"})
 		if err != nil {
@@ -170,7 +194,6 @@ func (x *Index) Ensure(ctx context.Context) (created bool, err error) {
 		if cls.Description != x.description() {
 			return false, fmt.Errorf("search: collection %s records %q, not %q", x.class, cls.Description, x.description())
 		}
-		x.ensured = true
 		return false, nil
 	}
 	var ce *fault.WeaviateClientError
@@ -206,12 +229,10 @@ func (x *Index) Ensure(ctx context.Context) (created bool, err error) {
 	}
 	if err := c.Schema().ClassCreator().WithClass(class).Do(ctx); err != nil {
 		if strings.Contains(err.Error(), "already exists") { // another replica won
-			x.ensured = true
 			return false, nil
 		}
 		return false, fmt.Errorf("search: create collection %s: %w", x.class, err)
 	}
-	x.ensured = true
 	return true, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/helpium/helpium"
@@ -36,10 +37,11 @@ type IndexerOptions struct {
 // with exponential backoff, so nothing written while Weaviate is away is
 // lost.
 type Indexer struct {
-	store *db.Store
-	index *Index
-	log   *slog.Logger
-	opt   IndexerOptions
+	store  *db.Store
+	index  *Index
+	log    *slog.Logger
+	opt    IndexerOptions
+	warned atomic.Bool // the WordByWord warning was logged
 }
 
 // NewIndexer returns an indexer of store's articles into index.
@@ -73,7 +75,16 @@ func (ix *Indexer) Index() *Index { return ix.index }
 func (ix *Indexer) Run(ctx context.Context) error {
 	ix.log.Info("search indexer started", "embedder", ix.index.EmbedderName())
 	wait := ix.opt.Poll
+	var pruned time.Time
 	for {
+		if time.Since(pruned) > 24*time.Hour {
+			pruned = time.Now()
+			if n, err := ix.store.PruneVectors(ctx, pruned.Add(-vectorRetention)); err != nil {
+				ix.log.Warn("search: pruning the embedding cache", "err", err)
+			} else if n > 0 {
+				ix.log.Info("search: pruned the embedding cache", "vectors", n)
+			}
+		}
 		n, err := ix.Drain(ctx)
 		switch {
 		case ctx.Err() != nil:
@@ -95,6 +106,10 @@ func (ix *Indexer) Run(ctx context.Context) error {
 	}
 }
 
+// vectorRetention is how long a cached chunk vector is kept unused (the
+// cache marks an entry used at most once a day).
+const vectorRetention = 90 * 24 * time.Hour
+
 // Ensure creates the collection if needed; a new collection (first start,
 // or a different embedder) gets every workspace's articles queued for
 // indexing.
@@ -102,6 +117,10 @@ func (ix *Indexer) Ensure(ctx context.Context) error {
 	created, err := ix.index.Ensure(ctx)
 	if err != nil {
 		return err
+	}
+	if ix.index.WordByWord() && !ix.warned.Swap(true) {
+		ix.log.Warn("search collection uses BlockMax WAND, whose BM25 drops rare words in Weaviate v1.35: searching word by word, which is slower; run Weaviate with USE_INVERTED_SEARCHABLE=false before the collection is created",
+			"collection", ix.index.Class())
 	}
 	if created {
 		// A new collection has no tenants: queue the articles themselves

@@ -3,6 +3,7 @@ package search
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/helpium/helpium"
@@ -119,3 +120,23 @@ func TestFuse(t *testing.T) {
 }
 
 func jsonNumber(s string) (n json.Number) { return json.Number(s) }
+
+// TestQueryWordByWord: on a BlockMax WAND collection the BM25 side is one
+// query per word (the last one taking the words past maxTerms); otherwise
+// one query of all the words.
+func TestQueryWordByWord(t *testing.T) {
+	x := &Index{class: "C"}
+	q := helpium.SearchQuery{Text: "Reset my 2FA password, please!", Locale: "en", Limit: 5}
+	count := func(gql string) int { return strings.Count(gql, "bm25:") }
+	if got := x.Query("ws", q, nil); count(got) != 1 || !strings.Contains(got, `query: "reset my 2fa password please"`) {
+		t.Errorf("map index: %d BM25 queries in %s, want one of every word", count(got), got)
+	}
+	x.wordByWord.Store(true)
+	if got := x.Query("ws", q, nil); count(got) != 5 || !strings.Contains(got, `t4: C(`) {
+		t.Errorf("BlockMax WAND: %d BM25 queries, want one per word (5)", count(got))
+	}
+	long := helpium.SearchQuery{Text: "a1 b2 c3 d4 e5 f6 g7 h8 i9 j10 k11 l12 m13 n14 o15 p16 q17 r18", Locale: "en", Limit: 5}
+	if got := x.Query("ws", long, nil); count(got) != maxTerms || !strings.Contains(got, `query: "p16 q17 r18"`) {
+		t.Errorf("long query: %d BM25 queries, want %d with the rest together", count(got), maxTerms)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -176,6 +177,16 @@ func TestEmbeddingCache(t *testing.T) {
 	}
 	if emb.take() != 1 {
 		t.Errorf("a query was not embedded exactly once: queries are not cached")
+	}
+	// Pruned entries are embedded again.
+	if n, err := store.PruneVectors(ctx, time.Now().Add(time.Hour)); err != nil || n < chunks {
+		t.Fatalf("PruneVectors = %d, %v; want at least the article's %d chunks", n, err, chunks)
+	}
+	if err := index.IndexArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := emb.take(); got != chunks {
+		t.Errorf("after pruning: embedded %d texts, want all %d", got, chunks)
 	}
 	other, index2 := model("test-model-b")
 	if err := index2.IndexArticle(ctx, a); err != nil {

@@ -13,15 +13,13 @@ import (
 	"github.com/helpium/helpium/embed"
 )
 
-// A search is one GraphQL request to Weaviate with several aliased
-// queries: the query vector's nearest chunks (nearVector, with their
-// cosine distance), and one BM25 query per distinct query word. Weaviate
-// v1.35's BM25 drops the chunks that match a rare word of a query of
-// several words (its WAND top-k pruning under-estimates a word found in a
-// single chunk; EVAL.md has the measurements), and the rare word is
-// usually the one that matters. BM25 is a sum over the query's words, so
-// the sum of the one-word scores is the query's score, and the one-word
-// queries are exact.
+// A search is one GraphQL request to Weaviate with aliased queries: the
+// query vector's nearest chunks (nearVector, with their cosine distance)
+// as "v", and BM25 over the chunks' text as "t0". On a collection with
+// BlockMax WAND (see Index.WordByWord) the BM25 query is instead one query
+// per distinct word, "t0", "t1"...: BM25 is a sum over the query's words,
+// so the sum of the one-word scores is the query's score, and the
+// one-word queries are exact.
 //
 // The two lists are fused here, as Weaviate's relativeScoreFusion would:
 // each side min-max normalised over its own list, weighed alpha (vector)
@@ -152,7 +150,11 @@ func (x *Index) Query(tenant string, q helpium.SearchQuery, qvec []float32) stri
 			x.Class(), gqlString(tenant), candidates, vec, where)
 	}
 	terms := searchTerms(cleanQuery(q.Text))
-	if len(terms) > maxTerms {
+	switch {
+	case len(terms) == 0:
+	case !x.WordByWord():
+		terms = []string{strings.Join(terms, " ")}
+	case len(terms) > maxTerms:
 		terms = append(terms[:maxTerms-1], strings.Join(terms[maxTerms-1:], " "))
 	}
 	for i, t := range terms {

@@ -4,7 +4,10 @@ package search
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 // Weaviate is a connection to a Weaviate server.
 type Weaviate struct {
 	client *weaviate.Client
+	base   string // http(s)://host:port
 }
 
 // NewWeaviate returns a client for the Weaviate server at rawURL
@@ -27,7 +31,33 @@ func NewWeaviate(rawURL string) (*Weaviate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Weaviate{client: c}, nil
+	return &Weaviate{client: c, base: u.Scheme + "://" + u.Host}, nil
+}
+
+// blockMaxWAND reports whether a collection's BM25 uses BlockMax WAND (a
+// field the client library's schema model does not have).
+func (w *Weaviate) blockMaxWAND(ctx context.Context, class string) (bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.base+"/v1/schema/"+url.PathEscape(class), nil)
+	if err != nil {
+		return false, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("GET /v1/schema/%s: %s", class, res.Status)
+	}
+	var c struct {
+		InvertedIndexConfig struct {
+			UsingBlockMaxWAND bool `json:"usingBlockMaxWAND"`
+		} `json:"invertedIndexConfig"`
+	}
+	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&c); err != nil {
+		return false, fmt.Errorf("GET /v1/schema/%s: %w", class, err)
+	}
+	return c.InvertedIndexConfig.UsingBlockMaxWAND, nil
 }
 
 // Client returns the underlying Weaviate client.

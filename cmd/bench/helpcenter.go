@@ -56,7 +56,7 @@ func helpCenterCorpus(n int, nonce string) ([]article, []string, error) {
 	out := make([]article, n)
 	for i := range out {
 		a := src[i%len(src)]
-		out[i] = article{id: fmt.Sprintf("hc-%s-%d", nonce, i), title: fmt.Sprintf("%s (%s-%d)", a.title, nonce, i/len(src)), body: a.body}
+		out[i] = article{id: fmt.Sprintf("hc-%s-%d", nonce, i), title: fmt.Sprintf("%s (%s-%d)", a.title, nonce, i), body: a.body}
 	}
 	return out, qs, nil
 }

@@ -226,6 +226,11 @@ func (w *Weaviate) env() []string {
 		"RAFT_INTERNAL_RPC_PORT="+itoa(w.raftRPCPort),
 		"GO_PROFILING_DISABLE=true",
 		"PROMETHEUS_MONITORING_ENABLED=false",
+		// New collections get the map inverted index, not BlockMax WAND:
+		// v1.35's BlockMax WAND drops the documents that hold a rare word
+		// of a query of several words (weaviate/weaviate#11779, fixed
+		// later). search.Index reads which one a collection has.
+		"USE_INVERTED_SEARCHABLE=false",
 	)
 }
 
