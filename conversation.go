@@ -1,6 +1,7 @@
 package helpium
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -138,6 +139,41 @@ func ValidateClientMessageID(id *string) error {
 		return err
 	}
 	return nil
+}
+
+// Widget installation ids: a random id a client keeps (the widget, in
+// localStorage) and sends when it starts a conversation, to which the
+// conversation's idempotency key is bound.
+const (
+	MinInstallationIDLen = 16
+	MaxInstallationIDLen = 128
+)
+
+// ValidateInstallationID checks an installation id: 16 to 128 characters
+// of A-Z, a-z, 0-9, "-" and "_" (a UUID qualifies). It returns EInvalid
+// naming installation_id.
+func ValidateInstallationID(id *string) error {
+	if id == nil {
+		return nil
+	}
+	if n := len(*id); n < MinInstallationIDLen || n > MaxInstallationIDLen {
+		return Invalid("installation_id", "installation_id must be %d to %d characters", MinInstallationIDLen, MaxInstallationIDLen)
+	}
+	for _, r := range *id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return Invalid("installation_id", "installation_id may hold only letters, digits, - and _")
+		}
+	}
+	return nil
+}
+
+// ConversationKey is the idempotency key of a conversation started by an
+// installation with a client message id. A retry from the same
+// installation finds the conversation; the same client message id from
+// another installation is another conversation.
+func ConversationKey(workspaceID, installationID, clientMessageID string) []byte {
+	h := sha256.Sum256([]byte("helpium conversation key\x00" + workspaceID + "\x00" + installationID + "\x00" + clientMessageID))
+	return h[:]
 }
 
 // ValidatePageSize returns limit, or the default when limit is nil.

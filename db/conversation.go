@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -29,6 +30,9 @@ type conversationRow struct {
 	ResolvedAt      bun.NullTime `bun:"resolved_at"`
 	// IdentityVerified: the widget session proved its customer's identity.
 	IdentityVerified bool `bun:"identity_verified"`
+	// IdempotencyKey is helpium.ConversationKey of a start that can be
+	// retried; written once, never read back into the domain.
+	IdempotencyKey []byte `bun:"idempotency_key,nullzero"`
 }
 
 // conversationColumns are the columns of conversationRow, for queries that
@@ -81,23 +85,25 @@ func toMessageRow(m *helpium.Message) *messageRow {
 }
 
 // CreateConversation inserts c with its first message m in one transaction.
-// c and m must carry ids and timestamps; m gets sequence number 1. When m
-// has a client message id that already started a conversation of the
-// workspace (a retry whose answer was lost), nothing is inserted: that
-// conversation gets tokenHash as its widget token (the client never saw the
-// first one) and is returned with its first message, and created is false.
-func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation, tokenHash []byte, m *helpium.Message) (conv *helpium.Conversation, first *helpium.Message, created bool, err error) {
+// c and m must carry ids and timestamps; m gets sequence number 1. With an
+// idempotency key (helpium.ConversationKey) that already started a
+// conversation of the workspace (a retry whose answer was lost), nothing is
+// inserted and that conversation is returned with its first message, and
+// created is false; its widget token is left as it is, and it must hash to
+// tokenHash (the caller derives it from the same secret), else the start
+// is EConflict.
+func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation, tokenHash []byte, m *helpium.Message, key []byte) (conv *helpium.Conversation, first *helpium.Message, created bool, err error) {
 	m.Seq = 1
 	crow := &conversationRow{
 		ID: c.ID, WorkspaceID: c.WorkspaceID, CustomerID: c.CustomerID, TokenHash: tokenHash,
 		Status: string(c.Status), LastSeq: 1, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		LastMessageAt: bun.NullTime{Time: m.CreatedAt},
+		LastMessageAt: bun.NullTime{Time: m.CreatedAt}, IdempotencyKey: key,
 	}
 	create := func() error {
 		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if m.ClientMessageID != nil {
+			if key != nil {
 				found, ferr := false, error(nil)
-				conv, first, found, ferr = reissueByFirstMessage(ctx, tx, c.WorkspaceID, *m.ClientMessageID, tokenHash)
+				conv, first, found, ferr = findByKey(ctx, tx, c.WorkspaceID, key, tokenHash)
 				if ferr != nil || found {
 					return ferr
 				}
@@ -113,28 +119,30 @@ func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation,
 		})
 	}
 	err = create()
-	if isConstraint(err, "messages_first_client_message_id") {
-		err = create() // two tries with the same id at once: the loser finds the winner's
+	if isConstraint(err, "conversations_idempotency_key") {
+		err = create() // two tries with the same key at once: the loser finds the winner's
 	}
 	return conv, first, created, dbErr(err, "conversation")
 }
 
-// reissueByFirstMessage finds the conversation of a workspace whose first
-// message has the client message id and gives it tokenHash as its widget
-// token; found is false when there is none.
-func reissueByFirstMessage(ctx context.Context, tx bun.Tx, workspaceID, clientMessageID string, tokenHash []byte) (*helpium.Conversation, *helpium.Message, bool, error) {
-	first := new(messageRow)
-	err := tx.NewSelect().Model(first).Where("workspace_id = ?", workspaceID).
-		Where("client_message_id = ?", clientMessageID).Where("seq = 1").Scan(ctx)
+// findByKey finds the conversation of a workspace started with the
+// idempotency key, and its first message; found is false when there is
+// none.
+func findByKey(ctx context.Context, tx bun.Tx, workspaceID string, key, tokenHash []byte) (*helpium.Conversation, *helpium.Message, bool, error) {
+	row := new(conversationRow)
+	err := tx.NewSelect().Model(row).ModelTableExpr("conversations AS c").ColumnExpr(conversationColumns).
+		Where("c.workspace_id = ?", workspaceID).Where("c.idempotency_key = ?", key).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, false, nil
 	}
 	if err != nil {
 		return nil, nil, false, err
 	}
-	row := new(conversationRow)
-	if _, err := tx.NewUpdate().Model(row).ModelTableExpr("conversations AS c").Set("token_hash = ?", tokenHash).
-		Where("id = ?", first.ConversationID).Returning(conversationColumns).Exec(ctx, row); err != nil {
+	if !bytes.Equal(row.TokenHash, tokenHash) {
+		return nil, nil, false, &helpium.Error{Code: helpium.EConflict, Message: "This client message id already started a conversation."}
+	}
+	first := new(messageRow)
+	if err := tx.NewSelect().Model(first).Where("conversation_id = ?", row.ID).Where("seq = 1").Scan(ctx); err != nil {
 		return nil, nil, false, err
 	}
 	return row.toConversation(), first.toMessage(), true, nil

@@ -26,9 +26,11 @@ type fakeAPI struct {
 	mu       sync.Mutex
 	messages []map[string]any
 	attempts map[string][]string // body → client_message_id of each attempt
-	failOnce map[string]int      // body → status to answer the first attempt with
-	polls    int
-	identify []map[string]any // bodies of identify requests
+	// installations are the installation_id of each conversation start.
+	installations []string
+	failOnce      map[string]int // body → status to answer the first attempt with
+	polls         int
+	identify      []map[string]any // bodies of identify requests
 }
 
 func newFakeAPI() *fakeAPI {
@@ -122,6 +124,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"id": "cust-1", "email": in["email"], "name": in["name"], "verified": false})
 	case path == "/conversations" && r.Method == http.MethodPost:
 		cid, _ := in["client_message_id"].(string)
+		f.installations = append(f.installations, fmt.Sprint(in["installation_id"]))
 		f.attempts[fmt.Sprint(in["message"])] = append(f.attempts[fmt.Sprint(in["message"])], cid)
 		m := f.add("customer", fmt.Sprint(in["message"]), cid)
 		writeJSON(w, 201, map[string]any{"conversation": map[string]any{"id": "conv-1", "status": "open"}, "message": m, "widget_token": "wt_fake"})
@@ -291,9 +294,15 @@ window.__ready = Helpium.init({ apiKey: 'pk_fake', baseUrl: %[2]q });
 	api.mu.Lock()
 	idents := api.identify
 	firstIDs := api.attempts["Hello there"]
+	installations := api.installations
 	api.mu.Unlock()
 	if len(firstIDs) != 1 || firstIDs[0] == "" {
 		t.Errorf("client_message_id of the first message (it starts the conversation): %q, want one id, for a retry", firstIDs)
+	}
+	if len(installations) != 1 || len(installations[0]) < 16 {
+		t.Errorf("installation_id of the conversation start: %q, want one random id, so only this browser can retry it", installations)
+	} else if stored := b.str(`JSON.parse(localStorage.getItem("helpium:pk_fake")).installation`); stored != installations[0] {
+		t.Errorf("installation_id sent %q, kept in localStorage %q; want the same", installations[0], stored)
 	}
 	if len(idents) != 1 || idents[0]["widget_token"] != "wt_fake" || idents[0]["bearer_token"] != "fake-bearer-secret" || idents[0]["email"] != "grace@example.com" {
 		t.Errorf("identify requests: %v, want one with the widget token and the bearer token", idents)

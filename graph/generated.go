@@ -2882,11 +2882,17 @@ input CreateConversationInput {
   "The customer's first message."
   message: String!
   """
-  Idempotency key of the first message: a retry with the same id returns
-  the conversation the first request started (under a new widget token)
-  instead of starting another.
+  Id of the first message. With installationId, the idempotency key of the
+  start: a retry with both returns the conversation the first request
+  started, under the same widget token, instead of starting another.
   """
   clientMessageId: String
+  """
+  A random id (16 to 128 letters, digits, - or _, e.g. a UUID) the client
+  keeps for its installation, so that only it can retry a start: the same
+  clientMessageId from another installation starts another conversation.
+  """
+  installationId: String
 }
 
 type CreateConversationPayload {
@@ -14607,7 +14613,7 @@ func (ec *executionContext) unmarshalInputCreateConversationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"message", "clientMessageId"}
+	fieldsInOrder := [...]string{"message", "clientMessageId", "installationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14628,6 +14634,13 @@ func (ec *executionContext) unmarshalInputCreateConversationInput(ctx context.Co
 				return it, err
 			}
 			it.ClientMessageID = data
+		case "installationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("installationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InstallationID = data
 		}
 	}
 	return it, nil

@@ -145,7 +145,7 @@ func (r *mutationResolver) SetAgentRole(ctx context.Context, workspaceID string,
 
 // CreateConversation is the resolver for the createConversation field.
 func (r *mutationResolver) CreateConversation(ctx context.Context, input model.CreateConversationInput) (*helpium.NewConversation, error) {
-	return r.Service.CreateConversation(ctx, input.Message, input.ClientMessageID)
+	return r.Service.CreateConversation(ctx, input.Message, input.ClientMessageID, input.InstallationID)
 }
 
 // SendMessage is the resolver for the sendMessage field.

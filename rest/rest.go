@@ -59,6 +59,7 @@ func (h *Handler) widgetSettings(c *gin.Context) {
 type createConversationRequest struct {
 	Message         string  `json:"message"`
 	ClientMessageID *string `json:"client_message_id"`
+	InstallationID  *string `json:"installation_id"`
 }
 
 func (h *Handler) createConversation(c *gin.Context) {
@@ -67,7 +68,7 @@ func (h *Handler) createConversation(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	v, err := h.mutation.CreateConversation(c.Request.Context(), model.CreateConversationInput{Message: req.Message, ClientMessageID: req.ClientMessageID})
+	v, err := h.mutation.CreateConversation(c.Request.Context(), model.CreateConversationInput{Message: req.Message, ClientMessageID: req.ClientMessageID, InstallationID: req.InstallationID})
 	status := http.StatusCreated
 	if err == nil && !v.Created {
 		status = http.StatusOK // a retry: the conversation it started

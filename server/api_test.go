@@ -507,75 +507,111 @@ func TestWidgetBusinessHoursStatusOverHTTP(t *testing.T) {
 	}
 }
 
-// TestCreateConversationRetry: a create with a client message id can be
-// retried (its answer lost): the retry returns the conversation the first
-// request started, under a new widget token, and never starts another; over
-// REST and GraphQL, also when both requests arrive at once.
+// TestCreateConversationRetry: a create with a client message id and an
+// installation id can be retried (its answer lost): the retry from the
+// same installation returns the conversation the first request started,
+// under the same widget token, and never starts another; over REST and
+// GraphQL, also when ten requests arrive at once. The client message id
+// alone gives nobody else anything: another installation, or none, starts
+// a conversation of its own, and the first token keeps working.
 func TestCreateConversationRetry(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ws := app.Workspace(t, "Acme")
 	other := app.Workspace(t, "Other")
 	app.SetRateLimits(t, ws.ID, apptest.Generous)
-	create := func(key, id string) (int, restCreated) {
-		res := app.Request(t, "POST", "/api/customer/conversations", key, map[string]any{"message": "Where is my parcel?", "client_message_id": id})
+	const victim, attacker = "install-victim-0123456789", "install-attacker-0123456789"
+	create := func(key, id, installation string) (int, restCreated) {
+		body := map[string]any{"message": "Where is my parcel?", "client_message_id": id}
+		if installation != "" {
+			body["installation_id"] = installation
+		}
+		res := app.Request(t, "POST", "/api/customer/conversations", key, body)
 		var c restCreated
 		if res.Status == 200 || res.Status == 201 {
 			res.JSON(t, &c)
 		}
 		return res.Status, c
 	}
-	status1, first := create(ws.APIKey, "first-1")
-	status2, retry := create(ws.APIKey, "first-1")
+	works := func(token string) bool {
+		return app.Request(t, "GET", "/api/customer/conversations/"+token, ws.APIKey, nil).Status == 200
+	}
+	status1, first := create(ws.APIKey, "order-1001", victim)
+	status2, retry := create(ws.APIKey, "order-1001", victim)
 	if status1 != 201 || status2 != 200 {
 		t.Fatalf("statuses %d, %d; want 201 then 200", status1, status2)
 	}
-	if retry.Conversation.ID != first.Conversation.ID || retry.Message.ID != first.Message.ID || retry.WidgetToken == first.WidgetToken {
-		t.Errorf("retry %+v of %+v: want the same conversation and message under a new token", retry, first)
+	if retry.Conversation.ID != first.Conversation.ID || retry.Message.ID != first.Message.ID || retry.WidgetToken != first.WidgetToken {
+		t.Errorf("retry %+v of %+v: want the same conversation, message and token", retry, first)
 	}
-	if res := app.Request(t, "GET", "/api/customer/conversations/"+retry.WidgetToken, ws.APIKey, nil); res.Status != 200 {
-		t.Errorf("the retry's token: %d", res.Status)
+	// Another installation, or none, with the same client message id: a
+	// conversation of its own; the first token still works.
+	for _, installation := range []string{attacker, ""} {
+		status, c := create(ws.APIKey, "order-1001", installation)
+		if status != 201 || c.Conversation.ID == first.Conversation.ID {
+			t.Errorf("installation %q with the victim's client message id: %d, conversation %s; want 201 and a new one", installation, status, c.Conversation.ID)
+		}
 	}
-	if res := app.Request(t, "GET", "/api/customer/conversations/"+first.WidgetToken, ws.APIKey, nil); res.Status != 404 {
-		t.Errorf("the first token after the retry: %d, want 404", res.Status)
+	if !works(first.WidgetToken) {
+		t.Errorf("the first token stopped working after others used its client message id")
 	}
-	// Ids are the client's own per workspace; without one, every create is new.
-	if status, c := create(other.APIKey, "first-1"); status != 201 || c.Conversation.ID == first.Conversation.ID {
-		t.Errorf("the same id in another workspace: %d %s", status, c.Conversation.ID)
+	if status, c := create(other.APIKey, "order-1001", victim); status != 201 || c.Conversation.ID == first.Conversation.ID {
+		t.Errorf("the same ids in another workspace: %d %s", status, c.Conversation.ID)
 	}
-	a := app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "hi"})
-	b := app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "hi"})
-	if a.Status != 201 || b.Status != 201 {
-		t.Errorf("creates without an id: %d, %d", a.Status, b.Status)
+	for _, bad := range []string{"short", strings.Repeat("x", 129), "has spaces in it 0123456789"} {
+		res := app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, map[string]any{"message": "hi", "client_message_id": "x", "installation_id": bad})
+		var env struct{ Error struct{ Code, Field string } }
+		res.JSON(t, &env)
+		if res.Status != 422 || env.Error.Field != "installation_id" {
+			t.Errorf("installation_id %q: %d %+v, want 422 on installation_id", bad, res.Status, env.Error)
+		}
 	}
 
 	// GraphQL, with the same store underneath.
 	var g1, g2 struct {
 		CreateConversation struct {
 			Created      bool
+			WidgetToken  string
 			Conversation struct{ ID string }
 		}
 	}
-	q := `mutation($m: String!, $k: String) { createConversation(input: {message: $m, clientMessageId: $k}) { created conversation { id } } }`
-	mustGraphQL(t, app.GraphQL(t, ws.APIKey, q, map[string]any{"m": "hello", "k": "gql-1"}, &g1))
-	mustGraphQL(t, app.GraphQL(t, ws.APIKey, q, map[string]any{"m": "hello", "k": "gql-1"}, &g2))
-	if !g1.CreateConversation.Created || g2.CreateConversation.Created || g1.CreateConversation.Conversation.ID != g2.CreateConversation.Conversation.ID {
+	q := `mutation($m: String!, $k: String, $i: String) { createConversation(input: {message: $m, clientMessageId: $k, installationId: $i}) { created widgetToken conversation { id } } }`
+	mustGraphQL(t, app.GraphQL(t, ws.APIKey, q, map[string]any{"m": "hello", "k": "gql-1", "i": victim}, &g1))
+	mustGraphQL(t, app.GraphQL(t, ws.APIKey, q, map[string]any{"m": "hello", "k": "gql-1", "i": victim}, &g2))
+	if !g1.CreateConversation.Created || g2.CreateConversation.Created || g1.CreateConversation.Conversation.ID != g2.CreateConversation.Conversation.ID ||
+		g1.CreateConversation.WidgetToken != g2.CreateConversation.WidgetToken {
 		t.Errorf("GraphQL: %+v then %+v", g1, g2)
 	}
 
-	// Two at once: one starts the conversation, the other finds it.
-	statuses := make(chan int, 2)
-	ids := make(chan string, 2)
-	for range 2 {
+	// Ten at once: one starts the conversation, the others find it, and
+	// every one of them gets the same, working token.
+	type result struct {
+		status int
+		c      restCreated
+	}
+	results := make(chan result, 10)
+	for range 10 {
 		go func() {
-			s, c := create(ws.APIKey, "race-1")
-			statuses <- s
-			ids <- c.Conversation.ID
+			s, c := create(ws.APIKey, "race-1", victim)
+			results <- result{s, c}
 		}()
 	}
-	s1, s2 := <-statuses, <-statuses
-	id1, id2 := <-ids, <-ids
-	if s1+s2 != 401 || id1 != id2 || id1 == "" {
-		t.Errorf("concurrent retries: %d and %d, conversations %q and %q; want 201 and 200 for one", s1, s2, id1, id2)
+	created, tokens := 0, map[string]bool{}
+	for range 10 {
+		r := <-results
+		if r.status == 201 {
+			created++
+		} else if r.status != 200 {
+			t.Errorf("concurrent retry: status %d", r.status)
+		}
+		tokens[r.c.WidgetToken] = true
+	}
+	if created != 1 || len(tokens) != 1 {
+		t.Errorf("ten concurrent starts: %d created, %d distinct tokens; want 1 and 1", created, len(tokens))
+	}
+	for tok := range tokens {
+		if !works(tok) {
+			t.Errorf("the concurrent starts' token does not work")
+		}
 	}
 	var n int
 	if err := app.DB.QueryRowContext(context.Background(), "SELECT count(*) FROM messages WHERE client_message_id = 'race-1'").Scan(&n); err != nil || n != 1 {

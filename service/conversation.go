@@ -23,11 +23,15 @@ func widgetTokenHash(token string) ([]byte, error) {
 
 // CreateConversation starts a conversation in the calling widget's workspace
 // with the customer's first message, and returns it with the widget token,
-// the conversation's only credential. With a client message id, a retry of
-// a request that already started a conversation (its answer lost on the
-// way) returns that conversation, Created false, under a new widget token:
-// the first one never reached the client. Returns EInvalid for bad input.
-func (s *Service) CreateConversation(ctx context.Context, message string, clientMessageID *string) (*helpium.NewConversation, error) {
+// the conversation's only credential. With a client message id and an
+// installation id (a random id the client keeps), a retry from the same
+// installation of a request that already started a conversation (its
+// answer lost on the way) returns that conversation, Created false, under
+// the same widget token, which is derived from both ids; the same client
+// message id from another installation, or without one, starts another
+// conversation and takes nothing from the first. Returns EInvalid for bad
+// input.
+func (s *Service) CreateConversation(ctx context.Context, message string, clientMessageID, installationID *string) (*helpium.NewConversation, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
@@ -39,6 +43,9 @@ func (s *Service) CreateConversation(ctx context.Context, message string, client
 	if err := helpium.ValidateClientMessageID(clientMessageID); err != nil {
 		return nil, err
 	}
+	if err := helpium.ValidateInstallationID(installationID); err != nil {
+		return nil, err
+	}
 	now := s.clock()
 	c := &helpium.Conversation{
 		ID: uuid.Must(uuid.NewV7()).String(), WorkspaceID: ws.ID,
@@ -48,8 +55,12 @@ func (s *Service) CreateConversation(ctx context.Context, message string, client
 		ID: uuid.Must(uuid.NewV7()).String(), ConversationID: c.ID, WorkspaceID: ws.ID,
 		Author: helpium.AuthorCustomer, Body: body, ClientMessageID: clientMessageID, CreatedAt: now,
 	}
-	token := helpium.NewToken(widgetTokenPrefix)
-	conv, first, created, err := s.store.CreateConversation(ctx, c, helpium.HashToken(token), m)
+	token, key := helpium.NewToken(widgetTokenPrefix), []byte(nil)
+	if clientMessageID != nil && installationID != nil {
+		token = helpium.DeriveToken(widgetTokenPrefix, "helpium widget token", ws.ID, *installationID, *clientMessageID)
+		key = helpium.ConversationKey(ws.ID, *installationID, *clientMessageID)
+	}
+	conv, first, created, err := s.store.CreateConversation(ctx, c, helpium.HashToken(token), m, key)
 	if err != nil {
 		return nil, err
 	}

@@ -25,10 +25,14 @@ type CreateArticleInput struct {
 type CreateConversationInput struct {
 	// The customer's first message.
 	Message string `json:"message"`
-	// Idempotency key of the first message: a retry with the same id returns
-	// the conversation the first request started (under a new widget token)
-	// instead of starting another.
+	// Id of the first message. With installationId, the idempotency key of the
+	// start: a retry with both returns the conversation the first request
+	// started, under the same widget token, instead of starting another.
 	ClientMessageID *string `json:"clientMessageId,omitempty"`
+	// A random id (16 to 128 letters, digits, - or _, e.g. a UUID) the client
+	// keeps for its installation, so that only it can retry a start: the same
+	// clientMessageId from another installation starts another conversation.
+	InstallationID *string `json:"installationId,omitempty"`
 }
 
 type IdentifyInput struct {

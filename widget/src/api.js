@@ -88,10 +88,15 @@ export class Client {
     return this.request('POST', '/search/answer', { query }, signal);
   }
 
-  // clientMessageId makes a retry of a lost answer find the conversation
-  // the first try started instead of starting a second one.
-  createConversation(message, clientMessageId) {
-    return this.request('POST', '/conversations', { message, client_message_id: clientMessageId });
+  // clientMessageId with this browser's installationId makes a retry of a
+  // lost answer find the conversation the first try started (under the same
+  // token) instead of starting a second one; no other client can.
+  createConversation(message, clientMessageId, installationId) {
+    return this.request('POST', '/conversations', {
+      message,
+      client_message_id: clientMessageId,
+      installation_id: installationId,
+    });
   }
 
   sendMessage(token, body, clientMessageId) {

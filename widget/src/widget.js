@@ -674,9 +674,21 @@ export class Widget {
     }
   }
 
+  // installationId returns this browser's random id for the workspace,
+  // made once and kept beside the token: it binds a retried conversation
+  // start to this browser.
+  installationId() {
+    let id = this.store.get('installation');
+    if (!id) {
+      id = newId();
+      this.store.set('installation', id);
+    }
+    return id;
+  }
+
   async deliver(item) {
     if (!this.token) {
-      const r = await this.client.createConversation(item.body, item.clientId);
+      const r = await this.client.createConversation(item.body, item.clientId, this.installationId());
       if (this.destroyed) return;
       this.setToken(r.widget_token);
       item.el.remove();
