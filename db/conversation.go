@@ -119,8 +119,10 @@ func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation,
 		})
 	}
 	err = create()
-	if isConstraint(err, "conversations_idempotency_key") {
-		err = create() // two tries with the same key at once: the loser finds the winner's
+	// Two tries with the same key at once: the loser finds the winner's.
+	// Their tokens are equal too, so either unique index may refuse it.
+	if key != nil && (isConstraint(err, "conversations_idempotency_key") || isConstraint(err, "conversations_token_hash_key")) {
+		err = create()
 	}
 	return conv, first, created, dbErr(err, "conversation")
 }

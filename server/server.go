@@ -129,10 +129,13 @@ func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	guard := graph.NewDocumentGuard()
+	h.SetParserTokenLimit(guard.MaxTokens)
 	h.Use(extension.Introspection{})
 	h.Use(graph.DepthLimit{Max: 12})
 	h.Use(extension.FixedComplexityLimit(5000))
 	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	h.Use(guard) // after persisted queries, which fill in the document
 	h.SetErrorPresenter(graph.ErrorPresenter(log))
 	h.SetRecoverFunc(graph.RecoverFunc(log))
 	return h

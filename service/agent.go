@@ -32,18 +32,33 @@ func (s *Service) AuthenticateAgentToken(ctx context.Context, token string) (*he
 }
 
 // Login checks an agent's email and password and starts a session. Returns
-// EUnauthenticated for a wrong email or password, without saying which.
+// EUnauthenticated for a wrong email or password, without saying which, and
+// ETooManyRequests while the address or the client is slowed down (see
+// login.go).
 func (s *Service) Login(ctx context.Context, email, password string) (*helpium.Session, error) {
+	key := loginEmail(email)
+	if err := s.checkLoginAllowed(ctx, key); err != nil {
+		return nil, err
+	}
 	agent, hash, err := s.store.FindAgentByEmail(ctx, email)
 	if err != nil && helpium.ErrorCode(err) != helpium.ENotFound {
 		return nil, err
 	}
 	if agent == nil {
-		checkPassword(dummyHash, password)
+		hash = dummyHash // as slow as a real check, so the time says nothing
+	}
+	ok, err := s.checkPasswordLimited(ctx, hash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || agent == nil {
+		if err := s.loginFailed(ctx, key); err != nil {
+			return nil, err
+		}
 		return nil, helpium.Errorf(helpium.EUnauthenticated, "Invalid email or password.")
 	}
-	if !checkPassword(hash, password) {
-		return nil, helpium.Errorf(helpium.EUnauthenticated, "Invalid email or password.")
+	if err := s.store.ClearLoginFailures(ctx, key); err != nil {
+		return nil, err
 	}
 	now := s.clock()
 	expires := now.Add(SessionTTL)

@@ -8,6 +8,7 @@ import (
 	"github.com/helpium/helpium/answer"
 	"github.com/helpium/helpium/metrics"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/helpium/helpium/actions"
@@ -36,6 +37,7 @@ type Service struct {
 	actions   *actions.Executor
 	llm       *llm.Client
 	recheck   time.Duration
+	argon     chan struct{} // one slot per password hash being checked
 }
 
 // Options configures a Service.
@@ -114,6 +116,7 @@ func New(store *db.Store, opt Options) *Service {
 		limiter: opt.RateLimiter, agentMin: opt.AgentRateLimit,
 		actions: opt.Actions, llm: opt.LLM, recheck: opt.LiveRecheck,
 		generator: opt.Generator, answers: newAnswerCache(opt.AnswerCacheTTL), metrics: opt.Metrics,
+		argon: make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 }
 

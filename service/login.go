@@ -1,0 +1,93 @@
+package service
+
+import (
+	"context"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/ratelimit"
+)
+
+// Password guessing is slowed down three ways:
+//   - per email address (known or not, so a refusal says nothing about
+//     whether an account exists): after loginFreeFailures failed attempts,
+//     each further failure locks the address for twice as long as the last,
+//     from 1 s up to loginMaxLock; the count lives in PostgreSQL, so it
+//     survives restarts and is shared by replicas, and a success clears it;
+//   - per client IP: loginPerMinute attempts a minute (the rate limiter,
+//     shared through Redis when configured);
+//   - per process: at most argonSlots password hashes at once, so a burst
+//     cannot hold more than argonSlots × 19 MiB of Argon2 memory; a GraphQL
+//     request may select login once (graph.DocumentGuard).
+const (
+	loginFreeFailures = 5
+	loginMaxLock      = 15 * time.Minute
+	loginFailureReset = 24 * time.Hour
+	loginPerMinute    = 20
+)
+
+// loginBackoff is how long the address is locked after its n-th failure.
+func loginBackoff(n int) time.Duration {
+	if n <= loginFreeFailures {
+		return 0
+	}
+	d := time.Duration(math.Pow(2, float64(min(n-loginFreeFailures-1, 20)))) * time.Second
+	return min(d, loginMaxLock)
+}
+
+// checkLoginAllowed refuses a sign-in attempt that a limit forbids, with
+// ETooManyRequests and its Retry-After.
+func (s *Service) checkLoginAllowed(ctx context.Context, email string) error {
+	if ip := clientKey(helpium.ClientIP(ctx)); ip != "" {
+		l := ratelimit.PerMinute(loginPerMinute)
+		res, err := s.limiter.Allow(ctx, "login:"+ip, l)
+		if err != nil {
+			s.log.WarnContext(ctx, "rate limiter failed; sign-in admitted", "err", err)
+		} else if !res.Allowed {
+			return tooManyLogins(retryAfterSeconds(res))
+		}
+	}
+	until, err := s.store.LoginLock(ctx, email)
+	if err != nil {
+		return err
+	}
+	if wait := until.Sub(s.now()); wait > 0 {
+		return tooManyLogins(max(1, int(math.Ceil(wait.Seconds()))))
+	}
+	return nil
+}
+
+// loginFailed counts a failed attempt and locks the address when due.
+func (s *Service) loginFailed(ctx context.Context, email string) error {
+	now := s.clock()
+	n, err := s.store.AddLoginFailure(ctx, email, now, loginFailureReset)
+	if err != nil {
+		return err
+	}
+	if d := loginBackoff(n); d > 0 {
+		return s.store.LockLogin(ctx, email, now.Add(d))
+	}
+	return nil
+}
+
+func tooManyLogins(secs int) error {
+	e := helpium.Errorf(helpium.ETooManyRequests, "Too many sign-in attempts. Try again in %d seconds.", secs)
+	e.RetryAfter = secs
+	return e
+}
+
+// loginEmail is the key of an address's failures: trimmed, lower-cased.
+func loginEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// checkPasswordLimited is checkPassword holding one of the argon slots.
+func (s *Service) checkPasswordLimited(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case s.argon <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-s.argon }()
+	return checkPassword(hash, password), nil
+}
