@@ -203,6 +203,14 @@ func (s *Store) FindAgentByTokenHash(ctx context.Context, hash []byte, now time.
 	return out.agentRow.toAgent(), out.TokenID, nil
 }
 
+// AccessTokenLive reports whether an access token is neither revoked nor
+// expired at now.
+func (s *Store) AccessTokenLive(ctx context.Context, tokenID string, now time.Time) (bool, error) {
+	ok, err := s.db.NewSelect().Model((*accessTokenRow)(nil)).Where("id = ?", tokenID).Where("revoked_at IS NULL").
+		Where("(expires_at IS NULL OR expires_at > ?)", now).Exists(ctx)
+	return ok, dbErr(err, "access token")
+}
+
 // RevokeAccessToken revokes one of an agent's tokens. Returns ENotFound when
 // the agent has no such live token.
 func (s *Store) RevokeAccessToken(ctx context.Context, agentID, tokenID string, now time.Time) error {

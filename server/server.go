@@ -55,6 +55,10 @@ type Deps struct {
 	// MaxStreamsPerAgent caps an agent's concurrent WebSockets on this
 	// replica; 0: the default.
 	MaxStreamsPerAgent int
+	// WebSocketRecheck is how long a WebSocket's credential is trusted
+	// before an operation checks it again; 0: DefaultWebSocketRecheck,
+	// negative: every operation.
+	WebSocketRecheck time.Duration
 }
 
 // NewHandler returns the HTTP handler serving everything.
@@ -68,6 +72,9 @@ func NewHandler(d Deps) http.Handler {
 	}
 	if d.MaxStreamsPerAgent <= 0 {
 		d.MaxStreamsPerAgent = DefaultMaxStreamsPerAgent
+	}
+	if d.WebSocketRecheck == 0 {
+		d.WebSocketRecheck = DefaultWebSocketRecheck
 	}
 	streams := newStreamSlots()
 	r.Use(requestID(), clientIPMiddleware(d.TrustedProxies), accessLog(log), observe(d.Metrics), recovery(log), securityHeaders(), preflight())
@@ -119,11 +126,12 @@ func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog
 			if err != nil {
 				return refuseWebSocket(ctx, err), nil, err
 			}
-			return overWebSocket(ctx), nil, nil
+			return withSocketAuth(overWebSocket(ctx)), nil, nil
 		},
 		CloseFunc: func(ctx context.Context, _ int) { releaseWebSocket(ctx) },
 	})
 	h.AroundRootFields(rootFieldRateLimit(svc))
+	h.AroundOperations(webSocketReauth(svc, d.WebSocketRecheck, graph.ErrorPresenter(log)))
 	h.AroundOperations(webSocketRateLimit(svc, graph.ErrorPresenter(log)))
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})

@@ -31,6 +31,34 @@ func (s *Service) AuthenticateAgentToken(ctx context.Context, token string) (*he
 	return &helpium.Actor{Agent: agent, TokenID: tokenID}, nil
 }
 
+// Reauthenticate checks that the credential an actor was authenticated with
+// is still good (for a connection that outlives a request, a WebSocket):
+// an agent's token not revoked or expired, a widget key not rotated. It
+// returns the actor to use from now on (a widget's workspace reloaded, its
+// settings and limits fresh), or EUnauthenticated.
+func (s *Service) Reauthenticate(ctx context.Context, a *helpium.Actor) (*helpium.Actor, error) {
+	switch {
+	case a == nil:
+		return nil, nil
+	case a.Agent != nil:
+		ok, err := s.store.AccessTokenLive(ctx, a.TokenID, s.clock())
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, helpium.Errorf(helpium.EUnauthenticated, "The access token is invalid, expired or revoked.")
+		}
+		return a, nil
+	case a.Workspace != nil:
+		ws, err := s.AuthenticateWidgetKey(ctx, a.Workspace.APIKey)
+		if err != nil {
+			return nil, err
+		}
+		return &helpium.Actor{Workspace: ws}, nil
+	}
+	return a, nil
+}
+
 // Login checks an agent's email and password and starts a session. Returns
 // EUnauthenticated for a wrong email or password, without saying which, and
 // ETooManyRequests while the address or the client is slowed down (see

@@ -8,23 +8,30 @@ import (
 	"github.com/helpium/helpium/events"
 )
 
-// liveGuard ends an agent's live subscription once their token is revoked
-// or expires, or they leave the workspace: the subscription asks it every
+// liveGuard ends a live subscription or stream once its credential stops
+// being valid: an agent's token revoked or expired, or the agent no longer
+// in the workspace; a widget key rotated. The subscription asks it every
 // Options.LiveRecheck.
 type liveGuard struct {
 	s           *Service
-	tokenID     string
+	tokenID     string // an agent's
 	workspaceID string
+	widgetKey   string // or the widget's
 }
 
-// guardFor returns the guard of the calling agent's subscription to a
-// workspace, or nil for the widget (whose key cannot be revoked per session).
+// guardFor returns the guard of the caller's subscription to a workspace
+// (nil without a caller).
 func (s *Service) guardFor(ctx context.Context, workspaceID string) *liveGuard {
 	a := helpium.ActorFrom(ctx)
-	if a == nil || a.Agent == nil || a.TokenID == "" {
+	switch {
+	case a == nil:
 		return nil
+	case a.Agent != nil && a.TokenID != "":
+		return &liveGuard{s: s, tokenID: a.TokenID, workspaceID: workspaceID}
+	case a.Workspace != nil:
+		return &liveGuard{s: s, workspaceID: workspaceID, widgetKey: a.Workspace.APIKey}
 	}
-	return &liveGuard{s: s, tokenID: a.TokenID, workspaceID: workspaceID}
+	return nil
 }
 
 // ticker fires when the guard should be asked again (never for nil).
@@ -39,6 +46,13 @@ func (g *liveGuard) ticker() (<-chan time.Time, func()) {
 // allowed reports whether the subscription may go on. A failed check (the
 // database unreachable) lets it go on until the next one.
 func (g *liveGuard) allowed(ctx context.Context) bool {
+	if g.widgetKey != "" {
+		ws, err := g.s.AuthenticateWidgetKey(ctx, g.widgetKey)
+		if helpium.ErrorCode(err) == helpium.EUnauthenticated {
+			return false // rotated
+		}
+		return err != nil || ws.ID == g.workspaceID
+	}
 	ok, err := g.s.store.AgentTokenAllowed(ctx, g.tokenID, g.workspaceID, g.s.clock())
 	return err != nil || ok
 }
@@ -124,7 +138,8 @@ func (s *Service) MessageAdded(ctx context.Context, conversationID string) (<-ch
 
 // FollowMessagesByToken streams the customer-visible messages of the
 // conversation behind a widget token after the cursor (all when nil; the
-// SSE Last-Event-ID), then every new one as it is written.
+// SSE Last-Event-ID), then every new one as it is written, until the
+// widget key it was opened with is rotated.
 func (s *Service) FollowMessagesByToken(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
 	var afterSeq int64
 	if after != nil {
@@ -137,7 +152,7 @@ func (s *Service) FollowMessagesByToken(ctx context.Context, token string, after
 	if err != nil {
 		return nil, err
 	}
-	return s.followMessages(ctx, c, afterSeq, false, nil), nil
+	return s.followMessages(ctx, c, afterSeq, false, s.guardFor(ctx, c.WorkspaceID)), nil
 }
 
 // ConversationChange is a change to a conversation, for dashboards.

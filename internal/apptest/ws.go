@@ -3,6 +3,7 @@ package apptest
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,10 +12,12 @@ import (
 	"github.com/coder/websocket/wsjson"
 )
 
-// Subscription is a GraphQL subscription over graphql-transport-ws.
+// Subscription is a GraphQL subscription over graphql-transport-ws, or
+// (from Socket) a connection that runs operations one at a time.
 type Subscription struct {
 	conn *websocket.Conn
 	ctx  context.Context
+	ops  int
 }
 
 type wsMessage struct {
@@ -26,6 +29,17 @@ type wsMessage struct {
 // Subscribe opens a WebSocket to the server, authenticates with init (the
 // connection_init payload) and starts query. It is closed when the test ends.
 func (a *App) Subscribe(t testing.TB, init map[string]any, query string, vars map[string]any) *Subscription {
+	t.Helper()
+	s := a.Socket(t, init)
+	sub, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	s.send(t, wsMessage{ID: "1", Type: "subscribe", Payload: sub})
+	return s
+}
+
+// Socket opens a WebSocket to the server and authenticates with init (the
+// connection_init payload); Do runs operations on it. It is closed when the
+// test ends.
+func (a *App) Socket(t testing.TB, init map[string]any) *Subscription {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -41,9 +55,42 @@ func (a *App) Subscribe(t testing.TB, init map[string]any, query string, vars ma
 	if m := s.read(t, 5*time.Second); m.Type != "connection_ack" {
 		t.Fatalf("connection_init answered with %s %s", m.Type, m.Payload)
 	}
-	sub, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	s.send(t, wsMessage{ID: "1", Type: "subscribe", Payload: sub})
 	return s
+}
+
+// Do runs a query or mutation on a socket from Socket, decodes its data
+// into out and returns its GraphQL errors.
+func (s *Subscription) Do(t testing.TB, query string, vars map[string]any, out any) []GraphQLError {
+	t.Helper()
+	s.ops++
+	payload, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	s.send(t, wsMessage{ID: "op" + strconv.Itoa(s.ops), Type: "subscribe", Payload: payload})
+	m := s.read(t, 10*time.Second)
+	switch m.Type {
+	case "error": // refused before execution; no complete follows
+		var errs []GraphQLError
+		json.Unmarshal(m.Payload, &errs) //nolint:errcheck
+		return errs
+	case "next":
+		var body struct {
+			Data   json.RawMessage `json:"data"`
+			Errors []GraphQLError  `json:"errors"`
+		}
+		if err := json.Unmarshal(m.Payload, &body); err != nil {
+			t.Fatalf("decode %s: %v", m.Payload, err)
+		}
+		if out != nil && len(body.Data) > 0 && string(body.Data) != "null" {
+			if err := json.Unmarshal(body.Data, out); err != nil {
+				t.Fatalf("decode data %s: %v", body.Data, err)
+			}
+		}
+		if c := s.read(t, 10*time.Second); c.Type != "complete" {
+			t.Fatalf("operation ended with %s %s, want complete", c.Type, c.Payload)
+		}
+		return body.Errors
+	}
+	t.Fatalf("unexpected %s message: %s", m.Type, m.Payload)
+	return nil
 }
 
 func (s *Subscription) send(t testing.TB, m wsMessage) {
