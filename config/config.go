@@ -37,7 +37,8 @@ type Config struct {
 	TrustedProxies  []netip.Prefix // HELPIUM_TRUSTED_PROXIES
 	AgentRateLimit  int            // HELPIUM_AGENT_RATE_LIMIT
 	MaxStreams      int            // HELPIUM_MAX_STREAMS_PER_WORKSPACE
-	AdminAddr       string         // HELPIUM_ADMIN_ADDR: pprof on loopback; empty: off
+	AdminAddr       string         // HELPIUM_ADMIN_ADDR: pprof and metrics on loopback; empty: off
+	MetricsToken    string         // HELPIUM_METRICS_TOKEN
 
 	// AI Actions and the language model behind AI answers.
 	ActionsAllowHTTPHosts []string      // HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS
@@ -76,7 +77,8 @@ var Vars = []Var{
 	{"HELPIUM_TRUSTED_PROXIES", "", "Comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For names the client; empty: the connection's peer is the client.", false},
 	{"HELPIUM_AGENT_RATE_LIMIT", "1200", "Dashboard GraphQL requests per minute per agent.", false},
 	{"HELPIUM_MAX_STREAMS_PER_WORKSPACE", "500", "Concurrent widget event streams and WebSockets per workspace, per process.", false},
-	{"HELPIUM_ADMIN_ADDR", "", "Loopback address (e.g. 127.0.0.1:6060) of a separate admin listener serving net/http/pprof under /debug/pprof/; empty: off.", false},
+	{"HELPIUM_ADMIN_ADDR", "", "Loopback address (e.g. 127.0.0.1:6060) of a separate admin listener serving /metrics and net/http/pprof under /debug/pprof/; empty: off.", false},
+	{"HELPIUM_METRICS_TOKEN", "", "Bearer token that /metrics on the main listener requires (for a Prometheus scraping replicas over the network); empty: /metrics only on the admin listener.", true},
 	{"HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS", "", "Comma-separated hosts (host or host:port) that AI Actions may call over plain http, for development; every other host needs https. Private and loopback addresses stay refused.", false},
 	{"HELPIUM_LLM_BASE_URL", "", "API root of an OpenAI-compatible chat-completions model for AI answers and action tool calls, e.g. https://api.openai.com or http://127.0.0.1:11434 (Ollama); empty: no model.", false},
 	{"HELPIUM_LLM_MODEL", "", "Model name, e.g. gpt-4o-mini (required with HELPIUM_LLM_BASE_URL).", false},
@@ -157,6 +159,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.MaxStreams, err = strconv.Atoi(get("HELPIUM_MAX_STREAMS_PER_WORKSPACE")); err != nil || c.MaxStreams < 1 {
 		return c, fmt.Errorf("HELPIUM_MAX_STREAMS_PER_WORKSPACE: must be a positive whole number")
+	}
+	if c.MetricsToken = get("HELPIUM_METRICS_TOKEN"); c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return c, fmt.Errorf("HELPIUM_METRICS_TOKEN: must be at least 16 characters")
 	}
 	if c.AdminAddr = get("HELPIUM_ADMIN_ADDR"); c.AdminAddr != "" && !loopbackAddr(c.AdminAddr) {
 		return c, fmt.Errorf("HELPIUM_ADMIN_ADDR: must be a loopback host:port like 127.0.0.1:6060 (profiles must not be reachable from the network)")

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/subtle"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +29,30 @@ func observe(m *metrics.Metrics) gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.ObserveRequest(route, c.Request.Method, strconv.Itoa(c.Writer.Status()), time.Since(start))
+		m.ObserveRequest(route, methodLabel(c.Request.Method), strconv.Itoa(c.Writer.Status()), time.Since(start))
+	}
+}
+
+// methodLabel bounds the method label: a client may send any token as the
+// method, and every distinct label is a new series.
+func methodLabel(method string) string {
+	switch method {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
+		return method
+	}
+	return "OTHER"
+}
+
+// requireBearer refuses a request without "Authorization: Bearer <token>"
+// with 401 (compared in constant time).
+func requireBearer(token string) gin.HandlerFunc {
+	want := []byte("Bearer " + token)
+	return func(c *gin.Context) {
+		if subtle.ConstantTimeCompare([]byte(c.GetHeader("Authorization")), want) != 1 {
+			c.Header("WWW-Authenticate", "Bearer")
+			c.AbortWithStatus(http.StatusUnauthorized)
+			return
+		}
+		c.Next()
 	}
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/internal/apptest"
+	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
 )
 
@@ -36,7 +38,7 @@ func TestMetricsExposed(t *testing.T) {
 
 	var body string
 	for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(20 * time.Millisecond) {
-		r := app.Request(t, "GET", "/metrics", "", nil)
+		r := app.Request(t, "GET", "/metrics", "", nil, "Authorization", "Bearer "+apptest.MetricsToken)
 		body = string(r.Body)
 		if strings.Contains(body, `helpium_live_connections{kind="sse"} 1`) {
 			break
@@ -60,6 +62,34 @@ func TestMetricsExposed(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// TestMetricsEndpointAndLabelsBounded: /metrics on the main listener needs
+// the metrics token, and methods a client makes up all count as OTHER, so
+// they cannot grow the series without bound.
+func TestMetricsEndpointAndLabelsBounded(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	for _, h := range [][]string{nil, {"Authorization", "Bearer wrong-token-0123456789"}} {
+		if r := app.Request(t, "GET", "/metrics", "", nil, h...); r.Status != http.StatusUnauthorized {
+			t.Errorf("/metrics with %v: %d, want 401", h, r.Status)
+		}
+	}
+	for i := range 50 {
+		req, _ := http.NewRequest(fmt.Sprintf("X-MADE-UP-%d", i), app.URL+"/api/customer/widget/settings", nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}
+	r := app.Request(t, "GET", "/metrics", "", nil, "Authorization", "Bearer "+apptest.MetricsToken)
+	body := string(r.Body)
+	if r.Status != 200 || strings.Contains(body, "X-MADE-UP") || !strings.Contains(body, `method="OTHER"`) {
+		t.Errorf("/metrics after 50 made-up methods: %d; want them counted as OTHER, none named", r.Status)
+	}
+	// Without a token the main listener has no /metrics at all.
+	bare := apptest.New(t, service.Options{}, func(d *server.Deps) { d.MetricsToken = "" })
+	if r := bare.Request(t, "GET", "/metrics", "", nil, "Authorization", "Bearer "+apptest.MetricsToken); r.Status != http.StatusNotFound {
+		t.Errorf("/metrics without HELPIUM_METRICS_TOKEN: %d, want 404", r.Status)
 	}
 }
 

@@ -44,8 +44,12 @@ type Deps struct {
 	Weaviate *search.Weaviate
 	Events   *events.Broker
 	Logger   *slog.Logger
-	// Metrics is optional; /metrics serves it when set.
+	// Metrics records requests; optional.
 	Metrics *metrics.Metrics
+	// MetricsToken, if set, serves Metrics at /metrics to requests with
+	// "Authorization: Bearer <MetricsToken>" (HELPIUM_METRICS_TOKEN);
+	// without it /metrics is only on the admin listener.
+	MetricsToken string
 	// TrustedProxies are the peers whose X-Forwarded-For names the client
 	// (HELPIUM_TRUSTED_PROXIES); without them the peer is the client.
 	TrustedProxies []netip.Prefix
@@ -100,8 +104,8 @@ func NewHandler(d Deps) http.Handler {
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 
-	if d.Metrics != nil {
-		r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
+	if d.Metrics != nil && d.MetricsToken != "" {
+		r.GET("/metrics", requireBearer(d.MetricsToken), gin.WrapH(d.Metrics.Handler()))
 	}
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readiness(d))

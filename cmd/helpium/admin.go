@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"github.com/helpium/helpium/metrics"
 )
 
-// adminHandler serves net/http/pprof under /debug/pprof/ on its own mux,
-// never on the public handler.
-func adminHandler() http.Handler {
+// adminHandler serves the metrics at /metrics and net/http/pprof under
+// /debug/pprof/ on its own mux, never on the public handler.
+func adminHandler(m *metrics.Metrics) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -24,7 +27,7 @@ func adminHandler() http.Handler {
 
 // serveAdmin runs the admin listener on addr (HELPIUM_ADMIN_ADDR, checked
 // to be loopback by config) until ctx ends. An empty addr does nothing.
-func serveAdmin(ctx context.Context, addr string, log *slog.Logger) error {
+func serveAdmin(ctx context.Context, addr string, m *metrics.Metrics, log *slog.Logger) error {
 	if addr == "" {
 		return nil
 	}
@@ -32,8 +35,8 @@ func serveAdmin(ctx context.Context, addr string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: adminHandler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	log.Info("admin listener (pprof)", "addr", ln.Addr().String())
+	srv := &http.Server{Handler: adminHandler(m), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("admin listener (metrics, pprof)", "addr", ln.Addr().String())
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

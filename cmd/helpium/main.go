@@ -197,7 +197,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		runDone := make(chan struct{})
 		go func() { svc.Run(ctx); close(runDone) }()
 		defer func() { stop(); <-runDone }()
-		if err := serveAdmin(ctx, cfg.AdminAddr, log); err != nil {
+		if err := serveAdmin(ctx, cfg.AdminAddr, m, log); err != nil {
 			return err
 		}
 
@@ -217,7 +217,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			return age.Seconds()
 		})
 		m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
-		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m,
+		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m, MetricsToken: cfg.MetricsToken,
 			TrustedProxies: cfg.TrustedProxies, MaxStreamsPerWorkspace: cfg.MaxStreams})
 		return server.Serve(ctx, cfg.Addr, h, cfg.ShutdownTimeout, log, func(a net.Addr) {
 			log.Info("listening", "addr", a.String())

@@ -109,6 +109,7 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		"DATABASE_URL="+dbtest.NewURL(t),
 		"WEAVIATE_URL="+apptest.WeaviateURL(t),
 		"HELPIUM_ADDR=127.0.0.1:0",
+		"HELPIUM_METRICS_TOKEN="+apptest.MetricsToken,
 		"HELPIUM_ENCRYPTION_KEY="+secret.NewKeySpec("t1"),
 	)
 	stdout, _ := cmd.StdoutPipe()
@@ -189,7 +190,9 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		return res
 	}
 	metricsText := func() string {
-		res, err := http.Get(base + "/metrics")
+		req, _ := http.NewRequest("GET", base+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+apptest.MetricsToken)
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -91,7 +91,7 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 	go func() { svc.Run(ctx); close(runDone) }()
 	m.WatchDB(bdb.DB)
 	m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
-	deps := server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m}
+	deps := server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m, MetricsToken: MetricsToken}
 	for _, f := range configure {
 		f(&deps)
 	}
@@ -108,6 +108,9 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 	waitFor(t, "events broker", broker.Ready)
 	return &App{URL: srv.URL, DB: bdb, Service: svc, Server: srv, Events: broker, DatabaseURL: dbURL, logs: logs}
 }
+
+// MetricsToken is the bearer token test servers serve /metrics to.
+const MetricsToken = "test-metrics-token-0123456789"
 
 // Workspace creates a workspace called name.
 func (a *App) Workspace(t testing.TB, name string) *helpium.Workspace {
