@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 	"sync"
 	"unicode/utf8"
 
@@ -32,6 +33,14 @@ const (
 	DefaultMaxStreamsPerWorkspace = 500
 	// DefaultMaxStreamsPerAgent caps an agent's concurrent WebSockets.
 	DefaultMaxStreamsPerAgent = 20
+	// DefaultMaxStreamsPerClient caps one client IP's concurrent widget
+	// event streams per workspace, and its WebSockets of any kind
+	// (anonymous ones included, before they authenticate), so that one
+	// client cannot take a workspace's or the server's slots.
+	DefaultMaxStreamsPerClient = 50
+	// DefaultWebSocketInitTimeout is how long a WebSocket may wait before
+	// its connection_init.
+	DefaultWebSocketInitTimeout = 10 * time.Second
 )
 
 // clientIPMiddleware puts the client's IP address in the request context.
@@ -377,7 +386,7 @@ func (s *streamSlots) acquire(key string, max int) (release func(), ok bool) {
 }
 
 // streamLimit caps a workspace's concurrent widget event streams.
-func streamLimit(slots *streamSlots, max int, log *slog.Logger) gin.HandlerFunc {
+func streamLimit(slots *streamSlots, max, perClient int, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !strings.HasSuffix(c.FullPath(), "/events") {
 			c.Next()
@@ -388,9 +397,35 @@ func streamLimit(slots *streamSlots, max int, log *slog.Logger) gin.HandlerFunc 
 			rest.WriteError(c, log, err)
 			return
 		}
+		client := "ws:" + ws.ID + ":client:" + service.ClientKey(helpium.ClientIP(c.Request.Context()))
+		releaseClient, ok := slots.acquire(client, perClient)
+		if !ok {
+			rest.WriteError(c, log, tooManyStreams(perClient))
+			return
+		}
+		defer releaseClient()
 		release, ok := slots.acquire("ws:"+ws.ID, max)
 		if !ok {
 			rest.WriteError(c, log, tooManyStreams(max))
+			return
+		}
+		defer release()
+		c.Next()
+	}
+}
+
+// webSocketClientLimit caps a client IP's open WebSockets, from the
+// upgrade on: a socket holds its slot before it authenticates, so
+// anonymous sockets count too.
+func webSocketClientLimit(slots *streamSlots, max int) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !strings.EqualFold(c.GetHeader("Upgrade"), "websocket") {
+			c.Next()
+			return
+		}
+		release, ok := slots.acquire("client:"+service.ClientKey(helpium.ClientIP(c.Request.Context())), max)
+		if !ok {
+			writeGraphQLError(c, tooManyStreams(max))
 			return
 		}
 		defer release()
@@ -432,11 +467,16 @@ func acquireWebSocket(ctx context.Context, slots *streamSlots, perWorkspace, per
 }
 
 // refuseWebSocket sets the close code and reason of a WebSocket refused
-// at connection_init: 4403 for a forbidden origin, 4429 over the stream
-// cap (graphql-transport-ws sends no error message before closing).
+// at connection_init, in graphql-transport-ws's codes: 4401 without valid
+// credentials, 4403 for a forbidden origin, 4429 over the stream cap (the
+// protocol sends no error message before closing; a client that sees
+// 1000 would reconnect at once).
 func refuseWebSocket(ctx context.Context, err error) context.Context {
 	code := 4403
-	if helpium.ErrorCode(err) == helpium.ETooManyRequests {
+	switch helpium.ErrorCode(err) {
+	case helpium.EUnauthenticated:
+		code = 4401
+	case helpium.ETooManyRequests:
 		code = 4429
 	}
 	return transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, helpium.ErrorMessage(err)), code)

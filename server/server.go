@@ -59,6 +59,12 @@ type Deps struct {
 	// MaxStreamsPerAgent caps an agent's concurrent WebSockets on this
 	// replica; 0: the default.
 	MaxStreamsPerAgent int
+	// WebSocketInitTimeout is how long a WebSocket may wait before its
+	// connection_init; 0: DefaultWebSocketInitTimeout.
+	WebSocketInitTimeout time.Duration
+	// MaxStreamsPerClient caps a client IP's widget streams per workspace
+	// and its WebSockets on this replica; 0: the default.
+	MaxStreamsPerClient int
 	// WebSocketRecheck is how long a WebSocket's credential is trusted
 	// before an operation checks it again; 0: DefaultWebSocketRecheck,
 	// negative: every operation.
@@ -77,6 +83,12 @@ func NewHandler(d Deps) http.Handler {
 	if d.MaxStreamsPerAgent <= 0 {
 		d.MaxStreamsPerAgent = DefaultMaxStreamsPerAgent
 	}
+	if d.WebSocketInitTimeout <= 0 {
+		d.WebSocketInitTimeout = DefaultWebSocketInitTimeout
+	}
+	if d.MaxStreamsPerClient <= 0 {
+		d.MaxStreamsPerClient = DefaultMaxStreamsPerClient
+	}
 	if d.WebSocketRecheck == 0 {
 		d.WebSocketRecheck = DefaultWebSocketRecheck
 	}
@@ -92,7 +104,7 @@ func NewHandler(d Deps) http.Handler {
 	resolver := &graph.Resolver{Service: d.Service}
 
 	customer := r.Group("/api/customer", cors(), bodyLimit(customerBodyLimit, func(c *gin.Context, err error) { rest.WriteError(c, log, err) }), widgetAuth(log, d.Service.AuthenticateWidgetKey),
-		widgetOrigin(log), customerRateLimit(d.Service, log), streamLimit(streams, d.MaxStreamsPerWorkspace, log))
+		widgetOrigin(log), customerRateLimit(d.Service, log), streamLimit(streams, d.MaxStreamsPerWorkspace, d.MaxStreamsPerClient, log))
 	rest.New(resolver, log).Register(customer)
 	if err := rest.RegisterDocs(r); err != nil {
 		panic(err) // the document is embedded at build time and validated by its tests
@@ -100,7 +112,7 @@ func NewHandler(d Deps) http.Handler {
 
 	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log, streams, d)))
 	r.POST("/graphql", cors(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
-	r.GET("/graphql", cors(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
+	r.GET("/graphql", cors(), webSocketClientLimit(streams, d.MaxStreamsPerClient), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 
@@ -116,12 +128,18 @@ func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog
 	h := handler.New(graph.NewSchema(resolver))
 	h.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           d.WebSocketInitTimeout,
 		// Tokens travel in the init payload, not cookies, so any origin may connect.
 		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}},
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			ctx, err := authenticateInit(ctx, svc, p)
+			if err == nil && helpium.ActorFrom(ctx) == nil {
+				// An anonymous socket could only run login, one request's
+				// worth, and would hold a connection meanwhile.
+				err = helpium.Errorf(helpium.EUnauthenticated, "Authenticate in connection_init: {\"Authorization\": \"Bearer <token>\"} or {\"X-API-Key\": \"<key>\"}.")
+			}
 			if err != nil {
-				return ctx, nil, err
+				return refuseWebSocket(ctx, err), nil, err
 			}
 			if err := checkWebSocketOrigin(ctx); err != nil {
 				return refuseWebSocket(ctx, err), nil, err

@@ -110,7 +110,7 @@ func (s *Service) rateKey(ctx context.Context, scope RateScope) (string, ratelim
 	}
 	ws := a.Workspace
 	l := ws.RateLimits.Effective()
-	ip := clientKey(helpium.ClientIP(ctx))
+	ip := ClientKey(helpium.ClientIP(ctx))
 	// The limit is part of the key: a changed limit starts a fresh budget
 	// rather than reinterpreting the old one's state.
 	key := func(kind string, n int, ip string) (string, ratelimit.Limit, bool) {
@@ -130,11 +130,11 @@ func (s *Service) rateKey(ctx context.Context, scope RateScope) (string, ratelim
 	}
 }
 
-// clientKey is the part of a per-client limit's key that names the client:
+// ClientKey is the part of a per-client limit's key that names the client:
 // the IPv4 address, or the /64 network of an IPv6 address (one subscriber
 // usually holds a whole /64, so per address it could make up new clients
 // without end). "" when the address is unknown.
-func clientKey(ip netip.Addr) string {
+func ClientKey(ip netip.Addr) string {
 	ip = ip.Unmap()
 	if !ip.IsValid() {
 		return ""

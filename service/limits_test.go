@@ -14,11 +14,11 @@ func TestClientKey(t *testing.T) {
 		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
 	}
 	for _, tt := range tests {
-		if got := clientKey(netip.MustParseAddr(tt.ip)); got != tt.want {
-			t.Errorf("clientKey(%s) = %q, want %q", tt.ip, got, tt.want)
+		if got := ClientKey(netip.MustParseAddr(tt.ip)); got != tt.want {
+			t.Errorf("ClientKey(%s) = %q, want %q", tt.ip, got, tt.want)
 		}
 	}
-	if got := clientKey(netip.Addr{}); got != "" {
-		t.Errorf("clientKey(unknown) = %q, want empty", got)
+	if got := ClientKey(netip.Addr{}); got != "" {
+		t.Errorf("ClientKey(unknown) = %q, want empty", got)
 	}
 }

@@ -40,7 +40,7 @@ func loginBackoff(n int) time.Duration {
 // checkLoginAllowed refuses a sign-in attempt that a limit forbids, with
 // ETooManyRequests and its Retry-After.
 func (s *Service) checkLoginAllowed(ctx context.Context, email string) error {
-	if ip := clientKey(helpium.ClientIP(ctx)); ip != "" {
+	if ip := ClientKey(helpium.ClientIP(ctx)); ip != "" {
 		l := ratelimit.PerMinute(loginPerMinute)
 		res, err := s.limiter.Allow(ctx, "login:"+ip, l)
 		if err != nil {
