@@ -140,16 +140,52 @@ func (s *Store) FindMemberships(ctx context.Context, workspaceID, agentID string
 }
 
 // UpdateMembershipRole sets an agent's role in a workspace.
-func (s *Store) UpdateMembershipRole(ctx context.Context, workspaceID, agentID string, role helpium.Role) error {
-	res, err := s.db.NewUpdate().Model((*membershipRow)(nil)).Set("role = ?", string(role)).
-		Where("workspace_id = ?", workspaceID).Where("agent_id = ?", agentID).Exec(ctx)
-	return affectedOne(res, err, "agent")
+//
+// With keepOwner, it refuses (EConflict) a change that would leave the
+// workspace without an owner, checked under a lock on the workspace's row,
+// so that two owners demoting themselves at once cannot both succeed.
+func (s *Store) UpdateMembershipRole(ctx context.Context, workspaceID, agentID string, role helpium.Role, keepOwner bool) error {
+	return dbErr(s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if keepOwner && role != helpium.RoleOwner {
+			if err := otherOwnerExists(ctx, tx, workspaceID, agentID); err != nil {
+				return err
+			}
+		}
+		res, err := tx.NewUpdate().Model((*membershipRow)(nil)).Set("role = ?", string(role)).
+			Where("workspace_id = ?", workspaceID).Where("agent_id = ?", agentID).Exec(ctx)
+		return affectedOne(res, err, "agent")
+	}), "agent")
+}
+
+// otherOwnerExists locks the workspace's row and returns EConflict when
+// agentID is an owner of it and no other agent is.
+func otherOwnerExists(ctx context.Context, tx bun.Tx, workspaceID, agentID string) error {
+	if _, err := tx.NewRaw("SELECT 1 FROM workspaces WHERE id = ? FOR UPDATE", workspaceID).Exec(ctx); err != nil {
+		return err
+	}
+	var isOwner, others int
+	err := tx.NewRaw(`SELECT count(*) FILTER (WHERE agent_id = ?), count(*) FILTER (WHERE agent_id <> ?)
+		FROM memberships WHERE workspace_id = ? AND role = 'owner'`, agentID, agentID, workspaceID).Scan(ctx, &isOwner, &others)
+	if err != nil {
+		return err
+	}
+	if isOwner > 0 && others == 0 {
+		return &helpium.Error{Code: helpium.EConflict, Message: "A workspace needs at least one owner."}
+	}
+	return nil
 }
 
 // DeleteMembership removes an agent from a workspace and unassigns the
-// workspace's conversations assigned to them.
-func (s *Store) DeleteMembership(ctx context.Context, workspaceID, agentID string) error {
+// workspace's conversations assigned to them. With keepOwner, it refuses
+// (EConflict) to remove the workspace's last owner, as
+// UpdateMembershipRole does.
+func (s *Store) DeleteMembership(ctx context.Context, workspaceID, agentID string, keepOwner bool) error {
 	return dbErr(s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if keepOwner {
+			if err := otherOwnerExists(ctx, tx, workspaceID, agentID); err != nil {
+				return err
+			}
+		}
 		res, err := tx.NewDelete().Model((*membershipRow)(nil)).
 			Where("workspace_id = ?", workspaceID).Where("agent_id = ?", agentID).Exec(ctx)
 		if err := affectedOne(res, err, "agent"); err != nil {
@@ -159,13 +195,6 @@ func (s *Store) DeleteMembership(ctx context.Context, workspaceID, agentID strin
 			Where("workspace_id = ?", workspaceID).Where("assignee_id = ?", agentID).Exec(ctx)
 		return err
 	}), "agent")
-}
-
-// CountOwners returns how many owners a workspace has.
-func (s *Store) CountOwners(ctx context.Context, workspaceID string) (int, error) {
-	n, err := s.db.NewSelect().Model((*membershipRow)(nil)).
-		Where("workspace_id = ?", workspaceID).Where("role = 'owner'").Count(ctx)
-	return int(n), dbErr(err, "memberships")
 }
 
 // CreateAccessToken stores a token's metadata and the hash of its secret.

@@ -342,22 +342,6 @@ func (s *Service) targetMember(ctx context.Context, workspaceID, agentID string,
 	return target, nil
 }
 
-// keepsAnOwner returns EConflict when changing target would leave the
-// workspace without an owner.
-func (s *Service) keepsAnOwner(ctx context.Context, target *helpium.Membership) error {
-	if target.Role != helpium.RoleOwner {
-		return nil
-	}
-	n, err := s.store.CountOwners(ctx, target.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	if n <= 1 {
-		return helpium.Errorf(helpium.EConflict, "A workspace needs at least one owner.")
-	}
-	return nil
-}
-
 // SetAgentRole changes an agent's role in a workspace.
 func (s *Service) SetAgentRole(ctx context.Context, workspaceID, agentID string, role helpium.Role) (*helpium.Membership, error) {
 	if !role.Valid() {
@@ -367,12 +351,8 @@ func (s *Service) SetAgentRole(ctx context.Context, workspaceID, agentID string,
 	if err != nil {
 		return nil, err
 	}
-	if role != helpium.RoleOwner {
-		if err := s.keepsAnOwner(ctx, target); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.store.UpdateMembershipRole(ctx, workspaceID, agentID, role); err != nil {
+	// A workspace keeps an owner; the store checks it atomically.
+	if err := s.store.UpdateMembershipRole(ctx, workspaceID, agentID, role, true); err != nil {
 		return nil, err
 	}
 	target.Role = role
@@ -382,14 +362,11 @@ func (s *Service) SetAgentRole(ctx context.Context, workspaceID, agentID string,
 // RemoveAgent takes an agent out of a workspace; their conversations there
 // become unassigned.
 func (s *Service) RemoveAgent(ctx context.Context, workspaceID, agentID string) error {
-	target, err := s.targetMember(ctx, workspaceID, agentID, helpium.RoleAgent)
-	if err != nil {
+	if _, err := s.targetMember(ctx, workspaceID, agentID, helpium.RoleAgent); err != nil {
 		return err
 	}
-	if err := s.keepsAnOwner(ctx, target); err != nil {
-		return err
-	}
-	return s.store.DeleteMembership(ctx, workspaceID, agentID)
+	// A workspace keeps an owner; the store checks it atomically.
+	return s.store.DeleteMembership(ctx, workspaceID, agentID, true)
 }
 
 // NewOwner is a workspace created from the command line with its first owner.
