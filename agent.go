@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Role is an agent's role in one workspace. Agents read and answer
@@ -91,6 +92,13 @@ func NormalizeEmail(field, email string) (string, error) {
 	}
 	if err := CheckText(field, email, 254, true); err != nil {
 		return "", err
+	}
+	for _, r := range email {
+		// Invisible characters (zero-width spaces, direction marks) would
+		// make two addresses that look the same differ.
+		if unicode.In(r, unicode.Cf, unicode.Cc, unicode.Co) || unicode.IsSpace(r) {
+			return "", Invalid(field, "%s must not contain spaces or invisible characters", field)
+		}
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {

@@ -120,11 +120,13 @@ func (e *Executor) MaxResponseBytes() int64 { return e.cfg.MaxResponseBytes }
 // RefusedError is a connection the address policy refused.
 type RefusedError struct {
 	Host   string
-	Reason error
+	Reason error // which address and why; never shown to users
 }
 
+// Error names the host, not the address it resolved to: a caller must not
+// learn what an internal name resolves to.
 func (e *RefusedError) Error() string {
-	return fmt.Sprintf("refused to connect to %s: %v; actions may only reach public internet addresses", e.Host, e.Reason)
+	return fmt.Sprintf("refused to connect to %s: address not allowed; actions may only reach public internet addresses", e.Host)
 }
 
 // dial resolves addr's host, refuses the connection unless every address
@@ -392,7 +394,10 @@ func queryValues(v any) []string {
 	return []string{string(raw)}
 }
 
-var errTooManyRedirects = errors.New("too many redirects")
+var (
+	errTooManyRedirects = errors.New("too many redirects")
+	errRedirectNotHTTPS = errors.New("the redirect is not https")
+)
 
 // send makes the request and fills res.
 func (e *Executor) send(req *http.Request, c Call, res *helpium.ActionResult) {
@@ -405,7 +410,7 @@ func (e *Executor) send(req *http.Request, c Call, res *helpium.ActionResult) {
 				return errTooManyRedirects
 			}
 			if !e.schemeAllowed(r.URL) {
-				return &RefusedError{Host: r.URL.Host, Reason: fmt.Errorf("the redirect to %s is not https", r.URL.Redacted())}
+				return fmt.Errorf("%w: %s", errRedirectNotHTTPS, r.URL.Redacted())
 			}
 			if !strings.EqualFold(r.URL.Host, origin) {
 				// Credentials never follow a redirect to another host.
@@ -453,6 +458,8 @@ func (e *Executor) describe(err error, token string) string {
 	switch {
 	case errors.As(err, &refused):
 		msg = "Refused: " + refused.Error() + "."
+	case errors.Is(err, errRedirectNotHTTPS):
+		msg = "Refused: the redirect to another address is not https."
 	case errors.Is(err, errTooManyRedirects):
 		msg = fmt.Sprintf("Stopped after %d redirects.", MaxRedirects)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):

@@ -205,8 +205,29 @@ func TestSSRFRefusals(t *testing.T) {
 		{"https://192.168.0.1/", "private"},
 	} {
 		res := mustRun(t, prod, Call{Action: testAction("GET", tc.url, schema, false)})
-		if res.Status != 0 || !strings.HasPrefix(errText(res), "Refused") || !strings.Contains(errText(res), tc.reason) {
-			t.Errorf("%s: status %d, error %q; want a refusal naming %q", tc.url, res.Status, errText(res), tc.reason)
+		if res.Status != 0 || !strings.HasPrefix(errText(res), "Refused") || !strings.Contains(errText(res), "address not allowed") {
+			t.Errorf("%s: status %d, error %q; want a refusal", tc.url, res.Status, errText(res))
+		}
+		// The message names the host but never what a name resolved to.
+		u, _ := url.Parse(tc.url)
+		addrs := resolver[u.Hostname()]
+		for _, a := range addrs {
+			if strings.Contains(errText(res), a.String()) {
+				t.Errorf("%s: the error %q reveals the address %s", tc.url, errText(res), a)
+			}
+		}
+		// The policy itself names why, for the logs.
+		if a, err := netip.ParseAddr(u.Hostname()); err == nil {
+			addrs = append(addrs, a)
+		}
+		named := len(addrs) == 0 // localhost: the system resolver's answer
+		for _, a := range addrs {
+			if err := PublicOnly(a.Unmap()); err != nil && strings.Contains(err.Error(), tc.reason) {
+				named = true
+			}
+		}
+		if !named {
+			t.Errorf("%s: the policy does not name %q for %v", tc.url, tc.reason, addrs)
 		}
 	}
 	if hits.Load() != 0 {

@@ -169,25 +169,28 @@ func (s *Store) FindConversationByToken(ctx context.Context, workspaceID string,
 // conversation are numbered in commit order. A customer message reopens a
 // resolved or closed conversation; the first agent reply sets
 // first_response_at. A retry with a client message id already stored
-// inserts nothing. %s selects the conversation.
+// inserts nothing. %s selects the conversation. A message's created_at is
+// the later of the caller's clock and the conversation's last change, so
+// messages numbered later are never stamped earlier (concurrent sends
+// read the clock before they queue for the row).
 const appendMessageSQL = `
 WITH c AS (
 	UPDATE conversations SET
 		last_seq = last_seq + 1,
-		updated_at = ?created_at,
-		last_message_at = CASE WHEN ?internal THEN last_message_at ELSE ?created_at END,
-		first_response_at = CASE WHEN ?author_kind = 'agent' AND NOT ?internal THEN coalesce(first_response_at, ?created_at) ELSE first_response_at END,
+		updated_at = GREATEST(?created_at, updated_at),
+		last_message_at = CASE WHEN ?internal THEN last_message_at ELSE GREATEST(?created_at, updated_at) END,
+		first_response_at = CASE WHEN ?author_kind = 'agent' AND NOT ?internal THEN coalesce(first_response_at, GREATEST(?created_at, updated_at)) ELSE first_response_at END,
 		status = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN 'open' ELSE status END,
 		resolved_at = CASE WHEN ?reopen THEN NULL ELSE resolved_at END
 	WHERE %s AND workspace_id = ?workspace_id
 		AND (?client_message_id::text IS NULL OR NOT EXISTS (
 			SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.client_message_id = ?client_message_id))
-	RETURNING id, last_seq
+	RETURNING id, last_seq, updated_at
 )
 INSERT INTO messages (id, conversation_id, workspace_id, seq, author_kind, author_agent_id, internal, body, client_message_id, created_at)
-SELECT ?id, c.id, ?workspace_id, c.last_seq, ?author_kind, ?author_agent_id, ?internal, ?body, ?client_message_id, ?created_at FROM c
+SELECT ?id, c.id, ?workspace_id, c.last_seq, ?author_kind, ?author_agent_id, ?internal, ?body, ?client_message_id, c.updated_at FROM c
 ON CONFLICT (conversation_id, client_message_id) DO NOTHING
-RETURNING conversation_id, seq`
+RETURNING conversation_id, seq, created_at`
 
 var (
 	appendByTokenSQL = fmt.Sprintf(appendMessageSQL, "token_hash = ?token_hash")
@@ -226,14 +229,15 @@ func (s *Store) AppendMessage(ctx context.Context, to MessageTarget, m *helpium.
 		query = appendByTokenSQL
 	}
 	var out []struct {
-		ConversationID string `bun:"conversation_id"`
-		Seq            int64  `bun:"seq"`
+		ConversationID string    `bun:"conversation_id"`
+		Seq            int64     `bun:"seq"`
+		CreatedAt      time.Time `bun:"created_at"`
 	}
 	if err := s.db.NewRaw(query, &args).Scan(ctx, &out); err != nil {
 		return nil, false, dbErr(err, "conversation")
 	}
 	if len(out) == 1 {
-		m.ConversationID, m.Seq, m.WorkspaceID = out[0].ConversationID, out[0].Seq, to.WorkspaceID
+		m.ConversationID, m.Seq, m.WorkspaceID, m.CreatedAt = out[0].ConversationID, out[0].Seq, to.WorkspaceID, out[0].CreatedAt.UTC()
 		return m, true, nil
 	}
 	// Nothing inserted: either the target is unknown, or this is a retry.

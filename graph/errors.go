@@ -36,11 +36,16 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case gerr.Extensions["code"] != nil:
 			// gqlgen's refusals of the request itself (syntax, validation
 			// against the schema, complexity) are the client's input, as in
-			// REST: invalid_input, with gqlgen's own code kept alongside.
-			if code, _ := gerr.Extensions["code"].(string); requestErrorCodes[code] {
+			// REST: invalid_input, with gqlgen's own code kept alongside
+			// (persisted-query clients read PERSISTED_QUERY_NOT_FOUND there,
+			// or in the message, which stays).
+			if code, _ := gerr.Extensions["code"].(string); requestErrorCodes[code] != "" {
 				gerr.Extensions["graphqlCode"] = code
-				gerr.Extensions["code"] = helpium.EInvalid
+				gerr.Extensions["code"] = requestErrorCodes[code]
 			}
+		case isPersistedQueryMismatch(err):
+			gerr.Message = "The persisted query's hash does not match its query."
+			gerr.Extensions = map[string]any{"code": helpium.EInvalid}
 		case isUndecodableRequest(err):
 			// The transport could not decode the request (malformed or
 			// hostile JSON); its message would echo the whole body.
@@ -57,12 +62,20 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
-// requestErrorCodes are gqlgen's codes for a request it refuses before any
-// resolver runs.
-var requestErrorCodes = map[string]bool{
-	"GRAPHQL_PARSE_FAILED":      true,
-	"GRAPHQL_VALIDATION_FAILED": true,
-	"COMPLEXITY_LIMIT_EXCEEDED": true,
+// requestErrorCodes map gqlgen's codes for a request it refuses before any
+// resolver runs to ours.
+var requestErrorCodes = map[string]string{
+	"GRAPHQL_PARSE_FAILED":      helpium.EInvalid,
+	"GRAPHQL_VALIDATION_FAILED": helpium.EInvalid,
+	"COMPLEXITY_LIMIT_EXCEEDED": helpium.EInvalid,
+	"PERSISTED_QUERY_NOT_FOUND": helpium.ENotFound,
+}
+
+// isPersistedQueryMismatch reports whether err is the persisted-query
+// extension's refusal of a query whose hash is not its own.
+func isPersistedQueryMismatch(err error) bool {
+	var gq *gqlerror.Error
+	return errors.As(err, &gq) && strings.Contains(gq.Message, "provided APQ hash does not match query")
 }
 
 // isUndecodableRequest reports whether err is gqlgen's refusal of a

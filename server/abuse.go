@@ -10,8 +10,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"time"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"

@@ -69,7 +69,7 @@ func TestCustomerAPIErrors(t *testing.T) {
 		{"wrong method on settings", "POST", "/api/customer/widget/settings", key, nil, nil, 405, "method_not_allowed", ""},
 		{"text body", "POST", "/api/customer/conversations", key, "message=hi", []string{"Content-Type", "text/plain"}, 415, "unsupported_media_type", ""},
 		{"no content type", "POST", "/api/customer/conversations", key, `{"message":"hi"}`, nil, 415, "unsupported_media_type", ""},
-		{"body over 64 KiB", "POST", "/api/customer/conversations", key, `{"message":"` + strings.Repeat("a", 70<<10) + `"}`, json, 413, "payload_too_large", ""},
+		{"body over 256 KiB", "POST", "/api/customer/conversations", key, `{"message":"` + strings.Repeat("a", 260<<10) + `"}`, json, 413, "payload_too_large", ""},
 		{"malformed JSON", "POST", "/api/customer/conversations", key, `{"message":`, json, 422, "invalid_input", "body"},
 		{"JSON syntax error", "POST", "/api/customer/conversations", key, `{"message" "x"}`, json, 422, "invalid_input", "body"},
 		{"empty body", "POST", "/api/customer/conversations", key, "", json, 422, "invalid_input", "body"},
@@ -111,7 +111,7 @@ func TestChunkedBodyOverLimit(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ws := app.Workspace(t, "Acme")
 	// No Content-Length: the limit is enforced while reading.
-	body := strings.NewReader(`{"message":"` + strings.Repeat("a", 80<<10) + `"}`)
+	body := strings.NewReader(`{"message":"` + strings.Repeat("a", 300<<10) + `"}`)
 	res := app.Request(t, "POST", "/api/customer/conversations", ws.APIKey, body, "Content-Type", "application/json")
 	checkEnvelope(t, "chunked", res, 413, "payload_too_large", "")
 }

@@ -34,7 +34,10 @@ import (
 
 // Body limits.
 const (
-	customerBodyLimit = 64 << 10
+	// customerBodyLimit fits the longest valid message, 20,000 characters
+	// of four UTF-8 bytes each even written as JSON escapes (\uXXXX\uXXXX,
+	// 12 bytes), with room for the other fields.
+	customerBodyLimit = 256 << 10
 	graphQLBodyLimit  = 1 << 20
 )
 
@@ -98,7 +101,12 @@ func NewHandler(d Deps) http.Handler {
 		rest.WriteError(c, log, helpium.Errorf(helpium.ENotFound, "No route for %s %s.", c.Request.Method, c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		rest.WriteError(c, log, helpium.Errorf(helpium.EMethodNotAllowed, "Method %s is not allowed on %s.", c.Request.Method, c.Request.URL.Path))
+		err := helpium.Errorf(helpium.EMethodNotAllowed, "Method %s is not allowed on %s.", c.Request.Method, c.Request.URL.Path)
+		if c.Request.URL.Path == "/graphql" {
+			writeGraphQLError(c, err)
+			return
+		}
+		rest.WriteError(c, log, err)
 	})
 
 	resolver := &graph.Resolver{Service: d.Service}
@@ -111,8 +119,8 @@ func NewHandler(d Deps) http.Handler {
 	}
 
 	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log, streams, d)))
-	r.POST("/graphql", cors(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
-	r.GET("/graphql", cors(), webSocketClientLimit(streams, d.MaxStreamsPerClient), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
+	r.POST("/graphql", cors(), graphQLContentType(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), graphQLTransportCodes(), gql)
+	r.GET("/graphql", cors(), webSocketClientLimit(streams, d.MaxStreamsPerClient), graphQLAuth(d.Service), graphQLLimits(d.Service), graphQLTransportCodes(), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 
