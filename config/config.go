@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"path/filepath"
@@ -47,6 +48,15 @@ type Config struct {
 	LLMAPIKey             string        // HELPIUM_LLM_API_KEY
 	LLMTimeout            time.Duration // HELPIUM_LLM_TIMEOUT
 	AnswerCacheTTL        time.Duration // HELPIUM_ANSWER_CACHE_TTL
+
+	// Email (invitations, password resets) over SMTP; off without a host.
+	PublicURL    string // HELPIUM_PUBLIC_URL
+	SMTPHost     string // HELPIUM_SMTP_HOST
+	SMTPPort     int    // HELPIUM_SMTP_PORT
+	SMTPUsername string // HELPIUM_SMTP_USERNAME
+	SMTPPassword string // HELPIUM_SMTP_PASSWORD
+	SMTPTLS      string // HELPIUM_SMTP_TLS: starttls, tls or none
+	MailFrom     string // HELPIUM_MAIL_FROM
 }
 
 // Var describes one environment variable, for validation messages and docs.
@@ -85,6 +95,13 @@ var Vars = []Var{
 	{"HELPIUM_LLM_API_KEY", "", "Bearer token of the model's API, if it needs one.", true},
 	{"HELPIUM_LLM_TIMEOUT", "20s", "How long one request to the model may take.", false},
 	{"HELPIUM_ANSWER_CACHE_TTL", "10m", "How long an AI answer is reused for the same question (0s: never); a change to the workspace's articles drops it sooner.", false},
+	{"HELPIUM_PUBLIC_URL", "http://$HELPIUM_ADDR", "The server's address as agents reach it (e.g. https://support.example.com): the base of the links in invitation and password-reset emails.", false},
+	{"HELPIUM_SMTP_HOST", "", "SMTP server that sends invitations and password resets (`make run` starts Mailpit); empty: no email, so agents are added with `helpium agent create` only.", false},
+	{"HELPIUM_SMTP_PORT", "587", "SMTP port.", false},
+	{"HELPIUM_SMTP_USERNAME", "", "SMTP user name (PLAIN authentication); empty: none.", false},
+	{"HELPIUM_SMTP_PASSWORD", "", "SMTP password.", true},
+	{"HELPIUM_SMTP_TLS", "starttls", "starttls (required STARTTLS, port 587), tls (TLS from the start, port 465) or none (plain text: only for a server on loopback).", false},
+	{"HELPIUM_MAIL_FROM", "Helpium <helpium@localhost>", "Sender of Helpium's emails, an address or Name <address>.", false},
 }
 
 // Load reads the configuration through getenv and validates it. Errors name
@@ -206,7 +223,37 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.LLMTimeout, err = time.ParseDuration(get("HELPIUM_LLM_TIMEOUT")); err != nil || c.LLMTimeout <= 0 {
 		return c, fmt.Errorf("HELPIUM_LLM_TIMEOUT: must be a positive duration like 20s")
 	}
-	return c, nil
+	return c, c.loadMail(get)
+}
+
+// loadMail reads and checks the email settings.
+func (c *Config) loadMail(get func(string) string) error {
+	if c.PublicURL = get("HELPIUM_PUBLIC_URL"); c.PublicURL == "http://$HELPIUM_ADDR" {
+		c.PublicURL = "http://" + c.Addr
+		c.effective["HELPIUM_PUBLIC_URL"] = c.PublicURL
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("HELPIUM_PUBLIC_URL: must be an http(s) URL like https://support.example.com")
+	}
+	c.SMTPHost, c.SMTPUsername, c.SMTPPassword = get("HELPIUM_SMTP_HOST"), get("HELPIUM_SMTP_USERNAME"), get("HELPIUM_SMTP_PASSWORD")
+	var err error
+	if c.SMTPPort, err = strconv.Atoi(get("HELPIUM_SMTP_PORT")); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		return fmt.Errorf("HELPIUM_SMTP_PORT: must be a port number like 587")
+	}
+	switch c.SMTPTLS = get("HELPIUM_SMTP_TLS"); c.SMTPTLS {
+	case "starttls", "tls", "none":
+	default:
+		return fmt.Errorf("HELPIUM_SMTP_TLS: must be starttls, tls or none")
+	}
+	if c.MailFrom = get("HELPIUM_MAIL_FROM"); c.SMTPHost != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return fmt.Errorf("HELPIUM_MAIL_FROM: must be an address or Name <address>: %v", err)
+		}
+	}
+	if c.SMTPTLS == "none" && c.SMTPUsername != "" && !loopbackAddr(net.JoinHostPort(c.SMTPHost, "0")) {
+		return fmt.Errorf("HELPIUM_SMTP_TLS: none would send the SMTP password unencrypted to %s; use starttls or tls", c.SMTPHost)
+	}
+	return nil
 }
 
 // loopbackAddr reports whether addr is host:port with a loopback IP or

@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Conversation() ConversationResolver
 	ConversationConnection() ConversationConnectionResolver
 	Customer() CustomerResolver
+	Invitation() InvitationResolver
 	Member() MemberResolver
 	Message() MessageResolver
 	Mutation() MutationResolver
@@ -50,6 +51,12 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptInvitationPayload struct {
+		Role        func(childComplexity int) int
+		Session     func(childComplexity int) int
+		WorkspaceID func(childComplexity int) int
+	}
+
 	AccessToken struct {
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
@@ -246,9 +253,18 @@ type ComplexityRoot struct {
 		Resolved                   func(childComplexity int) int
 	}
 
+	Invitation struct {
+		CreatedAt func(childComplexity int) int
+		Email     func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		InvitedBy func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
 	InviteAgentPayload struct {
-		Membership func(childComplexity int) int
-		Password   func(childComplexity int) int
+		Invitation func(childComplexity int) int
 	}
 
 	LocalizedMessage struct {
@@ -296,8 +312,10 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptInvitation        func(childComplexity int, input service.AcceptInvitationInput) int
 		AddInternalNote         func(childComplexity int, input model.InternalNoteInput) int
 		AssignConversation      func(childComplexity int, conversationID string, agentID *string) int
+		ChangePassword          func(childComplexity int, currentPassword string, newPassword string, signOutOtherSessions bool) int
 		CreateAccessToken       func(childComplexity int, name string) int
 		CreateAction            func(childComplexity int, workspaceID string, input helpium.ActionInput) int
 		CreateArticle           func(childComplexity int, input model.CreateArticleInput) int
@@ -311,7 +329,10 @@ type ComplexityRoot struct {
 		PublishArticle          func(childComplexity int, id string) int
 		RemoveAgent             func(childComplexity int, workspaceID string, agentID string) int
 		ReplyToConversation     func(childComplexity int, input model.ReplyInput) int
+		RequestPasswordReset    func(childComplexity int, email string) int
+		ResetPassword           func(childComplexity int, token string, newPassword string) int
 		RevokeAccessToken       func(childComplexity int, id string) int
+		RevokeInvitation        func(childComplexity int, workspaceID string, id string) int
 		RotateIdentitySecret    func(childComplexity int, workspaceID string) int
 		RotateWidgetKey         func(childComplexity int, workspaceID string) int
 		RunAction               func(childComplexity int, conversationID string, actionID string, input helpium.JSON) int
@@ -436,6 +457,7 @@ type ComplexityRoot struct {
 		CreatedAt                   func(childComplexity int) int
 		ID                          func(childComplexity int) int
 		IdentitySecret              func(childComplexity int) int
+		Invitations                 func(childComplexity int) int
 		Members                     func(childComplexity int) int
 		MyRole                      func(childComplexity int) int
 		Name                        func(childComplexity int) int
@@ -476,6 +498,9 @@ type ConversationConnectionResolver interface {
 type CustomerResolver interface {
 	Conversations(ctx context.Context, obj *helpium.Customer, first *int, after *string, last *int, before *string) (*helpium.ConversationConnection, error)
 }
+type InvitationResolver interface {
+	InvitedBy(ctx context.Context, obj *helpium.Invitation) (*helpium.Agent, error)
+}
 type MemberResolver interface {
 	Agent(ctx context.Context, obj *helpium.Membership) (*helpium.Agent, error)
 }
@@ -487,6 +512,10 @@ type MutationResolver interface {
 	Logout(ctx context.Context) (bool, error)
 	CreateAccessToken(ctx context.Context, name string) (*helpium.NewAccessToken, error)
 	RevokeAccessToken(ctx context.Context, id string) (bool, error)
+	ChangePassword(ctx context.Context, currentPassword string, newPassword string, signOutOtherSessions bool) (bool, error)
+	RequestPasswordReset(ctx context.Context, email string) (bool, error)
+	ResetPassword(ctx context.Context, token string, newPassword string) (*helpium.Session, error)
+	AcceptInvitation(ctx context.Context, input service.AcceptInvitationInput) (*service.AcceptedInvitation, error)
 	ReplyToConversation(ctx context.Context, input model.ReplyInput) (*helpium.SentMessage, error)
 	AddInternalNote(ctx context.Context, input model.InternalNoteInput) (*helpium.Message, error)
 	AssignConversation(ctx context.Context, conversationID string, agentID *string) (*helpium.Conversation, error)
@@ -494,7 +523,8 @@ type MutationResolver interface {
 	UpdateWidgetSettings(ctx context.Context, workspaceID string, patch helpium.WidgetSettingsPatch) (*helpium.Workspace, error)
 	UpdateBusinessHours(ctx context.Context, workspaceID string, input helpium.BusinessHours) (*helpium.Workspace, error)
 	RotateWidgetKey(ctx context.Context, workspaceID string) (*helpium.Workspace, error)
-	InviteAgent(ctx context.Context, workspaceID string, email string, name *string, role helpium.Role) (*service.Invitation, error)
+	InviteAgent(ctx context.Context, workspaceID string, email string, name *string, role helpium.Role) (*model.InviteAgentPayload, error)
+	RevokeInvitation(ctx context.Context, workspaceID string, id string) (bool, error)
 	RemoveAgent(ctx context.Context, workspaceID string, agentID string) (bool, error)
 	SetAgentRole(ctx context.Context, workspaceID string, agentID string, role helpium.Role) (*helpium.Membership, error)
 	CreateConversation(ctx context.Context, input model.CreateConversationInput) (*helpium.NewConversation, error)
@@ -549,6 +579,7 @@ type WorkspaceResolver interface {
 	BusinessHoursStatus(ctx context.Context, obj *helpium.Workspace) (*helpium.BusinessHoursView, error)
 	WidgetKey(ctx context.Context, obj *helpium.Workspace) (string, error)
 	Members(ctx context.Context, obj *helpium.Workspace) ([]*helpium.Membership, error)
+	Invitations(ctx context.Context, obj *helpium.Workspace) ([]*helpium.Invitation, error)
 	IdentitySecret(ctx context.Context, obj *helpium.Workspace) (string, error)
 
 	RateLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.RateLimits, error)
@@ -576,6 +607,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AcceptInvitationPayload.role":
+		if e.ComplexityRoot.AcceptInvitationPayload.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptInvitationPayload.Role(childComplexity), true
+	case "AcceptInvitationPayload.session":
+		if e.ComplexityRoot.AcceptInvitationPayload.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptInvitationPayload.Session(childComplexity), true
+	case "AcceptInvitationPayload.workspaceId":
+		if e.ComplexityRoot.AcceptInvitationPayload.WorkspaceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptInvitationPayload.WorkspaceID(childComplexity), true
 
 	case "AccessToken.createdAt":
 		if e.ComplexityRoot.AccessToken.CreatedAt == nil {
@@ -1338,18 +1388,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DayStats.Resolved(childComplexity), true
 
-	case "InviteAgentPayload.membership":
-		if e.ComplexityRoot.InviteAgentPayload.Membership == nil {
+	case "Invitation.createdAt":
+		if e.ComplexityRoot.Invitation.CreatedAt == nil {
 			break
 		}
 
-		return e.ComplexityRoot.InviteAgentPayload.Membership(childComplexity), true
-	case "InviteAgentPayload.password":
-		if e.ComplexityRoot.InviteAgentPayload.Password == nil {
+		return e.ComplexityRoot.Invitation.CreatedAt(childComplexity), true
+	case "Invitation.email":
+		if e.ComplexityRoot.Invitation.Email == nil {
 			break
 		}
 
-		return e.ComplexityRoot.InviteAgentPayload.Password(childComplexity), true
+		return e.ComplexityRoot.Invitation.Email(childComplexity), true
+	case "Invitation.expiresAt":
+		if e.ComplexityRoot.Invitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.ExpiresAt(childComplexity), true
+	case "Invitation.id":
+		if e.ComplexityRoot.Invitation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.ID(childComplexity), true
+	case "Invitation.invitedBy":
+		if e.ComplexityRoot.Invitation.InvitedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.InvitedBy(childComplexity), true
+	case "Invitation.name":
+		if e.ComplexityRoot.Invitation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Name(childComplexity), true
+	case "Invitation.role":
+		if e.ComplexityRoot.Invitation.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Role(childComplexity), true
+
+	case "InviteAgentPayload.invitation":
+		if e.ComplexityRoot.InviteAgentPayload.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteAgentPayload.Invitation(childComplexity), true
 
 	case "LocalizedMessage.locale":
 		if e.ComplexityRoot.LocalizedMessage.Locale == nil {
@@ -1496,6 +1583,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessagePage.NextCursor(childComplexity), true
 
+	case "Mutation.acceptInvitation":
+		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["input"].(service.AcceptInvitationInput)), true
 	case "Mutation.addInternalNote":
 		if e.ComplexityRoot.Mutation.AddInternalNote == nil {
 			break
@@ -1518,6 +1616,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignConversation(childComplexity, args["conversationId"].(string), args["agentId"].(*string)), true
+	case "Mutation.changePassword":
+		if e.ComplexityRoot.Mutation.ChangePassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["currentPassword"].(string), args["newPassword"].(string), args["signOutOtherSessions"].(bool)), true
 	case "Mutation.createAccessToken":
 		if e.ComplexityRoot.Mutation.CreateAccessToken == nil {
 			break
@@ -1656,6 +1765,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReplyToConversation(childComplexity, args["input"].(model.ReplyInput)), true
+	case "Mutation.requestPasswordReset":
+		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestPasswordReset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+	case "Mutation.resetPassword":
+		if e.ComplexityRoot.Mutation.ResetPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["token"].(string), args["newPassword"].(string)), true
 	case "Mutation.revokeAccessToken":
 		if e.ComplexityRoot.Mutation.RevokeAccessToken == nil {
 			break
@@ -1667,6 +1798,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAccessToken(childComplexity, args["id"].(string)), true
+	case "Mutation.revokeInvitation":
+		if e.ComplexityRoot.Mutation.RevokeInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeInvitation(childComplexity, args["workspaceId"].(string), args["id"].(string)), true
 	case "Mutation.rotateIdentitySecret":
 		if e.ComplexityRoot.Mutation.RotateIdentitySecret == nil {
 			break
@@ -2361,6 +2503,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.IdentitySecret(childComplexity), true
+	case "Workspace.invitations":
+		if e.ComplexityRoot.Workspace.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.Invitations(childComplexity), true
 	case "Workspace.members":
 		if e.ComplexityRoot.Workspace.Members == nil {
 			break
@@ -2426,6 +2574,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptInvitationInput", ec.unmarshalInputAcceptInvitationInput),
 			graphql.NewInputUnmarshaler("ActionHeaderInput", ec.unmarshalInputActionHeaderInput),
 			graphql.NewInputUnmarshaler("ActionInput", ec.unmarshalInputActionInput),
 			graphql.NewInputUnmarshaler("ArticleFilter", ec.unmarshalInputArticleFilter),
@@ -2774,6 +2923,24 @@ type Workspace {
   "The public widget key (X-API-Key). Admins only."
   widgetKey: String! @goField(forceResolver: true)
   members: [Member!]! @goField(forceResolver: true)
+  "Invitations not yet accepted, revoked or expired, newest first. Admins only."
+  invitations: [Invitation!]! @goField(forceResolver: true)
+}
+
+"""
+An invitation to join a workspace, emailed to its address. The link in the
+email is the only way to accept it; no API shows it.
+"""
+type Invitation {
+  id: ID!
+  email: String!
+  "The display name suggested for a new account; empty when none was given."
+  name: String!
+  role: Role!
+  "Null when the inviting agent's account is deleted or no longer shares a workspace with the caller."
+  invitedBy: Agent @goField(forceResolver: true)
+  createdAt: Time!
+  expiresAt: Time!
 }
 
 type AccessToken {
@@ -2932,9 +3099,25 @@ type CreateAccessTokenPayload {
 }
 
 type InviteAgentPayload {
-  membership: Member!
-  "A password for a newly created agent account, shown only here; null when the agent already had an account."
+  "The invitation, emailed to its address. The answer is the same whether or not the address has an account."
+  invitation: Invitation!
+}
+
+input AcceptInvitationInput {
+  "The token from the emailed link."
+  token: String!
+  "For a new account: the display name (default: the one the invitation suggests, else the email's local part)."
+  name: String
+  "For a new account: its password, at least 10 characters. Leave out when signed in to the invited address's account."
   password: String
+}
+
+type AcceptInvitationPayload {
+  "The workspace joined."
+  workspaceId: ID!
+  role: Role!
+  "A session for the account the invitation created; null when the caller was signed in already."
+  session: LoginPayload
 }
 
 input ReplyInput {
@@ -2991,6 +3174,14 @@ type Mutation {
   "Creates a personal access token for scripts."
   createAccessToken(name: String!): CreateAccessTokenPayload!
   revokeAccessToken(id: ID!): Boolean!
+  "Changes the calling agent's password. signOutOtherSessions revokes every other session and access token of theirs."
+  changePassword(currentPassword: String!, newPassword: String!, signOutOtherSessions: Boolean! = true): Boolean!
+  "Emails a password reset link to the address if it has an account. Always true: the answer says nothing about the address."
+  requestPasswordReset(email: String!): Boolean!
+  "Sets a new password from an emailed reset link, revokes every session and access token of the account, and signs in."
+  resetPassword(token: String!, newPassword: String!): LoginPayload!
+  "Joins the workspace of an emailed invitation: signed in to the invited address's account, or creating that account with a password."
+  acceptInvitation(input: AcceptInvitationInput!): AcceptInvitationPayload!
 
   "An agent reply; the customer sees it in the widget."
   replyToConversation(input: ReplyInput!): SendMessagePayload!
@@ -3006,8 +3197,10 @@ type Mutation {
   updateBusinessHours(workspaceId: ID!, input: BusinessHoursInput!): Workspace!
   "Admins. The old key stops working."
   rotateWidgetKey(workspaceId: ID!): Workspace!
-  "Admins invite agents; owners also invite admins and owners."
+  "Emails an invitation to join the workspace. Admins invite agents; owners also invite admins and owners. Inviting an address again replaces its pending invitation."
   inviteAgent(workspaceId: ID!, email: String!, name: String, role: Role!): InviteAgentPayload!
+  "Admins revoke invitations of agents; owners revoke any."
+  revokeInvitation(workspaceId: ID!, id: ID!): Boolean!
   "Admins remove agents; owners also remove admins and owners (never the last owner)."
   removeAgent(workspaceId: ID!, agentId: ID!): Boolean!
   "Admins change agents; owners change anyone (never demoting the last owner)."
@@ -3442,6 +3635,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AcceptInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "workspaceId":
+		return ec.fieldContext_AcceptInvitationPayload_workspaceId(ctx, field)
+	case "role":
+		return ec.fieldContext_AcceptInvitationPayload_role(ctx, field)
+	case "session":
+		return ec.fieldContext_AcceptInvitationPayload_session(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptInvitationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AccessToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3834,12 +4039,30 @@ func (ec *executionContext) childFields_DayStats(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type DayStats", field.Name)
 }
 
+func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Invitation_id(ctx, field)
+	case "email":
+		return ec.fieldContext_Invitation_email(ctx, field)
+	case "name":
+		return ec.fieldContext_Invitation_name(ctx, field)
+	case "role":
+		return ec.fieldContext_Invitation_role(ctx, field)
+	case "invitedBy":
+		return ec.fieldContext_Invitation_invitedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Invitation_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Invitation_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invitation", field.Name)
+}
+
 func (ec *executionContext) childFields_InviteAgentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "membership":
-		return ec.fieldContext_InviteAgentPayload_membership(ctx, field)
-	case "password":
-		return ec.fieldContext_InviteAgentPayload_password(ctx, field)
+	case "invitation":
+		return ec.fieldContext_InviteAgentPayload_invitation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InviteAgentPayload", field.Name)
 }
@@ -4092,6 +4315,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_widgetKey(ctx, field)
 	case "members":
 		return ec.fieldContext_Workspace_members(ctx, field)
+	case "invitations":
+		return ec.fieldContext_Workspace_invitations(ctx, field)
 	case "identitySecret":
 		return ec.fieldContext_Workspace_identitySecret(ctx, field)
 	case "requireIdentityVerification":
@@ -4308,6 +4533,20 @@ func (ec *executionContext) field_Customer_conversations_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (service.AcceptInvitationInput, error) {
+			return ec.unmarshalNAcceptInvitationInput2githubᚗcomᚋhelpiumᚋhelpiumᚋserviceᚐAcceptInvitationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addInternalNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4341,6 +4580,36 @@ func (ec *executionContext) field_Mutation_assignConversation_args(ctx context.C
 		return nil, err
 	}
 	args["agentId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currentPassword"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "newPassword",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["newPassword"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "signOutOtherSessions",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["signOutOtherSessions"] = arg2
 	return args, nil
 }
 
@@ -4560,6 +4829,42 @@ func (ec *executionContext) field_Mutation_replyToConversation_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "email",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["email"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "newPassword",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["newPassword"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeAccessToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4571,6 +4876,28 @@ func (ec *executionContext) field_Mutation_revokeAccessToken_args(ctx context.Co
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
 	return args, nil
 }
 
@@ -5457,6 +5784,84 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AcceptInvitationPayload_workspaceId(ctx context.Context, field graphql.CollectedField, obj *service.AcceptedInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptInvitationPayload_workspaceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkspaceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptInvitationPayload_workspaceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AcceptInvitationPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AcceptInvitationPayload_role(ctx context.Context, field graphql.CollectedField, obj *service.AcceptedInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptInvitationPayload_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋhelpiumᚋhelpiumᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptInvitationPayload_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AcceptInvitationPayload", field, false, false, "Role")
+}
+
+func (ec *executionContext) _AcceptInvitationPayload_session(ctx context.Context, field graphql.CollectedField, obj *service.AcceptedInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptInvitationPayload_session(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Session, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Session) graphql.Marshaler {
+			return ec.marshalOLoginPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptInvitationPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AcceptInvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoginPayload(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AccessToken_id(ctx context.Context, field graphql.CollectedField, obj *helpium.AccessToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -8499,59 +8904,206 @@ func (ec *executionContext) fieldContext_DayStats_medianResolutionSeconds(_ cont
 	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Float")
 }
 
-func (ec *executionContext) _InviteAgentPayload_membership(ctx context.Context, field graphql.CollectedField, obj *service.Invitation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Invitation_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Invitation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InviteAgentPayload_membership(ctx, field)
+			return ec.fieldContext_Invitation_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Membership, nil
+			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Membership) graphql.Marshaler {
-			return ec.marshalNMember2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐMembership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InviteAgentPayload_membership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Invitation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Invitation_email(ctx context.Context, field graphql.CollectedField, obj *helpium.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Invitation_name(ctx context.Context, field graphql.CollectedField, obj *helpium.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Invitation_role(ctx context.Context, field graphql.CollectedField, obj *helpium.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋhelpiumᚋhelpiumᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Invitation_invitedBy(ctx context.Context, field graphql.CollectedField, obj *helpium.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_invitedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invitation().InvitedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Agent) graphql.Marshaler {
+			return ec.marshalOAgent2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAgent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_invitedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invitation_createdAt(ctx context.Context, field graphql.CollectedField, obj *helpium.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invitation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *helpium.Invitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invitation_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invitation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InviteAgentPayload_invitation(ctx context.Context, field graphql.CollectedField, obj *model.InviteAgentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteAgentPayload_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐInvitation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteAgentPayload_invitation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InviteAgentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Member(ctx, field)
+			return ec.childFields_Invitation(ctx, field)
 		},
 	}
 	return fc, nil
-}
-
-func (ec *executionContext) _InviteAgentPayload_password(ctx context.Context, field graphql.CollectedField, obj *service.Invitation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InviteAgentPayload_password(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Password, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_InviteAgentPayload_password(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InviteAgentPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _LocalizedMessage_locale(ctx context.Context, field graphql.CollectedField, obj *model.LocalizedMessage) (ret graphql.Marshaler) {
@@ -9301,6 +9853,182 @@ func (ec *executionContext) fieldContext_Mutation_revokeAccessToken(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["currentPassword"].(string), fc.Args["newPassword"].(string), fc.Args["signOutOtherSessions"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestPasswordReset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestPasswordReset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestPasswordReset(ctx, fc.Args["email"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestPasswordReset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestPasswordReset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["token"].(string), fc.Args["newPassword"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Session) graphql.Marshaler {
+			return ec.marshalNLoginPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐSession(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoginPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptInvitation(ctx, fc.Args["input"].(service.AcceptInvitationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.AcceptedInvitation) graphql.Marshaler {
+			return ec.marshalNAcceptInvitationPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋserviceᚐAcceptedInvitation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AcceptInvitationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_replyToConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9622,8 +10350,8 @@ func (ec *executionContext) _Mutation_inviteAgent(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().InviteAgent(ctx, fc.Args["workspaceId"].(string), fc.Args["email"].(string), fc.Args["name"].(*string), fc.Args["role"].(helpium.Role))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *service.Invitation) graphql.Marshaler {
-			return ec.marshalNInviteAgentPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋserviceᚐInvitation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteAgentPayload) graphql.Marshaler {
+			return ec.marshalNInviteAgentPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐInviteAgentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9647,6 +10375,50 @@ func (ec *executionContext) fieldContext_Mutation_inviteAgent(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_inviteAgent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeInvitation(ctx, fc.Args["workspaceId"].(string), fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12746,6 +13518,38 @@ func (ec *executionContext) fieldContext_Workspace_members(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Workspace_invitations(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().Invitations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*helpium.Invitation) graphql.Marshaler {
+			return ec.marshalNInvitation2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Workspace_identitySecret(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14007,6 +14811,62 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcceptInvitationInput(ctx context.Context, obj any) (service.AcceptInvitationInput, error) {
+	var it service.AcceptInvitationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token", "name", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcceptInvitationInput unmarshals raw into the AcceptInvitationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcceptInvitationInput(ctx context.Context, raw any) (service.AcceptInvitationInput, error) {
+	var out service.AcceptInvitationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptInvitationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputActionHeaderInput(ctx context.Context, obj any) (helpium.ActionHeaderInput, error) {
 	var it helpium.ActionHeaderInput
 	if obj == nil {
@@ -15267,6 +16127,49 @@ func UnmarshalWidgetSettingsPatch(ctx context.Context, raw any) (helpium.WidgetS
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var acceptInvitationPayloadImplementors = []string{"AcceptInvitationPayload"}
+
+func (ec *executionContext) _AcceptInvitationPayload(ctx context.Context, sel ast.SelectionSet, obj *service.AcceptedInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, acceptInvitationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AcceptInvitationPayload")
+		case "workspaceId":
+			out.Values[i] = ec._AcceptInvitationPayload_workspaceId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._AcceptInvitationPayload_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "session":
+			out.Values[i] = ec._AcceptInvitationPayload_session(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var accessTokenImplementors = []string{"AccessToken"}
 
@@ -16582,9 +17485,73 @@ func (ec *executionContext) _DayStats(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var invitationImplementors = []string{"Invitation"}
+
+func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSet, obj *helpium.Invitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Invitation")
+		case "id":
+			out.Values[i] = ec._Invitation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Invitation_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Invitation_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Invitation_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invitation_invitedBy(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Invitation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Invitation_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var inviteAgentPayloadImplementors = []string{"InviteAgentPayload"}
 
-func (ec *executionContext) _InviteAgentPayload(ctx context.Context, sel ast.SelectionSet, obj *service.Invitation) graphql.Marshaler {
+func (ec *executionContext) _InviteAgentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InviteAgentPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, inviteAgentPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16593,14 +17560,9 @@ func (ec *executionContext) _InviteAgentPayload(ctx context.Context, sel ast.Sel
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("InviteAgentPayload")
-		case "membership":
-			out.Values[i] = ec._InviteAgentPayload_membership(ctx, field, obj)
+		case "invitation":
+			out.Values[i] = ec._InviteAgentPayload_invitation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "password":
-			out.Values[i] = ec._InviteAgentPayload_password(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -16980,6 +17942,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "changePassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestPasswordReset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestPasswordReset(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetPassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetPassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "replyToConversation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_replyToConversation(ctx, field)
@@ -17032,6 +18022,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "inviteAgent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_inviteAgent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeInvitation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -17921,6 +18918,12 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Workspace_members(ctx, field, obj)
 				})
+		case "invitations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_invitations(ctx, field, obj)
+				})
 		case "identitySecret":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -18366,6 +19369,19 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAcceptInvitationInput2githubᚗcomᚋhelpiumᚋhelpiumᚋserviceᚐAcceptInvitationInput(ctx context.Context, v any) (service.AcceptInvitationInput, error) {
+	res, err := ec.unmarshalInputAcceptInvitationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAcceptInvitationPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋserviceᚐAcceptedInvitation(ctx context.Context, sel ast.SelectionSet, v *service.AcceptedInvitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AcceptInvitationPayload!")
+		return graphql.Null
+	}
+	return ec._AcceptInvitationPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNAccessToken2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAccessTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.AccessToken) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -18915,7 +19931,31 @@ func (ec *executionContext) unmarshalNInternalNoteInput2githubᚗcomᚋhelpium�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNInviteAgentPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋserviceᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *service.Invitation) graphql.Marshaler {
+func (ec *executionContext) marshalNInvitation2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.Invitation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvitation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvitation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *helpium.Invitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Invitation!")
+		return graphql.Null
+	}
+	return ec._Invitation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInviteAgentPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐInviteAgentPayload(ctx context.Context, sel ast.SelectionSet, v *model.InviteAgentPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InviteAgentPayload!")
 		return graphql.Null
@@ -19693,6 +20733,13 @@ func (ec *executionContext) unmarshalOLocalizedMessageInput2ᚕᚖgithubᚗcom�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOLoginPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐSession(ctx context.Context, sel ast.SelectionSet, v *helpium.Session) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LoginPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMessage2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐMessage(ctx context.Context, sel ast.SelectionSet, v *helpium.Message) graphql.Marshaler {

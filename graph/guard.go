@@ -22,8 +22,9 @@ import (
 //     more than MaxFields;
 //   - an operation that selects one of the Once root fields more than once
 //     (aliases included): each is an expensive or guessable operation (a
-//     login, a search, an answer, an identify, a conversation or message),
-//     and a request gets one of each, so that aliases cannot multiply what
+//     login or other account operation, an invitation, a search, an
+//     answer, an identify, a conversation or message), and a request gets
+//     one of each, so that aliases cannot multiply what
 //     the per-request rate limits allow.
 //
 // Documents it accepts are remembered (by their text), so a repeated one is
@@ -39,7 +40,8 @@ type DocumentGuard struct {
 func NewDocumentGuard() *DocumentGuard {
 	return &DocumentGuard{
 		MaxTokens: 10_000, MaxSelections: 100, MaxFields: 2_000,
-		Once:     []string{"login", "searchArticles", "answer", "identify", "createConversation", "sendMessage"},
+		Once: []string{"login", "searchArticles", "answer", "identify", "createConversation", "sendMessage",
+			"changePassword", "requestPasswordReset", "resetPassword", "acceptInvitation", "inviteAgent"},
 		accepted: lru.New[bool](1000),
 	}
 }

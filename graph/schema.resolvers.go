@@ -59,6 +59,14 @@ func (r *customerResolver) Conversations(ctx context.Context, obj *helpium.Custo
 	return r.customerConversations(ctx, obj, helpium.Page{First: first, After: after, Last: last, Before: before})
 }
 
+// InvitedBy is the resolver for the invitedBy field.
+func (r *invitationResolver) InvitedBy(ctx context.Context, obj *helpium.Invitation) (*helpium.Agent, error) {
+	if obj.InvitedBy == "" {
+		return nil, nil
+	}
+	return r.loaders(ctx).Agent.Load(ctx, obj.InvitedBy)
+}
+
 // Agent is the resolver for the agent field.
 func (r *memberResolver) Agent(ctx context.Context, obj *helpium.Membership) (*helpium.Agent, error) {
 	return r.loaders(ctx).Agent.Load(ctx, obj.AgentID)
@@ -87,6 +95,26 @@ func (r *mutationResolver) CreateAccessToken(ctx context.Context, name string) (
 // RevokeAccessToken is the resolver for the revokeAccessToken field.
 func (r *mutationResolver) RevokeAccessToken(ctx context.Context, id string) (bool, error) {
 	return true, r.Service.RevokeAccessToken(ctx, id)
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string, signOutOtherSessions bool) (bool, error) {
+	return true, r.Service.ChangePassword(ctx, currentPassword, newPassword, signOutOtherSessions)
+}
+
+// RequestPasswordReset is the resolver for the requestPasswordReset field.
+func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (bool, error) {
+	return true, r.Service.RequestPasswordReset(ctx, email)
+}
+
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, token string, newPassword string) (*helpium.Session, error) {
+	return r.Service.ResetPassword(ctx, token, newPassword)
+}
+
+// AcceptInvitation is the resolver for the acceptInvitation field.
+func (r *mutationResolver) AcceptInvitation(ctx context.Context, input service.AcceptInvitationInput) (*service.AcceptedInvitation, error) {
+	return r.Service.AcceptInvitation(ctx, input)
 }
 
 // ReplyToConversation is the resolver for the replyToConversation field.
@@ -125,12 +153,21 @@ func (r *mutationResolver) RotateWidgetKey(ctx context.Context, workspaceID stri
 }
 
 // InviteAgent is the resolver for the inviteAgent field.
-func (r *mutationResolver) InviteAgent(ctx context.Context, workspaceID string, email string, name *string, role helpium.Role) (*service.Invitation, error) {
+func (r *mutationResolver) InviteAgent(ctx context.Context, workspaceID string, email string, name *string, role helpium.Role) (*model.InviteAgentPayload, error) {
 	var n string
 	if name != nil {
 		n = *name
 	}
-	return r.Service.InviteAgent(ctx, workspaceID, email, n, role)
+	inv, err := r.Service.InviteAgent(ctx, workspaceID, email, n, role)
+	if err != nil {
+		return nil, err
+	}
+	return &model.InviteAgentPayload{Invitation: inv}, nil
+}
+
+// RevokeInvitation is the resolver for the revokeInvitation field.
+func (r *mutationResolver) RevokeInvitation(ctx context.Context, workspaceID string, id string) (bool, error) {
+	return true, r.Service.RevokeInvitation(ctx, workspaceID, id)
 }
 
 // RemoveAgent is the resolver for the removeAgent field.
@@ -391,6 +428,11 @@ func (r *workspaceResolver) Members(ctx context.Context, obj *helpium.Workspace)
 	return r.Service.WorkspaceMembers(ctx, obj.ID)
 }
 
+// Invitations is the resolver for the invitations field.
+func (r *workspaceResolver) Invitations(ctx context.Context, obj *helpium.Workspace) ([]*helpium.Invitation, error) {
+	return r.Service.Invitations(ctx, obj.ID)
+}
+
 // IdentitySecret is the resolver for the identitySecret field.
 func (r *workspaceResolver) IdentitySecret(ctx context.Context, obj *helpium.Workspace) (string, error) {
 	return r.Service.IdentitySecret(ctx, obj.ID)
@@ -434,6 +476,9 @@ func (r *Resolver) ConversationConnection() ConversationConnectionResolver {
 // Customer returns CustomerResolver implementation.
 func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
 
+// Invitation returns InvitationResolver implementation.
+func (r *Resolver) Invitation() InvitationResolver { return &invitationResolver{r} }
+
 // Member returns MemberResolver implementation.
 func (r *Resolver) Member() MemberResolver { return &memberResolver{r} }
 
@@ -464,6 +509,7 @@ type (
 	conversationResolver           struct{ *Resolver }
 	conversationConnectionResolver struct{ *Resolver }
 	customerResolver               struct{ *Resolver }
+	invitationResolver             struct{ *Resolver }
 	memberResolver                 struct{ *Resolver }
 	messageResolver                struct{ *Resolver }
 	mutationResolver               struct{ *Resolver }

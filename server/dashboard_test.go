@@ -146,6 +146,15 @@ func TestRoleMatrix(t *testing.T) {
 		return map[string]any{"name": fmt.Sprintf("ping_%d", n), "description": "Pings the shop.", "method": "GET",
 			"urlTemplate": "https://shop.example.test/ping", "parameters": map[string]any{"type": "object"}}
 	}
+	newInvitation := func(role string) string { // an invitation to act on, sent by the owner
+		var out struct {
+			InviteAgent struct{ Invitation struct{ ID string } }
+		}
+		n++
+		mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($w: ID!, $e: String!, $r: Role!) { inviteAgent(workspaceId: $w, email: $e, role: $r) { invitation { id } } }`,
+			map[string]any{"w": ws.ID, "e": fmt.Sprintf("invited%d@acme.test", n), "r": role}, &out))
+		return out.InviteAgent.Invitation.ID
+	}
 	newAction := func() string { // an action to act on, made by the owner
 		var out struct{ CreateAction struct{ ID string } }
 		mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($w: ID!, $in: ActionInput!) { createAction(workspaceId: $w, input: $in) { id } }`,
@@ -176,10 +185,16 @@ func TestRoleMatrix(t *testing.T) {
 			func() map[string]any { return map[string]any{"w": ws.ID} }},
 		{"widgetKey", helpium.RoleAdmin, `query($w: ID!) { workspace(id: $w) { widgetKey } }`,
 			func() map[string]any { return map[string]any{"w": ws.ID} }},
-		{"inviteAgent as agent", helpium.RoleAdmin, `mutation($w: ID!, $e: String!) { inviteAgent(workspaceId: $w, email: $e, role: AGENT) { password } }`,
+		{"inviteAgent as agent", helpium.RoleAdmin, `mutation($w: ID!, $e: String!) { inviteAgent(workspaceId: $w, email: $e, role: AGENT) { invitation { id } } }`,
 			func() map[string]any { n++; return map[string]any{"w": ws.ID, "e": fmt.Sprintf("new%d@acme.test", n)} }},
-		{"inviteAgent as admin", helpium.RoleOwner, `mutation($w: ID!, $e: String!) { inviteAgent(workspaceId: $w, email: $e, role: ADMIN) { password } }`,
+		{"inviteAgent as admin", helpium.RoleOwner, `mutation($w: ID!, $e: String!) { inviteAgent(workspaceId: $w, email: $e, role: ADMIN) { invitation { id } } }`,
 			func() map[string]any { n++; return map[string]any{"w": ws.ID, "e": fmt.Sprintf("new%d@acme.test", n)} }},
+		{"invitations", helpium.RoleAdmin, `query($w: ID!) { workspace(id: $w) { invitations { email } } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID} }},
+		{"revokeInvitation of an agent", helpium.RoleAdmin, `mutation($w: ID!, $id: ID!) { revokeInvitation(workspaceId: $w, id: $id) }`,
+			func() map[string]any { return map[string]any{"w": ws.ID, "id": newInvitation("AGENT")} }},
+		{"revokeInvitation of an admin", helpium.RoleOwner, `mutation($w: ID!, $id: ID!) { revokeInvitation(workspaceId: $w, id: $id) }`,
+			func() map[string]any { return map[string]any{"w": ws.ID, "id": newInvitation("ADMIN")} }},
 		{"removeAgent agent", helpium.RoleAdmin, `mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`,
 			func() map[string]any { return map[string]any{"w": ws.ID, "a": fresh(helpium.RoleAgent)} }},
 		{"removeAgent admin", helpium.RoleOwner, `mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`,
@@ -231,7 +246,8 @@ func TestRoleMatrix(t *testing.T) {
 		} `json:"__schema"`
 	}
 	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `{ __schema { mutationType { fields { name } } } }`, nil, &schema))
-	notRoleBased := map[string]bool{"login": true, "logout": true, "createConversation": true, "sendMessage": true, "identify": true}
+	notRoleBased := map[string]bool{"login": true, "logout": true, "createConversation": true, "sendMessage": true, "identify": true,
+		"changePassword": true, "requestPasswordReset": true, "resetPassword": true, "acceptInvitation": true} // TestInvitations, TestPasswords
 	for _, f := range schema.Schema.MutationType.Fields {
 		covered := notRoleBased[f.Name]
 		for _, c := range cases {

@@ -28,7 +28,7 @@ func dashboardOps(b tenantIDs) map[string]struct {
 	c := map[string]any{"c": b.conversation}
 	ar := map[string]any{"id": b.article}
 	return map[string]op{
-		"workspace":               {`query($w: ID!) { workspace(id: $w) { id name widgetKey } }`, w},
+		"workspace":               {`query($w: ID!) { workspace(id: $w) { id name widgetKey invitations { email } } }`, w},
 		"conversations":           {`query($w: ID!) { conversations(workspaceId: $w) { totalCount edges { node { id } } } }`, w},
 		"conversation":            {`query($c: ID!) { conversation(id: $c) { id messages { edges { node { body } } } } }`, c},
 		"customers":               {`query($w: ID!) { customers(workspaceId: $w) { edges { node { id } } } }`, w},
@@ -43,7 +43,8 @@ func dashboardOps(b tenantIDs) map[string]struct {
 		"updateWidgetSettings":    {`mutation($w: ID!) { updateWidgetSettings(workspaceId: $w, patch: {greeting: "pwned"}) { id } }`, w},
 		"updateBusinessHours":     {`mutation($w: ID!) { updateBusinessHours(workspaceId: $w, input: {enabled: false, timezone: "UTC", ranges: [], closures: [], outOfOfficeMessage: ""}) { id } }`, w},
 		"rotateWidgetKey":         {`mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { widgetKey } }`, w},
-		"inviteAgent":             {`mutation($w: ID!) { inviteAgent(workspaceId: $w, email: "spy@evil.test", role: OWNER) { password } }`, w},
+		"inviteAgent":             {`mutation($w: ID!) { inviteAgent(workspaceId: $w, email: "spy@evil.test", role: OWNER) { invitation { id } } }`, w},
+		"revokeInvitation":        {`mutation($w: ID!, $id: ID!) { revokeInvitation(workspaceId: $w, id: $id) }`, map[string]any{"w": b.workspace, "id": b.invitation}},
 		"removeAgent":             {`mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`, map[string]any{"w": b.workspace, "a": b.owner}},
 		"setAgentRole":            {`mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`, map[string]any{"w": b.workspace, "a": b.owner}},
 		"rotateIdentitySecret":    {`mutation($w: ID!) { rotateIdentitySecret(workspaceId: $w) { identitySecret } }`, w},
@@ -73,6 +74,7 @@ func dashboardOps(b tenantIDs) map[string]struct {
 var notTenantScoped = map[string]bool{
 	"me": true, "myWorkspaces": true, "accessTokens": true, "login": true, "logout": true,
 	"createAccessToken": true, "revokeAccessToken": true,
+	"changePassword": true, "requestPasswordReset": true, "resetPassword": true, "acceptInvitation": true,
 	"widgetSettings": true, "widgetConversation": true, "widgetMessages": true,
 	"createConversation": true, "sendMessage": true, "identify": true, "widgetConversations": true,
 	"answer": true,
@@ -80,7 +82,7 @@ var notTenantScoped = map[string]bool{
 
 type tenantIDs struct {
 	workspace, conversation, customer, owner string
-	action, article                          string
+	action, article, invitation              string
 }
 
 func TestCrossWorkspaceMatrix(t *testing.T) {
@@ -112,8 +114,12 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	if err := app.DB.QueryRowContext(ctx, `SELECT id FROM articles WHERE workspace_id = ?`, b.Workspace.ID).Scan(&articleB); err != nil {
 		t.Fatal(err)
 	}
-	ids := tenantIDs{workspace: b.Workspace.ID, conversation: convB, customer: custB, owner: ownerB, action: actionB.ID, article: articleB}
-	secrets := []string{"B's secret question", b.Workspace.APIKey, "bcust@b.test", "B Customer", convB, "b-secret.example.com", "b_orders", "B's secret article", "B's secret body"}
+	invB, err := app.Service.InviteAgent(agentCtx(t, app, b.Token), b.Workspace.ID, "b-invitee@b.test", "", helpium.RoleAgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := tenantIDs{workspace: b.Workspace.ID, conversation: convB, customer: custB, owner: ownerB, action: actionB.ID, article: articleB, invitation: invB.ID}
+	secrets := []string{"B's secret question", b.Workspace.APIKey, "bcust@b.test", "B Customer", convB, "b-secret.example.com", "b_orders", "B's secret article", "B's secret body", "b-invitee@b.test"}
 
 	ops := dashboardOps(ids)
 	// Every tenant-scoped operation of the schema has a row.
@@ -154,6 +160,14 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 				}
 			}
 		})
+	}
+	// B's invitation id with A's own workspace is refused too.
+	errs := app.AgentGraphQL(t, a.Token, `mutation($w: ID!, $id: ID!) { revokeInvitation(workspaceId: $w, id: $id) }`, map[string]any{"w": a.Workspace.ID, "id": invB.ID}, nil)
+	if len(errs) != 1 || errs[0].Code() != "not_found" {
+		t.Errorf("revoking B's invitation through A: %+v", errs)
+	}
+	if pending, err := app.Service.Invitations(agentCtx(t, app, b.Token), b.Workspace.ID); err != nil || len(pending) != 1 {
+		t.Errorf("B's invitations: %d, %v; want the one, pending", len(pending), err)
 	}
 	// Subscriptions refuse B's ids too.
 	for _, sub := range []struct{ query, id string }{

@@ -64,6 +64,7 @@ var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /playground": true,
 	"GET /widget.js": true, "HEAD /widget.js": true, "GET /demo": true, "HEAD /demo": true, "GET /graphql": true, "POST /graphql": true,
 	"GET /api/customer/openapi.json": true, "GET /api/customer/docs": true,
+	"GET /app/invitation": true, "GET /app/reset-password": true, "GET /app/account/page.js": true, "GET /app/account/page.css": true,
 }
 
 // gqlRow is one widget operation called with A's widget key and B's
@@ -100,6 +101,12 @@ func accountOps(b *tenantB) map[string]gqlRow {
 		"logout":            {`mutation { logout }`, nil, true},
 		"createAccessToken": {`mutation { createAccessToken(name: "script") { token } }`, nil, true},
 		"revokeAccessToken": {`mutation($id: ID!) { revokeAccessToken(id: $id) }`, map[string]any{"id": b.tokenID}, false},
+		"changePassword":    {`mutation { changePassword(currentPassword: "wrong-password", newPassword: "a-new-password") }`, nil, true},
+		// Account recovery by link: a guessed link is refused; a reset asked
+		// for another address answers as for any address.
+		"requestPasswordReset": {`mutation { requestPasswordReset(email: "nobody@b.test") }`, nil, true},
+		"resetPassword":        {`mutation { resetPassword(token: "pwr_guessed", newPassword: "a-new-password") { token } }`, nil, false},
+		"acceptInvitation":     {`mutation { acceptInvitation(input: {token: "inv_guessed"}) { workspaceId } }`, nil, false},
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/account"
 	"github.com/helpium/helpium/events"
 	"github.com/helpium/helpium/graph"
 	"github.com/helpium/helpium/graph/loader"
@@ -123,6 +124,7 @@ func NewHandler(d Deps) http.Handler {
 	r.GET("/graphql", cors(), webSocketClientLimit(streams, d.MaxStreamsPerClient), graphQLAuth(d.Service), graphQLLimits(d.Service), graphQLTransportCodes(), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
+	account.Register(r)                        // the pages emailed links open
 
 	if d.Metrics != nil && d.MetricsToken != "" {
 		r.GET("/metrics", requireBearer(d.MetricsToken), gin.WrapH(d.Metrics.Handler()))

@@ -88,8 +88,12 @@ func (s *Service) Login(ctx context.Context, email, password string) (*helpium.S
 	if err := s.store.ClearLoginFailures(ctx, key); err != nil {
 		return nil, err
 	}
-	now := s.clock()
-	expires := now.Add(SessionTTL)
+	return s.newSession(ctx, agent)
+}
+
+// newSession signs agent in for SessionTTL.
+func (s *Service) newSession(ctx context.Context, agent *helpium.Agent) (*helpium.Session, error) {
+	expires := s.clock().Add(SessionTTL)
 	token, err := s.issueToken(ctx, agent.ID, helpium.TokenSession, "login", &expires)
 	if err != nil {
 		return nil, err
@@ -252,14 +256,6 @@ func (s *Service) WorkspaceMembers(ctx context.Context, workspaceID string) ([]*
 	return s.store.FindMemberships(ctx, workspaceID, "")
 }
 
-// Invitation is the result of inviting an agent. Password is set only when
-// the invitation created a new agent account; share it with them once.
-type Invitation struct {
-	Membership *helpium.Membership
-	Agent      *helpium.Agent
-	Password   *string
-}
-
 // canManage reports whether a member with role actor may grant, change or
 // take away role target: admins manage agents, owners manage everyone.
 func canManage(actor, target helpium.Role) bool {
@@ -269,54 +265,42 @@ func canManage(actor, target helpium.Role) bool {
 	return actor == helpium.RoleAdmin && target == helpium.RoleAgent
 }
 
-// InviteAgent adds the agent with email to a workspace with role, creating
-// the agent account when there is none. Admins invite agents; owners also
-// invite admins and owners. Returns EConflict when already a member.
-func (s *Service) InviteAgent(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*Invitation, error) {
-	_, me, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin)
-	if err != nil {
-		return nil, err
-	}
-	if !role.Valid() {
-		return nil, helpium.Invalid("role", "role must be OWNER, ADMIN or AGENT")
-	}
-	if !canManage(me.Role, role) {
-		return nil, helpium.Errorf(helpium.EForbidden, "Only owners can grant the %s role.", role)
-	}
-	return s.addMember(ctx, workspaceID, email, name, role)
-}
-
-// addMember is InviteAgent without the caller check, for the CLI.
-func (s *Service) addMember(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*Invitation, error) {
+// addMember adds the agent with email to a workspace with role, creating
+// the account when there is none; the password is set only then. It checks
+// no caller: it is for the operator's command line.
+func (s *Service) addMember(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*helpium.Agent, string, error) {
 	email, err := helpium.NormalizeEmail("email", email)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if name, err = helpium.ValidateName("name", name, false); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	inv := &Invitation{}
+	var password string
 	agent, _, err := s.store.FindAgentByEmail(ctx, email)
 	switch {
 	case helpium.ErrorCode(err) == helpium.ENotFound:
-		if name == "" {
-			name = email[:strings.LastIndexByte(email, '@')]
+		agent = &helpium.Agent{ID: uuid.Must(uuid.NewV7()).String(), Email: email, Name: defaultName(name, email), CreatedAt: s.clock()}
+		password = newPassword()
+		if err := s.store.CreateAgent(ctx, agent, hashPassword(password)); err != nil {
+			return nil, "", err
 		}
-		agent = &helpium.Agent{ID: uuid.Must(uuid.NewV7()).String(), Email: email, Name: name, CreatedAt: s.clock()}
-		pw := newPassword()
-		if err := s.store.CreateAgent(ctx, agent, hashPassword(pw)); err != nil {
-			return nil, err
-		}
-		inv.Password = &pw
 	case err != nil:
-		return nil, err
+		return nil, "", err
 	}
 	m := &helpium.Membership{WorkspaceID: workspaceID, AgentID: agent.ID, Role: role, CreatedAt: s.clock()}
 	if err := s.store.AddMembership(ctx, m); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	inv.Agent, inv.Membership = agent, m
-	return inv, nil
+	return agent, password, nil
+}
+
+// defaultName is name, or the local part of email when name is empty.
+func defaultName(name, email string) string {
+	if name != "" {
+		return name
+	}
+	return email[:strings.LastIndexByte(email, '@')]
 }
 
 // targetMember loads the membership an admin operation acts on and checks
@@ -405,17 +389,13 @@ func (s *Service) CreateMember(ctx context.Context, workspaceID, email, name str
 	if _, err := s.store.FindWorkspaceByID(ctx, workspaceID); err != nil {
 		return nil, "", "", err
 	}
-	inv, err := s.addMember(ctx, workspaceID, email, name, role)
+	agent, pw, err := s.addMember(ctx, workspaceID, email, name, role)
 	if err != nil {
 		return nil, "", "", err
 	}
-	tok, err := s.issueToken(ctx, inv.Agent.ID, helpium.TokenPersonal, "cli", nil)
+	tok, err := s.issueToken(ctx, agent.ID, helpium.TokenPersonal, "cli", nil)
 	if err != nil {
 		return nil, "", "", err
 	}
-	var pw string
-	if inv.Password != nil {
-		pw = *inv.Password
-	}
-	return inv.Agent, tok.Token, pw, nil
+	return agent, tok.Token, pw, nil
 }

@@ -16,8 +16,9 @@ import (
 //     each further failure locks the address for twice as long as the last,
 //     from 1 s up to loginMaxLock; the count lives in PostgreSQL, so it
 //     survives restarts and is shared by replicas, and a success clears it;
-//   - per client IP: loginPerMinute attempts a minute (the rate limiter,
-//     shared through Redis when configured);
+//   - per client IP: loginPerMinute attempts a minute, counted with the
+//     other account operations (the rate limiter, shared through Redis
+//     when configured);
 //   - per process: at most argonSlots password hashes at once, so a burst
 //     cannot hold more than argonSlots × 19 MiB of Argon2 memory; a GraphQL
 //     request may select login once (graph.DocumentGuard).
@@ -37,17 +38,31 @@ func loginBackoff(n int) time.Duration {
 	return min(d, loginMaxLock)
 }
 
+// checkClientAllowed counts an attempt against the client IP's limit of
+// account operations (sign-ins, password changes and resets, accepting
+// invitations) and refuses it, with ETooManyRequests and its Retry-After,
+// when the limit is reached.
+func (s *Service) checkClientAllowed(ctx context.Context) error {
+	ip := ClientKey(helpium.ClientIP(ctx))
+	if ip == "" {
+		return nil
+	}
+	res, err := s.limiter.Allow(ctx, "login:"+ip, ratelimit.PerMinute(loginPerMinute))
+	if err != nil {
+		s.log.WarnContext(ctx, "rate limiter failed; account operation admitted", "err", err)
+		return nil
+	}
+	if !res.Allowed {
+		return tooManyLogins(retryAfterSeconds(res))
+	}
+	return nil
+}
+
 // checkLoginAllowed refuses a sign-in attempt that a limit forbids, with
 // ETooManyRequests and its Retry-After.
 func (s *Service) checkLoginAllowed(ctx context.Context, email string) error {
-	if ip := ClientKey(helpium.ClientIP(ctx)); ip != "" {
-		l := ratelimit.PerMinute(loginPerMinute)
-		res, err := s.limiter.Allow(ctx, "login:"+ip, l)
-		if err != nil {
-			s.log.WarnContext(ctx, "rate limiter failed; sign-in admitted", "err", err)
-		} else if !res.Allowed {
-			return tooManyLogins(retryAfterSeconds(res))
-		}
+	if err := s.checkClientAllowed(ctx); err != nil {
+		return err
 	}
 	until, err := s.store.LoginLock(ctx, email)
 	if err != nil {
@@ -73,7 +88,7 @@ func (s *Service) loginFailed(ctx context.Context, email string) error {
 }
 
 func tooManyLogins(secs int) error {
-	e := helpium.Errorf(helpium.ETooManyRequests, "Too many sign-in attempts. Try again in %d seconds.", secs)
+	e := helpium.Errorf(helpium.ETooManyRequests, "Too many attempts. Try again in %d seconds.", secs)
 	e.RetryAfter = secs
 	return e
 }
@@ -83,11 +98,27 @@ func loginEmail(email string) string { return strings.ToLower(strings.TrimSpace(
 
 // checkPasswordLimited is checkPassword holding one of the argon slots.
 func (s *Service) checkPasswordLimited(ctx context.Context, hash, password string) (bool, error) {
-	select {
-	case s.argon <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
+	if err := s.takeArgonSlot(ctx); err != nil {
+		return false, err
 	}
 	defer func() { <-s.argon }()
 	return checkPassword(hash, password), nil
+}
+
+// hashPasswordLimited is hashPassword holding one of the argon slots.
+func (s *Service) hashPasswordLimited(ctx context.Context, password string) (string, error) {
+	if err := s.takeArgonSlot(ctx); err != nil {
+		return "", err
+	}
+	defer func() { <-s.argon }()
+	return hashPassword(password), nil
+}
+
+func (s *Service) takeArgonSlot(ctx context.Context) error {
+	select {
+	case s.argon <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -5,16 +5,17 @@ package service
 
 import (
 	"context"
-	"github.com/helpium/helpium/answer"
-	"github.com/helpium/helpium/metrics"
 	"log/slog"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/helpium/helpium/actions"
+	"github.com/helpium/helpium/answer"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/events"
 	"github.com/helpium/helpium/llm"
+	"github.com/helpium/helpium/metrics"
 	"github.com/helpium/helpium/ratelimit"
 	"github.com/helpium/helpium/secret"
 )
@@ -37,7 +38,8 @@ type Service struct {
 	actions   *actions.Executor
 	llm       *llm.Client
 	recheck   time.Duration
-	argon     chan struct{} // one slot per password hash being checked
+	argon     chan struct{} // one slot per password hash being computed
+	publicURL string        // base of the links in emails; "" when email is off
 }
 
 // Options configures a Service.
@@ -77,6 +79,11 @@ type Options struct {
 	// LLM is the chat-completions model behind AI answers; without it they
 	// fail with EUnavailable.
 	LLM *llm.Client
+	// PublicURL is the server's address as users reach it, the base of the
+	// links in the emails the service queues (invitations, password
+	// resets). Empty means no email is sent (no SMTP server is
+	// configured), and operations that need email fail with EUnavailable.
+	PublicURL string
 }
 
 // New returns a Service over store.
@@ -116,7 +123,8 @@ func New(store *db.Store, opt Options) *Service {
 		limiter: opt.RateLimiter, agentMin: opt.AgentRateLimit,
 		actions: opt.Actions, llm: opt.LLM, recheck: opt.LiveRecheck,
 		generator: opt.Generator, answers: newAnswerCache(opt.AnswerCacheTTL), metrics: opt.Metrics,
-		argon: make(chan struct{}, runtime.GOMAXPROCS(0)),
+		argon:     make(chan struct{}, runtime.GOMAXPROCS(0)),
+		publicURL: strings.TrimRight(opt.PublicURL, "/"),
 	}
 }
 

@@ -1,13 +1,16 @@
-// Command devstack starts the services Helpium needs (PostgreSQL 15 and
-// Weaviate) for development, tests and CI, runs a command with their
-// addresses in its environment, and stops them when the command exits.
+// Command devstack starts the services Helpium needs (PostgreSQL 15,
+// Weaviate and Mailpit, an SMTP server that keeps what it receives) for
+// development, tests and CI, runs a command with their addresses in its
+// environment, and stops them when the command exits.
 //
 //	go run ./cmd/devstack [-data DIR] [-pg-port N] [-weaviate-port N] [-weaviate-grpc-port N]
 //	                      [-fast] [-redis] [-addr HOST:PORT] -- COMMAND [ARGS...]
 //
 // The command gets DATABASE_URL, WEAVIATE_URL, WEAVIATE_GRPC_ADDR,
-// HELPIUM_ADDR and HELPIUM_DATA_DIR, and REDIS_URL with -redis. Data lives in DIR/postgres and
-// DIR/weaviate, logs in DIR/logs, and the variables are also written to
+// HELPIUM_SMTP_HOST, HELPIUM_SMTP_PORT, HELPIUM_SMTP_TLS, MAILPIT_URL,
+// HELPIUM_ADDR and HELPIUM_DATA_DIR, and REDIS_URL with -redis. Data lives
+// in DIR/postgres, DIR/weaviate and DIR/mailpit, logs in DIR/logs, and the
+// variables are also written to
 // DIR/helpium.env (shell syntax), so that
 //
 //	set -a; . .data/helpium.env; go run ./cmd/helpium
@@ -15,8 +18,9 @@
 // works against a running stack. Without COMMAND, devstack keeps the stack
 // up until interrupted. Ports default to those of the previous run on the
 // same DIR (remembered in DIR/devstack-ports.json) when they are free.
-// If DATABASE_URL (or WEAVIATE_URL) is already set, no PostgreSQL (or
-// Weaviate) is started and the value is passed through.
+// If DATABASE_URL (or WEAVIATE_URL, HELPIUM_SMTP_HOST) is already set, no
+// PostgreSQL (or Weaviate, Mailpit) is started and the value is passed
+// through.
 package main
 
 import (
@@ -100,6 +104,8 @@ type savedPorts struct {
 	Postgres     int `json:"postgres,omitempty"`
 	Weaviate     int `json:"weaviate,omitempty"`
 	WeaviateGRPC int `json:"weaviate_grpc,omitempty"`
+	MailpitSMTP  int `json:"mailpit_smtp,omitempty"`
+	MailpitHTTP  int `json:"mailpit_http,omitempty"`
 }
 
 func loadPorts(path string) savedPorts {
@@ -163,9 +169,14 @@ func run() int {
 			cfg.prefer.WeaviateGRPC = p
 		}
 	}
+	cfg.prefer.MailpitSMTP, cfg.prefer.MailpitHTTP = portIfFree(saved.MailpitSMTP), portIfFree(saved.MailpitHTTP)
+	if cfg.prefer.MailpitSMTP == cfg.prefer.MailpitHTTP {
+		cfg.prefer.MailpitHTTP = 0
+	}
 	// The services start side by side: these ports are theirs before they
 	// bind them, so no port picked for another is one.
-	devstack.Reserve(cfg.pgPort, cfg.weaviatePort, cfg.grpcPort, cfg.prefer.Postgres, cfg.prefer.Weaviate, cfg.prefer.WeaviateGRPC)
+	devstack.Reserve(cfg.pgPort, cfg.weaviatePort, cfg.grpcPort, cfg.prefer.Postgres, cfg.prefer.Weaviate, cfg.prefer.WeaviateGRPC,
+		cfg.prefer.MailpitSMTP, cfg.prefer.MailpitHTTP)
 
 	// Start what is needed, concurrently; a signal cancels the startup.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -199,6 +210,9 @@ func run() int {
 	if st.wv != nil {
 		saved.Weaviate, saved.WeaviateGRPC = st.wv.Port(), st.wv.GRPCPort()
 	}
+	if st.mail != nil {
+		saved.MailpitSMTP, saved.MailpitHTTP = st.mail.SMTPPort(), st.mail.HTTPPort()
+	}
 	if b, err := json.MarshalIndent(saved, "", "  "); err == nil {
 		writeFileAtomic(portsFile, append(b, '\n'))
 	}
@@ -214,6 +228,12 @@ func run() int {
 	}
 	if st.redisURL != "" {
 		vars["REDIS_URL"] = st.redisURL
+	}
+	if st.mail != nil {
+		vars["HELPIUM_SMTP_HOST"] = "127.0.0.1"
+		vars["HELPIUM_SMTP_PORT"] = fmt.Sprint(st.mail.SMTPPort())
+		vars["HELPIUM_SMTP_TLS"] = "none" // loopback
+		vars["MAILPIT_URL"] = st.mail.URL()
 	}
 	envFile := filepath.Join(dataDir, "helpium.env")
 	if err := writeFileAtomic(envFile, []byte(shellEnv(vars))); err != nil {
@@ -236,6 +256,7 @@ type stack struct {
 	wv           *devstack.Weaviate
 	redis        *devstack.Redis
 	redisURL     string
+	mail         *devstack.Mailpit
 	logs         []io.Closer
 	databaseURL  string
 	weaviateURL  string
@@ -349,6 +370,34 @@ func (s *stack) start(ctx context.Context, cfg config, dataDir, logDir string) e
 			logf("redis ready on 127.0.0.1:%d", r.Port())
 		}()
 	}
+	if os.Getenv("HELPIUM_SMTP_HOST") != "" {
+		logf("using HELPIUM_SMTP_HOST from the environment; not starting mailpit")
+	} else {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			logFile, err := openLog("mailpit.log")
+			if err != nil {
+				fail(err)
+				return
+			}
+			t0 := time.Now()
+			m, err := devstack.StartMailpit(ctx, devstack.MailpitOptions{
+				DataDir:        filepath.Join(dataDir, "mailpit"),
+				PreferSMTPPort: cfg.prefer.MailpitSMTP,
+				PreferHTTPPort: cfg.prefer.MailpitHTTP,
+				Log:            logFile,
+			})
+			if err != nil {
+				fail(fmt.Errorf("%w\n(full mailpit log: %s)", err, logFile.Name()))
+				return
+			}
+			mu.Lock()
+			s.mail = m
+			mu.Unlock()
+			logf("mailpit ready: smtp on 127.0.0.1:%d, mail to read at %s (%.1fs)", m.SMTPPort(), m.URL(), time.Since(t0).Seconds())
+		}()
+	}
 	wg.Wait()
 	// Report the real failure, not the cancellation it caused.
 	for _, err := range errs {
@@ -366,45 +415,27 @@ func (s *stack) start(ctx context.Context, cfg config, dataDir, logDir string) e
 func (s *stack) stop() {
 	var wg sync.WaitGroup
 	var names []string
-	if s.pg != nil {
-		names = append(names, "postgres")
-		pg := s.pg
-		s.pg = nil
+	stop := func(name string, started bool, stop func() error) {
+		if !started {
+			return
+		}
+		names = append(names, name)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := pg.Stop(); err != nil {
+			if err := stop(); err != nil {
 				logf("%v", err)
 			}
 		}()
 	}
-	if s.wv != nil {
-		names = append(names, "weaviate")
-		wv := s.wv
-		s.wv = nil
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := wv.Stop(); err != nil {
-				logf("%v", err)
-			}
-		}()
-	}
-	if s.redis != nil {
-		names = append(names, "redis")
-		r := s.redis
-		s.redis = nil
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := r.Stop(); err != nil {
-				logf("%v", err)
-			}
-		}()
-	}
+	stop("postgres", s.pg != nil, func() error { return s.pg.Stop() })
+	stop("weaviate", s.wv != nil, func() error { return s.wv.Stop() })
+	stop("redis", s.redis != nil, func() error { return s.redis.Stop() })
+	stop("mailpit", s.mail != nil, func() error { return s.mail.Stop() })
 	wg.Wait()
+	s.pg, s.wv, s.redis, s.mail = nil, nil, nil, nil
 	if len(names) > 0 {
-		logf("stopped %s", strings.Join(names, " and "))
+		logf("stopped %s", strings.Join(names, ", "))
 	}
 	for _, c := range s.logs {
 		c.Close()

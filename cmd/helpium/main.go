@@ -24,6 +24,7 @@ import (
 	"github.com/helpium/helpium/config"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/events"
+	"github.com/helpium/helpium/mail"
 	"github.com/helpium/helpium/metrics"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/secret"
@@ -74,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		return serve(ctx, cfg, log, rest, stdout)
+		return serve(ctx, cfg, log, rest, stdout, getenv)
 	case "migrate":
 		return withDB(ctx, cfg, func(bdb *bun.DB) error {
 			if err := db.Migrate(ctx, bdb); err != nil {
@@ -125,7 +126,7 @@ func withDB(ctx context.Context, cfg config.Config, fn func(*bun.DB) error) erro
 	return fn(bdb)
 }
 
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	migrate := fs.Bool("migrate", false, "apply migrations before serving")
 	seed := fs.Bool("seed", false, "create the demo workspace and its knowledge base before serving")
@@ -180,9 +181,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			g.Log = log
 			generator = g
 		}
+		var publicURL string // email is off without an SMTP server
+		if cfg.SMTPHost != "" {
+			sender, err := mail.NewSMTP(mail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+				Password: cfg.SMTPPassword, From: cfg.MailFrom, TLS: cfg.SMTPTLS})
+			if err != nil {
+				return err
+			}
+			mailer := mail.NewMailer(store, sender, log, mail.MailerOptions{})
+			mailerDone := make(chan struct{})
+			go func() { mailer.Run(ctx); close(mailerDone) }()
+			defer func() { stop(); <-mailerDone }()
+			publicURL = cfg.PublicURL
+		}
 		svc := service.New(store, service.Options{Logger: log, Events: broker, Secrets: keyring, Actions: executor, LLM: model, Search: indexer.Index(),
 			RateLimiter: limiter, AgentRateLimit: cfg.AgentRateLimit, Generator: generator, Metrics: m,
-			AnswerCacheTTL: answerCacheTTL(cfg.AnswerCacheTTL)})
+			AnswerCacheTTL: answerCacheTTL(cfg.AnswerCacheTTL), PublicURL: publicURL})
 		var demo string
 		if *seed {
 			ws, err := svc.SeedDemo(ctx)
@@ -216,6 +230,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			_, age := outbox()
 			return age.Seconds()
 		})
+		m.Gauge("helpium_mail_outbox_depth", "Emails waiting to be sent.", func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, _, _ := store.MailQueue(ctx)
+			return float64(n)
+		})
 		m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
 		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m, MetricsToken: cfg.MetricsToken,
 			TrustedProxies: cfg.TrustedProxies, MaxStreamsPerWorkspace: cfg.MaxStreams})
@@ -229,6 +249,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			fmt.Fprintf(stdout, "  API docs       %s/api/customer/docs\n", base)
 			if demo != "" {
 				fmt.Fprintf(stdout, "  Widget demo    %s/demo\n", base)
+			}
+			if mailpit := getenv("MAILPIT_URL"); mailpit != "" {
+				fmt.Fprintf(stdout, "  Mail sent      %s  (Mailpit: invitations, password resets)\n", mailpit)
 			}
 			if demo != "" {
 				fmt.Fprintf(stdout, "  Demo widget key (X-API-Key): %s\n", demo)

@@ -52,6 +52,11 @@ type InternalNoteInput struct {
 	Body           string `json:"body"`
 }
 
+type InviteAgentPayload struct {
+	// The invitation, emailed to its address. The answer is the same whether or not the address has an account.
+	Invitation *helpium.Invitation `json:"invitation"`
+}
+
 type LocalizedMessage struct {
 	Locale  string `json:"locale"`
 	Message string `json:"message"`

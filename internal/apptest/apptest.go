@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/db/dbtest"
 	"github.com/helpium/helpium/events"
+	"github.com/helpium/helpium/mail"
 	"github.com/helpium/helpium/metrics"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/secret"
@@ -49,6 +51,26 @@ func WeaviateURL(t testing.TB) string {
 		t.Fatal("WEAVIATE_URL is not set: run the tests with `make test`, which starts PostgreSQL and Weaviate")
 	}
 	return u
+}
+
+// TestSMTP returns a sender to the Mailpit that `make test` starts
+// (HELPIUM_SMTP_HOST and HELPIUM_SMTP_PORT), failing the test when it is
+// not configured.
+func TestSMTP(t testing.TB) *mail.SMTP {
+	t.Helper()
+	host, port := os.Getenv("HELPIUM_SMTP_HOST"), os.Getenv("HELPIUM_SMTP_PORT")
+	if host == "" || port == "" {
+		t.Fatal("HELPIUM_SMTP_HOST and HELPIUM_SMTP_PORT are not set: run the tests with `make test`, which starts Mailpit")
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatalf("HELPIUM_SMTP_PORT: %v", err)
+	}
+	s, err := mail.NewSMTP(mail.SMTPConfig{Host: host, Port: p, From: "Helpium <helpium@helpium.test>", TLS: mail.TLSNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // New starts a server on a fresh database. opt may be the zero value;
@@ -86,16 +108,31 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 		opt.Metrics = metrics.New()
 	}
 	m := opt.Metrics // the service's and the server's, as helpium serve wires them
-	svc := service.New(db.NewStore(bdb), opt)
+	srv := httptest.NewUnstartedServer(nil)
+	if opt.PublicURL == "" {
+		opt.PublicURL = "http://" + srv.Listener.Addr().String()
+	}
+	store := db.NewStore(bdb)
+	svc := service.New(store, opt)
 	runDone := make(chan struct{})
 	go func() { svc.Run(ctx); close(runDone) }()
+	// The mailer polls on a pool of its own, so that tests counting the
+	// server's SQL statements do not count its.
+	mailDB, err := db.Open(context.Background(), dbURL, db.Options{MaxOpenConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mailDB.Close() })
+	mailer := mail.NewMailer(db.NewStore(mailDB), TestSMTP(t), log, mail.MailerOptions{Poll: 50 * time.Millisecond})
+	mailerDone := make(chan struct{})
+	go func() { mailer.Run(ctx); close(mailerDone) }()
 	m.WatchDB(bdb.DB)
 	m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
 	deps := server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m, MetricsToken: MetricsToken}
 	for _, f := range configure {
 		f(&deps)
 	}
-	srv := httptest.NewUnstartedServer(server.NewHandler(deps))
+	srv.Config.Handler = server.NewHandler(deps)
 	server.DefaultTimeouts.Apply(srv.Config) // as helpium serve runs it
 	srv.Start()
 	t.Cleanup(func() {
@@ -104,6 +141,7 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 		cancel()
 		<-done
 		<-runDone
+		<-mailerDone
 	})
 	waitFor(t, "events broker", broker.Ready)
 	return &App{URL: srv.URL, DB: bdb, Service: svc, Server: srv, Events: broker, DatabaseURL: dbURL, logs: logs}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -296,14 +297,22 @@ func (w *Weaviate) waitReady(ctx context.Context) error {
 // it first with `go install` if it does not exist. A lock file in binDir
 // makes concurrent callers wait for a single build.
 func EnsureWeaviateBinary(ctx context.Context, binDir string, log io.Writer) (string, error) {
-	bin := filepath.Join(binDir, weaviateBinName)
+	return ensureGoBinary(ctx, binDir, weaviatePkg, WeaviateVersion, weaviateBinName, "~6 minutes", log)
+}
+
+// ensureGoBinary returns binDir/binName, building pkg@version into it with
+// `go install` first if it does not exist; took says how long that takes,
+// for the message. A lock file in binDir makes concurrent callers wait for
+// a single build.
+func ensureGoBinary(ctx context.Context, binDir, pkg, version, binName, took string, log io.Writer) (string, error) {
+	bin := filepath.Join(binDir, binName)
 	if binaryComplete(bin) {
 		return bin, nil
 	}
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
 		return "", err
 	}
-	unlock, err := flock(ctx, filepath.Join(binDir, "."+weaviateBinName+".lock"), func() {
+	unlock, err := flock(ctx, filepath.Join(binDir, "."+binName+".lock"), func() {
 		fmt.Fprintf(os.Stderr, "devstack: waiting for another process building %s...\n", bin)
 	})
 	if err != nil {
@@ -325,10 +334,10 @@ func EnsureWeaviateBinary(ctx context.Context, binDir string, log io.Writer) (st
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	fmt.Fprintf(os.Stderr, "devstack: building weaviate-server %s into %s (takes ~6 minutes the first time)...\n", WeaviateVersion, binDir)
+	fmt.Fprintf(os.Stderr, "devstack: building %s@%s into %s (takes %s the first time)...\n", pkg, version, bin, took)
 	start := time.Now()
 	tail := newTailBuffer(16 << 10)
-	cmd := exec.CommandContext(ctx, goCmd, "install", weaviatePkg+"@"+WeaviateVersion)
+	cmd := exec.CommandContext(ctx, goCmd, "install", pkg+"@"+version)
 	cmd.Env = append(envWithout(func(n string) bool { return n == "GOBIN" || n == "GOWORK" }), "GOBIN="+tmp, "GOWORK=off")
 	cmd.Dir = tmp
 	cmd.Stdout = io.MultiWriter(tail, log)
@@ -339,12 +348,12 @@ func EnsureWeaviateBinary(ctx context.Context, binDir string, log io.Writer) (st
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		return "", withTail(fmt.Errorf("devstack: go install %s@%s failed: %w", weaviatePkg, WeaviateVersion, err), "build", tail.Tail(30))
+		return "", withTail(fmt.Errorf("devstack: go install %s@%s failed: %w", pkg, version, err), "build", tail.Tail(30))
 	}
-	if err := os.Rename(filepath.Join(tmp, weaviateBinName), bin); err != nil {
-		return "", fmt.Errorf("devstack: install weaviate-server: %w", err)
+	if err := os.Rename(filepath.Join(tmp, path.Base(pkg)), bin); err != nil {
+		return "", fmt.Errorf("devstack: install %s: %w", binName, err)
 	}
-	fmt.Fprintf(os.Stderr, "devstack: built weaviate-server in %v\n", time.Since(start).Round(time.Second))
+	fmt.Fprintf(os.Stderr, "devstack: built %s in %v\n", binName, time.Since(start).Round(time.Second))
 	return bin, nil
 }
 
