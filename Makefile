@@ -1,5 +1,6 @@
 # Helpium. `make run` and `make test` set up everything they need:
-# a project-local PostgreSQL 15 and Weaviate v1.35.2 (built once into .bin/).
+# a project-local PostgreSQL 15, Weaviate v1.35.2 and Mailpit v1.33.1 (built
+# once into .bin/).
 SHELL := /bin/bash
 GO ?= go
 DATA_DIR ?= $(or $(HELPIUM_DATA_DIR),.data)
@@ -11,7 +12,8 @@ EVAL_SETS ?= ../shared/kb_dev/kb_dev.json,evalsets/*.json
 DEVSTACK := $(GO) run ./cmd/devstack
 # Test, benchmark and evaluation targets always start services of their own,
 # even in a shell that loaded make run's settings (.data/helpium.env).
-OWN_SERVICES := env -u DATABASE_URL -u WEAVIATE_URL -u WEAVIATE_GRPC_ADDR -u REDIS_URL
+OWN_SERVICES := env -u DATABASE_URL -u WEAVIATE_URL -u WEAVIATE_GRPC_ADDR -u REDIS_URL \
+	-u HELPIUM_SMTP_HOST -u HELPIUM_SMTP_PORT -u HELPIUM_SMTP_TLS -u HELPIUM_SMTP_USERNAME -u HELPIUM_SMTP_PASSWORD -u MAILPIT_URL
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 FUZZ_DATA_DIR ?= .data/fuzz
 FUZZTIME ?= 30s
@@ -22,12 +24,12 @@ SOAK_DATA_DIR ?= .data/soak
 
 .PHONY: run test race build generate check-generated vet fmt widget e2e eval bench fuzz soak
 
-## run: start PostgreSQL and Weaviate, migrate, seed the demo workspace, serve on 127.0.0.1:8080
+## run: start PostgreSQL, Weaviate and Mailpit, migrate, seed the demo workspace, serve on 127.0.0.1:8080
 run: build
 	@test -s $(DATA_DIR)/encryption.key || { mkdir -p $(DATA_DIR) && .bin/helpium keys generate -id local > $(DATA_DIR)/encryption.key && chmod 600 $(DATA_DIR)/encryption.key; }
 	HELPIUM_ENCRYPTION_KEY="$${HELPIUM_ENCRYPTION_KEY:-$$(cat $(DATA_DIR)/encryption.key)}" $(DEVSTACK) -data $(DATA_DIR) -- .bin/helpium serve -migrate -seed
 
-## test: start test PostgreSQL, Weaviate and Redis (own data dir and ports) and run every test against them
+## test: start test PostgreSQL, Weaviate, Mailpit and Redis (own data dir and ports) and run every test against them
 test:
 	$(OWN_SERVICES) $(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -- $(GO) test $(GOTEST_FLAGS) ./...
 
@@ -49,8 +51,8 @@ fuzz:
 soak:
 	$(OWN_SERVICES) $(DEVSTACK) -data $(SOAK_DATA_DIR) -fast -- $(GO) test -tags soak -count=1 -timeout 15m -run '^TestSoak$$' -v ./server/
 
-## e2e: browser tests of the widget in headless Chromium (Debian's chromium, installed with apt-get
-## when missing) against real PostgreSQL and Weaviate; screenshots go to test-artifacts/e2e/
+## e2e: browser tests of the widget and the account pages in headless Chromium (Debian's chromium,
+## installed with apt-get when missing) against real PostgreSQL, Weaviate and Mailpit; screenshots go to test-artifacts/e2e/
 e2e:
 	$(OWN_SERVICES) $(DEVSTACK) -data $(E2E_DATA_DIR) -fast -- $(GO) test -tags e2e $(GOTEST_FLAGS) -v ./e2e/...
 
