@@ -11,8 +11,15 @@ import (
 )
 
 // DepthLimit refuses operations whose selections nest deeper than Max, before
-// any resolver runs.
-type DepthLimit struct{ Max int }
+// any resolver runs. Introspection (the fields under __schema and __type)
+// answers from the schema in memory, and clients' standard introspection
+// query nests 15 levels or more, most of them ofType chains whose answers
+// end with the type's real wrapping: so an introspection subtree counts as
+// one level, and is limited instead by how deeply it nests the
+// introspection types' lists (types, fields, args...), which multiply the
+// size of the answer: at most MaxIntrospectionLists (3 for the standard
+// query), within a backstop of 64 levels in all.
+type DepthLimit struct{ Max, MaxIntrospectionLists int }
 
 var _ interface {
 	graphql.HandlerExtension
@@ -30,38 +37,62 @@ func (d DepthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	if oc.Operation == nil {
 		return nil
 	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); depth > d.Max {
-		err := gqlerror.Errorf("The query is nested %d levels deep; the limit is %d.", depth, d.Max)
-		err.Extensions = map[string]any{"code": helpium.EInvalid}
-		return err
+	depth := measure(oc.Operation.SelectionSet, oc.Doc.Fragments, false, 0)
+	var err *gqlerror.Error
+	switch {
+	case depth.regular > d.Max:
+		err = gqlerror.Errorf("The query is nested %d levels deep; the limit is %d.", depth.regular, d.Max)
+	case depth.lists > d.MaxIntrospectionLists:
+		err = gqlerror.Errorf("The introspection query nests lists %d deep; the limit is %d.", depth.lists, d.MaxIntrospectionLists)
+	case depth.total > maxTotalDepth:
+		err = gqlerror.Errorf("The query is nested %d levels deep; the limit is %d.", depth.total, maxTotalDepth)
+	default:
+		return nil
 	}
-	return nil
+	err.Extensions = map[string]any{"code": helpium.EInvalid}
+	return err
 }
 
-func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int) int {
-	if seen > 64 { // fragment cycles are rejected by validation; this is a backstop
-		return seen
+const maxTotalDepth = 64
+
+// introspectionLists are the list fields of the introspection types.
+var introspectionLists = map[string]bool{
+	"types": true, "fields": true, "inputFields": true, "interfaces": true,
+	"possibleTypes": true, "enumValues": true, "args": true, "directives": true,
+}
+
+// depth is how deeply a selection set nests: regular levels (an
+// introspection subtree counting one), nested introspection lists, and all
+// levels.
+type depth struct{ regular, lists, total int }
+
+func measure(set ast.SelectionSet, frags ast.FragmentDefinitionList, introspection bool, seen int) depth {
+	var out depth
+	if seen > maxTotalDepth { // fragment cycles are rejected by validation; this is a backstop
+		out.total = seen
+		return out
 	}
-	max := 0
 	for _, sel := range set {
-		d := 0
+		var d depth
 		switch s := sel.(type) {
 		case *ast.Field:
-			if len(s.SelectionSet) > 0 {
-				d = 1 + selectionDepth(s.SelectionSet, frags, seen+1)
-			} else {
-				d = 1
+			in := introspection || s.Name == "__schema" || s.Name == "__type"
+			child := measure(s.SelectionSet, frags, in, seen+1)
+			d = depth{regular: 1 + child.regular, lists: child.lists, total: 1 + child.total}
+			if in {
+				d.regular = 1
+				if introspectionLists[s.Name] && len(s.SelectionSet) > 0 {
+					d.lists++
+				}
 			}
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, frags, seen+1)
+			d = measure(s.SelectionSet, frags, introspection, seen+1)
 		case *ast.FragmentSpread:
 			if f := frags.ForName(s.Name); f != nil {
-				d = selectionDepth(f.SelectionSet, frags, seen+1)
+				d = measure(f.SelectionSet, frags, introspection, seen+1)
 			}
 		}
-		if d > max {
-			max = d
-		}
+		out.regular, out.lists, out.total = max(out.regular, d.regular), max(out.lists, d.lists), max(out.total, d.total)
 	}
-	return max
+	return out
 }

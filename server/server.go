@@ -148,15 +148,15 @@ func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog
 				// worth, and would hold a connection meanwhile.
 				err = helpium.Errorf(helpium.EUnauthenticated, "Authenticate in connection_init: {\"Authorization\": \"Bearer <token>\"} or {\"X-API-Key\": \"<key>\"}.")
 			}
-			if err != nil {
-				return refuseWebSocket(ctx, err), nil, err
+			if err == nil {
+				err = checkWebSocketOrigin(ctx)
 			}
-			if err := checkWebSocketOrigin(ctx); err != nil {
-				return refuseWebSocket(ctx, err), nil, err
+			if err == nil {
+				ctx, err = acquireWebSocket(ctx, streams, d.MaxStreamsPerWorkspace, d.MaxStreamsPerAgent)
 			}
-			ctx, err = acquireWebSocket(ctx, streams, d.MaxStreamsPerWorkspace, d.MaxStreamsPerAgent)
 			if err != nil {
-				return refuseWebSocket(ctx, err), nil, err
+				// The legacy protocol sends the error's text: the message alone.
+				return refuseWebSocket(ctx, err), nil, errors.New(helpium.ErrorMessage(err))
 			}
 			return withSocketAuth(overWebSocket(ctx)), nil, nil
 		},
@@ -172,7 +172,7 @@ func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog
 	guard := graph.NewDocumentGuard()
 	h.SetParserTokenLimit(guard.MaxTokens)
 	h.Use(extension.Introspection{})
-	h.Use(graph.DepthLimit{Max: 12})
+	h.Use(graph.DepthLimit{Max: 12, MaxIntrospectionLists: 3})
 	h.Use(extension.FixedComplexityLimit(5000))
 	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	h.Use(guard) // after persisted queries, which fill in the document

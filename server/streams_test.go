@@ -84,6 +84,24 @@ func TestWebSocketsMustAuthenticateInTime(t *testing.T) {
 			t.Errorf("%s init: closed with %d, want 4401", name, code)
 		}
 	}
+	// The legacy protocol (graphql-ws) sends the refusal as text: the
+	// message alone, without the error's internal prefix.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(app.URL, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(websocket.StatusNormalClosure, "")
+	wsjson.Write(ctx, conn, map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer at_unknown"}})
+	var m struct {
+		Type    string
+		Payload struct{ Message string }
+	}
+	if err := wsjson.Read(ctx, conn, &m); err != nil || m.Type != "connection_error" ||
+		!strings.HasPrefix(m.Payload.Message, "The access token is invalid") {
+		t.Errorf("legacy protocol: %+v %v", m, err)
+	}
 }
 
 // TestStreamCapsPerClient: one client IP can open at most
