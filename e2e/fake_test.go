@@ -352,7 +352,9 @@ window.__ready = Helpium.init({ apiKey: 'pk_fake', baseUrl: %[2]q });
 		t.Errorf("focus after Escape is on %q, want the launcher", a)
 	}
 	api.mu.Lock()
-	api.add("agent", "An agent reply, delivered by polling.", "")
+	api.add("agent", "An agent reply, **delivered** by polling: see [the guide](https://help.example/guide).\n\n"+
+		"1. Open `Settings`\n2. Not [a link](javascript:window.__pwned='agent-link')\n\n"+
+		"<img src=x onerror=\"window.__pwned='agent-img'\"><script>window.__pwned='agent-script'</script>", "")
 	api.mu.Unlock()
 	b.wait("unread badge", visible(".badge")+` && `+w(".badge")+`.textContent === "1"`, 15*time.Second)
 	b.shot("unread-badge-polling")
@@ -360,6 +362,20 @@ window.__ready = Helpium.init({ apiKey: 'pk_fake', baseUrl: %[2]q });
 	b.wait("agent reply", wAll(".log .msg[data-author=agent]")+`.length === 1`, 5*time.Second)
 	b.wait("badge cleared", `!(`+visible(".badge")+`)`, 5*time.Second)
 	b.shot("agent-reply-polling")
+	// The agent's Markdown renders as the answers' safe subset: markup and
+	// https links do, scripts, raw HTML and javascript: links stay inert.
+	var reply struct {
+		Strong, Code, Items, Links int
+		Href, Text                 string
+		Pwned                      any
+	}
+	b.eval(`(() => { const m = `+w(".log .msg[data-author=agent] .bubble")+`; const a = [...m.querySelectorAll("a")];
+		return { Strong: m.querySelectorAll("strong").length, Code: m.querySelectorAll("code").length, Items: m.querySelectorAll("ol li").length,
+			Links: a.length, Href: a.map(e => e.href).join(" "), Text: m.textContent, Pwned: window.__pwned ?? null } })()`, &reply)
+	if reply.Strong != 1 || reply.Code != 1 || reply.Items != 2 || reply.Links != 1 || reply.Href != "https://help.example/guide" ||
+		!strings.Contains(reply.Text, "<img src=x") || reply.Pwned != nil {
+		t.Errorf("agent reply rendered as %+v", reply)
+	}
 
 	// Focus stays in the panel: Tab from the last control wraps to the first.
 	var trap struct{ First, AfterTab string }

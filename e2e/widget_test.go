@@ -296,3 +296,45 @@ func waitForResults(t *testing.T, srv *server, key, query string, timeout time.D
 		time.Sleep(time.Second)
 	}
 }
+
+// TestWidgetOnDisallowedOrigin: on a page whose origin the workspace does
+// not allow, the widget asks once, reads the server's forbidden, stays
+// hidden and says why, instead of retrying what looks like a network error.
+func TestWidgetOnDisallowedOrigin(t *testing.T) {
+	srv := startServer(t)
+	wsID, owner := srv.member(t, "owner@demo.test", helpium.RoleOwner)
+	if errs := srv.graphQL(t, owner, `mutation($w: ID!) { setAllowedOrigins(workspaceId: $w, origins: ["https://shop.example"]) { id } }`,
+		map[string]any{"w": wsID}, nil); len(errs) > 0 {
+		t.Fatalf("setAllowedOrigins: %+v", errs)
+	}
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>Elsewhere</title>
+<script>
+window.__settingsRequests = 0; window.__console = [];
+const f = window.fetch; window.fetch = (u, o) => { if (String(u).includes("/widget/settings")) window.__settingsRequests++; return f(u, o); };
+const ce = console.error; console.error = (...a) => { window.__console.push(a.join(" ")); ce(...a); };
+</script>
+<script src="%[1]s/widget.js"></script>
+<script>Helpium.on("error", (e) => { window.__error = e }); Helpium.init({ apiKey: %[2]q });</script>`, srv.URL, service.DemoAPIKey)
+	}))
+	defer host.Close()
+	b := newBrowser(t)
+	b.do("navigate", chromedp.Navigate(host.URL))
+	b.wait("the error event", `window.__error`, 10*time.Second)
+	time.Sleep(2 * time.Second) // room for retries, were there any
+	var got struct {
+		Code     string
+		Requests int
+		Console  []string
+		Launcher bool
+	}
+	b.eval(`({ Code: window.__error.code, Requests: window.__settingsRequests, Console: window.__console, Launcher: `+visible(".launcher")+` })`, &got)
+	if got.Code != "forbidden" || got.Requests != 1 || got.Launcher {
+		t.Errorf("on a disallowed origin: %+v, want one request, error forbidden, no launcher", got)
+	}
+	if len(got.Console) != 1 || !strings.Contains(got.Console[0], host.URL) || !strings.Contains(got.Console[0], "setAllowedOrigins") {
+		t.Errorf("console: %q", got.Console)
+	}
+	b.shot("disallowed-origin")
+}

@@ -159,21 +159,18 @@ func grantCORS(c *gin.Context) {
 }
 
 // checkOrigin enforces ws's allowed origins: nil when the request may go
-// on (and then grants CORS), EForbidden when the workspace does not allow
-// the request's origin.
+// on, EForbidden when the workspace does not allow the request's origin.
 func checkOrigin(c *gin.Context, ws *helpium.Workspace) error {
 	if !ws.OriginAllowed(c.GetHeader("Origin")) {
-		h := c.Writer.Header()
-		h.Del("Access-Control-Allow-Origin")
-		h.Del("Access-Control-Expose-Headers")
 		return helpium.Errorf(helpium.EForbidden, "This widget key may not be used from origin %s.", strconvQuote(c.GetHeader("Origin")))
 	}
 	return nil
 }
 
 // cors grants CORS to the request's origin up front, so that a browser can
-// read errors such as a wrong key; checkOrigin withdraws the grant once
-// the workspace is known and does not allow the origin.
+// read errors such as a wrong key, or the forbidden of an origin the
+// workspace does not allow (which says no more than that, and stops the
+// widget from retrying what looks like a network failure).
 func cors() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		grantCORS(c)

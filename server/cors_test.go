@@ -107,12 +107,14 @@ func TestAllowedOrigins(t *testing.T) {
 	if res := app.Request(t, "GET", "/api/customer/widget/settings", key, nil); res.Status != 200 {
 		t.Errorf("no origin: %d", res.Status)
 	}
-	// Other origins: 403 forbidden, no CORS grant, nothing stored.
+	// Other origins: 403 forbidden, readable by the page (so that the
+	// widget reports it rather than retrying a network error), nothing
+	// stored.
 	for _, evil := range []string{"https://evil.test", "https://shop.example.com.evil.test", "http://shop.example.com", "null"} {
 		res := app.Request(t, "POST", "/api/customer/conversations", key, map[string]any{"message": "from " + evil}, origin(evil)...)
 		checkEnvelope(t, evil, res, http.StatusForbidden, "forbidden", "")
-		if res.Header.Get("Access-Control-Allow-Origin") != "" {
-			t.Errorf("%s granted CORS", evil)
+		if res.Header.Get("Access-Control-Allow-Origin") != evil {
+			t.Errorf("%s: the refusal is not readable by the page: %v", evil, res.Header)
 		}
 	}
 	var n int
@@ -122,8 +124,8 @@ func TestAllowedOrigins(t *testing.T) {
 	}
 	// The same for widget GraphQL, over HTTP and WebSocket.
 	res = app.Request(t, "POST", "/graphql", key, map[string]any{"query": "{ widgetSettings { greeting } }"}, origin("https://evil.test")...)
-	if res.Status != 403 || !strings.Contains(string(res.Body), `"forbidden"`) || res.Header.Get("Access-Control-Allow-Origin") != "" {
-		t.Errorf("GraphQL from another origin: %d %s", res.Status, res.Body)
+	if res.Status != 403 || !strings.Contains(string(res.Body), `"forbidden"`) || res.Header.Get("Access-Control-Allow-Origin") != "https://evil.test" {
+		t.Errorf("GraphQL from another origin: %d %s %v", res.Status, res.Body, res.Header)
 	}
 	res = app.Request(t, "POST", "/graphql", key, map[string]any{"query": "{ widgetSettings { greeting } }"}, origin("https://shop.example.com")...)
 	if res.Status != 200 || res.Header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" {

@@ -60,6 +60,10 @@ const Helpium = {
     const w = new Widget({ apiKey: options.apiKey.trim(), baseUrl }, emit);
     widget = w;
     readyPromise = w.start().catch((err) => {
+      if (err && err.code === 'forbidden') {
+        console.error(`Helpium: the widget key may not be used from ${window.location.origin}; ` +
+          "an admin adds this origin to the workspace's allowed origins (setAllowedOrigins).");
+      }
       if (widget === w) emit('error', errorInfo(err));
       throw err;
     });

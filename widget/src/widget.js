@@ -561,7 +561,11 @@ export class Widget {
       'div',
       { class: cls, 'data-id': m.id, 'data-author': m.author },
       label ? h('span', { class: 'sr', text: `${label}: ` }) : null,
-      h('div', { class: 'bubble', text: m.body }),
+      // Agents and the AI write Markdown (the safe subset AI answers use);
+      // what a customer typed stays plain text.
+      m.author === 'agent' || m.author === 'ai'
+        ? h('div', { class: 'bubble md' }, renderMarkdown(m.body, [], this.base))
+        : h('div', { class: 'bubble', text: m.body }),
       h('div', { class: 'meta', 'aria-hidden': 'true', text: [label, time].filter(Boolean).join(' · ') }),
     );
   }
