@@ -18,10 +18,29 @@ type Answer struct {
 	Text       string         `json:"answer"`
 	Sources    []AnswerSource `json:"sources"`
 	Confidence float64        `json:"confidence"`
-	// Generator says what wrote it: extractive, llm, or
-	// extractive-fallback when the model failed and the extractive
-	// generator stood in.
-	Generator string `json:"generator"`
+	// Generator says what wrote it.
+	Generator AnswerGenerator `json:"generator"`
+}
+
+// AnswerGenerator names what wrote an answer.
+type AnswerGenerator string
+
+// Answer generators.
+const (
+	GeneratorExtractive         AnswerGenerator = "extractive"          // quoted from the articles
+	GeneratorLLM                AnswerGenerator = "llm"                 // written by the language model
+	GeneratorExtractiveFallback AnswerGenerator = "extractive-fallback" // the model failed; quoted instead
+	GeneratorLLMActions         AnswerGenerator = "llm-actions"         // the model, with AI Actions' results
+	GeneratorNone               AnswerGenerator = "none"                // nothing relevant was found
+)
+
+// Valid reports whether g is a known generator.
+func (g AnswerGenerator) Valid() bool {
+	switch g {
+	case GeneratorExtractive, GeneratorLLM, GeneratorExtractiveFallback, GeneratorLLMActions, GeneratorNone:
+		return true
+	}
+	return false
 }
 
 // AnswerSettings is how a workspace's AI answers behave.

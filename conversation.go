@@ -29,6 +29,27 @@ func (s ConversationStatus) Valid() bool {
 	return false
 }
 
+// ConversationChange is what changed in a conversation, for live updates.
+type ConversationChange string
+
+// Conversation changes, most specific first when one update changes several
+// things.
+const (
+	ChangeCreated    ConversationChange = "created"    // the conversation started
+	ChangeStatus     ConversationChange = "status"     // its status changed (also when a message reopened it)
+	ChangeAssignment ConversationChange = "assignment" // its assignee changed
+	ChangeMessage    ConversationChange = "message"    // a message was added
+)
+
+// Valid reports whether c is a known change.
+func (c ConversationChange) Valid() bool {
+	switch c {
+	case ChangeCreated, ChangeStatus, ChangeAssignment, ChangeMessage:
+		return true
+	}
+	return false
+}
+
 // AuthorKind says who wrote a message.
 type AuthorKind string
 

@@ -62,6 +62,26 @@ func (p *WidgetPosition) UnmarshalGQL(v any) error {
 	return err
 }
 
+// MarshalGQL writes g as a GraphQL enum value.
+func (g AnswerGenerator) MarshalGQL(w io.Writer) { marshalEnum(w, string(g)) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (g *AnswerGenerator) UnmarshalGQL(v any) error {
+	out, err := unmarshalEnum(v, func(x string) bool { return AnswerGenerator(x).Valid() })
+	*g = AnswerGenerator(out)
+	return err
+}
+
+// MarshalGQL writes c as a GraphQL enum value.
+func (c ConversationChange) MarshalGQL(w io.Writer) { marshalEnum(w, string(c)) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (c *ConversationChange) UnmarshalGQL(v any) error {
+	out, err := unmarshalEnum(v, func(x string) bool { return ConversationChange(x).Valid() })
+	*c = ConversationChange(out)
+	return err
+}
+
 // MarshalGQL writes r as a GraphQL enum value.
 func (r Role) MarshalGQL(w io.Writer) { marshalEnum(w, string(r)) }
 

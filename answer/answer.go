@@ -27,9 +27,8 @@ type Result struct {
 	Sources []helpium.AnswerSource
 	// Confidence is how sure the generator is, 0 to 1.
 	Confidence float64
-	// Generator names what wrote it: "extractive", "llm", or
-	// "extractive-fallback" when the model failed.
-	Generator string
+	// Generator names what wrote it.
+	Generator helpium.AnswerGenerator
 }
 
 // Generator writes answers. The whole answer is checked before it is

@@ -245,7 +245,7 @@ func TestLLMFailuresFallBackToExtractive(t *testing.T) {
 		replies  []func(http.ResponseWriter)
 		timeout  time.Duration
 		requests int
-		gen      string
+		gen      helpium.AnswerGenerator
 	}{
 		{"error then success", []func(http.ResponseWriter){fail(503), say("Tap Forgot password [1].")}, 5 * time.Second, 2, "llm"},
 		{"two errors", []func(http.ResponseWriter){fail(500), fail(502)}, 5 * time.Second, 2, "extractive-fallback"},

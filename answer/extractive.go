@@ -60,7 +60,7 @@ func (e *Extractive) Generate(ctx context.Context, r Request) (*Result, error) {
 }
 
 func (e *Extractive) answer(r Request) *Result {
-	res := &Result{Generator: "extractive"}
+	res := &Result{Generator: helpium.GeneratorExtractive}
 	if len(r.Hits) == 0 {
 		return res
 	}

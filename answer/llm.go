@@ -97,7 +97,7 @@ var citation = regexp.MustCompile(`\[(\d+)\]`)
 // Generate implements Generator.
 func (g *LLM) Generate(ctx context.Context, r Request) (*Result, error) {
 	if len(r.Hits) == 0 {
-		return &Result{Generator: "llm"}, nil
+		return &Result{Generator: helpium.GeneratorLLM}, nil
 	}
 	msgs, offers := g.Prompt(r)
 	temp := 0.0
@@ -117,7 +117,7 @@ func (g *LLM) Generate(ctx context.Context, r Request) (*Result, error) {
 	}
 	text := strings.TrimSpace(reply.Message.Content)
 	if text == NoAnswer || strings.HasPrefix(text, NoAnswer) {
-		return &Result{Generator: "llm", Confidence: Confidence(r.Hits)}, nil
+		return &Result{Generator: helpium.GeneratorLLM, Confidence: Confidence(r.Hits)}, nil
 	}
 	res, ok := g.renumber(text, r, offers)
 	if !ok {
@@ -131,7 +131,7 @@ func (g *LLM) Generate(ctx context.Context, r Request) (*Result, error) {
 // renumbers citations to the order of first use and lists exactly those
 // sources. Citations of passages that were not offered are removed.
 func (g *LLM) renumber(text string, r Request, offers []offered) (*Result, bool) {
-	res := &Result{Answered: true, Generator: "llm"}
+	res := &Result{Answered: true, Generator: helpium.GeneratorLLM}
 	newID := map[int]int{}
 	text = citation.ReplaceAllStringFunc(text, func(m string) string {
 		id, _ := strconv.Atoi(m[1 : len(m)-1])
@@ -154,7 +154,7 @@ func (g *LLM) fallback(ctx context.Context, r Request, cause error) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	res.Generator = "extractive-fallback"
+	res.Generator = helpium.GeneratorExtractiveFallback
 	if g.Log != nil {
 		g.Log.WarnContext(ctx, "llm answer failed; extractive answer used", "err", cause)
 	}

@@ -21,6 +21,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/helpium/helpium"
 )
 
 // Channel is the PostgreSQL notification channel the triggers publish on.
@@ -40,13 +42,13 @@ const (
 // AllWorkspaces subscribes to the events of every workspace.
 const AllWorkspaces = "*"
 
-// Changes of a conversation_changed event, most specific first when one
-// update changes several things.
+// Changes of a conversation_changed event, as the database's triggers
+// name them (helpium.ConversationChange).
 const (
-	ChangeCreated    = "created"    // conversation inserted
-	ChangeStatus     = "status"     // status changed (also when a message reopened it)
-	ChangeAssignment = "assignment" // assignee_id changed
-	ChangeMessage    = "message"    // last_seq bumped: a message was added
+	ChangeCreated    = string(helpium.ChangeCreated)    // conversation inserted
+	ChangeStatus     = string(helpium.ChangeStatus)     // status changed (also when a message reopened it)
+	ChangeAssignment = string(helpium.ChangeAssignment) // assignee_id changed
+	ChangeMessage    = string(helpium.ChangeMessage)    // last_seq bumped: a message was added
 )
 
 // Event is one change published by the database.

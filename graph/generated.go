@@ -3212,9 +3212,21 @@ type Mutation {
   sendMessage(input: SendMessageInput!): SendMessagePayload!
 }
 
-"A change to a conversation: created, status, assignment or message."
+"What changed in a conversation."
+enum ConversationChange {
+  "The conversation started."
+  CREATED
+  "Its status changed (also when a customer's message reopened it)."
+  STATUS
+  "Its assignee changed."
+  ASSIGNMENT
+  "A message was added."
+  MESSAGE
+}
+
+"A change to a conversation."
 type ConversationEvent {
-  change: String!
+  change: ConversationChange!
   conversation: Conversation!
 }
 
@@ -3589,8 +3601,21 @@ type Answer {
   "Exactly the cited articles, in citation order."
   sources: [AnswerSource!]!
   confidence: Float!
-  "extractive, llm, extractive-fallback (the model failed) or none (nothing relevant found)."
-  generator: String!
+  generator: AnswerGenerator!
+}
+
+"What wrote an answer (REST spells these in lower case with hyphens: extractive-fallback)."
+enum AnswerGenerator {
+  "Quoted from the articles."
+  EXTRACTIVE
+  "Written by the language model from the articles."
+  LLM
+  "The language model failed; quoted from the articles instead."
+  EXTRACTIVE_FALLBACK
+  "Written by the language model from AI Actions' results."
+  LLM_ACTIONS
+  "Nothing relevant was found: the fallback message."
+  NONE
 }
 
 type LocalizedMessage {
@@ -6955,15 +6980,15 @@ func (ec *executionContext) _Answer_generator(ctx context.Context, field graphql
 			return obj.Generator, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.AnswerGenerator) graphql.Marshaler {
+			return ec.marshalNAnswerGenerator2githubᚗcomᚋhelpiumᚋhelpiumᚐAnswerGenerator(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Answer_generator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "AnswerGenerator")
 }
 
 func (ec *executionContext) _AnswerSettings_threshold(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerSettings) (ret graphql.Marshaler) {
@@ -8257,15 +8282,15 @@ func (ec *executionContext) _ConversationEvent_change(ctx context.Context, field
 			return obj.Change, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.ConversationChange) graphql.Marshaler {
+			return ec.marshalNConversationChange2githubᚗcomᚋhelpiumᚋhelpiumᚐConversationChange(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ConversationEvent_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ConversationEvent", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ConversationEvent", field, false, false, "ConversationChange")
 }
 
 func (ec *executionContext) _ConversationEvent_conversation(ctx context.Context, field graphql.CollectedField, obj *service.ConversationChange) (ret graphql.Marshaler) {
@@ -19543,6 +19568,16 @@ func (ec *executionContext) marshalNAnswer2ᚖgithubᚗcomᚋhelpiumᚋhelpium�
 	return ec._Answer(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAnswerGenerator2githubᚗcomᚋhelpiumᚋhelpiumᚐAnswerGenerator(ctx context.Context, v any) (helpium.AnswerGenerator, error) {
+	var res helpium.AnswerGenerator
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnswerGenerator2githubᚗcomᚋhelpiumᚋhelpiumᚐAnswerGenerator(ctx context.Context, sel ast.SelectionSet, v helpium.AnswerGenerator) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAnswerSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerSettings(ctx context.Context, sel ast.SelectionSet, v *helpium.AnswerSettings) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AnswerSettings!")
@@ -19727,6 +19762,16 @@ func (ec *executionContext) marshalNConversation2ᚖgithubᚗcomᚋhelpiumᚋhel
 		return graphql.Null
 	}
 	return ec._Conversation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConversationChange2githubᚗcomᚋhelpiumᚋhelpiumᚐConversationChange(ctx context.Context, v any) (helpium.ConversationChange, error) {
+	var res helpium.ConversationChange
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConversationChange2githubᚗcomᚋhelpiumᚋhelpiumᚐConversationChange(ctx context.Context, sel ast.SelectionSet, v helpium.ConversationChange) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNConversationConnection2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationConnection(ctx context.Context, sel ast.SelectionSet, v *helpium.ConversationConnection) graphql.Marshaler {

@@ -186,7 +186,7 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 			Conversation struct{ ID, Status string }
 		}
 	}
-	if errs := changes.Next(t, 10*time.Second, &ch); len(errs) > 0 || ch.ConversationChanged.Change != "message" || ch.ConversationChanged.Conversation.ID != conv {
+	if errs := changes.Next(t, 10*time.Second, &ch); len(errs) > 0 || ch.ConversationChanged.Change != "MESSAGE" || ch.ConversationChanged.Conversation.ID != conv {
 		t.Fatalf("conversationChanged: %+v %+v", errs, ch)
 	}
 
@@ -199,7 +199,7 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 		if errs := changes.Next(t, 10*time.Second, &ch); len(errs) > 0 {
 			t.Fatal(errs)
 		}
-		if ch.ConversationChanged.Change == "status" {
+		if ch.ConversationChanged.Change == "STATUS" {
 			break
 		}
 	}

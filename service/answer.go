@@ -136,7 +136,7 @@ func (s *Service) Answer(ctx context.Context, in helpium.AnswerInput) (*helpium.
 	if err != nil {
 		return nil, err
 	}
-	out := &helpium.Answer{Sources: []helpium.AnswerSource{}, Confidence: answer.Confidence(found.Hits), Generator: "none"}
+	out := &helpium.Answer{Sources: []helpium.AnswerSource{}, Confidence: answer.Confidence(found.Hits), Generator: helpium.GeneratorNone}
 	if len(found.Hits) > 0 && out.Confidence >= settings.Threshold {
 		res, err := s.generator.Generate(ctx, answer.Request{Query: q.Text, Hits: found.Hits})
 		if err != nil {
@@ -214,5 +214,5 @@ func (s *Service) answerWithActions(ctx context.Context, ws *helpium.Workspace, 
 	if !ok || res.Answer == "" {
 		return nil
 	}
-	return &helpium.Answer{Answered: true, Text: res.Answer, Sources: []helpium.AnswerSource{}, Confidence: 1, Generator: "llm-actions"}
+	return &helpium.Answer{Answered: true, Text: res.Answer, Sources: []helpium.AnswerSource{}, Confidence: 1, Generator: helpium.GeneratorLLMActions}
 }

@@ -157,7 +157,7 @@ func (s *Service) FollowMessagesByToken(ctx context.Context, token string, after
 
 // ConversationChange is a change to a conversation, for dashboards.
 type ConversationChange struct {
-	Change       string
+	Change       helpium.ConversationChange
 	Conversation *helpium.Conversation
 }
 
@@ -189,7 +189,7 @@ func (s *Service) ConversationChanged(ctx context.Context, workspaceID string) (
 					continue // removed since, or the agent left the workspace
 				}
 				select {
-				case out <- &ConversationChange{Change: ev.Change, Conversation: c}:
+				case out <- &ConversationChange{Change: helpium.ConversationChange(ev.Change), Conversation: c}:
 				case <-ctx.Done():
 					return
 				}
