@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -88,7 +90,14 @@ func OpenAPIJSON() ([]byte, error) {
 // Operation is one documented operation, for the rendered docs.
 type Operation struct {
 	Method, Path, Summary, Description string
+	Inputs                             []Input
 	Responses                          []string
+}
+
+// Input is one documented parameter or request body field.
+type Input struct {
+	Name, In, Type, Limits, Description string
+	Required                            bool
 }
 
 // Operations lists the document's operations in path order.
@@ -97,6 +106,24 @@ func Operations(doc *openapi3.T) []Operation {
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			o := Operation{Method: method, Path: path, Summary: op.Summary, Description: op.Description}
+			for _, p := range append(item.Parameters, op.Parameters...) {
+				in := Input{Name: p.Value.Name, In: p.Value.In, Required: p.Value.Required, Description: p.Value.Description}
+				if p.Value.Schema != nil {
+					in.Type, in.Limits = describeSchema(p.Value.Schema.Value)
+				}
+				o.Inputs = append(o.Inputs, in)
+			}
+			if op.RequestBody != nil {
+				if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+					body := mt.Schema.Value
+					for _, name := range slices.Sorted(maps.Keys(body.Properties)) {
+						prop := body.Properties[name].Value
+						in := Input{Name: name, In: "body", Required: slices.Contains(body.Required, name), Description: prop.Description}
+						in.Type, in.Limits = describeSchema(prop)
+						o.Inputs = append(o.Inputs, in)
+					}
+				}
+			}
 			for code, res := range op.Responses.Map() {
 				desc := ""
 				if res.Value != nil && res.Value.Description != nil {
@@ -115,4 +142,34 @@ func Operations(doc *openapi3.T) []Operation {
 		return ops[i].Method < ops[j].Method
 	})
 	return ops
+}
+
+// describeSchema names a schema's type and its limits, for the docs.
+func describeSchema(s *openapi3.Schema) (typ, limits string) {
+	if s == nil {
+		return "", ""
+	}
+	if s.Type != nil {
+		typ = strings.Join(s.Type.Slice(), " or ")
+	}
+	var l []string
+	if s.MinLength > 0 {
+		l = append(l, fmt.Sprintf("at least %d characters", s.MinLength))
+	}
+	if s.MaxLength != nil {
+		l = append(l, fmt.Sprintf("at most %d characters", *s.MaxLength))
+	}
+	if s.Min != nil {
+		l = append(l, fmt.Sprintf("minimum %g", *s.Min))
+	}
+	if s.Max != nil {
+		l = append(l, fmt.Sprintf("maximum %g", *s.Max))
+	}
+	if len(s.Enum) > 0 {
+		l = append(l, fmt.Sprintf("one of %v", s.Enum))
+	}
+	if s.Pattern != "" {
+		l = append(l, "pattern "+s.Pattern)
+	}
+	return typ, strings.Join(l, ", ")
 }

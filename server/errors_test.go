@@ -1,11 +1,15 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/internal/apptest"
 	"github.com/helpium/helpium/service"
 )
@@ -198,8 +202,70 @@ func TestOpenAPIServedAndRendered(t *testing.T) {
 	if res.Status != 200 || json.Unmarshal(res.Body, &doc) != nil || !strings.HasPrefix(doc.OpenAPI, "3.1") || doc.Paths["/conversations/{token}/messages"]["post"] == nil {
 		t.Errorf("openapi.json: %d %.200s", res.Status, res.Body)
 	}
+	// The served document itself is valid OpenAPI 3.1 (as validators and
+	// code generators read it), readable from other origins, licensed, and
+	// declares the limits the server enforces.
+	if res.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("openapi.json without CORS: %v", res.Header)
+	}
+	served, err := openapi3.NewLoader().LoadFromData(res.Body)
+	if err != nil {
+		t.Fatalf("load the served document: %v", err)
+	}
+	if err := served.Validate(context.Background()); err != nil {
+		t.Errorf("the served document is invalid: %v", err)
+	}
+	if served.Info.License == nil || served.Info.License.Name == "" {
+		t.Error("no info.license")
+	}
+	limits := func(path, method, field string) (uint64, *uint64) {
+		body := served.Paths.Find(path).GetOperation(method).RequestBody.Value.Content.Get("application/json").Schema.Value
+		p := body.Properties[field].Value
+		return p.MinLength, p.MaxLength
+	}
+	for _, f := range []struct {
+		path, method, field string
+		max                 uint64
+	}{
+		{"/conversations", "POST", "message", helpium.MaxMessageLength},
+		{"/conversations/{token}/messages", "POST", "body", helpium.MaxMessageLength},
+		{"/search", "POST", "query", helpium.MaxSearchQuery},
+		{"/search/answer", "POST", "query", helpium.MaxSearchQuery},
+	} {
+		if min, max := limits(f.path, f.method, f.field); min != 1 || max == nil || *max != f.max {
+			t.Errorf("%s %s %s: length %d..%v, want 1..%d", f.method, f.path, f.field, min, max, f.max)
+		}
+	}
+	// The rendered docs show code as code and every request field.
 	res = app.Request(t, "GET", "/api/customer/docs", "", nil)
-	if res.Status != 200 || !strings.Contains(string(res.Body), "/api/customer/widget/settings") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+	page := string(res.Body)
+	if res.Status != 200 || !strings.Contains(page, "/api/customer/widget/settings") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("docs: %d %.200s", res.Status, res.Body)
+	}
+	for _, want := range []string{"<code>X-API-Key</code>", "<code>client_message_id</code>", "<code>installation_id</code>", "<code>Last-Event-ID</code>", "at most 20000 characters"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("docs lack %s", want)
+		}
+	}
+	if strings.Contains(page, "`") {
+		t.Error("docs show Markdown backticks")
+	}
+}
+
+// TestHEAD: HEAD answers as GET would, without a body, on every GET route
+// but the event stream.
+func TestHEAD(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	ws := app.Workspace(t, "Acme")
+	for _, path := range []string{"/healthz", "/api/customer/widget/settings", "/api/customer/openapi.json", "/api/customer/docs", "/app/invitation"} {
+		get := app.Request(t, "GET", path, ws.APIKey, nil)
+		head := app.Request(t, "HEAD", path, ws.APIKey, nil)
+		if head.Status != get.Status || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") || len(head.Body) != 0 {
+			t.Errorf("HEAD %s: %d %q %d bytes; GET: %d %q", path, head.Status, head.Header.Get("Content-Type"), len(head.Body), get.Status, get.Header.Get("Content-Type"))
+		}
+	}
+	_, token := startConversation(t, app, ws.APIKey, "hello")
+	if res := app.Request(t, "HEAD", "/api/customer/conversations/"+token+"/events", ws.APIKey, nil); res.Status != 405 {
+		t.Errorf("HEAD on the event stream: %d", res.Status)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -131,7 +132,20 @@ func NewHandler(d Deps) http.Handler {
 	}
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readiness(d))
-	return r
+	return headAsGet{r}
+}
+
+// headAsGet answers HEAD on a GET route as the GET would, without the body
+// (net/http sends none for HEAD), except on event streams, which never
+// end: they answer 405.
+type headAsGet struct{ *gin.Engine }
+
+func (h headAsGet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead && !strings.HasSuffix(r.URL.Path, "/events") {
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
+	h.Engine.ServeHTTP(w, r)
 }
 
 func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog.Logger, streams *streamSlots, d Deps) http.Handler {

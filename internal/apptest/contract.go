@@ -52,7 +52,9 @@ var documentation = map[string]bool{"/api/customer/openapi.json": true, "/api/cu
 // to routes the document lacks may only get 404 or 405 envelopes.
 func checkContract(t testing.TB, req *http.Request, reqBody []byte, res Response) {
 	t.Helper()
-	if !strings.HasPrefix(req.URL.Path, "/api/customer/") || documentation[req.URL.Path] {
+	// HEAD answers as GET without a body: there is nothing to validate
+	// but what GET's own tests check.
+	if !strings.HasPrefix(req.URL.Path, "/api/customer/") || documentation[req.URL.Path] || req.Method == http.MethodHead {
 		return
 	}
 	router, err := contractRouter()
