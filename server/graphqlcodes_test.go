@@ -84,3 +84,55 @@ func TestEveryGraphQLErrorHasACode(t *testing.T) {
 		t.Errorf("client mistakes were logged as errors:\n%s", logs)
 	}
 }
+
+// TestGraphQLOverHTTP: statuses and media types as the GraphQL over HTTP
+// specification gives them, for both media types a client may accept.
+func TestGraphQLOverHTTP(t *testing.T) {
+	app := apptest.New(t, service.Options{})
+	o := app.Owned(t, "Acme")
+	const gqlResponse = "application/graphql-response+json"
+	// Valid, and 14 levels deep: a conversation's customer's conversations...
+	deep := `{ conversation(id: \"` + o.Workspace.ID + `\") { ` + strings.Repeat("customer { conversations { edges { node { ", 3) + "id" + strings.Repeat(" } } } }", 3) + " } }"
+	for _, c := range []struct {
+		name, body, token string
+		json, graphQL     int  // the status with each media type
+		data              bool // the answer has a data entry (in graphql-response+json)
+	}{
+		{"success", `{"query":"{ me { id } }"}`, o.Token, 200, 200, true},
+		{"a field error (no token)", `{"query":"{ me { id } }"}`, "", 200, 200, true},
+		{"a syntax error", `{"query":"{ me { id "}`, o.Token, 200, 400, false},
+		{"a validation error", `{"query":"{ nope }"}`, o.Token, 200, 400, false},
+		{"over the depth limit", `{"query":"` + deep + `"}`, o.Token, 200, 400, false},
+		{"a body that is not JSON", `{"query":`, o.Token, 400, 400, false},
+		{"a body that is not UTF-8", "{\"query\":\"{ me { id } }\",\"operationName\":\"\xff\"}", o.Token, 400, 400, false},
+		{"a refused token", `{"query":"{ me { id } }"}`, "at_not-a-token", 401, 401, false},
+	} {
+		for _, accept := range []string{"", "application/json", gqlResponse + ", application/json;q=0.9"} {
+			req, _ := http.NewRequest("POST", app.URL+"/graphql", strings.NewReader(c.body))
+			req.Header.Set("Content-Type", "application/json")
+			if accept != "" {
+				req.Header.Set("Accept", accept)
+			}
+			if c.token != "" {
+				req.Header.Set("Authorization", "Bearer "+c.token)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			wantType, wantStatus := "application/json", c.json
+			if strings.HasPrefix(accept, gqlResponse) {
+				wantType, wantStatus = gqlResponse, c.graphQL
+			}
+			var body map[string]json.RawMessage
+			json.Unmarshal(raw, &body) //nolint:errcheck // checked below
+			_, hasData := body["data"]
+			if res.StatusCode != wantStatus || !strings.HasPrefix(res.Header.Get("Content-Type"), wantType) || body["errors"] == nil && c.name != "success" ||
+				wantType == gqlResponse && hasData != c.data {
+				t.Errorf("%s, Accept %q: %d %s %s; want %d %s (data: %v)", c.name, accept, res.StatusCode, res.Header.Get("Content-Type"), raw, wantStatus, wantType, c.data)
+			}
+		}
+	}
+}

@@ -121,8 +121,8 @@ func NewHandler(d Deps) http.Handler {
 	}
 
 	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log, streams, d)))
-	r.POST("/graphql", cors(), graphQLContentType(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), graphQLTransportCodes(), gql)
-	r.GET("/graphql", cors(), webSocketClientLimit(streams, d.MaxStreamsPerClient), graphQLAuth(d.Service), graphQLLimits(d.Service), graphQLTransportCodes(), gql)
+	r.POST("/graphql", cors(), graphQLResponses(), graphQLContentType(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
+	r.GET("/graphql", cors(), graphQLResponses(), webSocketClientLimit(streams, d.MaxStreamsPerClient), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 	account.Register(r)                        // the pages emailed links open
