@@ -22,7 +22,7 @@ FUZZTIME ?= 30s
 FUZZMINIMIZETIME ?= 2s
 SOAK_DATA_DIR ?= .data/soak
 
-.PHONY: run test race build generate check-generated vet fmt widget e2e eval bench fuzz soak
+.PHONY: run test race build generate check-generated vet fmt widget playground e2e eval bench fuzz soak
 
 ## run: start PostgreSQL, Weaviate and Mailpit, migrate, seed the demo workspace, serve on 127.0.0.1:8080
 run: build
@@ -70,6 +70,12 @@ bench:
 ## widget: rebuild widget/dist/widget.js from widget/src (commit both; a test checks they match)
 widget:
 	$(GO) run ./widget/cmd/build
+
+## playground: rebuild playground/dist (GraphiQL for /playground) from playground/src: npm ci, the
+## TypeScript check, then esbuild; the result is committed (go test ./playground fails when it is stale)
+playground:
+	cd playground && npm ci --no-audit --no-fund && npx tsc -p .
+	$(GO) run ./playground/cmd/build
 
 build:
 	$(GO) build -o .bin/helpium ./cmd/helpium

@@ -68,6 +68,14 @@ type browser struct {
 	step  int
 	mu    sync.Mutex
 	fails []string // uncaught exceptions in the page
+	logs  []string // console errors and warnings
+}
+
+// consoleErrors returns the console errors and warnings so far.
+func (b *browser) consoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.logs...)
 }
 
 // newBrowser starts Chromium with a fresh profile. Its screenshots go to
@@ -113,6 +121,9 @@ func newBrowser(t *testing.T) *browser {
 			}
 			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning || m.IsException() {
 				t.Logf("browser console: %s", m)
+				b.mu.Lock()
+				b.logs = append(b.logs, m.String())
+				b.mu.Unlock()
 			}
 			if m.IsException() {
 				b.mu.Lock()

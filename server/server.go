@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/coder/websocket"
 	"github.com/gin-gonic/gin"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -28,6 +27,7 @@ import (
 	"github.com/helpium/helpium/graph"
 	"github.com/helpium/helpium/graph/loader"
 	"github.com/helpium/helpium/metrics"
+	"github.com/helpium/helpium/playground"
 	"github.com/helpium/helpium/rest"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/service"
@@ -123,7 +123,7 @@ func NewHandler(d Deps) http.Handler {
 	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log, streams, d)))
 	r.POST("/graphql", cors(), graphQLResponses(), graphQLContentType(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/graphql", cors(), graphQLResponses(), webSocketClientLimit(streams, d.MaxStreamsPerClient), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
-	r.GET("/playground", gin.WrapH(playground.Handler("Helpium GraphQL", "/graphql")))
+	playground.Register(r)                     // GraphiQL, bundled: no CDN
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 	account.Register(r)                        // the pages emailed links open
 

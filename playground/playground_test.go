@@ -1,0 +1,25 @@
+package playground_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/helpium/helpium/playground/bundle"
+)
+
+// TestBundleIsFresh fails when the committed bundle was built from other
+// inputs than those in the repository: run `make playground`.
+func TestBundleIsFresh(t *testing.T) {
+	want, err := bundle.InputsHash(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("dist/inputs.sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(got)) != want {
+		t.Errorf("playground/dist is stale (built from %s, the inputs are %s): run `make playground`", strings.TrimSpace(string(got)), want)
+	}
+}
