@@ -55,6 +55,8 @@ type Article struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	PublishedAt *time.Time
+	// UpdatedBy is the agent who last changed it; "" when an import did.
+	UpdatedBy string
 }
 
 // Article limits.

@@ -45,9 +45,10 @@ type Resolver interface {
 
 // Config configures an Executor. The zero value is the production setup.
 type Config struct {
-	// AllowHTTPHosts may be called over plain http, for development and
-	// tests: host names or IP addresses, optionally with :port. Every other
-	// host needs https. The address policy applies to them all the same.
+	// AllowHTTPHosts may be called over plain http and on any address
+	// (loopback and private ones included), for development and tests
+	// only: host names or IP addresses, optionally with :port. Every other
+	// host needs https and a public address.
 	AllowHTTPHosts []string
 	// Policy decides which addresses may be dialled (PublicOnly if nil).
 	Policy AddrPolicy
@@ -149,8 +150,12 @@ func (e *Executor) dial(ctx context.Context, network, addr string) (net.Conn, er
 			return nil, fmt.Errorf("%s has no addresses", host)
 		}
 	}
+	policy := e.cfg.Policy
+	if e.allowHTTP[strings.ToLower(host)] || e.allowHTTP[strings.ToLower(addr)] {
+		policy = func(netip.Addr) error { return nil } // listed for development
+	}
 	for _, ip := range ips {
-		if err := e.cfg.Policy(ip); err != nil {
+		if err := policy(ip); err != nil {
 			return nil, &RefusedError{Host: host, Reason: err}
 		}
 	}
@@ -161,7 +166,7 @@ func (e *Executor) dial(ctx context.Context, network, addr string) (net.Conn, er
 			if err != nil {
 				return &RefusedError{Host: host, Reason: err}
 			}
-			if err := e.cfg.Policy(ap.Addr()); err != nil {
+			if err := policy(ap.Addr()); err != nil {
 				return &RefusedError{Host: host, Reason: err}
 			}
 			return nil
@@ -184,6 +189,10 @@ func (e *Executor) dial(ctx context.Context, network, addr string) (net.Conn, er
 func (e *Executor) httpAllowed(u *url.URL) bool {
 	return e.allowHTTP[strings.ToLower(u.Host)] || e.allowHTTP[strings.ToLower(u.Hostname())]
 }
+
+// SchemeAllowed reports whether u may be called: https, or http for a host
+// listed in Config.AllowHTTPHosts.
+func (e *Executor) SchemeAllowed(u *url.URL) bool { return u != nil && e.schemeAllowed(u) }
 
 func (e *Executor) schemeAllowed(u *url.URL) bool {
 	switch strings.ToLower(u.Scheme) {
@@ -226,7 +235,7 @@ func (e *Executor) CheckDefinition(in *helpium.ActionInput) error {
 	}
 	in.URLTemplate = strings.TrimSpace(in.URLTemplate)
 	if tmpl.Scheme() != "https" && !e.allowHTTP[tmpl.Host()] && !e.allowHTTP[tmpl.Hostname()] {
-		return helpium.Invalid("urlTemplate", "urlTemplate must use https (plain http is allowed only for hosts in HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS)")
+		return helpium.Invalid("urlTemplate", "urlTemplate must use https (plain http is allowed only for hosts in HELPIUM_OUTBOUND_ALLOW_HOSTS)")
 	}
 	if ip, err := netip.ParseAddr(strings.Trim(tmpl.Hostname(), "[]")); err == nil {
 		if err := e.cfg.Policy(ip); err != nil {
@@ -320,7 +329,7 @@ func (e *Executor) prepare(ctx context.Context, c Call) (*http.Request, error) {
 		return nil, err
 	}
 	if !e.schemeAllowed(u) {
-		return nil, helpium.Invalid("urlTemplate", "This action's URL uses plain http, which is allowed only for hosts in HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS.")
+		return nil, helpium.Invalid("urlTemplate", "This action's URL uses plain http, which is allowed only for hosts in HELPIUM_OUTBOUND_ALLOW_HOSTS.")
 	}
 	if a.RequiresCustomerToken && c.BearerToken == "" {
 		return nil, helpium.Invalid("conversationId", "This action needs the customer's bearer token, and none is available.")
@@ -424,14 +433,14 @@ func (e *Executor) send(req *http.Request, c Call, res *helpium.ActionResult) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		res.Error = ptr(e.describe(err, c.BearerToken))
+		res.Error = ptr(describe(err, c.BearerToken, e.cfg.Timeout))
 		return
 	}
 	defer resp.Body.Close()
 	res.Status = resp.StatusCode
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, e.cfg.MaxResponseBytes+1))
 	if err != nil {
-		res.Error = ptr(e.describe(err, c.BearerToken))
+		res.Error = ptr(describe(err, c.BearerToken, e.cfg.Timeout))
 		return
 	}
 	if int64(len(raw)) > e.cfg.MaxResponseBytes {
@@ -452,7 +461,7 @@ func (e *Executor) send(req *http.Request, c Call, res *helpium.ActionResult) {
 
 // describe turns a failed request into a message safe to show: it names
 // what went wrong without echoing headers, and never contains the token.
-func (e *Executor) describe(err error, token string) string {
+func describe(err error, token string, timeout time.Duration) string {
 	var refused *RefusedError
 	var msg string
 	switch {
@@ -463,7 +472,7 @@ func (e *Executor) describe(err error, token string) string {
 	case errors.Is(err, errTooManyRedirects):
 		msg = fmt.Sprintf("Stopped after %d redirects.", MaxRedirects)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		msg = fmt.Sprintf("The request timed out after %s.", e.cfg.Timeout)
+		msg = fmt.Sprintf("The request timed out after %s.", timeout)
 	case errors.Is(err, context.Canceled):
 		msg = "The request was cancelled."
 	default:

@@ -177,18 +177,14 @@ func TestSSRFRefusals(t *testing.T) {
 		"mixed.example.test":    {netip.MustParseAddr("93.184.215.14"), netip.MustParseAddr("192.168.1.10")},
 		"loop.example.test":     {loopback},
 	}
-	prod := New(Config{
-		Resolver:       resolver,
-		AllowHTTPHosts: []string{"127.0.0.1", "::1", "localhost", "loop.example.test", "10.0.0.1"},
-		Timeout:        3 * time.Second,
-	})
+	prod := New(Config{Resolver: resolver, Timeout: 3 * time.Second})
 	schema := `{"type": "object"}`
 	for _, tc := range []struct{ url, reason string }{
-		{fmt.Sprintf("http://127.0.0.1:%d/x", port), "loopback"},
-		{fmt.Sprintf("http://[::1]:%d/x", port), "loopback"},
-		{fmt.Sprintf("http://localhost:%d/x", port), "loopback"},
-		{fmt.Sprintf("http://loop.example.test:%d/x", port), "loopback"},
-		{"http://10.0.0.1/x", "private"},
+		{fmt.Sprintf("https://127.0.0.1:%d/x", port), "loopback"},
+		{fmt.Sprintf("https://[::1]:%d/x", port), "loopback"},
+		{fmt.Sprintf("https://localhost:%d/x", port), "loopback"},
+		{fmt.Sprintf("https://loop.example.test:%d/x", port), "loopback"},
+		{"https://10.0.0.1/x", "private"},
 		{"https://169.254.169.254/latest/meta-data/", "link-local"},
 		{"https://metadata.example.test/latest/meta-data/", "link-local"},
 		{"https://internal.example.test/admin", "private"},
@@ -243,14 +239,14 @@ func TestSSRFRefusals(t *testing.T) {
 	e := New(Config{
 		Policy:         AllowAddrs(PublicOnly, loopback),
 		Resolver:       resolver,
-		AllowHTTPHosts: []string{"127.0.0.1", "10.0.0.1", "internal.example.test"},
+		AllowHTTPHosts: []string{strings.TrimPrefix(redirector.URL, "http://")},
 		Timeout:        3 * time.Second,
 	})
 	for _, to := range []string{
-		"http://10.0.0.1/",
+		"https://10.0.0.1/",
 		"https://169.254.169.254/latest/meta-data/iam/security-credentials/",
-		"http://internal.example.test/",
-		fmt.Sprintf("http://[::1]:%d/", port),
+		"https://internal.example.test/",
+		fmt.Sprintf("https://[::1]:%d/", port),
 	} {
 		a := testAction("GET", redirector.URL+"/go?to="+url.QueryEscape(to), schema, false)
 		res := mustRun(t, e, Call{Action: a})
@@ -269,7 +265,7 @@ func TestSSRFRefusals(t *testing.T) {
 
 	// Plain http to a host that is not allowlisted never leaves.
 	_, err := New(Config{}).Run(context.Background(), Call{Action: testAction("GET", "http://example.com/x", schema, false)})
-	if helpium.ErrorCode(err) != helpium.EInvalid || !strings.Contains(helpium.ErrorMessage(err), "HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS") {
+	if helpium.ErrorCode(err) != helpium.EInvalid || !strings.Contains(helpium.ErrorMessage(err), "HELPIUM_OUTBOUND_ALLOW_HOSTS") {
 		t.Errorf("http not allowlisted: %v", err)
 	}
 }
@@ -369,5 +365,35 @@ func TestTimeoutAndSizeCap(t *testing.T) {
 	if res.OK() || !res.Truncated || res.JSON != nil || res.Text == nil || len(*res.Text) != DefaultMaxResponseBytes ||
 		errText(res) != "The response was larger than 1 MiB and was cut off." {
 		t.Errorf("over 1 MiB: truncated=%v %q", res.Truncated, errText(res))
+	}
+}
+
+// TestAllowedHostsForDevelopment: a host:port listed for development may be
+// called over http on loopback under the production policy; the same host
+// on another port may not.
+func TestAllowedHostsForDevelopment(t *testing.T) {
+	var hits atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"ok": true}`))
+	}))
+	defer target.Close()
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(100) }))
+	defer other.Close()
+	e := New(Config{AllowHTTPHosts: []string{strings.TrimPrefix(target.URL, "http://")}, Timeout: 3 * time.Second})
+	schema := `{"type": "object"}`
+	if res := mustRun(t, e, Call{Action: testAction("GET", target.URL+"/x", schema, false)}); res.Status != 200 {
+		t.Errorf("listed host: %+v %s", res, errText(res))
+	}
+	if _, err := e.Run(context.Background(), Call{Action: testAction("GET", other.URL+"/x", schema, false)}); helpium.ErrorCode(err) != helpium.EInvalid {
+		t.Errorf("another port over http: %v", err)
+	}
+	other443 := "https://" + strings.TrimPrefix(other.URL, "http://") + "/x"
+	if res := mustRun(t, e, Call{Action: testAction("GET", other443, schema, false)}); res.Status != 0 || !strings.HasPrefix(errText(res), "Refused") {
+		t.Errorf("another port on loopback: %+v %s", res, errText(res))
+	}
+	if hits.Load() != 1 {
+		t.Errorf("hits %d, want 1", hits.Load())
 	}
 }

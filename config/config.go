@@ -42,12 +42,12 @@ type Config struct {
 	MetricsToken    string         // HELPIUM_METRICS_TOKEN
 
 	// AI Actions and the language model behind AI answers.
-	ActionsAllowHTTPHosts []string      // HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS
-	LLMBaseURL            string        // HELPIUM_LLM_BASE_URL; empty: no model
-	LLMModel              string        // HELPIUM_LLM_MODEL
-	LLMAPIKey             string        // HELPIUM_LLM_API_KEY
-	LLMTimeout            time.Duration // HELPIUM_LLM_TIMEOUT
-	AnswerCacheTTL        time.Duration // HELPIUM_ANSWER_CACHE_TTL
+	OutboundAllowHosts []string      // HELPIUM_OUTBOUND_ALLOW_HOSTS
+	LLMBaseURL         string        // HELPIUM_LLM_BASE_URL; empty: no model
+	LLMModel           string        // HELPIUM_LLM_MODEL
+	LLMAPIKey          string        // HELPIUM_LLM_API_KEY
+	LLMTimeout         time.Duration // HELPIUM_LLM_TIMEOUT
+	AnswerCacheTTL     time.Duration // HELPIUM_ANSWER_CACHE_TTL
 
 	// Email (invitations, password resets) over SMTP; off without a host.
 	PublicURL    string // HELPIUM_PUBLIC_URL
@@ -89,7 +89,7 @@ var Vars = []Var{
 	{"HELPIUM_MAX_STREAMS_PER_WORKSPACE", "500", "Concurrent widget event streams and WebSockets per workspace, per process.", false},
 	{"HELPIUM_ADMIN_ADDR", "", "Loopback address (e.g. 127.0.0.1:6060) of a separate admin listener serving /metrics and net/http/pprof under /debug/pprof/; empty: off.", false},
 	{"HELPIUM_METRICS_TOKEN", "", "Bearer token that /metrics on the main listener requires (for a Prometheus scraping replicas over the network); empty: /metrics only on the admin listener.", true},
-	{"HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS", "", "Comma-separated hosts (host or host:port) that AI Actions may call over plain http, for development; every other host needs https. Private and loopback addresses stay refused.", false},
+	{"HELPIUM_OUTBOUND_ALLOW_HOSTS", "", "For development and tests only: comma-separated hosts (host or host:port) that AI Actions and webhooks may call over plain http and on loopback or private addresses. Empty (as in production): https and public addresses only.", false},
 	{"HELPIUM_LLM_BASE_URL", "", "API root of an OpenAI-compatible chat-completions model for AI answers and action tool calls, e.g. https://api.openai.com or http://127.0.0.1:11434 (Ollama); empty: no model.", false},
 	{"HELPIUM_LLM_MODEL", "", "Model name, e.g. gpt-4o-mini (required with HELPIUM_LLM_BASE_URL).", false},
 	{"HELPIUM_LLM_API_KEY", "", "Bearer token of the model's API, if it needs one.", true},
@@ -199,14 +199,14 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		return c, fmt.Errorf("HELPIUM_EMBEDDER: must be minilm, openai or none")
 	}
-	for _, h := range strings.Split(get("HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS"), ",") {
+	for _, h := range strings.Split(get("HELPIUM_OUTBOUND_ALLOW_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h == "" {
 			continue
 		}
 		if strings.ContainsAny(h, "/@ ") {
-			return c, fmt.Errorf("HELPIUM_ACTIONS_ALLOW_HTTP_HOSTS: %q is not a host; list hosts like localhost,dev.example.test:8080", h)
+			return c, fmt.Errorf("HELPIUM_OUTBOUND_ALLOW_HOSTS: %q is not a host; list hosts like localhost,dev.example.test:8080", h)
 		}
-		c.ActionsAllowHTTPHosts = append(c.ActionsAllowHTTPHosts, h)
+		c.OutboundAllowHosts = append(c.OutboundAllowHosts, h)
 	}
 	c.LLMBaseURL, c.LLMModel, c.LLMAPIKey = get("HELPIUM_LLM_BASE_URL"), get("HELPIUM_LLM_MODEL"), get("HELPIUM_LLM_API_KEY")
 	if c.LLMBaseURL != "" {

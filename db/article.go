@@ -28,6 +28,7 @@ type articleRow struct {
 	CreatedAt   time.Time    `bun:"created_at"`
 	UpdatedAt   time.Time    `bun:"updated_at"`
 	PublishedAt bun.NullTime `bun:"published_at"`
+	UpdatedBy   *string      `bun:"updated_by,type:uuid"`
 }
 
 func (r *articleRow) toArticle() *helpium.Article {
@@ -39,6 +40,7 @@ func (r *articleRow) toArticle() *helpium.Article {
 		ID: r.ID, WorkspaceID: r.WorkspaceID, ExternalID: r.ExternalID, Title: r.Title, Body: r.Body,
 		Slug: r.Slug, Locale: r.Locale, Status: helpium.ArticleStatus(r.Status), Tags: tags, URL: r.URL,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PublishedAt: timePtr(r.PublishedAt),
+		UpdatedBy: deref(r.UpdatedBy),
 	}
 }
 
@@ -53,6 +55,9 @@ func toArticleRow(a *helpium.Article) *articleRow {
 	}
 	if a.PublishedAt != nil {
 		r.PublishedAt = bun.NullTime{Time: *a.PublishedAt}
+	}
+	if a.UpdatedBy != "" {
+		r.UpdatedBy = &a.UpdatedBy
 	}
 	return r
 }
@@ -97,7 +102,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *helpium.Article) error {
 func (s *Store) UpdateArticle(ctx context.Context, a *helpium.Article) error {
 	return articleErr(s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model(toArticleRow(a)).
-			Column("external_id", "title", "body", "slug", "locale", "status", "tags", "url", "updated_at", "published_at").
+			Column("external_id", "title", "body", "slug", "locale", "status", "tags", "url", "updated_at", "published_at", "updated_by").
 			WherePK().Where("workspace_id = ?", a.WorkspaceID).Exec(ctx)
 		if err := affectedOne(res, err, "article"); err != nil {
 			return err

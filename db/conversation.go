@@ -181,6 +181,8 @@ WITH c AS (
 		last_message_at = CASE WHEN ?internal THEN last_message_at ELSE GREATEST(?created_at, updated_at) END,
 		first_response_at = CASE WHEN ?author_kind = 'agent' AND NOT ?internal THEN coalesce(first_response_at, GREATEST(?created_at, updated_at)) ELSE first_response_at END,
 		status = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN 'open' ELSE status END,
+		updated_by_kind = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN 'customer' ELSE updated_by_kind END,
+		updated_by_id = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN customer_id ELSE updated_by_id END,
 		resolved_at = CASE WHEN ?reopen THEN NULL ELSE resolved_at END
 	WHERE %s AND workspace_id = ?workspace_id
 		AND (?client_message_id::text IS NULL OR NOT EXISTS (

@@ -234,10 +234,11 @@ func (s *Store) FindConversationByID(ctx context.Context, sc Scope, id string) (
 
 // SetConversationStatus changes a conversation's status; resolving or
 // closing records resolved_at, reopening clears it.
-func (s *Store) SetConversationStatus(ctx context.Context, workspaceID, id string, status helpium.ConversationStatus, now time.Time) (*helpium.Conversation, error) {
+func (s *Store) SetConversationStatus(ctx context.Context, workspaceID, id string, status helpium.ConversationStatus, byAgentID string, now time.Time) (*helpium.Conversation, error) {
 	row := new(conversationRow)
 	_, err := s.db.NewUpdate().Model(row).ModelTableExpr("conversations AS c").
 		Set("status = ?", string(status)).Set("updated_at = ?", now).
+		Set("updated_by_kind = 'agent'").Set("updated_by_id = ?", nullUUID(byAgentID)).
 		Set("resolved_at = CASE WHEN ? IN ('resolved', 'closed') THEN coalesce(resolved_at, ?) ELSE NULL END", string(status), now).
 		Where("id = ?", id).Where("workspace_id = ?", workspaceID).Returning(conversationColumns).Exec(ctx, row)
 	if err != nil {
@@ -251,10 +252,11 @@ func (s *Store) SetConversationStatus(ctx context.Context, workspaceID, id strin
 
 // SetConversationAssignee assigns a conversation to an agent who must be a
 // member of its workspace, or unassigns it (nil).
-func (s *Store) SetConversationAssignee(ctx context.Context, workspaceID, id string, agentID *string, now time.Time) (*helpium.Conversation, error) {
+func (s *Store) SetConversationAssignee(ctx context.Context, workspaceID, id string, agentID *string, byAgentID string, now time.Time) (*helpium.Conversation, error) {
 	row := new(conversationRow)
 	q := s.db.NewUpdate().Model(row).ModelTableExpr("conversations AS c").
 		Set("assignee_id = ?", agentID).Set("updated_at = ?", now).
+		Set("updated_by_kind = 'agent'").Set("updated_by_id = ?", nullUUID(byAgentID)).
 		Where("id = ?", id).Where("workspace_id = ?", workspaceID)
 	if agentID != nil {
 		q = q.Where("EXISTS (SELECT 1 FROM memberships WHERE workspace_id = ? AND agent_id = ?)", workspaceID, *agentID)

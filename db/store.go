@@ -96,3 +96,18 @@ func affectedOne(res sql.Result, err error, what string) error {
 func notFound(what string) error {
 	return helpium.Errorf(helpium.ENotFound, "%s%s not found.", strings.ToUpper(what[:1]), what[1:])
 }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// nullUUID is id, or NULL for "".
+func nullUUID(id string) *string {
+	if id == "" {
+		return nil
+	}
+	return &id
+}

@@ -37,6 +37,9 @@ const (
 	// TypeKBChanged: a workspace's search index changed (answer cache
 	// invalidation).
 	TypeKBChanged = "kb_changed"
+	// TypeWebhookQueued: webhook deliveries were queued (wakes the
+	// dispatchers).
+	TypeWebhookQueued = "webhook_queued"
 )
 
 // AllWorkspaces subscribes to the events of every workspace.
@@ -84,7 +87,7 @@ func ParseEvent(s string) (Event, error) {
 	if err := json.Unmarshal([]byte(s), &p); err != nil {
 		return Event{}, fmt.Errorf("events: decode payload: %w", err)
 	}
-	if p.WorkspaceID == "" || (p.ConversationID == "" && p.Type != TypeWorkspaceChanged && p.Type != TypeKBChanged) {
+	if p.WorkspaceID == "" || (p.ConversationID == "" && p.Type != TypeWorkspaceChanged && p.Type != TypeKBChanged && p.Type != TypeWebhookQueued) {
 		return Event{}, errors.New("events: payload without workspace_id or conversation_id")
 	}
 	ev := Event{
@@ -100,7 +103,7 @@ func ParseEvent(s string) (Event, error) {
 		ev.MessageID, ev.Seq, ev.Internal = p.MessageID, p.Seq, p.Internal
 	case TypeConversationChanged:
 		ev.Change, ev.Seq, ev.Status, ev.AssigneeID = p.Change, p.LastSeq, p.Status, p.AssigneeID
-	case TypeWorkspaceChanged, TypeKBChanged:
+	case TypeWorkspaceChanged, TypeKBChanged, TypeWebhookQueued:
 	default:
 		return Event{}, fmt.Errorf("events: unknown event type %q", p.Type)
 	}

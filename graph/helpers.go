@@ -212,3 +212,11 @@ func messageMap(in []*model.LocalizedMessageInput) map[string]string {
 	}
 	return m
 }
+
+// deref is *p, or def for nil.
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

@@ -272,6 +272,36 @@ func (r *mutationResolver) UpdateAnswerSettings(ctx context.Context, workspaceID
 	return r.Service.UpdateAnswerSettings(ctx, workspaceID, threshold, messageMap(fallbackMessages))
 }
 
+// CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
+func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, workspaceID string, input helpium.WebhookEndpointInput) (*service.NewWebhookEndpoint, error) {
+	return r.Service.CreateWebhookEndpoint(ctx, workspaceID, input)
+}
+
+// UpdateWebhookEndpoint is the resolver for the updateWebhookEndpoint field.
+func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, id string, input helpium.WebhookEndpointInput) (*helpium.WebhookEndpoint, error) {
+	return r.Service.UpdateWebhookEndpoint(ctx, id, input)
+}
+
+// DeleteWebhookEndpoint is the resolver for the deleteWebhookEndpoint field.
+func (r *mutationResolver) DeleteWebhookEndpoint(ctx context.Context, id string) (bool, error) {
+	return true, r.Service.DeleteWebhookEndpoint(ctx, id)
+}
+
+// RotateWebhookSecret is the resolver for the rotateWebhookSecret field.
+func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id string) (*service.NewWebhookEndpoint, error) {
+	return r.Service.RotateWebhookSecret(ctx, id)
+}
+
+// SendTestWebhook is the resolver for the sendTestWebhook field.
+func (r *mutationResolver) SendTestWebhook(ctx context.Context, id string) (*helpium.WebhookDelivery, error) {
+	return r.Service.SendTestWebhook(ctx, id)
+}
+
+// RedeliverWebhook is the resolver for the redeliverWebhook field.
+func (r *mutationResolver) RedeliverWebhook(ctx context.Context, deliveryID string) (*helpium.WebhookDelivery, error) {
+	return r.Service.RedeliverWebhook(ctx, deliveryID)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*helpium.Agent, error) {
 	return r.Service.Me(ctx)
@@ -388,6 +418,16 @@ func (r *queryResolver) Answer(ctx context.Context, query string, locale *string
 	return r.Service.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken})
 }
 
+// WebhookEndpoints is the resolver for the webhookEndpoints field.
+func (r *queryResolver) WebhookEndpoints(ctx context.Context, workspaceID string) ([]*helpium.WebhookEndpoint, error) {
+	return r.Service.WebhookEndpoints(ctx, workspaceID)
+}
+
+// WebhookEndpoint is the resolver for the webhookEndpoint field.
+func (r *queryResolver) WebhookEndpoint(ctx context.Context, id string) (*helpium.WebhookEndpoint, error) {
+	return r.Service.WebhookEndpoint(ctx, id)
+}
+
 // WidgetMessageAdded is the resolver for the widgetMessageAdded field.
 func (r *subscriptionResolver) WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
 	return r.Service.FollowMessagesByToken(ctx, token, after)
@@ -401,6 +441,11 @@ func (r *subscriptionResolver) MessageAdded(ctx context.Context, conversationID 
 // ConversationChanged is the resolver for the conversationChanged field.
 func (r *subscriptionResolver) ConversationChanged(ctx context.Context, workspaceID string) (<-chan *service.ConversationChange, error) {
 	return r.Service.ConversationChanged(ctx, workspaceID)
+}
+
+// Deliveries is the resolver for the deliveries field.
+func (r *webhookEndpointResolver) Deliveries(ctx context.Context, obj *helpium.WebhookEndpoint, first *int) ([]*helpium.WebhookDelivery, error) {
+	return r.Service.WebhookDeliveries(ctx, obj, deref(first, 20))
 }
 
 // MyRole is the resolver for the myRole field.
@@ -494,6 +539,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
+// WebhookEndpoint returns WebhookEndpointResolver implementation.
+func (r *Resolver) WebhookEndpoint() WebhookEndpointResolver { return &webhookEndpointResolver{r} }
+
 // Workspace returns WorkspaceResolver implementation.
 func (r *Resolver) Workspace() WorkspaceResolver { return &workspaceResolver{r} }
 
@@ -515,6 +563,7 @@ type (
 	mutationResolver               struct{ *Resolver }
 	queryResolver                  struct{ *Resolver }
 	subscriptionResolver           struct{ *Resolver }
+	webhookEndpointResolver        struct{ *Resolver }
 	workspaceResolver              struct{ *Resolver }
 	workspaceMembershipResolver    struct{ *Resolver }
 )

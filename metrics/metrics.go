@@ -25,6 +25,7 @@ type Metrics struct {
 	indexerErrors prometheus.Counter
 	answerCache   *prometheus.CounterVec
 	streams       *prometheus.GaugeVec
+	webhooks      *prometheus.CounterVec
 }
 
 // latencyBuckets cover 0.5 ms to 10 s.
@@ -59,8 +60,11 @@ func New() *Metrics {
 		streams: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "helpium_live_connections", Help: "Open live connections: widget event streams (sse) and GraphQL subscriptions (websocket).",
 		}, []string{"kind"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpium_webhook_deliveries_total", Help: "Webhook delivery attempts by result: succeeded, retried, failed (given up) or skipped.",
+		}, []string{"result"}),
 	}
-	r.MustRegister(m.requests, m.latency, m.rateLimited, m.search, m.embed, m.indexerErrors, m.answerCache, m.streams,
+	r.MustRegister(m.requests, m.latency, m.rateLimited, m.search, m.embed, m.indexerErrors, m.answerCache, m.streams, m.webhooks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -104,6 +108,13 @@ func (m *Metrics) ObserveEmbed(embedder string, d time.Duration) {
 func (m *Metrics) IndexerError() {
 	if m != nil {
 		m.indexerErrors.Inc()
+	}
+}
+
+// WebhookDelivery counts a webhook delivery attempt by result.
+func (m *Metrics) WebhookDelivery(result string) {
+	if m != nil {
+		m.webhooks.WithLabelValues(result).Inc()
 	}
 }
 

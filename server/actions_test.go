@@ -24,12 +24,12 @@ import (
 const customerBearer = "app-token-7Hq2/xZ+9kLm"
 
 // testExecutor reaches the httptest "customer application" on 127.0.0.1
-// (plain http, allowlisted) and makes internal.example.test resolve to a
-// private address; everything else follows the production policy.
+// (allowlisted for development) and makes internal.example.test resolve to
+// a private address; everything else follows the production policy.
 func testExecutor() *actions.Executor {
 	return actions.New(actions.Config{
 		Policy:         actions.AllowAddrs(actions.PublicOnly, netip.MustParseAddr("127.0.0.1")),
-		AllowHTTPHosts: []string{"127.0.0.1", "internal.example.test"},
+		AllowHTTPHosts: []string{"127.0.0.1"},
 		Resolver:       privateResolver{},
 	})
 }
@@ -312,7 +312,7 @@ func TestRunActionForConversation(t *testing.T) {
 	// An action whose host resolves to a private address is refused after
 	// DNS resolution; the refusal is a result, noted and audited, and does
 	// not say what the name resolved to.
-	ssrf := orderAction("http://internal.example.test")
+	ssrf := orderAction("https://internal.example.test")
 	ssrf["name"] = "internal"
 	var createdSSRF struct{ CreateAction gqlAction }
 	mustGraphQL(t, rec.gql(t, app, o.Token, createActionMutation, map[string]any{"w": ws, "in": ssrf}, &createdSSRF))

@@ -155,6 +155,19 @@ func TestRoleMatrix(t *testing.T) {
 			map[string]any{"w": ws.ID, "e": fmt.Sprintf("invited%d@acme.test", n), "r": role}, &out))
 		return out.InviteAgent.Invitation.ID
 	}
+	newEndpoint := func() string { // a webhook endpoint to act on, made by the owner
+		var out struct {
+			CreateWebhookEndpoint struct{ Endpoint struct{ ID string } }
+		}
+		mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($w: ID!) { createWebhookEndpoint(workspaceId: $w, input: {url: "https://hooks.example.com/in", eventTypes: [MESSAGE_CREATED]}) { endpoint { id } } }`,
+			map[string]any{"w": ws.ID}, &out))
+		return out.CreateWebhookEndpoint.Endpoint.ID
+	}
+	newDelivery := func() string { // a delivery to act on, queued by the owner
+		var out struct{ SendTestWebhook struct{ ID string } }
+		mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($e: ID!) { sendTestWebhook(id: $e) { id } }`, map[string]any{"e": newEndpoint()}, &out))
+		return out.SendTestWebhook.ID
+	}
 	newAction := func() string { // an action to act on, made by the owner
 		var out struct{ CreateAction struct{ ID string } }
 		mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($w: ID!, $in: ActionInput!) { createAction(workspaceId: $w, input: $in) { id } }`,
@@ -235,6 +248,20 @@ func TestRoleMatrix(t *testing.T) {
 			func() map[string]any { return map[string]any{"a": newAction()} }},
 		{"runAction", helpium.RoleAgent, `mutation($c: ID!, $a: ID!) { runAction(conversationId: $c, actionId: $a, input: {}) { ok } }`,
 			func() map[string]any { return map[string]any{"c": conv, "a": newAction()} }},
+		{"webhookEndpoints", helpium.RoleAdmin, `query($w: ID!) { webhookEndpoints(workspaceId: $w) { id } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID} }},
+		{"createWebhookEndpoint", helpium.RoleAdmin, `mutation($w: ID!) { createWebhookEndpoint(workspaceId: $w, input: {url: "https://hooks.example.com/in", eventTypes: [MESSAGE_CREATED]}) { secret } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID} }},
+		{"updateWebhookEndpoint", helpium.RoleAdmin, `mutation($e: ID!) { updateWebhookEndpoint(id: $e, input: {url: "https://hooks.example.com/other", eventTypes: [MESSAGE_CREATED], enabled: false}) { id } }`,
+			func() map[string]any { return map[string]any{"e": newEndpoint()} }},
+		{"deleteWebhookEndpoint", helpium.RoleAdmin, `mutation($e: ID!) { deleteWebhookEndpoint(id: $e) }`,
+			func() map[string]any { return map[string]any{"e": newEndpoint()} }},
+		{"rotateWebhookSecret", helpium.RoleAdmin, `mutation($e: ID!) { rotateWebhookSecret(id: $e) { secret } }`,
+			func() map[string]any { return map[string]any{"e": newEndpoint()} }},
+		{"sendTestWebhook", helpium.RoleAdmin, `mutation($e: ID!) { sendTestWebhook(id: $e) { id } }`,
+			func() map[string]any { return map[string]any{"e": newEndpoint()} }},
+		{"redeliverWebhook", helpium.RoleAdmin, `mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { id } }`,
+			func() map[string]any { return map[string]any{"d": newDelivery()} }},
 		{"revokeAccessToken", helpium.RoleAgent, `mutation($id: ID!) { revokeAccessToken(id: $id) }`,
 			func() map[string]any { return nil }}, // vars set per actor below
 	}

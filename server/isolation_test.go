@@ -45,6 +45,14 @@ func dashboardOps(b tenantIDs) map[string]struct {
 		"rotateWidgetKey":         {`mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { widgetKey } }`, w},
 		"inviteAgent":             {`mutation($w: ID!) { inviteAgent(workspaceId: $w, email: "spy@evil.test", role: OWNER) { invitation { id } } }`, w},
 		"revokeInvitation":        {`mutation($w: ID!, $id: ID!) { revokeInvitation(workspaceId: $w, id: $id) }`, map[string]any{"w": b.workspace, "id": b.invitation}},
+		"webhookEndpoints":        {`query($w: ID!) { webhookEndpoints(workspaceId: $w) { id url } }`, w},
+		"webhookEndpoint":         {`query($id: ID!) { webhookEndpoint(id: $id) { id url deliveries { id } } }`, map[string]any{"id": b.endpoint}},
+		"createWebhookEndpoint":   {`mutation($w: ID!) { createWebhookEndpoint(workspaceId: $w, input: {url: "https://evil.example.com/", eventTypes: [MESSAGE_CREATED]}) { secret } }`, w},
+		"updateWebhookEndpoint":   {`mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: {url: "https://evil.example.com/", eventTypes: [MESSAGE_CREATED], includeInternalNotes: true}) { id } }`, map[string]any{"id": b.endpoint}},
+		"deleteWebhookEndpoint":   {`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, map[string]any{"id": b.endpoint}},
+		"rotateWebhookSecret":     {`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, map[string]any{"id": b.endpoint}},
+		"sendTestWebhook":         {`mutation($id: ID!) { sendTestWebhook(id: $id) { id } }`, map[string]any{"id": b.endpoint}},
+		"redeliverWebhook":        {`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, map[string]any{"id": b.delivery}},
 		"removeAgent":             {`mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`, map[string]any{"w": b.workspace, "a": b.owner}},
 		"setAgentRole":            {`mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`, map[string]any{"w": b.workspace, "a": b.owner}},
 		"rotateIdentitySecret":    {`mutation($w: ID!) { rotateIdentitySecret(workspaceId: $w) { identitySecret } }`, w},
@@ -83,6 +91,7 @@ var notTenantScoped = map[string]bool{
 type tenantIDs struct {
 	workspace, conversation, customer, owner string
 	action, article, invitation              string
+	endpoint, delivery                       string
 }
 
 func TestCrossWorkspaceMatrix(t *testing.T) {
@@ -118,8 +127,20 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := tenantIDs{workspace: b.Workspace.ID, conversation: convB, customer: custB, owner: ownerB, action: actionB.ID, article: articleB, invitation: invB.ID}
-	secrets := []string{"B's secret question", b.Workspace.APIKey, "bcust@b.test", "B Customer", convB, "b-secret.example.com", "b_orders", "B's secret article", "B's secret body", "b-invitee@b.test"}
+	ctxB := agentCtx(t, app, b.Token)
+	epB, err := app.Service.CreateWebhookEndpoint(ctxB, b.Workspace.ID, helpium.WebhookEndpointInput{URL: "https://b-hooks.example.com/in",
+		EventTypes: []helpium.WebhookEventType{helpium.EventMessageCreated}, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliveryB, err := app.Service.SendTestWebhook(ctxB, epB.Endpoint.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := tenantIDs{workspace: b.Workspace.ID, conversation: convB, customer: custB, owner: ownerB, action: actionB.ID, article: articleB,
+		invitation: invB.ID, endpoint: epB.Endpoint.ID, delivery: deliveryB.ID}
+	secrets := []string{"B's secret question", b.Workspace.APIKey, "bcust@b.test", "B Customer", convB, "b-secret.example.com", "b_orders",
+		"B's secret article", "B's secret body", "b-invitee@b.test", "b-hooks.example.com", epB.Secret}
 
 	ops := dashboardOps(ids)
 	// Every tenant-scoped operation of the schema has a row.
@@ -166,8 +187,11 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	if len(errs) != 1 || errs[0].Code() != "not_found" {
 		t.Errorf("revoking B's invitation through A: %+v", errs)
 	}
-	if pending, err := app.Service.Invitations(agentCtx(t, app, b.Token), b.Workspace.ID); err != nil || len(pending) != 1 {
+	if pending, err := app.Service.Invitations(ctxB, b.Workspace.ID); err != nil || len(pending) != 1 {
 		t.Errorf("B's invitations: %d, %v; want the one, pending", len(pending), err)
+	}
+	if eps, err := app.Service.WebhookEndpoints(ctxB, b.Workspace.ID); err != nil || len(eps) != 1 || eps[0].URL != "https://b-hooks.example.com/in" || !eps[0].Enabled {
+		t.Errorf("B's webhook endpoints changed: %+v %v", eps, err)
 	}
 	// Subscriptions refuse B's ids too.
 	for _, sub := range []struct{ query, id string }{

@@ -91,6 +91,15 @@ func (s *Service) Login(ctx context.Context, email, password string) (*helpium.S
 	return s.newSession(ctx, agent)
 }
 
+// actingAgent is the id of the agent making the request, or "" (a widget,
+// an import, the command line).
+func actingAgent(ctx context.Context) string {
+	if a := helpium.ActorFrom(ctx); a != nil && a.Agent != nil {
+		return a.Agent.ID
+	}
+	return ""
+}
+
 // newSession signs agent in for SessionTTL.
 func (s *Service) newSession(ctx context.Context, agent *helpium.Agent) (*helpium.Session, error) {
 	expires := s.clock().Add(SessionTTL)

@@ -81,7 +81,7 @@ func (s *Service) createArticle(ctx context.Context, ws *helpium.Workspace, in h
 		return nil, err
 	}
 	now := s.clock()
-	a.ID, a.CreatedAt, a.UpdatedAt = uuid.Must(uuid.NewV7()).String(), now, now
+	a.ID, a.CreatedAt, a.UpdatedAt, a.UpdatedBy = uuid.Must(uuid.NewV7()).String(), now, now, actingAgent(ctx)
 	if a.Status == helpium.ArticlePublished {
 		a.PublishedAt = &now
 	}
@@ -105,7 +105,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id string, patch helpium.Ar
 	if a.SameContent(art) {
 		return art, nil
 	}
-	a.UpdatedAt = s.clock()
+	a.UpdatedAt, a.UpdatedBy = s.clock(), actingAgent(ctx)
 	if err := s.store.UpdateArticle(ctx, &a); err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (s *Service) SetArticleStatus(ctx context.Context, id string, status helpiu
 		return a, nil
 	}
 	now := s.clock()
-	a.Status, a.UpdatedAt = status, now
+	a.Status, a.UpdatedAt, a.UpdatedBy = status, now, actingAgent(ctx)
 	if status == helpium.ArticlePublished {
 		a.PublishedAt = &now
 	}
@@ -192,7 +192,7 @@ func (s *Service) ImportArticles(ctx context.Context, workspaceID string, in []h
 			continue
 		}
 		now := s.clock()
-		a.ID, a.CreatedAt, a.UpdatedAt, a.PublishedAt = old.ID, old.CreatedAt, now, old.PublishedAt
+		a.ID, a.CreatedAt, a.UpdatedAt, a.PublishedAt, a.UpdatedBy = old.ID, old.CreatedAt, now, old.PublishedAt, actingAgent(ctx)
 		if a.Status == helpium.ArticlePublished && old.Status != helpium.ArticlePublished {
 			a.PublishedAt = &now
 		}

@@ -375,7 +375,7 @@ func (s *Service) AssignConversation(ctx context.Context, conversationID string,
 			return nil, err
 		}
 	}
-	return s.store.SetConversationAssignee(ctx, c.WorkspaceID, c.ID, agentID, s.clock())
+	return s.store.SetConversationAssignee(ctx, c.WorkspaceID, c.ID, agentID, actingAgent(ctx), s.clock())
 }
 
 // SetConversationStatus moves a conversation through the workflow.
@@ -387,7 +387,7 @@ func (s *Service) SetConversationStatus(ctx context.Context, conversationID stri
 	if err != nil {
 		return nil, err
 	}
-	return s.store.SetConversationStatus(ctx, c.WorkspaceID, c.ID, status, s.clock())
+	return s.store.SetConversationStatus(ctx, c.WorkspaceID, c.ID, status, actingAgent(ctx), s.clock())
 }
 
 // Customers returns a page of a workspace's customers.

@@ -9,7 +9,7 @@ import (
 // newActions builds the AI Actions executor and, when a model is
 // configured, the chat-completions client behind AI answers.
 func newActions(cfg config.Config) (*actions.Executor, *llm.Client, error) {
-	ex := actions.New(actions.Config{AllowHTTPHosts: cfg.ActionsAllowHTTPHosts})
+	ex := actions.New(actions.Config{AllowHTTPHosts: cfg.OutboundAllowHosts})
 	if cfg.LLMBaseURL == "" {
 		return ex, nil, nil
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/helpium/helpium/secret"
 	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
+	"github.com/helpium/helpium/webhook"
 )
 
 const usage = `usage: helpium <command> [flags]
@@ -211,6 +212,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		runDone := make(chan struct{})
 		go func() { svc.Run(ctx); close(runDone) }()
 		defer func() { stop(); <-runDone }()
+		dispatcher := webhook.New(store, executor, keyring, broker, m, log, webhook.Options{})
+		dispatcherDone := make(chan struct{})
+		go func() { dispatcher.Run(ctx); close(dispatcherDone) }()
+		defer func() { stop(); <-dispatcherDone }()
 		if err := serveAdmin(ctx, cfg.AdminAddr, m, log); err != nil {
 			return err
 		}
@@ -235,6 +240,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			defer cancel()
 			n, _, _ := store.MailQueue(ctx)
 			return float64(n)
+		})
+		webhookQueue := func() (int, time.Duration) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, age, _ := store.WebhookQueue(ctx)
+			return n, age
+		}
+		m.Gauge("helpium_webhook_queue_depth", "Webhook deliveries waiting for an attempt.", func() float64 {
+			n, _ := webhookQueue()
+			return float64(n)
+		})
+		m.Gauge("helpium_webhook_oldest_pending_seconds", "Age of the oldest webhook delivery not yet delivered.", func() float64 {
+			_, age := webhookQueue()
+			return age.Seconds()
 		})
 		m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
 		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m, MetricsToken: cfg.MetricsToken,

@@ -19,6 +19,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/actions"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/db/dbtest"
 	"github.com/helpium/helpium/events"
@@ -28,6 +29,7 @@ import (
 	"github.com/helpium/helpium/secret"
 	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
+	"github.com/helpium/helpium/webhook"
 )
 
 // App is a running server and direct handles on what is behind it.
@@ -107,6 +109,9 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 	if opt.Metrics == nil {
 		opt.Metrics = metrics.New()
 	}
+	if opt.Actions == nil {
+		opt.Actions = actions.New(actions.Config{})
+	}
 	m := opt.Metrics // the service's and the server's, as helpium serve wires them
 	srv := httptest.NewUnstartedServer(nil)
 	if opt.PublicURL == "" {
@@ -116,9 +121,9 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 	svc := service.New(store, opt)
 	runDone := make(chan struct{})
 	go func() { svc.Run(ctx); close(runDone) }()
-	// The mailer polls on a pool of its own, so that tests counting the
-	// server's SQL statements do not count its.
-	mailDB, err := db.Open(context.Background(), dbURL, db.Options{MaxOpenConns: 2})
+	// The mailer and the webhook dispatcher poll on a pool of their own, so
+	// that tests counting the server's SQL statements do not count theirs.
+	mailDB, err := db.Open(context.Background(), dbURL, db.Options{MaxOpenConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,6 +131,10 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 	mailer := mail.NewMailer(db.NewStore(mailDB), TestSMTP(t), log, mail.MailerOptions{Poll: 50 * time.Millisecond})
 	mailerDone := make(chan struct{})
 	go func() { mailer.Run(ctx); close(mailerDone) }()
+	dispatcher := webhook.New(db.NewStore(mailDB), opt.Actions, opt.Secrets, broker, m, log,
+		webhook.Options{Poll: 50 * time.Millisecond, Timeout: 2 * time.Second, Schedule: WebhookRetries})
+	dispatcherDone := make(chan struct{})
+	go func() { dispatcher.Run(ctx); close(dispatcherDone) }()
 	m.WatchDB(bdb.DB)
 	m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
 	deps := server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m, MetricsToken: MetricsToken}
@@ -142,10 +151,14 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 		<-done
 		<-runDone
 		<-mailerDone
+		<-dispatcherDone
 	})
 	waitFor(t, "events broker", broker.Ready)
 	return &App{URL: srv.URL, DB: bdb, Service: svc, Server: srv, Events: broker, DatabaseURL: dbURL, logs: logs}
 }
+
+// WebhookRetries are the waits between webhook attempts on test servers.
+var WebhookRetries = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}
 
 // MetricsToken is the bearer token test servers serve /metrics to.
 const MetricsToken = "test-metrics-token-0123456789"
