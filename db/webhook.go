@@ -142,6 +142,51 @@ func (s *Store) RotateWebhookSecret(ctx context.Context, workspaceID, id string,
 	return affectedOne(res, err, "webhook endpoint")
 }
 
+// SealedWebhookSecrets are an endpoint's sealed secrets: the current one
+// and, during a rotation, the previous one.
+type SealedWebhookSecrets struct {
+	EndpointID string
+	Current    SealedSecret
+	Previous   *SealedSecret
+}
+
+// FindWebhookSecretsNotUnder returns up to limit endpoints whose current
+// secret, or unexpired previous one, is not sealed under keyID, for
+// re-encryption after a key rotation.
+func (s *Store) FindWebhookSecretsNotUnder(ctx context.Context, keyID string, limit int, now time.Time) ([]SealedWebhookSecrets, error) {
+	var rows []webhookEndpointRow
+	err := s.db.NewSelect().Model(&rows).
+		Column("id", "secret_ciphertext", "secret_key_id", "previous_ciphertext", "previous_key_id", "previous_expires_at").
+		Where("secret_key_id <> ? OR (previous_expires_at > ? AND previous_key_id <> ?)", keyID, now, keyID).
+		OrderExpr("id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, dbErr(err, "webhook endpoints")
+	}
+	out := make([]SealedWebhookSecrets, len(rows))
+	for i, r := range rows {
+		out[i] = SealedWebhookSecrets{EndpointID: r.ID, Current: SealedSecret{KeyID: r.SecretKeyID, Ciphertext: r.SecretCiphertext}}
+		if r.PreviousKeyID != nil && r.PreviousExpiresAt.After(now) {
+			out[i].Previous = &SealedSecret{KeyID: *r.PreviousKeyID, Ciphertext: r.PreviousCiphertext}
+		}
+	}
+	return out, nil
+}
+
+// ReplaceWebhookSecrets stores next, the re-encrypted secrets, if the
+// endpoint's current secret is still old's (a concurrent rotation wins). An
+// expired previous secret (next.Previous nil) is dropped.
+func (s *Store) ReplaceWebhookSecrets(ctx context.Context, old, next SealedWebhookSecrets) error {
+	q := s.db.NewUpdate().Model((*webhookEndpointRow)(nil)).
+		Set("secret_ciphertext = ?", next.Current.Ciphertext).Set("secret_key_id = ?", next.Current.KeyID)
+	if next.Previous != nil {
+		q = q.Set("previous_ciphertext = ?", next.Previous.Ciphertext).Set("previous_key_id = ?", next.Previous.KeyID)
+	} else {
+		q = q.Set("previous_ciphertext = NULL").Set("previous_key_id = NULL").Set("previous_expires_at = NULL")
+	}
+	_, err := q.Where("id = ?", old.EndpointID).Where("secret_ciphertext = ?", old.Current.Ciphertext).Exec(ctx)
+	return dbErr(err, "webhook endpoint")
+}
+
 // webhookDeliveryRow is a delivery with its event's type.
 type webhookDeliveryRow struct {
 	ID             string       `bun:"id"`
@@ -324,31 +369,28 @@ type DeliveryAttempt struct {
 }
 
 // RecordDeliveryAttempt stores an attempt's outcome on the delivery and its
-// endpoint.
+// endpoint, in one statement. The endpoint's row is written only when its
+// state changes (a run of failures starts or ends, or it is disabled), so
+// that concurrent successes do not queue on its lock.
 func (s *Store) RecordDeliveryAttempt(ctx context.Context, d *ClaimedDelivery, a DeliveryAttempt) error {
-	return dbErr(s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewUpdate().Table("webhook_deliveries").
-			Set("status = ?", string(a.Status)).Set("last_attempt_at = ?", a.At).
-			Set("response_status = ?", a.ResponseStatus).Set("response_body = ?", a.ResponseBody).
-			Set("latency_ms = ?", a.LatencyMS).Set("last_error = ?", a.Error).Where("id = ?", d.ID)
-		if a.Status == helpium.DeliveryPending {
-			q = q.Set("available_at = ?", a.RetryAt)
-		}
-		if _, err := q.Exec(ctx); err != nil {
-			return err
-		}
-		e := tx.NewUpdate().Table("webhook_endpoints").Where("id = ?", d.EndpointID)
-		switch {
-		case a.DisableReason != "":
-			e = e.Set("enabled = false").Set("disabled_reason = ?", a.DisableReason).Set("updated_at = ?", a.At)
-		case a.EndpointFailed:
-			e = e.Set("failing_since = coalesce(failing_since, ?)", a.At)
-		default:
-			e = e.Set("failing_since = NULL")
-		}
-		_, err := e.Exec(ctx)
-		return err
-	}), "webhook delivery")
+	delivery := s.db.NewUpdate().Table("webhook_deliveries").
+		Set("status = ?", string(a.Status)).Set("last_attempt_at = ?", a.At).
+		Set("response_status = ?", a.ResponseStatus).Set("response_body = ?", a.ResponseBody).
+		Set("latency_ms = ?", a.LatencyMS).Set("last_error = ?", a.Error).Where("id = ?", d.ID)
+	if a.Status == helpium.DeliveryPending {
+		delivery = delivery.Set("available_at = ?", a.RetryAt)
+	}
+	e := s.db.NewUpdate().With("delivery", delivery).Table("webhook_endpoints").Where("id = ?", d.EndpointID)
+	switch {
+	case a.DisableReason != "":
+		e = e.Set("enabled = false").Set("disabled_reason = ?", a.DisableReason).Set("updated_at = ?", a.At)
+	case a.EndpointFailed:
+		e = e.Set("failing_since = ?", a.At).Where("failing_since IS NULL")
+	default:
+		e = e.Set("failing_since = NULL").Where("failing_since IS NOT NULL")
+	}
+	_, err := e.Exec(ctx)
+	return dbErr(err, "webhook delivery")
 }
 
 // SkipDelivery marks a claimed delivery skipped (its endpoint is disabled).

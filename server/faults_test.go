@@ -8,12 +8,14 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/actions"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/internal/apptest"
 	"github.com/helpium/helpium/internal/devstack"
@@ -249,4 +251,104 @@ func readFull(r io.Reader, buf []byte) (int, error) {
 		err = nil
 	}
 	return n, err
+}
+
+// TestWebhooksAcrossPostgresRestart restarts PostgreSQL while customer
+// messages flow and their message.created events are being delivered:
+// every message acknowledged with 201 reaches the receiver at least once,
+// under one event id however often it arrives.
+func TestWebhooksAcrossPostgresRestart(t *testing.T) {
+	ctx := context.Background()
+	pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{DataDir: filepath.Join(t.TempDir(), "pg"), Fast: true, Log: discard{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Stop() })
+	bdb, err := db.Open(ctx, pg.URL(), db.Options{MaxOpenConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx, bdb); err != nil {
+		t.Fatal(err)
+	}
+	bdb.Close()
+	rec := newReceiver(t)
+	rec.delayFor = func(int) time.Duration { return 5 * time.Millisecond } // attempts are in flight when it goes
+	app := apptest.Start(t, pg.URL(), service.Options{Actions: actions.New(actions.Config{
+		AllowHTTPHosts: []string{strings.TrimPrefix(rec.URL, "http://")}, Timeout: 2 * time.Second})})
+	o := app.Owned(t, "Acme")
+	app.SetRateLimits(t, o.Workspace.ID, apptest.Generous)
+	createEndpoint(t, app, o.Token, o.Workspace.ID, rec.URL, []string{"MESSAGE_CREATED"}, false)
+	_, token := startConversation(t, app, o.Workspace.APIKey, "start")
+
+	var (
+		mu     sync.Mutex
+		acked  []string
+		failed int // refused during the outage
+		stop   = make(chan struct{})
+		wg     sync.WaitGroup
+	)
+	client := &http.Client{Timeout: 15 * time.Second}
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				body := fmt.Sprintf("w%d-%d", w, i)
+				res := rawClientRequest(client, app.URL+"/api/customer/conversations/"+token+"/messages", o.Workspace.APIKey, map[string]any{"body": body})
+				mu.Lock()
+				if res.Status == 201 {
+					acked = append(acked, body)
+				} else {
+					failed++
+				}
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+	}
+	time.Sleep(time.Second)
+	if err := pg.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // traffic after the restart too
+	close(stop)
+	wg.Wait()
+
+	bodyOf := func(r received) string {
+		var d struct{ Message struct{ Body string } }
+		json.Unmarshal(r.Event.Data, &d) //nolint:errcheck
+		return d.Message.Body
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got := rec.requests()
+		ids := map[string]string{} // body → event id
+		var missing []string
+		for _, r := range got {
+			b := bodyOf(r)
+			if id, ok := ids[b]; ok && id != r.Event.ID {
+				t.Fatalf("message %q arrived as events %s and %s", b, id, r.Event.ID)
+			}
+			ids[b] = r.Event.ID
+		}
+		for _, b := range acked {
+			if ids[b] == "" {
+				missing = append(missing, b)
+			}
+		}
+		if len(missing) == 0 {
+			t.Logf("%d messages acknowledged, %d refused during the outage, %d deliveries received", len(acked), failed, len(got))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged messages never reached the receiver, e.g. %q", len(missing), len(acked), missing[0])
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

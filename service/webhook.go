@@ -196,3 +196,44 @@ func (s *Service) WebhookDeliveries(ctx context.Context, e *helpium.WebhookEndpo
 	}
 	return s.store.FindWebhookDeliveries(ctx, e.WorkspaceID, e.ID, limit)
 }
+
+// RotateWebhookSecrets re-encrypts every endpoint's signing secrets that
+// are not under the keyring's primary key, and returns how many endpoints
+// it re-encrypted.
+func (s *Service) RotateWebhookSecrets(ctx context.Context) (int, error) {
+	if s.secrets == nil {
+		return 0, errNoKeyring
+	}
+	reseal := func(id string, in *db.SealedSecret) (*db.SealedSecret, error) {
+		aad := helpium.WebhookSecretAAD(id)
+		pt, err := s.secrets.Open(in.KeyID, in.Ciphertext, aad)
+		if err != nil {
+			return nil, err
+		}
+		kid, ct := s.secrets.Seal(pt, aad)
+		return &db.SealedSecret{KeyID: kid, Ciphertext: ct}, nil
+	}
+	n := 0
+	for {
+		batch, err := s.store.FindWebhookSecretsNotUnder(ctx, s.secrets.PrimaryID(), 200, s.clock())
+		if err != nil || len(batch) == 0 {
+			return n, err
+		}
+		for _, old := range batch {
+			cur, err := reseal(old.EndpointID, &old.Current)
+			if err != nil {
+				return n, err
+			}
+			next := db.SealedWebhookSecrets{EndpointID: old.EndpointID, Current: *cur}
+			if old.Previous != nil {
+				if next.Previous, err = reseal(old.EndpointID, old.Previous); err != nil {
+					return n, err
+				}
+			}
+			if err := s.store.ReplaceWebhookSecrets(ctx, old, next); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+}

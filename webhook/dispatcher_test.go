@@ -197,3 +197,132 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestKeyRotationReseals: after `keys rotate` both signing secrets of a
+// rotating endpoint are sealed under the new key, and a dispatcher without
+// the old key still signs with both.
+func TestKeyRotationReseals(t *testing.T) {
+	ctx := context.Background()
+	store := db.NewStore(dbtest.New(t))
+	oldSpec := secret.NewKeySpec("k1")
+	ring1, err := secret.ParseKeyring(oldSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newSpec := secret.NewKeySpec("k2")
+	ring2, _ := secret.ParseKeyring(newSpec + "," + oldSpec) // the new key first, the old kept
+	only2, _ := secret.ParseKeyring(newSpec)                 // the old key dropped
+
+	got := make(chan string, 1)
+	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ok := ""
+		for _, s := range []string{"whsec_old", "whsec_new"} {
+			ts, _, _ := strings.Cut(strings.TrimPrefix(r.Header.Get("Helpium-Signature"), "t="), ",")
+			mac := hmac.New(sha256.New, []byte(s))
+			mac.Write([]byte(ts + "." + string(body)))
+			if strings.Contains(r.Header.Get("Helpium-Signature"), "v1="+hex.EncodeToString(mac.Sum(nil))) {
+				ok += s + " "
+			}
+		}
+		got <- ok
+	}))
+	defer rec.Close()
+	ws, err := service.New(store, service.Options{}).CreateWorkspace(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	e := &helpium.WebhookEndpoint{ID: uuid.NewString(), WorkspaceID: ws.ID, URL: rec.URL, EventTypes: []helpium.WebhookEventType{helpium.EventMessageCreated},
+		Enabled: true, CreatedAt: now, UpdatedAt: now}
+	seal := func(s string) db.SealedSecret {
+		kid, ct := ring1.Seal([]byte(s), helpium.WebhookSecretAAD(e.ID))
+		return db.SealedSecret{KeyID: kid, Ciphertext: ct}
+	}
+	if err := store.CreateWebhookEndpoint(ctx, e, seal("whsec_old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.RotateWebhookSecret(ctx, ws.ID, e.ID, seal("whsec_new"), now.Add(time.Hour), now); err != nil {
+		t.Fatal(err)
+	}
+
+	rotator := service.New(store, service.Options{Secrets: ring2})
+	for i, want := range []int{1, 0} { // the second run finds nothing left
+		if n, err := rotator.RotateWebhookSecrets(ctx); err != nil || n != want {
+			t.Fatalf("run %d: rotated %d, %v; want %d", i+1, n, err, want)
+		}
+	}
+	var keys string
+	store.DB().QueryRowContext(ctx, `SELECT secret_key_id || ',' || previous_key_id FROM webhook_endpoints`).Scan(&keys) //nolint:errcheck
+	if keys != "k2,k2" {
+		t.Errorf("keys after rotation: %q", keys)
+	}
+
+	sender := actions.New(actions.Config{AllowHTTPHosts: []string{strings.TrimPrefix(rec.URL, "http://")}})
+	if _, err := store.QueueTestEvent(ctx, e, uuid.NewString(), uuid.NewString(), map[string]any{"kind": "system"}, map[string]any{}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go New(store, sender, only2, nil, nil, nil, Options{Poll: 20 * time.Millisecond}).Run(runCtx)
+	select {
+	case ok := <-got:
+		if ok != "whsec_old whsec_new " {
+			t.Errorf("signed with: %q", ok)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("nothing delivered")
+	}
+}
+
+// TestAttemptsRecorded: the endpoint's run of failures starts at its first
+// failure, survives later ones, ends with a success, and a disable reason
+// turns the endpoint off; the delivery keeps each attempt's outcome.
+func TestAttemptsRecorded(t *testing.T) {
+	ctx := context.Background()
+	store := db.NewStore(dbtest.New(t))
+	ws, err := service.New(store, service.Options{}).CreateWorkspace(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	e := &helpium.WebhookEndpoint{ID: uuid.NewString(), WorkspaceID: ws.ID, URL: "https://example.com/", EventTypes: []helpium.WebhookEventType{helpium.EventMessageCreated},
+		Enabled: true, CreatedAt: now, UpdatedAt: now}
+	if err := store.CreateWebhookEndpoint(ctx, e, db.SealedSecret{KeyID: "k", Ciphertext: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := store.QueueTestEvent(ctx, e, uuid.NewString(), uuid.NewString(), map[string]any{"kind": "system"}, map[string]any{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed := &db.ClaimedDelivery{ID: d.ID, EndpointID: e.ID}
+	status := func(n int) *int { return &n }
+	for _, step := range []struct {
+		name        string
+		a           db.DeliveryAttempt
+		wantFailing *time.Time
+		wantEnabled bool
+		wantStatus  string
+	}{
+		{"first failure starts the run", db.DeliveryAttempt{At: now, Status: helpium.DeliveryPending, RetryAt: now.Add(time.Minute), ResponseStatus: status(500), EndpointFailed: true}, &now, true, "pending"},
+		{"a later failure keeps its start", db.DeliveryAttempt{At: now.Add(time.Hour), Status: helpium.DeliveryPending, RetryAt: now.Add(2 * time.Hour), ResponseStatus: status(502), EndpointFailed: true}, &now, true, "pending"},
+		{"a success ends it", db.DeliveryAttempt{At: now.Add(2 * time.Hour), Status: helpium.DeliverySucceeded, ResponseStatus: status(200)}, nil, true, "succeeded"},
+		{"a disable reason turns it off", db.DeliveryAttempt{At: now.Add(3 * time.Hour), Status: helpium.DeliveryFailed, ResponseStatus: status(410), DisableReason: "gone"}, nil, false, "failed"},
+	} {
+		if err := store.RecordDeliveryAttempt(ctx, claimed, step.a); err != nil {
+			t.Fatal(err)
+		}
+		var failing *time.Time
+		var enabled bool
+		var st string
+		var code int
+		if err := store.DB().QueryRowContext(ctx, `SELECT e.failing_since, e.enabled, d.status, d.response_status FROM webhook_endpoints e
+			JOIN webhook_deliveries d ON d.endpoint_id = e.id WHERE d.id = ?`, d.ID).Scan(&failing, &enabled, &st, &code); err != nil {
+			t.Fatal(err)
+		}
+		if (failing == nil) != (step.wantFailing == nil) || failing != nil && !failing.Equal(*step.wantFailing) ||
+			enabled != step.wantEnabled || st != step.wantStatus || code != *step.a.ResponseStatus {
+			t.Errorf("%s: failing since %v, enabled %v, delivery %s %d", step.name, failing, enabled, st, code)
+		}
+	}
+}

@@ -73,7 +73,7 @@ func main() {
 	flag.IntVar(&o.helpCenter, "helpcenter-articles", 1000, "articles of the help-center corpus (fresh import, re-index, search)")
 	flag.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the server (admin listener) during each workload's first Helpium round into this directory")
 	flag.BoolVar(&o.micro, "micro", true, "also run the Go microbenchmarks")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: settings,messages,inbox,helpcenter,search,embed (default all)")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: settings,messages,inbox,webhooks,helpcenter,search,embed (default all)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -111,6 +111,7 @@ func run(ctx context.Context, o options) error {
 		{"settings", h.settings},
 		{"messages", h.messages},
 		{"inbox", h.inbox},
+		{"webhooks", h.webhooks},
 		{"helpcenter", h.helpCenter},
 		{"search", h.search},
 		{"embed", h.embedding},

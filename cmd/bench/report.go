@@ -25,6 +25,7 @@ type report struct {
 	// model loaded.
 	fresh, reindex time.Duration
 	idleRSS        int64
+	webhooks       *webhookResult
 }
 
 type setupStep struct {
@@ -135,6 +136,12 @@ func (r *report) targets() []target {
 		out = append(out, target{"inbox query ≤ 2 × the hand-written SQL (time per query at equal concurrency)",
 			fmt.Sprintf("%.2f × (p95 %.2f ×)", x, p), x <= 2, true})
 	}
+	if w := r.webhooks; w != nil {
+		out = append(out, target{"webhook event-to-delivery on loopback, one event at a time (reported)",
+			fmt.Sprintf("p50 %s, p95 %s", ms(w.latency.pct(50)), ms(w.latency.pct(95))), true, true},
+			target{fmt.Sprintf("webhook throughput, %d events to one endpoint (reported)", w.burstSize),
+				fmt.Sprintf("%.0f events/s (%.2f × the minimal outbox)", w.burst.throughput(), ratio(w.burst.throughput(), w.baseBurst.throughput())), true, true})
+	}
 	return out
 }
 
@@ -180,6 +187,29 @@ func (r *report) render() string {
 		}
 	}
 
+	if w := r.webhooks; w != nil {
+		fmt.Fprintf(&b, "\n## Webhooks\n\nFrom an event's creation (in the transaction of the change) to its arrival at a receiver on loopback; %d rounds of %d events one at a time (each a customer message through the Customer API, the next sent once the previous arrived) and %d events committed in one transaction, to one endpoint (at most 2 attempts in flight to it).\n\n", r.opt.rounds, webhookSerial, w.burstSize)
+		b.WriteString("| workload | events/s | p50 | p95 | p99 | × baseline |\n|---|---|---|---|---|---|\n")
+		for _, x := range []struct {
+			name       string
+			ours, base sample
+			thr        bool
+		}{{"one event at a time: event-to-delivery", w.latency, w.baseLatency, false}, {fmt.Sprintf("%d events at once: until the last arrived", w.burstSize), w.burst, w.baseBurst, true}} {
+			rel := fmt.Sprintf("p95 %.2f", ratio(float64(x.ours.pct(95)), float64(x.base.pct(95))))
+			thr := "—"
+			if x.thr {
+				rel = fmt.Sprintf("throughput %.2f", ratio(x.ours.throughput(), x.base.throughput()))
+				thr = fmt.Sprintf("%.0f", x.ours.throughput())
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", x.name, thr, ms(x.ours.pct(50)), ms(x.ours.pct(95)), ms(x.ours.pct(99)), rel)
+			bthr := "—"
+			if x.thr {
+				bthr = fmt.Sprintf("%.0f", x.base.throughput())
+			}
+			fmt.Fprintf(&b, "| ↳ baseline: minimal outbox | %s | %s | %s | %s | 1 |\n", bthr, ms(x.base.pct(50)), ms(x.base.pct(95)), ms(x.base.pct(99)))
+		}
+	}
+
 	b.WriteString("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n")
 	for _, t := range r.targets() {
 		met := "**no**"
@@ -214,6 +244,7 @@ const notes = `
 - **Message send**: the baseline inserts the message row and updates the conversation's ` + "`last_seq`, `updated_at`, `last_message_at`" + ` in one transaction through bun/pgx (the same pool size as the server, 32), numbering messages from in-memory counters. Helpium's single-statement CTE (` + "`db/conversation.go`" + ` appendMessageSQL) does both plus the idempotency check in one round trip; both fire the same NOTIFY triggers and maintain the same indexes.
 - **Search**: the baseline calls the same all-MiniLM-L6-v2 model for the query vector and sends the same GraphQL request (` + "`" + `search.Index.Query` + "`" + `: the vector's 60 nearest chunks and BM25 over the chunks' text, filters, aliased in one request) through weaviate-go-client. Helpium adds HTTP, authentication, rate limiting, decoding, the fusion of both lists and grouping by article (in Go), a second Weaviate query for the fields and vectors of chunks only BM25 found among the best articles, the relevance threshold and snippets. Two corpora: synthetic one-chunk articles (1,000, grown to 10,000, and 100 workspaces × 100), and 1,000 help-center articles (the evaluation sets' articles, ~6 chunks each) searched with the sets' customer queries.
 - **Inbox**: the baseline is one SQL statement: conversations joined to customers and agents, with a LATERAL subquery for the last message, ordered as the inbox is. Helpium answers the GraphQL query through token authentication, membership check, the conversation page and per-request loaders (constant SQL count, see ` + "`server/inbox_test.go`" + `).
+- **Webhooks**: a minimal outbox in the benchmark process: a row and a NOTIFY in one transaction; two workers (Helpium's per-endpoint bound), woken by LISTEN, each lock the oldest pending row with ` + "`FOR UPDATE SKIP LOCKED`" + `, POST it HMAC-signed to the same receiver and mark it done in the same transaction. It has none of Helpium's lease, per-endpoint fairness, secret decryption, outbound address checks, attempt records or retry schedule. The receiver, in the benchmark process, answers 200 at once.
 - **Embedding**: the model alone, in the benchmark process, one goroutine (the model parallelises a call over the cores itself).
 
 ## What profiling found and what was changed
@@ -222,6 +253,7 @@ const notes = `
 - **Inbox (three causes fixed; target not met).** (1) Fixed: the last message and the message windows of the page's conversations were read with ` + "`" + `DISTINCT ON` + "`" + ` / ` + "`" + `row_number()` + "`" + ` over every message of those conversations, so the inbox slowed down as conversations grew (after the message workload, ~25 messages each, it served 252 req/s); each conversation is now an index scan of ` + "`" + `(conversation_id, seq)` + "`" + ` that stops after the window (` + "`" + `CROSS JOIN LATERAL … LIMIT` + "`" + `), 521 req/s back to back on the same data, and the cost no longer depends on conversation length. (2) Earlier: the page query checks membership itself and ` + "`" + `totalCount` + "`" + ` is counted alongside the relations, so a request is 5 statements (token, page, customers, agents, last messages; the last three in parallel) in three sequential steps. (3) Fixed: the page was sorted by ` + "`" + `id::text` + "`" + `, an order no index gives, and membership was checked once per row: on tables without planner statistics (a fresh workspace; this benchmark with the inbox alone) every request read and sorted the whole workspace, 143 req/s; the page now reads ` + "`" + `(workspace_id, updated_at DESC, id DESC)` + "`" + ` and stops after its rows, 469 req/s on the same data (` + "`" + `TestListPagesReadOnlyTheirRows` + "`" + ` checks the plans with EXPLAIN ANALYZE). After the message workload PostgreSQL had statistics and found a good plan either way, so the table above barely moves. What remains is CPU: the machine is saturated (server, PostgreSQL and load generator on 2 cores) and the server spends about 2 CPU-ms per request against a baseline that is one statement in the benchmark's own process, with no HTTP, no JSON and no GraphQL. In the server's profile about a fifth is bun/pgx (statements and row scanning), about half is gqlgen executing and marshalling ~1,000 fields per request (one goroutine per edge and per resolver field, whose stack growth alone is ~10%, plus its allocations), ~6% re-compacting the response JSON in gqlgen's transport, ~5% GC. Folding the relations into the page's statement would save the statement overhead (an estimated 15–20% of the throughput), not the GraphQL execution, which alone costs more than 2 × the baseline's time per query on this machine; reaching the target would mean bypassing the GraphQL engine the design fixes, so it is recorded here instead.
 - **Fixed: search sent one BM25 query per word.** To work around Weaviate v1.35's BlockMax WAND, which leaves out of a BM25 query of several words the chunks that hold a rare one (EVAL.md), the search first sent one BM25 query per word. Weaviate runs aliased queries one after the other and each costs a fixed few milliseconds, much more right after an import (before its memtables are flushed): on the help-center corpus Weaviate alone took 657 ms at p50 for the evaluation sets' questions (about 15 words each) and search served 6 req/s. devstack now starts Weaviate with ` + "`" + `USE_INVERTED_SEARCHABLE=false` + "`" + ` (the map inverted index, whose BM25 is correct), and the search sends one BM25 query unless its collection has BlockMax WAND: Weaviate alone 27 ms at p50, 70 req/s.
 - **Embedding and indexing time.** all-MiniLM-L6-v2 costs about 11 million multiply-adds per token plus attention; the Go encoder runs its matrix products at about 100 GFLOPS per core (AVX2/FMA), 6–12 ms for a query and ~65 ms for a 200-token chunk on two cores (ONNX Runtime does the same in about a third of the time; EVAL.md has why the product runs it in Go). Indexing is CPU-bound: the fresh help-center import (~6,000 chunks) takes a few minutes with the server's own indexer; re-indexing the same text takes seconds, as every vector comes from the embedding cache in PostgreSQL. The model adds about 120 MB to the server's resident memory (weights are unpacked to float32 and packed for the kernel).
+- **Webhooks (reported; the baseline is faster by design).** During the 1,000-event burst the server uses about a quarter of a core: delivery is bound by round trips, not CPU. Each attempt is a claim statement, the POST, and one statement recording the outcome (it was a four-round-trip transaction that also rewrote the endpoint's row on every success, so that two concurrent attempts queued on its lock; now the endpoint's row is written only when its state changes: 759 → 806 events/s in one pair of runs, within noise). The minimal outbox holds its row lock and a pooled connection across the POST, which Helpium does not: with a receiver that takes the full 10-second timeout, that would pin a database connection per attempt in flight. Claims are made one at a time by the dispatcher's loop, and each completion costs one more claim that finds the endpoint at its bound.
 - **Search noise.** Weaviate keeps working in the background after a bulk import, so the search rounds start after a short settle; with 4 connections and a few hundred requests per side the p95 of a single run moves by tens of percent, which is why the growth target is read with a 10% allowance and across runs.
 
 Profiles: ` + "`go run ./cmd/devstack -data .data/bench -fast -- go run ./cmd/bench -profile .data/bench/profiles`" + ` saves a CPU profile of the server (taken from the loopback admin listener, ` + "`HELPIUM_ADMIN_ADDR`" + `) during each workload's first Helpium round; ` + "`go tool pprof -top .data/bench/profiles/widget_settings.pprof`" + `.

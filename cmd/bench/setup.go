@@ -40,6 +40,7 @@ type harness struct {
 	svc     *service.Service
 	model   *bert.Model
 	wv      *search.Weaviate
+	hooks   *hookReceiver // the webhook workload's receiver
 	log     *slog.Logger
 	closers []func()
 }
@@ -130,6 +131,13 @@ func setup(ctx context.Context, o options, r *report) (*harness, error) {
 		return nil, err
 	}
 	r.setup("fetch and load the embedding model", time.Since(t0))
+
+	// Webhooks go to a receiver on loopback, listed as for development.
+	if h.hooks, err = startHookReceiver(); err != nil {
+		return nil, err
+	}
+	h.closers = append(h.closers, h.hooks.close)
+	h.env = append(h.env, "HELPIUM_OUTBOUND_ALLOW_HOSTS="+h.hooks.addr)
 
 	t0 = time.Now()
 	logPath := filepath.Join(dataDir, "logs", "helpium-bench.log")

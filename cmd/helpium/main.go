@@ -46,7 +46,7 @@ commands:
   kb import --api-key KEY FILE.json
                                  import (or update, by id) a workspace's articles; wait until searchable
   reindex [-workspace ID]        rebuild the search index from PostgreSQL
-  keys rotate                    re-encrypt stored bearer tokens under the first key of HELPIUM_ENCRYPTION_KEY
+  keys rotate                    re-encrypt stored bearer tokens and webhook secrets under the first key of HELPIUM_ENCRYPTION_KEY
   keys generate [-id ID]         print a new key for HELPIUM_ENCRYPTION_KEY
   config                         print the effective configuration, secrets redacted
 `
@@ -359,11 +359,16 @@ func keysCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		return err
 	}
 	return withDB(ctx, cfg, func(bdb *bun.DB) error {
-		n, err := service.New(db.NewStore(bdb), service.Options{Logger: log, Secrets: keyring}).RotateBearerTokens(ctx)
+		svc := service.New(db.NewStore(bdb), service.Options{Logger: log, Secrets: keyring})
+		tokens, err := svc.RotateBearerTokens(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "re-encrypted %d bearer tokens under key %q\n", n, keyring.PrimaryID())
+		endpoints, err := svc.RotateWebhookSecrets(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "re-encrypted %d bearer tokens and the secrets of %d webhook endpoints under key %q\n", tokens, endpoints, keyring.PrimaryID())
 		return nil
 	})
 }

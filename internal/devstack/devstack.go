@@ -199,6 +199,17 @@ func lastLines(s string, n int) string {
 }
 
 // withTail formats an error that ends with the tail of a service log.
+// exitedDuringStartup is the error for a service that exited before it was
+// ready; it wraps errPortTaken when the service's log says a port was taken
+// under it (between being found free and being bound).
+func exitedDuringStartup(name string, exitErr error, tail string) error {
+	err := fmt.Errorf("devstack: %s exited during startup (%v)", name, exitErr)
+	if strings.Contains(tail, "address already in use") {
+		err = fmt.Errorf("devstack: %s exited during startup (%v): %w", name, exitErr, errPortTaken)
+	}
+	return withTail(err, name, tail)
+}
+
 func withTail(err error, name string, tail string) error {
 	if strings.TrimSpace(tail) == "" {
 		return err

@@ -408,3 +408,19 @@ func TestBuildLock(t *testing.T) {
 		t.Fatal("flock on a held lock succeeded")
 	}
 }
+
+func TestExitedDuringStartup(t *testing.T) {
+	for _, c := range []struct {
+		tail  string
+		taken bool
+	}{
+		{"2026/12/04 18:54:03 listen tcp 127.0.0.1:35369: bind: address already in use", true},
+		{"FATAL: data directory has wrong ownership", false},
+		{"", false},
+	} {
+		err := exitedDuringStartup("weaviate", errors.New("exit status 1"), c.tail)
+		if errors.Is(err, errPortTaken) != c.taken || !strings.Contains(err.Error(), "weaviate exited during startup") {
+			t.Errorf("%q: %v", c.tail, err)
+		}
+	}
+}

@@ -222,7 +222,7 @@ func (m *Mailpit) waitReady(ctx context.Context) error {
 	client := &http.Client{Timeout: time.Second}
 	for {
 		if m.proc.exited() {
-			return withTail(fmt.Errorf("devstack: mailpit exited during startup (%v)", m.proc.err), "mailpit", m.log.Tail(30))
+			return exitedDuringStartup("mailpit", m.proc.err, m.log.Tail(30))
 		}
 		if res, err := client.Get(m.URL() + "/readyz"); err == nil {
 			res.Body.Close()

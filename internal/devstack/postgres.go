@@ -405,7 +405,7 @@ func (p *Postgres) waitReady(ctx context.Context) error {
 	deadline := time.Now().Add(pgReadyTimeout)
 	for {
 		if p.proc.exited() {
-			return withTail(fmt.Errorf("devstack: postgres exited during startup (%v)", p.proc.err), "postgres", p.log.Tail(30))
+			return exitedDuringStartup("postgres", p.proc.err, p.log.Tail(30))
 		}
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		cmd := p.command(cctx, false, "pg_isready",

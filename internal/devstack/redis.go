@@ -172,7 +172,7 @@ func (r *Redis) waitReady(ctx context.Context) error {
 	addr := fmt.Sprintf("127.0.0.1:%d", r.port)
 	for {
 		if r.proc.exited() {
-			return withTail(fmt.Errorf("devstack: redis exited during startup (%v)", r.proc.err), "redis", r.log.Tail(30))
+			return exitedDuringStartup("redis", r.proc.err, r.log.Tail(30))
 		}
 		if pingRedis(addr) == nil {
 			return nil

@@ -267,7 +267,7 @@ func (w *Weaviate) waitReady(ctx context.Context) error {
 	deadline := time.Now().Add(weaviateReadyTimeout)
 	for {
 		if w.proc.exited() {
-			return withTail(fmt.Errorf("devstack: weaviate exited during startup (%v)", w.proc.err), "weaviate", w.log.Tail(30))
+			return exitedDuringStartup("weaviate", w.proc.err, w.log.Tail(30))
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if resp, err := client.Do(req); err == nil {
