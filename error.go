@@ -6,6 +6,8 @@ package helpium
 import (
 	"errors"
 	"fmt"
+
+	"github.com/google/uuid"
 )
 
 // Error codes. Each transport maps them once: REST to an HTTP status, GraphQL
@@ -53,6 +55,24 @@ func (e *Error) Error() string {
 		msg += ": " + e.Cause.Error()
 	}
 	return msg
+}
+
+// ValidID reports whether id has the form of Helpium's ids (a UUID).
+func ValidID(id string) bool { return uuid.Validate(id) == nil }
+
+// CheckID returns ENotFound ("<what> not found.") for an id without the
+// form of Helpium's ids: it names nothing, and storage is never asked.
+func CheckID(what, id string) error {
+	if !ValidID(id) {
+		return Errorf(ENotFound, "%s not found.", what)
+	}
+	return nil
+}
+
+// BodyTooLarge is the error for a request body over limit bytes, on every
+// transport.
+func BodyTooLarge(limit int64) *Error {
+	return Errorf(EPayloadTooLarge, "Request body must be at most %d bytes.", limit)
 }
 
 // Errorf returns an *Error with the given code and formatted message.

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // Customer is a person who writes to a workspace through the widget.
@@ -170,7 +168,7 @@ func ParseKeyCursor(field, s string) (KeyCursor, error) {
 	if err != nil {
 		return KeyCursor{}, Invalid(field, "%s is not a valid cursor", field)
 	}
-	if _, err := uuid.Parse(parts[2]); err != nil {
+	if !ValidID(parts[2]) {
 		return KeyCursor{}, Invalid(field, "%s is not a valid cursor", field)
 	}
 	return KeyCursor{At: time.UnixMicro(us).UTC(), ID: parts[2]}, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -128,6 +129,18 @@ func (ws *Workspace) OriginAllowed(origin string) bool {
 		}
 	}
 	return false
+}
+
+// CheckOrigin returns EForbidden when the workspace does not allow a
+// browser on origin to use its widget key (see OriginAllowed).
+func (ws *Workspace) CheckOrigin(origin string) error {
+	if ws.OriginAllowed(origin) {
+		return nil
+	}
+	if len(origin) > 200 {
+		origin = origin[:200]
+	}
+	return Errorf(EForbidden, "This widget key may not be used from origin %s.", strconv.Quote(origin))
 }
 
 func truncate(s string, n int) string {

@@ -9,17 +9,15 @@ package llm
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/helpium/helpium/internal/openaicompat"
 )
 
 // Defaults.
@@ -28,7 +26,6 @@ const (
 	DefaultTimeout = 20 * time.Second
 
 	maxResponseBytes = 8 << 20
-	maxErrorRunes    = 300
 )
 
 // Roles of chat messages.
@@ -59,9 +56,8 @@ type Config struct {
 
 // Client calls a chat-completions API. It is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	endpoint string
-	hc       *http.Client
+	cfg Config
+	api *openaicompat.Client
 }
 
 // New validates cfg and returns a client. It makes no request.
@@ -69,20 +65,14 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.Model) == "" {
 		return nil, errors.New("llm: Config.Model is empty")
 	}
-	u, err := url.Parse(strings.TrimSpace(cfg.BaseURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("llm: Config.BaseURL %q is not an http(s) URL", cfg.BaseURL)
-	}
-	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1") + "/v1/chat/completions"
-	u.RawQuery, u.Fragment, u.RawPath = "", "", ""
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	c := &Client{cfg: cfg, endpoint: u.String(), hc: cfg.HTTPClient}
-	if c.hc == nil {
-		c.hc = &http.Client{}
+	api, err := openaicompat.New(cfg.BaseURL, "chat/completions", cfg.APIKey, cfg.Timeout, cfg.HTTPClient)
+	if err != nil {
+		return nil, fmt.Errorf("llm: Config.%w", err)
 	}
-	return c, nil
+	return &Client{cfg: cfg, api: api}, nil
 }
 
 // Model returns the default model name.
@@ -177,28 +167,10 @@ type Usage struct {
 }
 
 // APIError is a non-2xx answer from the provider.
-type APIError struct {
-	StatusCode int
-	// Message is the provider's error message, shortened, with the API
-	// key removed.
-	Message string
-}
-
-func (e *APIError) Error() string {
-	msg := e.Message
-	if msg == "" {
-		msg = "(no message)"
-	}
-	return fmt.Sprintf("llm: chat completion failed: HTTP %d %s: %s", e.StatusCode, http.StatusText(e.StatusCode), msg)
-}
-
-// Temporary reports whether retrying may help (rate limits, server errors).
-func (e *APIError) Temporary() bool {
-	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
-}
+type APIError = openaicompat.APIError
 
 // body is the JSON request.
-func (c *Client) body(r Request, stream bool) ([]byte, error) {
+func (c *Client) body(r Request, stream bool) (map[string]any, error) {
 	if len(r.Messages) == 0 {
 		return nil, errors.New("llm: Request.Messages is empty")
 	}
@@ -234,7 +206,7 @@ func (c *Client) body(r Request, stream bool) ([]byte, error) {
 	} else {
 		delete(m, "stream")
 	}
-	return json.Marshal(m)
+	return m, nil
 }
 
 // post sends the request and returns the response once its status is 2xx.
@@ -244,33 +216,23 @@ func (c *Client) post(ctx context.Context, r Request, stream bool) (*http.Respon
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
-	if err != nil {
-		cancel()
-		return nil, nil, fmt.Errorf("llm: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
+	accept := "application/json"
 	if stream {
-		req.Header.Set("Accept", "text/event-stream")
-	} else {
-		req.Header.Set("Accept", "application/json")
+		accept = "text/event-stream"
 	}
-	if c.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.cfg.APIKey)
-	}
-	resp, err := c.hc.Do(req)
+	resp, cancel, err := c.api.Post(ctx, "llm: chat completion", body, accept)
 	if err != nil {
-		cancel()
-		return nil, nil, c.transportError(err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-		cancel()
-		return nil, nil, &APIError{StatusCode: resp.StatusCode, Message: c.providerMessage(raw)}
+		return nil, nil, wrap(err)
 	}
 	return resp, cancel, nil
+}
+
+// wrap prefixes the package's name to a transport error.
+func wrap(err error) error {
+	if _, ok := err.(*APIError); ok {
+		return err
+	}
+	return fmt.Errorf("llm: %w", err)
 }
 
 // Complete sends one chat completion and returns the first choice. Errors
@@ -283,12 +245,9 @@ func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
 	}
 	defer cancel()
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	raw, err := c.api.ReadBody(resp, maxResponseBytes)
 	if err != nil {
-		return Response{}, c.transportError(err)
-	}
-	if len(raw) > maxResponseBytes {
-		return Response{}, fmt.Errorf("llm: response larger than %d bytes", maxResponseBytes)
+		return Response{}, wrap(err)
 	}
 	var out struct {
 		Model   string `json:"model"`
@@ -299,10 +258,10 @@ func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
 		Usage Usage `json:"usage"`
 	}
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return Response{}, fmt.Errorf("llm: malformed response (%v): %s", err, c.shorten(string(raw)))
+		return Response{}, fmt.Errorf("llm: malformed response (%v): %s", err, c.api.Shorten(string(raw)))
 	}
 	if len(out.Choices) == 0 {
-		return Response{}, fmt.Errorf("llm: response has no choices: %s", c.shorten(string(raw)))
+		return Response{}, fmt.Errorf("llm: response has no choices: %s", c.api.Shorten(string(raw)))
 	}
 	ch := out.Choices[0]
 	if ch.Message.Role == "" {
@@ -364,7 +323,7 @@ func (c *Client) Stream(ctx context.Context, r Request, onDelta func(content str
 			Usage *Usage `json:"usage"`
 		}
 		if err := json.Unmarshal([]byte(data), &chunk); err != nil {
-			return Response{}, fmt.Errorf("llm: malformed stream chunk (%v): %s", err, c.shorten(data))
+			return Response{}, fmt.Errorf("llm: malformed stream chunk (%v): %s", err, c.api.Shorten(data))
 		}
 		if chunk.Model != "" {
 			out.Model = chunk.Model
@@ -403,61 +362,9 @@ func (c *Client) Stream(ctx context.Context, r Request, onDelta func(content str
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return Response{}, c.transportError(err)
+		return Response{}, wrap(c.api.TransportError(err))
 	}
 	out.Message.Content = content.String()
 	out.Message.ToolCalls = calls
 	return out, nil
-}
-
-// transportError describes a failed request without the API key.
-func (c *Client) transportError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("llm: POST %s: timed out after %s: %w", c.endpoint, c.cfg.Timeout, context.DeadlineExceeded)
-	}
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("llm: POST %s: %w", c.endpoint, context.Canceled)
-	}
-	return fmt.Errorf("llm: POST %s: %s", c.endpoint, c.redact(err.Error()))
-}
-
-// providerMessage extracts {"error": {"message"}} (or the raw text) from
-// an error body.
-func (c *Client) providerMessage(raw []byte) string {
-	var e struct {
-		Error json.RawMessage `json:"error"`
-	}
-	msg := string(raw)
-	if json.Unmarshal(raw, &e) == nil && len(e.Error) > 0 {
-		var obj struct {
-			Message string `json:"message"`
-		}
-		var s string
-		switch {
-		case json.Unmarshal(e.Error, &obj) == nil && obj.Message != "":
-			msg = obj.Message
-		case json.Unmarshal(e.Error, &s) == nil:
-			msg = s
-		}
-	}
-	return c.shorten(msg)
-}
-
-func (c *Client) redact(s string) string {
-	if c.cfg.APIKey != "" {
-		s = strings.ReplaceAll(s, c.cfg.APIKey, "[redacted]")
-	}
-	return s
-}
-
-func (c *Client) shorten(s string) string {
-	s = strings.TrimSpace(c.redact(s))
-	if utf8.RuneCountInString(s) > maxErrorRunes {
-		s = string([]rune(s)[:maxErrorRunes]) + "…"
-	}
-	return s
 }

@@ -26,7 +26,7 @@ func bindJSON(c *gin.Context, dst any) error {
 	body, err := io.ReadAll(c.Request.Body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return helpium.Errorf(helpium.EPayloadTooLarge, "Request body must be at most %d bytes.", tooLarge.Limit)
+		return helpium.BodyTooLarge(tooLarge.Limit)
 	}
 	if err != nil {
 		return helpium.Invalid("body", "request body could not be read")

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -100,21 +99,6 @@ func securityHeaders() gin.HandlerFunc {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
-		c.Next()
-	}
-}
-
-// bodyLimit caps request bodies at n bytes; reading past it fails with
-// *http.MaxBytesError, which handlers report as payload_too_large. A body
-// declared larger is refused at once, in the transport's own error shape
-// (writeErr: the REST envelope or a GraphQL errors list).
-func bodyLimit(n int64, writeErr func(*gin.Context, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.ContentLength > n {
-			writeErr(c, helpium.Errorf(helpium.EPayloadTooLarge, "Request body must be at most %d bytes.", n))
-			return
-		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 		c.Next()
 	}
 }

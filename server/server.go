@@ -176,7 +176,6 @@ func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog
 		},
 		CloseFunc: func(ctx context.Context, _ int) { releaseWebSocket(ctx) },
 	})
-	h.AroundRootFields(rootFieldRateLimit(svc))
 	h.AroundOperations(webSocketReauth(svc, d.WebSocketRecheck, graph.ErrorPresenter(log)))
 	h.AroundOperations(webSocketRateLimit(svc, graph.ErrorPresenter(log)))
 	h.AddTransport(transport.Options{})
@@ -267,6 +266,15 @@ func Serve(ctx context.Context, addr string, h http.Handler, timeout time.Durati
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	return nil
+}
+
+// Routes lists the method and path of every route of a handler built by
+// NewHandler, so tests can insist that each one is covered.
+func Routes(h http.Handler) gin.RoutesInfo {
+	if e, ok := h.(headAsGet); ok {
+		return e.Routes()
 	}
 	return nil
 }

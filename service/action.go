@@ -66,8 +66,8 @@ func (s *Service) findAction(ctx context.Context, id string, min helpium.Role) (
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, nil, helpium.Errorf(helpium.ENotFound, "Action not found.")
+	if err := helpium.CheckID("Action", id); err != nil {
+		return nil, nil, err
 	}
 	a, err := s.store.FindActionByID(ctx, db.Scope{AgentID: agent.Agent.ID}, id)
 	if err != nil {
@@ -169,7 +169,7 @@ func (s *Service) ActionCalls(ctx context.Context, workspaceID string, f helpium
 	}
 	for field, id := range map[string]*string{"actionId": f.ActionID, "conversationId": f.ConversationID} {
 		if id != nil {
-			if _, err := uuid.Parse(*id); err != nil {
+			if !helpium.ValidID(*id) {
 				return nil, helpium.Invalid(field, "%s is not an id", field)
 			}
 		}
@@ -192,8 +192,8 @@ func (s *Service) RunAction(ctx context.Context, conversationID, actionID string
 	if err != nil {
 		return nil, err
 	}
-	if _, err := uuid.Parse(actionID); err != nil {
-		return nil, helpium.Errorf(helpium.ENotFound, "Action not found.")
+	if err := helpium.CheckID("Action", actionID); err != nil {
+		return nil, err
 	}
 	a, err := s.store.FindActionByID(ctx, db.Scope{WorkspaceID: c.WorkspaceID}, actionID)
 	if err != nil {

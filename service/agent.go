@@ -190,8 +190,8 @@ func (s *Service) authorize(ctx context.Context, workspaceID string, min helpium
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := uuid.Parse(workspaceID); err != nil {
-		return nil, nil, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
+	if err := helpium.CheckID("Workspace", workspaceID); err != nil {
+		return nil, nil, err
 	}
 	m, err := s.store.FindMembership(ctx, workspaceID, a.Agent.ID)
 	if helpium.ErrorCode(err) == helpium.ENotFound {
@@ -224,7 +224,7 @@ func (s *Service) WorkspacesByIDs(ctx context.Context, ids []string) ([]*helpium
 	}
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if _, err := uuid.Parse(id); err == nil {
+		if helpium.ValidID(id) {
 			valid = append(valid, id)
 		}
 	}
@@ -319,8 +319,8 @@ func (s *Service) targetMember(ctx context.Context, workspaceID, agentID string,
 	if err != nil {
 		return nil, err
 	}
-	if _, err := uuid.Parse(agentID); err != nil {
-		return nil, helpium.Errorf(helpium.ENotFound, "Agent not found.")
+	if err := helpium.CheckID("Agent", agentID); err != nil {
+		return nil, err
 	}
 	target, err := s.store.FindMembership(ctx, workspaceID, agentID)
 	if helpium.ErrorCode(err) == helpium.ENotFound {

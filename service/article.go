@@ -42,8 +42,8 @@ func (s *Service) Article(ctx context.Context, id string) (*helpium.Article, err
 	if err != nil {
 		return nil, err
 	}
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, helpium.Errorf(helpium.ENotFound, "Article not found.")
+	if err := helpium.CheckID("Article", id); err != nil {
+		return nil, err
 	}
 	return s.store.FindArticleByID(ctx, db.Scope{AgentID: a.Agent.ID}, id)
 }

@@ -29,11 +29,15 @@ func widgetTokenHash(token string) ([]byte, error) {
 // answer lost on the way) returns that conversation, Created false, under
 // the same widget token, which is derived from both ids; the same client
 // message id from another installation, or without one, starts another
-// conversation and takes nothing from the first. Returns EInvalid for bad
+// conversation and takes nothing from the first. It charges the
+// per-client limit on starting conversations. Returns EInvalid for bad
 // input.
 func (s *Service) CreateConversation(ctx context.Context, message string, clientMessageID, installationID *string) (*helpium.NewConversation, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.Charge(ctx, RateCreateConversation); err != nil {
 		return nil, err
 	}
 	body, err := helpium.ValidateMessageBody("message", message)
@@ -69,12 +73,16 @@ func (s *Service) CreateConversation(ctx context.Context, message string, client
 
 // SendMessage adds a customer message to the conversation behind the widget
 // token. With a client message id, a retry returns the original message with
-// Created false instead of storing a duplicate. Returns ENotFound for a token
+// Created false instead of storing a duplicate. It charges the per-client
+// limit on customer messages. Returns ENotFound for a token
 // that names no conversation of the caller's workspace and EInvalid for bad
 // input.
 func (s *Service) SendMessage(ctx context.Context, token, body string, clientMessageID *string) (*helpium.SentMessage, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.Charge(ctx, RateSendMessage); err != nil {
 		return nil, err
 	}
 	hash, err := widgetTokenHash(token)

@@ -32,19 +32,19 @@ func (s *Service) Conversations(ctx context.Context, workspaceID string, f helpi
 	if err != nil {
 		return nil, err
 	}
-	if _, err := uuid.Parse(workspaceID); err != nil {
-		return nil, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
+	if err := helpium.CheckID("Workspace", workspaceID); err != nil {
+		return nil, err
 	}
 	if f, err = f.Validate(); err != nil {
 		return nil, err
 	}
 	if f.Assignee != nil && f.Assignee.AgentID != nil {
-		if _, err := uuid.Parse(*f.Assignee.AgentID); err != nil {
+		if !helpium.ValidID(*f.Assignee.AgentID) {
 			return nil, helpium.Invalid("filter.assignee.agentId", "filter.assignee.agentId is not an agent id")
 		}
 	}
 	if f.CustomerID != nil {
-		if _, err := uuid.Parse(*f.CustomerID); err != nil {
+		if !helpium.ValidID(*f.CustomerID) {
 			return nil, helpium.Invalid("filter.customerId", "filter.customerId is not a customer id")
 		}
 	}
@@ -72,8 +72,8 @@ func (s *Service) Conversation(ctx context.Context, id string) (*helpium.Convers
 	if err != nil {
 		return nil, err
 	}
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, helpium.Errorf(helpium.ENotFound, "Conversation not found.")
+	if err := helpium.CheckID("Conversation", id); err != nil {
+		return nil, err
 	}
 	return s.store.FindConversationByID(ctx, db.Scope{AgentID: a.Agent.ID}, id)
 }
@@ -174,11 +174,11 @@ func (s *Service) CustomersConversations(ctx context.Context, keys []CustomerCon
 		if _, _, err := (helpium.Page{First: &k.N}).Size(); err != nil {
 			return nil, err
 		}
-		if _, err := uuid.Parse(k.WorkspaceID); err != nil {
-			return nil, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
+		if err := helpium.CheckID("Workspace", k.WorkspaceID); err != nil {
+			return nil, err
 		}
-		if _, err := uuid.Parse(k.CustomerID); err != nil {
-			return nil, helpium.Errorf(helpium.ENotFound, "Customer not found.")
+		if err := helpium.CheckID("Customer", k.CustomerID); err != nil {
+			return nil, err
 		}
 		g := group{k.WorkspaceID, k.N}
 		ids[g] = append(ids[g], k.CustomerID)
@@ -365,8 +365,8 @@ func (s *Service) AssignConversation(ctx context.Context, conversationID string,
 		return nil, err
 	}
 	if agentID != nil {
-		if _, err := uuid.Parse(*agentID); err != nil {
-			return nil, helpium.Errorf(helpium.ENotFound, "Agent not found.")
+		if err := helpium.CheckID("Agent", *agentID); err != nil {
+			return nil, err
 		}
 		if _, err := s.store.FindMembership(ctx, c.WorkspaceID, *agentID); err != nil {
 			if helpium.ErrorCode(err) == helpium.ENotFound {
@@ -403,8 +403,8 @@ func (s *Service) Customers(ctx context.Context, workspaceID, query string, page
 
 // Customer returns a customer of one of the calling agent's workspaces.
 func (s *Service) Customer(ctx context.Context, id string) (*helpium.Customer, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, helpium.Errorf(helpium.ENotFound, "Customer not found.")
+	if err := helpium.CheckID("Customer", id); err != nil {
+		return nil, err
 	}
 	list, err := s.CustomersByIDs(ctx, []string{id})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"strconv"
+	"sync"
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/ratelimit"
@@ -46,36 +47,70 @@ func (sc RateScope) String() string {
 	return "unknown"
 }
 
-// RateLimit counts one request of the calling widget or agent against the
+// Charge counts one request of the calling widget or agent against the
 // scope's limit: the workspace's own setting (cached with its widget key,
-// so this costs no query) or the default. Returns the count for the
-// X-RateLimit-* headers, and ETooManyRequests when the request is refused.
-// A request without a suitable actor is not limited (ok is false).
-func (s *Service) RateLimit(ctx context.Context, scope RateScope) (res ratelimit.Result, ok bool, err error) {
+// so this costs no query) or the default. It reports the count to the
+// context's rate observer (ObserveRates), for the X-RateLimit-* headers,
+// and returns ETooManyRequests when the request is refused. A request
+// without a suitable actor is not limited.
+//
+// The transports charge every request against the caller's scope
+// (CallerScope); operations with a limit of their own (starting a
+// conversation, a customer's message) charge it themselves.
+func (s *Service) Charge(ctx context.Context, scope RateScope) error {
 	key, limit, ok := s.rateKey(ctx, scope)
 	if !ok {
-		return ratelimit.Result{}, false, nil
+		return nil
 	}
-	res, err = s.limiter.Allow(ctx, key, limit)
+	res, err := s.limiter.Allow(ctx, key, limit)
 	if err != nil {
 		// Only a limiter without a fallback fails; admit rather than turn
 		// a limiter outage into an API outage.
 		s.log.WarnContext(ctx, "rate limiter failed; request admitted", "err", err)
-		return ratelimit.Result{Allowed: true, Limit: limit.N, Remaining: limit.N}, true, nil
+		res = ratelimit.Result{Allowed: true, Limit: limit.N, Remaining: limit.N}
 	}
-	if !res.Allowed {
-		s.metrics.RateLimited(scope.String())
-		secs := retryAfterSeconds(res)
-		unit := "seconds"
-		if secs == 1 {
-			unit = "second"
-		}
-		e := helpium.Errorf(helpium.ETooManyRequests,
-			"Too many requests: the limit is %d per minute. Try again in %d %s.", limit.N, secs, unit)
-		e.RetryAfter = secs
-		return res, true, e
+	if o, _ := ctx.Value(rateObserverKey{}).(*rateObserver); o != nil {
+		o.observe(res)
 	}
-	return res, true, nil
+	if res.Allowed {
+		return nil
+	}
+	s.metrics.RateLimited(scope.String())
+	secs := retryAfterSeconds(res)
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	e := helpium.Errorf(helpium.ETooManyRequests,
+		"Too many requests: the limit is %d per minute. Try again in %d %s.", limit.N, secs, unit)
+	e.RetryAfter = secs
+	return e
+}
+
+type rateObserverKey struct{}
+
+// rateObserver passes on the tightest count of a request's charges.
+type rateObserver struct {
+	mu    sync.Mutex
+	shown ratelimit.Result
+	have  bool
+	fn    func(ratelimit.Result)
+}
+
+func (o *rateObserver) observe(res ratelimit.Result) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.have || res.Remaining < o.shown.Remaining || !res.Allowed {
+		o.shown, o.have = res, true
+		o.fn(res)
+	}
+}
+
+// ObserveRates returns a context whose charges report to fn the tightest
+// count so far: the one with the fewest requests remaining, or a refusal.
+// A transport writes it as X-RateLimit-* headers.
+func ObserveRates(ctx context.Context, fn func(ratelimit.Result)) context.Context {
+	return context.WithValue(ctx, rateObserverKey{}, &rateObserver{fn: fn})
 }
 
 // CallerScope is the limit every request of a caller counts against: the

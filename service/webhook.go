@@ -90,8 +90,8 @@ func (s *Service) WebhookEndpoint(ctx context.Context, id string) (*helpium.Webh
 	if err != nil {
 		return nil, err
 	}
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, helpium.Errorf(helpium.ENotFound, "Webhook endpoint not found.")
+	if err := helpium.CheckID("Webhook endpoint", id); err != nil {
+		return nil, err
 	}
 	e, err := s.store.FindWebhookEndpoint(ctx, db.Scope{AgentID: a.Agent.ID}, id)
 	if err != nil {
@@ -172,8 +172,8 @@ func (s *Service) RedeliverWebhook(ctx context.Context, deliveryID string) (*hel
 	if err != nil {
 		return nil, err
 	}
-	if _, err := uuid.Parse(deliveryID); err != nil {
-		return nil, helpium.Errorf(helpium.ENotFound, "Webhook delivery not found.")
+	if err := helpium.CheckID("Webhook delivery", deliveryID); err != nil {
+		return nil, err
 	}
 	d, err := s.store.FindWebhookDelivery(ctx, db.Scope{AgentID: a.Agent.ID}, deliveryID)
 	if err != nil {

@@ -4,20 +4,16 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/helpium/helpium/embed"
+	"github.com/helpium/helpium/internal/openaicompat"
 )
 
 const (
@@ -27,7 +23,6 @@ const (
 	DefaultTimeout = 60 * time.Second
 
 	maxResponseBytes = 64 << 20
-	maxMessageRunes  = 300
 )
 
 // Config configures a Client.
@@ -51,10 +46,9 @@ type Config struct {
 
 // Client implements embed.Embedder. It is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	endpoint string
-	hc       *http.Client
-	dims     atomic.Int64
+	cfg  Config
+	api  *openaicompat.Client
+	dims atomic.Int64
 }
 
 var _ embed.Embedder = (*Client)(nil)
@@ -67,19 +61,14 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Dimensions < 0 {
 		return nil, fmt.Errorf("openai: Config.Dimensions is %d", cfg.Dimensions)
 	}
-	u, err := url.Parse(strings.TrimSpace(cfg.BaseURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("openai: Config.BaseURL %q is not an http(s) URL", cfg.BaseURL)
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
 	}
-	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1") + "/v1/embeddings"
-	u.RawQuery, u.Fragment, u.RawPath = "", "", ""
-	c := &Client{cfg: cfg, endpoint: u.String(), hc: cfg.HTTPClient}
-	if c.hc == nil {
-		c.hc = http.DefaultClient
+	api, err := openaicompat.New(cfg.BaseURL, "embeddings", cfg.APIKey, cfg.Timeout, cfg.HTTPClient)
+	if err != nil {
+		return nil, fmt.Errorf("openai: Config.%w", err)
 	}
-	if c.cfg.Timeout <= 0 {
-		c.cfg.Timeout = DefaultTimeout
-	}
+	c := &Client{cfg: cfg, api: api}
 	c.dims.Store(int64(cfg.Dimensions))
 	return c, nil
 }
@@ -92,20 +81,7 @@ func (c *Client) Name() string { return "openai:" + c.cfg.Model }
 func (c *Client) Dimensions() int { return int(c.dims.Load()) }
 
 // APIError is returned when the provider answers with a non-2xx status.
-type APIError struct {
-	StatusCode int
-	// Message is the provider's error message, shortened and with the API
-	// key removed.
-	Message string
-}
-
-func (e *APIError) Error() string {
-	msg := e.Message
-	if msg == "" {
-		msg = "(no message)"
-	}
-	return fmt.Sprintf("openai: embeddings request failed: HTTP %d %s: %s", e.StatusCode, http.StatusText(e.StatusCode), msg)
-}
+type APIError = openaicompat.APIError
 
 // Embed implements embed.Embedder. Inputs are sent in batches of at most
 // MaxBatch, one request at a time.
@@ -138,41 +114,29 @@ type response struct {
 }
 
 func (c *Client) embedBatch(ctx context.Context, batch []string) ([][]float32, error) {
-	body, err := json.Marshal(request{Model: c.cfg.Model, Input: batch})
+	resp, cancel, err := c.api.Post(ctx, "openai: embeddings request", request{Model: c.cfg.Model, Input: batch}, "application/json")
 	if err != nil {
-		return nil, fmt.Errorf("openai: %w", err)
+		return nil, wrap(err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("openai: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	if c.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.cfg.APIKey)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("openai: POST %s: %s", c.endpoint, c.redact(err.Error()))
-	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	raw, err := c.api.ReadBody(resp, maxResponseBytes)
 	if err != nil {
-		return nil, fmt.Errorf("openai: POST %s: reading response: %s", c.endpoint, c.redact(err.Error()))
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &APIError{StatusCode: resp.StatusCode, Message: c.providerMessage(raw)}
-	}
-	if len(raw) > maxResponseBytes {
-		return nil, fmt.Errorf("openai: POST %s: response larger than %d bytes", c.endpoint, maxResponseBytes)
+		return nil, wrap(err)
 	}
 	var r response
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("openai: POST %s: malformed response (%v): %s", c.endpoint, err, c.shorten(string(raw)))
+		return nil, fmt.Errorf("openai: POST %s: malformed response (%v): %s", c.api.Endpoint, err, c.api.Shorten(string(raw)))
 	}
 	return c.order(r, len(batch))
+}
+
+// wrap prefixes the package's name to a transport error.
+func wrap(err error) error {
+	if _, ok := err.(*APIError); ok {
+		return err
+	}
+	return fmt.Errorf("openai: %w", err)
 }
 
 // order checks the response and returns the embeddings ordered by index.
@@ -203,49 +167,4 @@ func (c *Client) order(r response, n int) ([][]float32, error) {
 		out[idx] = d.Embedding
 	}
 	return out, nil
-}
-
-// providerMessage extracts the provider's error message from an error body:
-// {"error": {"message": ...}}, {"error": "..."}, {"message": ...} or text.
-func (c *Client) providerMessage(raw []byte) string {
-	var v struct {
-		Error   json.RawMessage `json:"error"`
-		Message string          `json:"message"`
-	}
-	msg := ""
-	if json.Unmarshal(raw, &v) == nil {
-		var obj struct {
-			Message string `json:"message"`
-		}
-		var s string
-		switch {
-		case json.Unmarshal(v.Error, &obj) == nil && obj.Message != "":
-			msg = obj.Message
-		case json.Unmarshal(v.Error, &s) == nil && s != "":
-			msg = s
-		case v.Message != "":
-			msg = v.Message
-		}
-	}
-	if msg == "" {
-		msg = string(raw)
-	}
-	return c.shorten(msg)
-}
-
-// shorten collapses whitespace, removes the API key and truncates s.
-func (c *Client) shorten(s string) string {
-	s = c.redact(strings.Join(strings.Fields(strings.ToValidUTF8(s, "?")), " "))
-	if utf8.RuneCountInString(s) > maxMessageRunes {
-		r := []rune(s)
-		s = string(r[:maxMessageRunes]) + "…"
-	}
-	return s
-}
-
-func (c *Client) redact(s string) string {
-	if c.cfg.APIKey != "" {
-		s = strings.ReplaceAll(s, c.cfg.APIKey, "[redacted]")
-	}
-	return s
 }
