@@ -12,7 +12,7 @@ type Workspace struct {
 	ID            string
 	Name          string
 	APIKey        string
-	Widget        WidgetSettings
+	Widget        WidgetConfig
 	BusinessHours BusinessHours
 	// IdentitySecret signs customer identities: user_hash is the hex
 	// HMAC-SHA256 of the lower-cased email under this secret.
@@ -43,8 +43,8 @@ type WidgetColors struct {
 	Text       string `json:"text"`
 }
 
-// WidgetSettings is how the widget looks and greets customers.
-type WidgetSettings struct {
+// WidgetConfig is how the widget looks and greets customers.
+type WidgetConfig struct {
 	Colors       WidgetColors   `json:"colors"`
 	Position     WidgetPosition `json:"position"`
 	Greeting     string         `json:"greeting"`
@@ -52,9 +52,9 @@ type WidgetSettings struct {
 	Locale       string         `json:"locale"`
 }
 
-// DefaultWidgetSettings returns the settings a new workspace starts with.
-func DefaultWidgetSettings() WidgetSettings {
-	return WidgetSettings{
+// DefaultWidgetConfig returns the settings a new workspace starts with.
+func DefaultWidgetConfig() WidgetConfig {
+	return WidgetConfig{
 		Colors:       WidgetColors{Primary: "#2563eb", Background: "#ffffff", Text: "#111827"},
 		Position:     PositionBottomRight,
 		Greeting:     "Hi! How can we help?",
@@ -69,7 +69,7 @@ var (
 )
 
 // Validate reports the first invalid field of s, as an EInvalid error.
-func (s WidgetSettings) Validate() error {
+func (s WidgetConfig) Validate() error {
 	for _, c := range []struct{ field, value string }{
 		{"colors.primary", s.Colors.Primary},
 		{"colors.background", s.Colors.Background},
@@ -94,10 +94,10 @@ func (s WidgetSettings) Validate() error {
 	return nil
 }
 
-// WidgetView is what the widget needs at start-up: its settings and whether
+// WidgetSettings is what the widget needs at start-up: its settings and whether
 // the team is open now.
-type WidgetView struct {
-	WidgetSettings
+type WidgetSettings struct {
+	WidgetConfig
 	BusinessHours BusinessHoursView `json:"business_hours"`
 }
 
@@ -144,7 +144,7 @@ type WidgetColorsPatch struct {
 }
 
 // Apply returns s with the patch applied.
-func (p WidgetSettingsPatch) Apply(s WidgetSettings) WidgetSettings {
+func (p WidgetSettingsPatch) Apply(s WidgetConfig) WidgetConfig {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v

@@ -15,7 +15,7 @@ type workspaceRow struct {
 	ID                          string                 `bun:"id,pk,type:uuid"`
 	Name                        string                 `bun:"name"`
 	APIKey                      string                 `bun:"api_key"`
-	Widget                      helpium.WidgetSettings `bun:"widget,type:jsonb"`
+	Widget                      helpium.WidgetConfig `bun:"widget,type:jsonb"`
 	BusinessHours               helpium.BusinessHours  `bun:"business_hours,type:jsonb"`
 	IdentitySecret              string                 `bun:"identity_secret,nullzero"`
 	RequireIdentityVerification bool                   `bun:"require_identity_verification"`

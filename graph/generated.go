@@ -603,7 +603,7 @@ type QueryResolver interface {
 	Customers(ctx context.Context, workspaceID string, query *string, first *int, after *string) (*helpium.CustomerConnection, error)
 	Customer(ctx context.Context, id string) (*helpium.Customer, error)
 	Stats(ctx context.Context, workspaceID string, from time.Time, to time.Time) (*helpium.Stats, error)
-	WidgetSettings(ctx context.Context) (*helpium.WidgetView, error)
+	WidgetSettings(ctx context.Context) (*helpium.WidgetSettings, error)
 	WidgetConversation(ctx context.Context, token string) (*helpium.Conversation, error)
 	WidgetMessages(ctx context.Context, token string, after *string, limit *int) (*helpium.MessagePage, error)
 	WidgetConversations(ctx context.Context, token string) ([]*helpium.Conversation, error)
@@ -627,7 +627,7 @@ type WebhookEndpointResolver interface {
 }
 type WorkspaceResolver interface {
 	MyRole(ctx context.Context, obj *helpium.Workspace) (helpium.Role, error)
-	WidgetConfig(ctx context.Context, obj *helpium.Workspace) (*helpium.WidgetSettings, error)
+	WidgetConfig(ctx context.Context, obj *helpium.Workspace) (*helpium.WidgetConfig, error)
 
 	BusinessHoursStatus(ctx context.Context, obj *helpium.Workspace) (*helpium.BusinessHoursView, error)
 	WidgetKey(ctx context.Context, obj *helpium.Workspace) (string, error)
@@ -12686,8 +12686,8 @@ func (ec *executionContext) _Query_widgetSettings(ctx context.Context, field gra
 			return ec.Resolvers.Query().WidgetSettings(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *helpium.WidgetView) graphql.Marshaler {
-			return ec.marshalNWidgetSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWidgetView(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.WidgetSettings) graphql.Marshaler {
+			return ec.marshalNWidgetSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWidgetSettings(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14557,7 +14557,7 @@ func (ec *executionContext) fieldContext_WidgetColors_text(_ context.Context, fi
 	return graphql.NewScalarFieldContext("WidgetColors", field, false, false, "String")
 }
 
-func (ec *executionContext) _WidgetConfig_colors(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetConfig_colors(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetConfig) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14589,7 +14589,7 @@ func (ec *executionContext) fieldContext_WidgetConfig_colors(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _WidgetConfig_position(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetConfig_position(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetConfig) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14612,7 +14612,7 @@ func (ec *executionContext) fieldContext_WidgetConfig_position(_ context.Context
 	return graphql.NewScalarFieldContext("WidgetConfig", field, false, false, "WidgetPosition")
 }
 
-func (ec *executionContext) _WidgetConfig_greeting(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetConfig_greeting(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetConfig) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14635,7 +14635,7 @@ func (ec *executionContext) fieldContext_WidgetConfig_greeting(_ context.Context
 	return graphql.NewScalarFieldContext("WidgetConfig", field, false, false, "String")
 }
 
-func (ec *executionContext) _WidgetConfig_launcherText(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetConfig_launcherText(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetConfig) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14658,7 +14658,7 @@ func (ec *executionContext) fieldContext_WidgetConfig_launcherText(_ context.Con
 	return graphql.NewScalarFieldContext("WidgetConfig", field, false, false, "String")
 }
 
-func (ec *executionContext) _WidgetConfig_locale(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetConfig_locale(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetConfig) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14681,7 +14681,7 @@ func (ec *executionContext) fieldContext_WidgetConfig_locale(_ context.Context, 
 	return graphql.NewScalarFieldContext("WidgetConfig", field, false, false, "String")
 }
 
-func (ec *executionContext) _WidgetSettings_colors(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetView) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetSettings_colors(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14713,7 +14713,7 @@ func (ec *executionContext) fieldContext_WidgetSettings_colors(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _WidgetSettings_position(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetView) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetSettings_position(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14736,7 +14736,7 @@ func (ec *executionContext) fieldContext_WidgetSettings_position(_ context.Conte
 	return graphql.NewScalarFieldContext("WidgetSettings", field, false, false, "WidgetPosition")
 }
 
-func (ec *executionContext) _WidgetSettings_greeting(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetView) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetSettings_greeting(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14759,7 +14759,7 @@ func (ec *executionContext) fieldContext_WidgetSettings_greeting(_ context.Conte
 	return graphql.NewScalarFieldContext("WidgetSettings", field, false, false, "String")
 }
 
-func (ec *executionContext) _WidgetSettings_launcherText(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetView) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetSettings_launcherText(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14782,7 +14782,7 @@ func (ec *executionContext) fieldContext_WidgetSettings_launcherText(_ context.C
 	return graphql.NewScalarFieldContext("WidgetSettings", field, false, false, "String")
 }
 
-func (ec *executionContext) _WidgetSettings_locale(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetView) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetSettings_locale(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14805,7 +14805,7 @@ func (ec *executionContext) fieldContext_WidgetSettings_locale(_ context.Context
 	return graphql.NewScalarFieldContext("WidgetSettings", field, false, false, "String")
 }
 
-func (ec *executionContext) _WidgetSettings_businessHours(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetView) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetSettings_businessHours(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14941,8 +14941,8 @@ func (ec *executionContext) _Workspace_widgetConfig(ctx context.Context, field g
 			return ec.Resolvers.Workspace().WidgetConfig(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *helpium.WidgetSettings) graphql.Marshaler {
-			return ec.marshalNWidgetConfig2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWidgetSettings(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.WidgetConfig) graphql.Marshaler {
+			return ec.marshalNWidgetConfig2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWidgetConfig(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20649,7 +20649,7 @@ func (ec *executionContext) _WidgetColors(ctx context.Context, sel ast.Selection
 
 var widgetConfigImplementors = []string{"WidgetConfig"}
 
-func (ec *executionContext) _WidgetConfig(ctx context.Context, sel ast.SelectionSet, obj *helpium.WidgetSettings) graphql.Marshaler {
+func (ec *executionContext) _WidgetConfig(ctx context.Context, sel ast.SelectionSet, obj *helpium.WidgetConfig) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, widgetConfigImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -20702,7 +20702,7 @@ func (ec *executionContext) _WidgetConfig(ctx context.Context, sel ast.Selection
 
 var widgetSettingsImplementors = []string{"WidgetSettings"}
 
-func (ec *executionContext) _WidgetSettings(ctx context.Context, sel ast.SelectionSet, obj *helpium.WidgetView) graphql.Marshaler {
+func (ec *executionContext) _WidgetSettings(ctx context.Context, sel ast.SelectionSet, obj *helpium.WidgetSettings) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, widgetSettingsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -22348,7 +22348,7 @@ func (ec *executionContext) marshalNWidgetColors2githubᚗcomᚋhelpiumᚋhelpiu
 	return ec._WidgetColors(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNWidgetConfig2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWidgetSettings(ctx context.Context, sel ast.SelectionSet, v *helpium.WidgetSettings) graphql.Marshaler {
+func (ec *executionContext) marshalNWidgetConfig2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWidgetConfig(ctx context.Context, sel ast.SelectionSet, v *helpium.WidgetConfig) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WidgetConfig!")
 		return graphql.Null
@@ -22366,7 +22366,7 @@ func (ec *executionContext) marshalNWidgetPosition2githubᚗcomᚋhelpiumᚋhelp
 	return v
 }
 
-func (ec *executionContext) marshalNWidgetSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWidgetView(ctx context.Context, sel ast.SelectionSet, v *helpium.WidgetView) graphql.Marshaler {
+func (ec *executionContext) marshalNWidgetSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWidgetSettings(ctx context.Context, sel ast.SelectionSet, v *helpium.WidgetSettings) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WidgetSettings!")
 		return graphql.Null

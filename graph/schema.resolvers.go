@@ -356,7 +356,7 @@ func (r *queryResolver) Stats(ctx context.Context, workspaceID string, from time
 }
 
 // WidgetSettings is the resolver for the widgetSettings field.
-func (r *queryResolver) WidgetSettings(ctx context.Context) (*helpium.WidgetView, error) {
+func (r *queryResolver) WidgetSettings(ctx context.Context) (*helpium.WidgetSettings, error) {
 	return r.Service.WidgetSettings(ctx)
 }
 
@@ -454,7 +454,7 @@ func (r *workspaceResolver) MyRole(ctx context.Context, obj *helpium.Workspace) 
 }
 
 // WidgetConfig is the resolver for the widgetConfig field.
-func (r *workspaceResolver) WidgetConfig(ctx context.Context, obj *helpium.Workspace) (*helpium.WidgetSettings, error) {
+func (r *workspaceResolver) WidgetConfig(ctx context.Context, obj *helpium.Workspace) (*helpium.WidgetConfig, error) {
 	return &obj.Widget, nil
 }
 

@@ -96,19 +96,7 @@ func TestWeaviateStoppedMidRun(t *testing.T) {
 // every message acknowledged with 201 is in the database.
 func TestPostgresRestartedMidRun(t *testing.T) {
 	ctx := context.Background()
-	pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{DataDir: filepath.Join(t.TempDir(), "pg"), Fast: true, Log: discard{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Stop() })
-	bdb, err := db.Open(ctx, pg.URL(), db.Options{MaxOpenConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(ctx, bdb); err != nil {
-		t.Fatal(err)
-	}
-	bdb.Close()
+	pg := ownPostgres(t)
 	app := apptest.Start(t, pg.URL(), service.Options{})
 	ws := app.Workspace(t, "Acme")
 	app.SetRateLimits(t, ws.ID, apptest.Generous)
@@ -226,6 +214,26 @@ func TestPostgresRestartedMidRun(t *testing.T) {
 	}
 }
 
+// ownPostgres starts a migrated PostgreSQL of the test's own, to restart
+// without disturbing other tests.
+func ownPostgres(t *testing.T) *devstack.Postgres {
+	ctx := context.Background()
+	pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{DataDir: filepath.Join(t.TempDir(), "pg"), Fast: true, Log: discard{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Stop() })
+	bdb, err := db.Open(ctx, pg.URL(), db.Options{MaxOpenConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	if err := db.Migrate(ctx, bdb); err != nil {
+		t.Fatal(err)
+	}
+	return pg
+}
+
 // rawClientRequest posts JSON without the test helpers (safe from many
 // goroutines, no t.Fatal); a transport error is status 0.
 func rawClientRequest(client *http.Client, url, key string, body any) apptest.Response {
@@ -259,19 +267,7 @@ func readFull(r io.Reader, buf []byte) (int, error) {
 // under one event id however often it arrives.
 func TestWebhooksAcrossPostgresRestart(t *testing.T) {
 	ctx := context.Background()
-	pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{DataDir: filepath.Join(t.TempDir(), "pg"), Fast: true, Log: discard{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Stop() })
-	bdb, err := db.Open(ctx, pg.URL(), db.Options{MaxOpenConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(ctx, bdb); err != nil {
-		t.Fatal(err)
-	}
-	bdb.Close()
+	pg := ownPostgres(t)
 	rec := newReceiver(t)
 	rec.delayFor = func(int) time.Duration { return 5 * time.Millisecond } // attempts are in flight when it goes
 	app := apptest.Start(t, pg.URL(), service.Options{Actions: actions.New(actions.Config{

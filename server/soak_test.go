@@ -12,16 +12,13 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/internal/apptest"
-	"github.com/helpium/helpium/internal/devstack"
 	"github.com/helpium/helpium/server"
 	"github.com/helpium/helpium/service"
 )
@@ -41,19 +38,7 @@ func TestSoak(t *testing.T) {
 	}
 	const clients = 50
 	ctx := context.Background()
-	pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{DataDir: filepath.Join(t.TempDir(), "pg"), Fast: true, Log: discard{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Stop() })
-	bdb, err := db.Open(ctx, pg.URL(), db.Options{MaxOpenConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(ctx, bdb); err != nil {
-		t.Fatal(err)
-	}
-	bdb.Close()
+	pg := ownPostgres(t)
 	app := apptest.Start(t, pg.URL(), service.Options{}, func(d *server.Deps) {
 		d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	})

@@ -123,7 +123,7 @@ func (s *Service) workspaceByKey(ctx context.Context, key string) (keyEntry, err
 
 // WidgetSettings returns the settings of the calling widget's workspace with
 // its business-hours status now. Returns EUnauthenticated without a widget key.
-func (s *Service) WidgetSettings(ctx context.Context) (*helpium.WidgetView, error) {
+func (s *Service) WidgetSettings(ctx context.Context) (*helpium.WidgetSettings, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
@@ -132,9 +132,9 @@ func (s *Service) WidgetSettings(ctx context.Context) (*helpium.WidgetView, erro
 	if err != nil {
 		return nil, err
 	}
-	return &helpium.WidgetView{
-		WidgetSettings: e.ws.Widget,
-		BusinessHours:  businessHoursView(e.ws, e.schedule.Status(s.now())),
+	return &helpium.WidgetSettings{
+		WidgetConfig:  e.ws.Widget,
+		BusinessHours: businessHoursView(e.ws, e.schedule.Status(s.now())),
 	}, nil
 }
 
@@ -153,7 +153,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, name string) (*helpium.Wo
 		ID:             uuid.Must(uuid.NewV7()).String(),
 		Name:           name,
 		APIKey:         helpium.NewToken("pk_"),
-		Widget:         helpium.DefaultWidgetSettings(),
+		Widget:         helpium.DefaultWidgetConfig(),
 		BusinessHours:  helpium.BusinessHours{Timezone: "UTC", OutOfOfficeMessage: "We're away right now. Leave a message and we'll get back to you."},
 		IdentitySecret: newIdentitySecret(),
 		CreatedAt:      now,
@@ -184,7 +184,7 @@ func (s *Service) SeedDemo(ctx context.Context) (*helpium.Workspace, error) {
 		ID:     uuid.Must(uuid.NewV7()).String(),
 		Name:   "Helpium Demo",
 		APIKey: DemoAPIKey,
-		Widget: helpium.WidgetSettings{
+		Widget: helpium.WidgetConfig{
 			Colors:       helpium.WidgetColors{Primary: "#0f766e", Background: "#ffffff", Text: "#0f172a"},
 			Position:     helpium.PositionBottomRight,
 			Greeting:     "Hi there! Search our help center or start a conversation.",

@@ -14,7 +14,7 @@ func benchService(b *testing.B, key string) *Service {
 	b.Helper()
 	s := New(nil, Options{})
 	ws := &helpium.Workspace{ID: "0196a0e4-7d3c-7c1e-9a51-3f2b1c0d4e5f", Name: "Acme", APIKey: key,
-		Widget: helpium.DefaultWidgetSettings(), BusinessHours: helpium.BusinessHours{Timezone: "UTC"}}
+		Widget: helpium.DefaultWidgetConfig(), BusinessHours: helpium.BusinessHours{Timezone: "UTC"}}
 	sched, err := ws.BusinessHours.Compile()
 	if err != nil {
 		b.Fatal(err)
