@@ -2,6 +2,7 @@ package helpium
 
 import (
 	"encoding/base64"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,6 +145,42 @@ type PageInfo struct {
 	HasPreviousPage bool
 	StartCursor     *string
 	EndCursor       *string
+}
+
+// Paged is one page of a walk over ordered items, in display order, with
+// each item's cursor and the page's PageInfo: what a Relay connection is
+// built from.
+type Paged[T any] struct {
+	Items   []T
+	Cursors []string
+	Info    *PageInfo
+}
+
+// PageOf makes a page of up to n+1 items in walk order, the extra one
+// meaning there are more in the walk's direction. A backward walk (from
+// the end of the list) is put back in display order. cursorGiven says the
+// walk started at a cursor, so there is a page behind it.
+func PageOf[T any](items []T, n int, backward, cursorGiven bool, cursor func(T) string) Paged[T] {
+	more := len(items) > n
+	if more {
+		items = items[:n]
+	}
+	if backward {
+		slices.Reverse(items)
+	}
+	p := Paged[T]{Items: items, Cursors: make([]string, len(items)), Info: &PageInfo{}}
+	for i, it := range items {
+		p.Cursors[i] = cursor(it)
+	}
+	if len(items) > 0 {
+		p.Info.StartCursor, p.Info.EndCursor = &p.Cursors[0], &p.Cursors[len(items)-1]
+	}
+	if backward {
+		p.Info.HasPreviousPage, p.Info.HasNextPage = more, cursorGiven
+	} else {
+		p.Info.HasNextPage, p.Info.HasPreviousPage = more, cursorGiven
+	}
+	return p
 }
 
 // KeyCursor is a position in a list sorted by a time and broken by id.

@@ -206,16 +206,12 @@ func (s *Store) FindArticles(ctx context.Context, workspaceID string, f helpium.
 	if err := q.OrderExpr("ar.created_at DESC, ar.id DESC").Limit(int64(n + 1)).Scan(ctx); err != nil {
 		return nil, dbErr(err, "articles")
 	}
-	conn := &helpium.ArticleConnection{PageInfo: &helpium.PageInfo{HasPreviousPage: page.After != nil}}
-	if len(rows) > n {
-		rows, conn.PageInfo.HasNextPage = rows[:n], true
-	}
-	for i := range rows {
-		c := helpium.KeyCursor{At: rows[i].CreatedAt, ID: rows[i].ID}.Encode()
-		conn.Edges = append(conn.Edges, &helpium.ArticleEdge{Cursor: c, Node: rows[i].toArticle()})
-	}
-	if len(conn.Edges) > 0 {
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
+	p := helpium.PageOf(rows, n, false, page.After != nil, func(r articleRow) string {
+		return helpium.KeyCursor{At: r.CreatedAt, ID: r.ID}.Encode()
+	})
+	conn := &helpium.ArticleConnection{PageInfo: p.Info}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, &helpium.ArticleEdge{Cursor: p.Cursors[i], Node: p.Items[i].toArticle()})
 	}
 	return conn, nil
 }

@@ -72,16 +72,12 @@ func (s *Store) FindCustomers(ctx context.Context, workspaceID, query string, pa
 	if err := q.OrderExpr("cu.created_at DESC, cu.id DESC").Limit(int64(n + 1)).Scan(ctx); err != nil {
 		return nil, dbErr(err, "customers")
 	}
-	conn := &helpium.CustomerConnection{PageInfo: &helpium.PageInfo{HasPreviousPage: page.After != nil}}
-	if len(rows) > n {
-		rows, conn.PageInfo.HasNextPage = rows[:n], true
-	}
-	for i := range rows {
-		c := helpium.KeyCursor{At: rows[i].CreatedAt, ID: rows[i].ID}.Encode()
-		conn.Edges = append(conn.Edges, &helpium.CustomerEdge{Cursor: c, Node: rows[i].toCustomer()})
-	}
-	if len(conn.Edges) > 0 {
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
+	p := helpium.PageOf(rows, n, false, page.After != nil, func(r customerRow) string {
+		return helpium.KeyCursor{At: r.CreatedAt, ID: r.ID}.Encode()
+	})
+	conn := &helpium.CustomerConnection{PageInfo: p.Info}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, &helpium.CustomerEdge{Cursor: p.Cursors[i], Node: p.Items[i].toCustomer()})
 	}
 	return conn, nil
 }

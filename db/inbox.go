@@ -137,27 +137,12 @@ func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string,
 // the extra one means there are more in that direction. cursorGiven says
 // the walk started at a cursor, so there is a page behind it.
 func conversationConnection(rows []conversationRow, order helpium.ConversationOrder, n int, backward, cursorGiven bool) *helpium.ConversationConnection {
-	more := len(rows) > n
-	if more {
-		rows = rows[:n]
-	}
-	if backward {
-		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-			rows[i], rows[j] = rows[j], rows[i]
-		}
-	}
-	conn := &helpium.ConversationConnection{PageInfo: &helpium.PageInfo{}}
-	for i := range rows {
-		c := helpium.KeyCursor{At: orderValue(&rows[i], order.Field), ID: rows[i].ID}.Encode()
-		conn.Edges = append(conn.Edges, &helpium.ConversationEdge{Cursor: c, Node: rows[i].toConversation()})
-	}
-	if len(conn.Edges) > 0 {
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
-	}
-	if backward {
-		conn.PageInfo.HasPreviousPage, conn.PageInfo.HasNextPage = more, cursorGiven
-	} else {
-		conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage = more, cursorGiven
+	p := helpium.PageOf(rows, n, backward, cursorGiven, func(r conversationRow) string {
+		return helpium.KeyCursor{At: orderValue(&r, order.Field), ID: r.ID}.Encode()
+	})
+	conn := &helpium.ConversationConnection{PageInfo: p.Info}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, &helpium.ConversationEdge{Cursor: p.Cursors[i], Node: p.Items[i].toConversation()})
 	}
 	return conn
 }

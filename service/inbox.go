@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -259,29 +260,19 @@ func (s *Service) MessageWindows(ctx context.Context, keys []MessageWindow) ([]*
 }
 
 // messageConnection builds a connection from up to n+1 messages, oldest
-// first; the extra one, at the far end of the walk, means there are more.
-// cursorGiven says the page started at a cursor, so there is a page before
-// it in the walk's direction.
+// first; the extra one, at the far end of the walk (the oldest when the
+// walk is from the end), means there are more. cursorGiven says the page
+// started at a cursor, so there is a page before it in the walk's
+// direction.
 func messageConnection(msgs []*helpium.Message, n int, fromEnd, cursorGiven bool) *helpium.MessageConnection {
-	more := len(msgs) > n
-	if more {
-		if fromEnd {
-			msgs = msgs[len(msgs)-n:]
-		} else {
-			msgs = msgs[:n]
-		}
-	}
-	conn := &helpium.MessageConnection{PageInfo: &helpium.PageInfo{}}
-	for _, m := range msgs {
-		conn.Edges = append(conn.Edges, &helpium.MessageEdge{Cursor: helpium.MessageCursor(m.Seq), Node: m})
-	}
-	if len(conn.Edges) > 0 {
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
-	}
 	if fromEnd {
-		conn.PageInfo.HasPreviousPage, conn.PageInfo.HasNextPage = more, cursorGiven
-	} else {
-		conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage = more, cursorGiven
+		msgs = slices.Clone(msgs)
+		slices.Reverse(msgs) // walk order
+	}
+	p := helpium.PageOf(msgs, n, fromEnd, cursorGiven, func(m *helpium.Message) string { return helpium.MessageCursor(m.Seq) })
+	conn := &helpium.MessageConnection{PageInfo: p.Info}
+	for i, m := range p.Items {
+		conn.Edges = append(conn.Edges, &helpium.MessageEdge{Cursor: p.Cursors[i], Node: m})
 	}
 	return conn
 }
