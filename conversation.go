@@ -106,6 +106,33 @@ type Message struct {
 	CreatedAt       time.Time  `json:"created_at"`
 }
 
+// MessageEffect is what adding a message does to its conversation. The
+// store applies it in the statement that adds the message.
+type MessageEffect struct {
+	// Activity: the message moves the conversation's last activity
+	// (last_message_at); internal notes do not.
+	Activity bool
+	// FirstResponse: the message is the team's public reply, the first of
+	// which sets first_response_at.
+	FirstResponse bool
+	// ReopenFrom lists the statuses the message takes back to open, as the
+	// customer's change: a customer writing to a resolved or closed
+	// conversation reopens it. Empty when the message reopens nothing.
+	ReopenFrom []ConversationStatus
+}
+
+// Effect decides what m does to its conversation.
+func (m *Message) Effect() MessageEffect {
+	e := MessageEffect{
+		Activity:      !m.Internal,
+		FirstResponse: m.Author == AuthorAgent && !m.Internal,
+	}
+	if m.Author == AuthorCustomer {
+		e.ReopenFrom = []ConversationStatus{StatusResolved, StatusClosed}
+	}
+	return e
+}
+
 // NewConversation is the result of a customer starting a conversation. The
 // widget token is the only credential for the conversation and is returned
 // only here.

@@ -166,9 +166,9 @@ func (s *Store) FindConversationByToken(ctx context.Context, workspaceID string,
 
 // appendMessageSQL numbers and inserts a message in one statement: bumping
 // last_seq locks the conversation row, so concurrent sends to one
-// conversation are numbered in commit order. A customer message reopens a
-// resolved or closed conversation; the first agent reply sets
-// first_response_at. A retry with a client message id already stored
+// conversation are numbered in commit order. It applies the message's
+// helpium.MessageEffect (activity, first response, reopening), which the
+// domain decides. A retry with a client message id already stored
 // inserts nothing. %s selects the conversation. A message's created_at is
 // the later of the caller's clock and the conversation's last change, so
 // messages numbered later are never stamped earlier (concurrent sends
@@ -178,12 +178,12 @@ WITH c AS (
 	UPDATE conversations SET
 		last_seq = last_seq + 1,
 		updated_at = GREATEST(?created_at, updated_at),
-		last_message_at = CASE WHEN ?internal THEN last_message_at ELSE GREATEST(?created_at, updated_at) END,
-		first_response_at = CASE WHEN ?author_kind = 'agent' AND NOT ?internal THEN coalesce(first_response_at, GREATEST(?created_at, updated_at)) ELSE first_response_at END,
-		status = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN 'open' ELSE status END,
-		updated_by_kind = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN 'customer' ELSE updated_by_kind END,
-		updated_by_id = CASE WHEN ?reopen AND status IN ('resolved', 'closed') THEN customer_id ELSE updated_by_id END,
-		resolved_at = CASE WHEN ?reopen THEN NULL ELSE resolved_at END
+		last_message_at = CASE WHEN ?activity THEN GREATEST(?created_at, updated_at) ELSE last_message_at END,
+		first_response_at = CASE WHEN ?first_response THEN coalesce(first_response_at, GREATEST(?created_at, updated_at)) ELSE first_response_at END,
+		status = CASE WHEN status = ANY (?reopen_from) THEN 'open' ELSE status END,
+		updated_by_kind = CASE WHEN status = ANY (?reopen_from) THEN 'customer' ELSE updated_by_kind END,
+		updated_by_id = CASE WHEN status = ANY (?reopen_from) THEN customer_id ELSE updated_by_id END,
+		resolved_at = CASE WHEN status = ANY (?reopen_from) THEN NULL ELSE resolved_at END
 	WHERE %s AND workspace_id = ?workspace_id
 		AND (?client_message_id::text IS NULL OR NOT EXISTS (
 			SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.client_message_id = ?client_message_id))
@@ -220,12 +220,19 @@ func (s *Store) AppendMessage(ctx context.Context, to MessageTarget, m *helpium.
 		AuthorKind      string    `bun:"author_kind"`
 		AuthorAgentID   *string   `bun:"author_agent_id"`
 		Internal        bool      `bun:"internal"`
-		Reopen          bool      `bun:"reopen"`
 		Body            string    `bun:"body"`
 		ClientMessageID *string   `bun:"client_message_id"`
 		CreatedAt       time.Time `bun:"created_at"`
-	}{m.ID, to.WorkspaceID, to.TokenHash, to.ConversationID, string(m.Author), m.AuthorAgentID, m.Internal,
-		m.Author == helpium.AuthorCustomer, m.Body, m.ClientMessageID, m.CreatedAt}
+		Activity        bool      `bun:"activity"`
+		FirstResponse   bool      `bun:"first_response"`
+		ReopenFrom      []string  `bun:"reopen_from,array"`
+	}{ID: m.ID, WorkspaceID: to.WorkspaceID, TokenHash: to.TokenHash, ConversationID: to.ConversationID, AuthorKind: string(m.Author),
+		AuthorAgentID: m.AuthorAgentID, Internal: m.Internal, Body: m.Body, ClientMessageID: m.ClientMessageID, CreatedAt: m.CreatedAt}
+	effect := m.Effect()
+	args.Activity, args.FirstResponse, args.ReopenFrom = effect.Activity, effect.FirstResponse, []string{}
+	for _, st := range effect.ReopenFrom {
+		args.ReopenFrom = append(args.ReopenFrom, string(st))
+	}
 	query := appendByIDSQL
 	if to.TokenHash != nil {
 		query = appendByTokenSQL

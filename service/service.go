@@ -1,6 +1,10 @@
 // Package service holds Helpium's business operations. GraphQL resolvers and
-// REST handlers both call it, so every rule (authentication, validation,
-// tenant scoping) is written once, here.
+// REST handlers both call it, so every rule of an operation (who may call
+// it, tenant scoping, the rate limit it charges) is written once, here.
+// Pure rules on values live in the root package (validation, business
+// hours, what a message does to its conversation: helpium.Message.Effect);
+// the store (db) applies them, and database triggers write webhook events
+// in the transaction of the change.
 package service
 
 import (
