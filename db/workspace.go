@@ -12,17 +12,17 @@ import (
 type workspaceRow struct {
 	bun.BaseModel `bun:"table:workspaces"`
 
-	ID                          string                 `bun:"id,pk,type:uuid"`
-	Name                        string                 `bun:"name"`
-	APIKey                      string                 `bun:"api_key"`
-	Widget                      helpium.WidgetConfig `bun:"widget,type:jsonb"`
-	BusinessHours               helpium.BusinessHours  `bun:"business_hours,type:jsonb"`
-	IdentitySecret              string                 `bun:"identity_secret,nullzero"`
-	RequireIdentityVerification bool                   `bun:"require_identity_verification"`
-	RateLimits                  helpium.RateLimits     `bun:"rate_limits,type:jsonb"`
-	AllowedOrigins              []string               `bun:"allowed_origins,array"`
-	CreatedAt                   time.Time              `bun:"created_at"`
-	UpdatedAt                   time.Time              `bun:"updated_at"`
+	ID                          string                `bun:"id,pk,type:uuid"`
+	Name                        string                `bun:"name"`
+	APIKey                      string                `bun:"api_key"`
+	Widget                      helpium.WidgetConfig  `bun:"widget,type:jsonb"`
+	BusinessHours               helpium.BusinessHours `bun:"business_hours,type:jsonb"`
+	IdentitySecret              string                `bun:"identity_secret,nullzero"`
+	RequireIdentityVerification bool                  `bun:"require_identity_verification"`
+	RateLimits                  helpium.RateLimits    `bun:"rate_limits,type:jsonb"`
+	AllowedOrigins              []string              `bun:"allowed_origins,array"`
+	CreatedAt                   time.Time             `bun:"created_at"`
+	UpdatedAt                   time.Time             `bun:"updated_at"`
 }
 
 func (r *workspaceRow) toWorkspace() *helpium.Workspace {
