@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/graph/model"
 )
 
 // FuzzBindJSON feeds arbitrary bodies and content types to the decoder of
@@ -36,9 +37,9 @@ func FuzzBindJSON(f *testing.F) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	targets := []func() any{
-		func() any { return new(createConversationRequest) },
-		func() any { return new(sendMessageRequest) },
-		func() any { return new(identifyRequest) },
+		func() any { return new(model.CreateConversationInput) },
+		func() any { return new(model.SendMessageInput) },
+		func() any { return new(model.IdentifyInput) },
 		func() any { return new(searchRequest) },
 		func() any { return new(answerRequest) },
 	}

@@ -56,19 +56,13 @@ func (h *Handler) widgetSettings(c *gin.Context) {
 	h.respond(c, http.StatusOK, v, err)
 }
 
-type createConversationRequest struct {
-	Message         string  `json:"message"`
-	ClientMessageID *string `json:"client_message_id"`
-	InstallationID  *string `json:"installation_id"`
-}
-
 func (h *Handler) createConversation(c *gin.Context) {
-	var req createConversationRequest
-	if err := bindJSON(c, &req); err != nil {
+	var in model.CreateConversationInput
+	if err := bindJSON(c, &in); err != nil {
 		h.fail(c, err)
 		return
 	}
-	v, err := h.mutation.CreateConversation(c.Request.Context(), model.CreateConversationInput{Message: req.Message, ClientMessageID: req.ClientMessageID, InstallationID: req.InstallationID})
+	v, err := h.mutation.CreateConversation(c.Request.Context(), in)
 	status := http.StatusCreated
 	if err == nil && !v.Created {
 		status = http.StatusOK // a retry: the conversation it started
@@ -81,20 +75,13 @@ func (h *Handler) conversation(c *gin.Context) {
 	h.respond(c, http.StatusOK, v, err)
 }
 
-type sendMessageRequest struct {
-	Body            string  `json:"body"`
-	ClientMessageID *string `json:"client_message_id"`
-}
-
 func (h *Handler) sendMessage(c *gin.Context) {
-	var req sendMessageRequest
-	if err := bindJSON(c, &req); err != nil {
+	in := model.SendMessageInput{Token: c.Param("token")}
+	if err := bindJSON(c, &in); err != nil {
 		h.fail(c, err)
 		return
 	}
-	v, err := h.mutation.SendMessage(c.Request.Context(), model.SendMessageInput{
-		Token: c.Param("token"), Body: req.Body, ClientMessageID: req.ClientMessageID,
-	})
+	v, err := h.mutation.SendMessage(c.Request.Context(), in)
 	if err != nil {
 		h.fail(c, err)
 		return

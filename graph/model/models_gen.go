@@ -3,7 +3,6 @@
 package model
 
 import (
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/helpium/helpium"
 )
 
@@ -20,31 +19,6 @@ type CreateArticleInput struct {
 	Status *helpium.ArticleStatus `json:"status,omitempty"`
 	Tags   []string               `json:"tags,omitempty"`
 	URL    *string                `json:"url,omitempty"`
-}
-
-type CreateConversationInput struct {
-	// The customer's first message.
-	Message string `json:"message"`
-	// Id of the first message. With installationId, the idempotency key of the
-	// start: a retry with both returns the conversation the first request
-	// started, under the same widget token, instead of starting another.
-	ClientMessageID *string `json:"clientMessageId,omitempty"`
-	// A random id (16 to 128 letters, digits, - or _, e.g. a UUID) the client
-	// keeps for its installation, so that only it can retry a start: the same
-	// clientMessageId from another installation starts another conversation.
-	InstallationID *string `json:"installationId,omitempty"`
-}
-
-type IdentifyInput struct {
-	Email string  `json:"email"`
-	Name  *string `json:"name,omitempty"`
-	// The widget token of the conversation to link to the customer.
-	WidgetToken string `json:"widgetToken"`
-	// The customer's token for the workspace's own API, used by AI Actions. Left
-	// out: the stored token is kept; null: it is cleared. Never returned.
-	BearerToken graphql.Omittable[*string] `json:"bearerToken,omitempty"`
-	// Hex HMAC-SHA256 of the lower-cased email under the workspace's identity secret.
-	UserHash *string `json:"userHash,omitempty"`
 }
 
 type InternalNoteInput struct {
@@ -83,14 +57,6 @@ type RateLimitsInput struct {
 type ReplyInput struct {
 	ConversationID string `json:"conversationId"`
 	Body           string `json:"body"`
-	// Idempotency key: a retry with the same id returns the original message.
-	ClientMessageID *string `json:"clientMessageId,omitempty"`
-}
-
-type SendMessageInput struct {
-	// The widget token returned by createConversation.
-	Token string `json:"token"`
-	Body  string `json:"body"`
 	// Idempotency key: a retry with the same id returns the original message.
 	ClientMessageID *string `json:"clientMessageId,omitempty"`
 }
