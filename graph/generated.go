@@ -3380,7 +3380,11 @@ type SendMessagePayload {
 }
 
 type LoginPayload {
-  "Send as Authorization: Bearer <token>."
+  """
+  Send as Authorization: Bearer <token>. Empty when the request asked for a
+  cookie session (X-Helpium-Session: cookie, as the agent app does): the
+  token is then in an HttpOnly cookie that scripts cannot read.
+  """
   token: String!
   expiresAt: Time!
   agent: Agent!
@@ -3463,7 +3467,7 @@ input BusinessHoursInput {
 type Mutation {
   "Starts a session; the token expires after 12 hours."
   login(email: String!, password: String!): LoginPayload!
-  "Revokes the token this request was made with."
+  "Revokes the token this request was made with (and clears a cookie session)."
   logout: Boolean!
   "Creates a personal access token for scripts."
   createAccessToken(name: String!): CreateAccessTokenPayload!

@@ -79,11 +79,13 @@ func (r *messageResolver) AuthorAgent(ctx context.Context, obj *helpium.Message)
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*helpium.Session, error) {
-	return r.Service.Login(ctx, email, password)
+	s, err := r.Service.Login(ctx, email, password)
+	return inCookie(ctx, s), err
 }
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
+	clearCookie(ctx)
 	return true, r.Service.Logout(ctx)
 }
 

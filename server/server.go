@@ -121,8 +121,8 @@ func NewHandler(d Deps) http.Handler {
 	}
 
 	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log, streams, d)))
-	r.POST("/graphql", cors(), graphQLResponses(), graphQLContentType(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
-	r.GET("/graphql", cors(), graphQLResponses(), webSocketClientLimit(streams, d.MaxStreamsPerClient), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
+	r.POST("/graphql", cors(), graphQLResponses(), graphQLContentType(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), cookieSession(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
+	r.GET("/graphql", cors(), graphQLResponses(), webSocketClientLimit(streams, d.MaxStreamsPerClient), cookieSession(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	playground.Register(r)                     // GraphiQL, bundled: no CDN
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 	account.Register(r)                        // the pages emailed links open
