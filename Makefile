@@ -22,7 +22,7 @@ FUZZTIME ?= 30s
 FUZZMINIMIZETIME ?= 2s
 SOAK_DATA_DIR ?= .data/soak
 
-.PHONY: run test race build generate check-generated vet fmt widget playground e2e eval bench fuzz soak
+.PHONY: run test race build generate check-generated vet fmt widget playground app e2e eval bench fuzz soak
 
 ## run: start PostgreSQL, Weaviate and Mailpit, migrate, seed the demo workspace, serve on 127.0.0.1:8080
 run: build
@@ -75,7 +75,13 @@ widget:
 ## TypeScript check, then esbuild; the result is committed (go test ./playground fails when it is stale)
 playground:
 	cd playground && npm ci --no-audit --no-fund && npx tsc -p .
-	$(GO) run ./playground/cmd/build
+	$(GO) run ./cmd/jsbundle -dir playground -name playground
+
+## app: rebuild app/dist (the agent app at /app) from app/src: npm ci, the TypeScript check, then
+## esbuild; the result is committed (go test ./app fails when it is stale)
+app:
+	cd app && npm ci --no-audit --no-fund && npx tsc -p .
+	$(GO) run ./cmd/jsbundle -dir app -name app -extra ../widget/src/markdown.js,../widget/src/dom.js
 
 build:
 	$(GO) build -o .bin/helpium ./cmd/helpium

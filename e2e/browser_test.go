@@ -169,6 +169,14 @@ func (b *browser) eval(js string, out any) {
 	}
 }
 
+// boolean evaluates a JavaScript condition.
+func (b *browser) boolean(js string) bool {
+	b.t.Helper()
+	var v bool
+	b.eval(`!!(`+js+`)`, &v)
+	return v
+}
+
 // str evaluates a JavaScript expression to a string.
 func (b *browser) str(js string) string {
 	b.t.Helper()

@@ -5,14 +5,11 @@
 package playground
 
 import (
-	"bytes"
-	"compress/gzip"
 	"embed"
-	"net/http"
-	"path"
-	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/helpium/helpium/internal/jsbundle"
 )
 
 //go:embed index.html dist/playground.js dist/playground.css dist/*.LEGAL.txt
@@ -24,42 +21,13 @@ var files embed.FS
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
 	"img-src 'self' data:; font-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-// Register serves /playground and its assets (gzipped to clients that
-// accept it).
+// Register serves /playground and its assets.
 func Register(r gin.IRouter) {
-	for route, file := range map[string]string{
+	jsbundle.Serve(r, files, map[string]string{
 		"/playground":                          "index.html",
 		"/playground/playground.js":            "dist/playground.js",
 		"/playground/playground.css":           "dist/playground.css",
 		"/playground/playground.js.LEGAL.txt":  "dist/playground.js.LEGAL.txt",
 		"/playground/playground.css.LEGAL.txt": "dist/playground.css.LEGAL.txt",
-	} {
-		body, err := files.ReadFile(file)
-		if err != nil {
-			panic(err) // embedded at build time
-		}
-		var gz bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-		zw.Write(body)
-		zw.Close()
-		contentType := contentTypes[path.Ext(file)]
-		r.GET(route, func(c *gin.Context) {
-			c.Header("Content-Security-Policy", csp)
-			c.Header("Cache-Control", "no-cache")
-			c.Header("Vary", "Accept-Encoding")
-			if strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
-				c.Header("Content-Encoding", "gzip")
-				c.Data(http.StatusOK, contentType, gz.Bytes())
-				return
-			}
-			c.Data(http.StatusOK, contentType, body)
-		})
-	}
-}
-
-var contentTypes = map[string]string{
-	".html": "text/html; charset=utf-8",
-	".js":   "text/javascript; charset=utf-8",
-	".css":  "text/css; charset=utf-8",
-	".txt":  "text/plain; charset=utf-8",
+	}, csp)
 }

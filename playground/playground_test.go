@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/helpium/helpium/playground/bundle"
+	"github.com/helpium/helpium/internal/jsbundle"
 )
 
 // TestBundleIsFresh fails when the committed bundle was built from other
 // inputs than those in the repository: run `make playground`.
 func TestBundleIsFresh(t *testing.T) {
-	want, err := bundle.InputsHash(".")
+	want, err := jsbundle.InputsHash(".")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,13 +59,15 @@ func restRows(b *tenantB) map[string]restRow {
 }
 
 // publicRoutes serve no workspace data: documentation, health, the widget
-// bundle and the GraphQL endpoint (whose operations have their own rows).
+// bundle, the agent app and the GraphQL endpoint (whose operations have
+// their own rows).
 var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /playground": true,
 	"GET /widget.js": true, "HEAD /widget.js": true, "GET /demo": true, "HEAD /demo": true, "GET /graphql": true, "POST /graphql": true,
 	"GET /api/customer/openapi.json": true, "GET /api/customer/docs": true,
 	"GET /playground/playground.js": true, "GET /playground/playground.css": true,
 	"GET /playground/playground.js.LEGAL.txt": true, "GET /playground/playground.css.LEGAL.txt": true,
+	"GET /app": true, "GET /app/app.js": true, "GET /app/app.css": true, // the agent app: static, data only through GraphQL
 	"GET /app/invitation": true, "GET /app/reset-password": true, "GET /app/account/page.js": true, "GET /app/account/page.css": true,
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/account"
+	"github.com/helpium/helpium/app"
 	"github.com/helpium/helpium/events"
 	"github.com/helpium/helpium/graph"
 	"github.com/helpium/helpium/graph/loader"
@@ -124,6 +125,7 @@ func NewHandler(d Deps) http.Handler {
 	r.POST("/graphql", cors(), graphQLResponses(), graphQLContentType(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), cookieSession(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/graphql", cors(), graphQLResponses(), webSocketClientLimit(streams, d.MaxStreamsPerClient), cookieSession(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	playground.Register(r)                     // GraphiQL, bundled: no CDN
+	app.Register(r)                            // the agent app
 	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
 	account.Register(r)                        // the pages emailed links open
 

@@ -262,6 +262,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			log.Info("listening", "addr", a.String())
 			base := "http://" + a.String()
 			fmt.Fprintf(stdout, "\nHelpium is running at %s\n", base)
+			fmt.Fprintf(stdout, "  Agent app      %s/app\n", base)
 			fmt.Fprintf(stdout, "  Customer API   %s/api/customer\n", base)
 			fmt.Fprintf(stdout, "  GraphQL        %s/graphql  (playground: %s/playground)\n", base, base)
 			fmt.Fprintf(stdout, "  Health         %s/healthz  %s/readyz\n", base, base)
@@ -274,7 +275,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			}
 			if demo != "" {
 				fmt.Fprintf(stdout, "  Demo widget key (X-API-Key): %s\n", demo)
-				fmt.Fprintf(stdout, "  Demo dashboard login: %s / %s\n", service.DemoOwnerEmail, service.DemoOwnerPassword)
+				fmt.Fprintf(stdout, "  Demo agent app login: %s / %s\n", service.DemoOwnerEmail, service.DemoOwnerPassword)
 			}
 			fmt.Fprintf(stdout, "Press Ctrl-C to stop.\n\n")
 		})

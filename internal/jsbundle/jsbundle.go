@@ -1,7 +1,8 @@
-// Package bundle builds the playground's bundle with esbuild, from
-// src/index.tsx and the locked npm dependencies in node_modules, and
-// fingerprints its inputs so that a test can tell a stale bundle.
-package bundle
+// Package jsbundle builds a TypeScript front end (the playground, the agent
+// app) with esbuild, from dir/src/index.tsx and the locked npm
+// dependencies in dir/node_modules, and fingerprints its inputs so that a
+// test can tell a stale bundle. JSX follows the directory's tsconfig.json.
+package jsbundle
 
 import (
 	"crypto/sha256"
@@ -16,10 +17,11 @@ import (
 	"github.com/evanw/esbuild/pkg/api"
 )
 
-// Build bundles dir/src/index.tsx into dir/dist/playground.js and
-// playground.css, minified, and records InputsHash in dist/inputs.sha256.
-// It returns the files written.
-func Build(dir string) ([]string, error) {
+// Build bundles dir/src/index.tsx into dir/dist/<name>.js and <name>.css,
+// minified, and records InputsHash in dist/inputs.sha256. extra are files
+// outside dir that the sources import (paths relative to dir). It returns
+// the files written.
+func Build(dir, name string, extra ...string) ([]string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -40,7 +42,7 @@ func Build(dir string) ([]string, error) {
 		Define:            map[string]string{"process.env.NODE_ENV": `"production"`},
 		Loader:            map[string]api.Loader{".woff": api.LoaderDataURL, ".woff2": api.LoaderDataURL, ".svg": api.LoaderDataURL},
 		Outdir:            "dist",
-		EntryNames:        "playground",
+		EntryNames:        name,
 		LogLevel:          api.LogLevelSilent,
 	})
 	if len(res.Errors) > 0 {
@@ -57,7 +59,7 @@ func Build(dir string) ([]string, error) {
 		}
 		written = append(written, f.Path)
 	}
-	hash, err := InputsHash(dir)
+	hash, err := InputsHash(dir, extra...)
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +67,14 @@ func Build(dir string) ([]string, error) {
 	return append(written, out), os.WriteFile(out, []byte(hash+"\n"), 0o644)
 }
 
-// InputsHash is the SHA-256 of everything the bundle is built from, in dir
-// (the playground directory): the locked dependencies, the TypeScript
-// settings, the page, the sources and this build.
-func InputsHash(dir string) (string, error) {
+// InputsHash is the SHA-256 of everything a bundle is built from, in dir:
+// the locked dependencies, the TypeScript settings, the page and the
+// sources, and extra, files outside dir that the sources import (paths
+// relative to dir). (A change to this package's options shows as a stale bundle
+// only through the built output; rebuild every bundle after one.)
+func InputsHash(dir string, extra ...string) (string, error) {
 	var paths []string
-	for _, p := range []string{"package-lock.json", "tsconfig.json", "index.html", "bundle/bundle.go"} {
+	for _, p := range append([]string{"package-lock.json", "tsconfig.json", "index.html"}, extra...) {
 		paths = append(paths, filepath.Join(dir, p))
 	}
 	err := filepath.WalkDir(filepath.Join(dir, "src"), func(p string, d fs.DirEntry, err error) error {
@@ -82,15 +86,19 @@ func InputsHash(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	slices.Sort(paths)
+	rels := make([]string, len(paths)) // sorted as seen from dir, wherever it is
+	for i, p := range paths {
+		rel, _ := filepath.Rel(dir, p)
+		rels[i] = filepath.ToSlash(rel)
+	}
+	slices.Sort(rels)
 	h := sha256.New()
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
+	for _, rel := range rels {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
 		if err != nil {
 			return "", err
 		}
-		rel, _ := filepath.Rel(dir, p)
-		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(b))
+		fmt.Fprintf(h, "%s\x00%d\x00", rel, len(b))
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

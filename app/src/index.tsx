@@ -1,0 +1,376 @@
+import './app.css';
+import { render } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { renderMarkdown } from '../../widget/src/markdown.js';
+import {
+  ApiError, closeSocket, gql, subscribe,
+  type Agent, type Conversation, type ConversationSummary, type Membership, type Message, type Status,
+} from './api';
+
+const ME = `{ me { id name email } myWorkspaces { role workspace { id name } } }`;
+
+function App() {
+  const [me, setMe] = useState<{ agent: Agent; workspaces: Membership[] } | null | undefined>(undefined);
+  const [error, setError] = useState('');
+  const load = useCallback(() => {
+    gql<{ me: Agent; myWorkspaces: Membership[] }>(ME)
+      .then((d) => setMe({ agent: d.me, workspaces: d.myWorkspaces }))
+      .catch((e) => (e instanceof ApiError && e.code === 'unauthenticated' ? setMe(null) : setError(String(e.message))));
+  }, []);
+  useEffect(load, [load]);
+  if (error) return <p role="alert" class="error">{error}</p>;
+  if (me === undefined) return <p class="loading">Loading…</p>;
+  if (me === null) return <SignIn onDone={load} />;
+  return <Shell agent={me.agent} workspaces={me.workspaces} onSignOut={() => { closeSocket(); setMe(null); }} />;
+}
+
+function SignIn({ onDone }: { onDone: () => void }) {
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError('');
+    try {
+      await gql(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { expiresAt } }`, { e: f.get('email'), p: f.get('password') });
+      onDone();
+    } catch (err) {
+      setError((err as Error).message);
+      setBusy(false);
+    }
+  };
+  return (
+    <main class="signin">
+      <form onSubmit={submit} aria-labelledby="signin-title">
+        <h1 id="signin-title">Sign in to Helpium</h1>
+        <label>Email <input name="email" type="email" autocomplete="username" required autoFocus /></label>
+        <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+        {error && <p role="alert" class="error">{error}</p>}
+        <button type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+      </form>
+    </main>
+  );
+}
+
+function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Membership[]; onSignOut: () => void }) {
+  const [wsID, setWsID] = useState(workspaces[0]?.workspace.id ?? '');
+  const [open, setOpen] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
+  const signOut = async () => {
+    await gql(`mutation { logout }`).catch(() => {});
+    onSignOut();
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === '?' && !isTyping(e)) setHelp((h) => !h);
+      if (e.key === 'Escape') setHelp(false);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+  if (!wsID) return <p class="error">You are not a member of any workspace yet.</p>;
+  return (
+    <div class="shell">
+      <header>
+        <strong class="brand">Helpium</strong>
+        {workspaces.length > 1 ? (
+          <label>Workspace{' '}
+            <select value={wsID} onChange={(e) => { setWsID((e.target as HTMLSelectElement).value); setOpen(null); }}>
+              {workspaces.map((m) => <option value={m.workspace.id}>{m.workspace.name}</option>)}
+            </select>
+          </label>
+        ) : <span>{workspaces[0].workspace.name}</span>}
+        <span class="spacer" />
+        <button type="button" class="link" onClick={() => setHelp(true)}>Shortcuts</button>
+        <span class="who">{agent.name || agent.email}</span>
+        <button type="button" onClick={signOut}>Sign out</button>
+      </header>
+      <div class={open ? 'panes has-open' : 'panes'}>
+        <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} />
+        {open ? <ConversationView key={open} id={open} me={agent} workspaceID={wsID} onClose={() => setOpen(null)} />
+          : <section class="empty" aria-label="Conversation"><p>Select a conversation.</p></section>}
+      </div>
+      {help && <Help onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
+
+function isTyping(e: KeyboardEvent) {
+  const t = e.target as HTMLElement;
+  return t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT';
+}
+
+function Help({ onClose }: { onClose: () => void }) {
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus(), []);
+  return (
+    <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title">
+      <div class="dialog">
+        <h2 id="help-title">Keyboard shortcuts</h2>
+        <dl>
+          <dt>j / k</dt><dd>Next / previous conversation</dd>
+          <dt>Enter</dt><dd>Open the selected conversation</dd>
+          <dt>r</dt><dd>Write a reply</dd>
+          <dt>Ctrl+Enter</dt><dd>Send the reply</dd>
+          <dt>?</dt><dd>Show or hide this list</dd>
+          <dt>Esc</dt><dd>Close</dd>
+        </dl>
+        <button ref={close} type="button" onClick={onClose}>Close</button>
+      </div>
+    </div>
+  );
+}
+
+const INBOX = `query($w: ID!, $f: ConversationFilter, $after: String) {
+  conversations(workspaceId: $w, filter: $f, orderBy: {field: LAST_MESSAGE_AT, direction: DESC}, first: 25, after: $after) {
+    edges { node { id status lastMessageAt customer { email name } assignee { id name } lastMessage { body author internal } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+type Who = 'all' | 'mine' | 'unassigned';
+
+function Inbox({ workspaceID, me, open, onOpen }: { workspaceID: string; me: Agent; open: string | null; onOpen: (id: string) => void }) {
+  const [status, setStatus] = useState<Status | ''>('OPEN');
+  const [who, setWho] = useState<Who>('all');
+  const [text, setText] = useState('');
+  const [items, setItems] = useState<ConversationSummary[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [unread, setUnread] = useState<Set<string>>(new Set());
+  const [cursor, setCursor] = useState(0);
+  const [error, setError] = useState('');
+  const filter = {
+    ...(status ? { status: [status] } : {}),
+    ...(who === 'mine' ? { assignee: { me: true } } : who === 'unassigned' ? { assignee: { none: true } } : {}),
+    ...(text.trim() ? { text: text.trim() } : {}),
+  };
+  const key = JSON.stringify(filter);
+  const load = useCallback((after: string | null) => {
+    gql<{ conversations: { edges: { node: ConversationSummary }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+      INBOX, { w: workspaceID, f: filter, after })
+      .then((d) => {
+        const nodes = d.conversations.edges.map((e) => e.node);
+        setItems((old) => (after ? [...old, ...nodes] : nodes));
+        setNext(d.conversations.pageInfo.hasNextPage ? d.conversations.pageInfo.endCursor : null);
+        setError('');
+      })
+      .catch((e) => setError(e.message));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [workspaceID, key]);
+  useEffect(() => {
+    const t = setTimeout(() => load(null), text ? 250 : 0);
+    return () => clearTimeout(t);
+  }, [load]);
+  // Live: any change reloads the first page; changed conversations not
+  // open are marked unread.
+  const openRef = useRef(open);
+  openRef.current = open;
+  useEffect(() => subscribe<{ conversationChanged: { change: string; conversation: { id: string } } }>(
+    `subscription($w: ID!) { conversationChanged(workspaceId: $w) { change conversation { id } } }`, { w: workspaceID },
+    (d) => {
+      const id = d.conversationChanged.conversation.id;
+      if (d.conversationChanged.change === 'MESSAGE' || d.conversationChanged.change === 'CREATED') {
+        if (id !== openRef.current) setUnread((u) => new Set(u).add(id));
+      }
+      load(null);
+    }), [workspaceID, load]);
+  const openOne = (id: string) => {
+    setUnread((u) => { const n = new Set(u); n.delete(id); return n; });
+    onOpen(id);
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'j') setCursor((c) => Math.min(c + 1, items.length - 1));
+      else if (e.key === 'k') setCursor((c) => Math.max(c - 1, 0));
+      else if (e.key === 'Enter' && items[cursor]) openOne(items[cursor].id);
+      else return;
+      e.preventDefault();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  });
+  return (
+    <section class="inbox" aria-label="Inbox">
+      <div class="filters">
+        <label>Status{' '}
+          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as Status | '')}>
+            <option value="OPEN">Open</option><option value="PENDING">Pending</option>
+            <option value="RESOLVED">Resolved</option><option value="CLOSED">Closed</option><option value="">All</option>
+          </select>
+        </label>
+        <label>Assignee{' '}
+          <select value={who} onChange={(e) => setWho((e.target as HTMLSelectElement).value as Who)}>
+            <option value="all">All</option><option value="mine">Mine</option><option value="unassigned">Unassigned</option>
+          </select>
+        </label>
+        <label class="search">Search <input type="search" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} /></label>
+      </div>
+      {error && <p role="alert" class="error">{error}</p>}
+      <ul class="list">
+        {items.map((c, i) => (
+          <li key={c.id}>
+            <button type="button" class={[c.id === open && 'open', i === cursor && 'cursor', unread.has(c.id) && 'unread'].filter(Boolean).join(' ')}
+              aria-current={c.id === open ? 'true' : undefined} onClick={() => { setCursor(i); openOne(c.id); }}>
+              <span class="row1">
+                <span class="customer">{c.customer?.name || c.customer?.email || 'Visitor'}</span>
+                {unread.has(c.id) && <span class="badge" aria-label="unread">New</span>}
+                <time>{when(c.lastMessageAt)}</time>
+              </span>
+              <span class="preview">{c.lastMessage ? (c.lastMessage.internal ? 'Note: ' : '') + c.lastMessage.body : ''}</span>
+              <span class="meta">{c.status.toLowerCase()}{c.assignee ? ` · ${c.assignee.id === me.id ? 'you' : c.assignee.name}` : ' · unassigned'}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {items.length === 0 && !error && <p class="none">No conversations.</p>}
+      {next && <button type="button" class="more" onClick={() => load(next)}>Load more</button>}
+    </section>
+  );
+}
+
+const CONVERSATION = `query($id: ID!) { conversation(id: $id) {
+  id status identityVerified assignee { id name }
+  customer { id email name verified conversations(first: 6) { edges { node { id status lastMessageAt } } } }
+  messages(last: 100) { edges { node { id author body internal createdAt authorAgent { name } } } }
+} }`;
+const MESSAGE_FIELDS = `id author body internal createdAt authorAgent { name }`;
+
+function ConversationView({ id, me, workspaceID, onClose }: { id: string; me: Agent; workspaceID: string; onClose: () => void }) {
+  const [c, setC] = useState<Conversation | null>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [error, setError] = useState('');
+  const load = useCallback(() => {
+    gql<{ conversation: Conversation }>(CONVERSATION, { id })
+      .then((d) => { setC(d.conversation); setMessages(d.conversation.messages.edges.map((e) => e.node)); })
+      .catch((e) => setError(e.message));
+  }, [id]);
+  useEffect(load, [load]);
+  useEffect(() => subscribe<{ messageAdded: Message }>(`subscription($c: ID!) { messageAdded(conversationId: $c) { ${MESSAGE_FIELDS} } }`, { c: id },
+    (d) => setMessages((ms) => (ms.some((m) => m.id === d.messageAdded.id) ? ms : [...ms, d.messageAdded]))), [id]);
+  useEffect(() => subscribe<{ conversationChanged: { conversation: { id: string } } }>(
+    `subscription($w: ID!) { conversationChanged(workspaceId: $w) { conversation { id } } }`, { w: workspaceID },
+    (d) => d.conversationChanged.conversation.id === id && load()), [workspaceID, id, load]);
+  const thread = useRef<HTMLOListElement>(null);
+  useEffect(() => { thread.current?.lastElementChild?.scrollIntoView({ block: 'end' }); }, [messages.length]);
+
+  const act = (query: string, vars: Record<string, unknown>) => gql(query, vars).then(load).catch((e) => setError(e.message));
+  if (!c) return <section class="conversation" aria-label="Conversation">{error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading…</p>}</section>;
+  const closed = c.status === 'RESOLVED' || c.status === 'CLOSED';
+  return (
+    <section class={c.customer ? 'conversation with-customer' : 'conversation'} aria-label="Conversation">
+      <div class="main">
+      <div class="toolbar">
+        <button type="button" class="back" onClick={onClose}>Back</button>
+        <span class={`status ${c.status.toLowerCase()}`}>{c.status.toLowerCase()}</span>
+        <span class="spacer" />
+        {c.assignee?.id === me.id
+          ? <button type="button" onClick={() => act(`mutation($c: ID!) { assignConversation(conversationId: $c, agentId: null) { id } }`, { c: id })}>Unassign</button>
+          : <button type="button" onClick={() => act(`mutation($c: ID!, $a: ID) { assignConversation(conversationId: $c, agentId: $a) { id } }`, { c: id, a: me.id })}>Assign to me</button>}
+        <button type="button" onClick={() => act(`mutation($c: ID!, $s: ConversationStatus!) { setConversationStatus(conversationId: $c, status: $s) { id } }`,
+          { c: id, s: closed ? 'OPEN' : 'RESOLVED' })}>{closed ? 'Reopen' : 'Resolve'}</button>
+      </div>
+      {error && <p role="alert" class="error">{error}</p>}
+      <p class="assignee">{c.assignee ? `Assigned to ${c.assignee.id === me.id ? 'you' : c.assignee.name}` : 'Unassigned'}</p>
+      <ol class="thread" ref={thread} aria-label="Messages">
+        {messages.map((m) => (
+          <li key={m.id} class={`msg ${m.author.toLowerCase()}${m.internal ? ' note' : ''}`}>
+            <span class="from">{m.internal ? 'Internal note · ' : ''}{from(m)}</span>
+            <Markdown text={m.body} />
+            <time>{when(m.createdAt)}</time>
+          </li>
+        ))}
+      </ol>
+      <Reply conversationID={id} onSent={(m) => setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]))} />
+      </div>
+      {c.customer && <CustomerPanel c={c} />}
+    </section>
+  );
+}
+
+function from(m: Message) {
+  switch (m.author) {
+    case 'CUSTOMER': return 'Customer';
+    case 'AGENT': return m.authorAgent?.name || 'Agent';
+    case 'BOT': return 'AI';
+    default: return 'System';
+  }
+}
+
+function CustomerPanel({ c }: { c: Conversation }) {
+  const cu = c.customer!;
+  const others = cu.conversations.edges.map((e) => e.node).filter((o) => o.id !== c.id);
+  return (
+    <aside class="customer-panel" aria-label="Customer">
+      <h2>{cu.name || cu.email || 'Customer'}</h2>
+      {cu.email && <p>{cu.email}</p>}
+      <p>{c.identityVerified ? <span class="verified">Verified</span> : <span class="unverified">Not verified</span>}</p>
+      {others.length > 0 && (<><h3>Other conversations</h3><ul>{others.map((o) => <li key={o.id}>{o.status.toLowerCase()} · {when(o.lastMessageAt)}</li>)}</ul></>)}
+    </aside>
+  );
+}
+
+function Reply({ conversationID, onSent }: { conversationID: string; onSent: (m: Message) => void }) {
+  const [body, setBody] = useState('');
+  const [note, setNote] = useState(false);
+  const [preview, setPreview] = useState(false);
+  const [error, setError] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'r' && !isTyping(e) && !e.ctrlKey && !e.metaKey) { e.preventDefault(); box.current?.focus(); }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+  const send = async (e?: Event) => {
+    e?.preventDefault();
+    if (!body.trim()) return;
+    try {
+      const m = note
+        ? (await gql<{ addInternalNote: Message }>(`mutation($c: ID!, $b: String!) { addInternalNote(input: {conversationId: $c, body: $b}) { ${MESSAGE_FIELDS} } }`, { c: conversationID, b: body })).addInternalNote
+        : (await gql<{ replyToConversation: { message: Message } }>(`mutation($c: ID!, $b: String!, $k: String) { replyToConversation(input: {conversationId: $c, body: $b, clientMessageId: $k}) { message { ${MESSAGE_FIELDS} } } }`,
+          { c: conversationID, b: body, k: crypto.randomUUID() })).replyToConversation.message;
+      onSent(m);
+      setBody('');
+      setPreview(false);
+      setError('');
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <form class={note ? 'reply note' : 'reply'} onSubmit={send}>
+      {preview ? <div class="preview-box" aria-label="Preview"><Markdown text={body} /></div> : (
+        <label class="visually-hidden" for="reply-body">{note ? 'Internal note' : 'Reply'}</label>
+      )}
+      {!preview && <textarea id="reply-body" ref={box} rows={4} value={body} placeholder={note ? 'Internal note, agents only' : 'Reply to the customer (Markdown)'}
+        onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)}
+        onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) send(); }} />}
+      {error && <p role="alert" class="error">{error}</p>}
+      <div class="reply-actions">
+        <label><input type="checkbox" checked={note} onChange={(e) => setNote((e.target as HTMLInputElement).checked)} /> Internal note</label>
+        <button type="button" class="link" onClick={() => setPreview(!preview)}>{preview ? 'Edit' : 'Preview'}</button>
+        <span class="spacer" />
+        <button type="submit" disabled={!body.trim()}>{note ? 'Add note' : 'Send'}</button>
+      </div>
+    </form>
+  );
+}
+
+function Markdown({ text }: { text: string }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => { if (el.current) el.current.replaceChildren(renderMarkdown(text, [], location.origin)); }, [text]);
+  return <div class="md" ref={el} />;
+}
+
+function when(t: string | null) {
+  if (!t) return '';
+  const d = new Date(t);
+  return d.toDateString() === new Date().toDateString()
+    ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+}
+
+render(<App />, document.getElementById('root')!);
