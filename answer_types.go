@@ -114,5 +114,6 @@ func (s AnswerSettings) Validate() error {
 type AnswerInput struct {
 	Query       string
 	Locale      *string
-	WidgetToken *string
+	WidgetToken *string // widgets only
+	WorkspaceID *string // agents only
 }

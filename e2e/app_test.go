@@ -3,7 +3,9 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/service"
 )
 
@@ -84,9 +87,39 @@ func TestAgentApp(t *testing.T) {
 		agent.shot("resolved")
 	})
 
+	const title = "Gift cards never expire"
+	step("publish an article, then find it through the widget's search", func() {
+		agent.do("open the knowledge base", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll("nav button")].find(b => b.textContent === "Knowledge base")`)))
+		agent.do("new article", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll(".kb button")].find(b => b.textContent === "New article")`)))
+		agent.do("write it", typeIn(`.editor input`, title), typeIn(`.editor textarea`, "Helpium gift cards never expire: redeem them at checkout any time."))
+		agent.do("create", at(`.editor button[type=submit]`))
+		agent.wait("the draft in the list", `[...document.querySelectorAll(".kb-list button")].some(b => b.textContent.includes(`+jsString(title)+`) && b.textContent.includes("draft"))`, 10*time.Second)
+		agent.do("open it", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll(".kb-list button")].find(b => b.textContent.includes(`+jsString(title)+`))`)))
+		agent.do("publish", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll(".editor button")].find(b => b.textContent === "Publish")`)))
+		agent.wait("published", `[...document.querySelectorAll(".kb-list button")].some(b => b.textContent.includes(`+jsString(title)+`) && b.textContent.includes("published"))`, 10*time.Second)
+		agent.shot("article-published")
+		if !searchFinds(t, srv, service.DemoAPIKey, "do gift cards expire", title, 90*time.Second) {
+			t.Errorf("the widget's search never found %q", title)
+		}
+		// Try it shows what the widget would: the article, and an answer from it.
+		agent.do("try it", typeIn(`.tryit input`, "do gift cards expire?"), at(`.tryit button[type=submit]`))
+		agent.wait("the answer and the article", `[...document.querySelectorAll(".tryit-out .results strong")].some(e => e.textContent === `+jsString(title)+`) && `+
+			q(`.tryit-out .answer`)+`.textContent.includes("never expire")`, 15*time.Second)
+		agent.shot("try-it")
+	})
+
+	step("an agent without the admin role may not write articles", func() {
+		ws, token := srv.member(t, "plain-agent@demo.test", helpium.RoleAgent)
+		errs := srv.graphQL(t, token, `mutation($w: ID!) { createArticle(input: {workspaceId: $w, title: "x", body: "y"}) { id } }`,
+			map[string]any{"w": ws}, nil)
+		if len(errs) == 0 || errs[0].Extensions["code"] != "forbidden" {
+			t.Errorf("createArticle as an agent: %+v", errs)
+		}
+	})
+
 	step("the session survives a reload, and signing out ends it", func() {
 		agent.do("reload", chromedp.Reload())
-		agent.wait("the inbox again", q(`.inbox .filters`), 15*time.Second)
+		agent.wait("signed in again", q(`header nav`), 15*time.Second)
 		agent.do("sign out", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll("header button")].find(b => b.textContent === "Sign out")`)))
 		agent.wait("the sign-in form", q(`input[name=email]`), 10*time.Second)
 		agent.do("reload", chromedp.Reload())
@@ -99,4 +132,25 @@ func TestAgentApp(t *testing.T) {
 			t.Errorf("browser console: %s", line)
 		}
 	}
+}
+
+// searchFinds polls the Customer API's search until an article titled
+// title is among the results for query.
+func searchFinds(t *testing.T, srv *server, key, query, title string, timeout time.Duration) bool {
+	t.Helper()
+	q, _ := json.Marshal(map[string]string{"query": query})
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(time.Second) {
+		var out struct {
+			Results []struct{ Title string } `json:"results"`
+		}
+		status, _, body := srv.call(t, http.MethodPost, "/api/customer/search", key, string(q))
+		if status == http.StatusOK && json.Unmarshal(body, &out) == nil {
+			for _, r := range out.Results {
+				if r.Title == title {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -375,7 +375,7 @@ type ComplexityRoot struct {
 		Action              func(childComplexity int, id string) int
 		ActionCalls         func(childComplexity int, workspaceID string, actionID *string, conversationID *string, limit *int) int
 		Actions             func(childComplexity int, workspaceID string) int
-		Answer              func(childComplexity int, query string, locale *string, widgetToken *string) int
+		Answer              func(childComplexity int, query string, locale *string, widgetToken *string, workspaceID *string) int
 		Article             func(childComplexity int, id string) int
 		Articles            func(childComplexity int, workspaceID string, filter *helpium.ArticleFilter, first *int, after *string) int
 		Conversation        func(childComplexity int, id string) int
@@ -613,7 +613,7 @@ type QueryResolver interface {
 	Actions(ctx context.Context, workspaceID string) ([]*helpium.Action, error)
 	Action(ctx context.Context, id string) (*helpium.Action, error)
 	ActionCalls(ctx context.Context, workspaceID string, actionID *string, conversationID *string, limit *int) ([]*helpium.ActionCall, error)
-	Answer(ctx context.Context, query string, locale *string, widgetToken *string) (*helpium.Answer, error)
+	Answer(ctx context.Context, query string, locale *string, widgetToken *string, workspaceID *string) (*helpium.Answer, error)
 	WebhookEndpoints(ctx context.Context, workspaceID string) ([]*helpium.WebhookEndpoint, error)
 	WebhookEndpoint(ctx context.Context, id string) (*helpium.WebhookEndpoint, error)
 }
@@ -2187,7 +2187,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Answer(childComplexity, args["query"].(string), args["locale"].(*string), args["widgetToken"].(*string)), true
+		return e.ComplexityRoot.Query.Answer(childComplexity, args["query"].(string), args["locale"].(*string), args["widgetToken"].(*string), args["workspaceId"].(*string)), true
 	case "Query.article":
 		if e.ComplexityRoot.Query.Article == nil {
 			break
@@ -3935,11 +3935,13 @@ input LocalizedMessageInput {
 
 extend type Query {
   """
-  An AI answer from the calling widget's knowledge base (widget key). With
-  the customer's widget token and a configured language model, the model may
-  first run the workspace's AI Actions for the identified customer.
+  An AI answer from the knowledge base: the calling widget's (widget key),
+  or, for an agent trying what the widget would answer, the workspace named
+  by workspaceId. With the customer's widget token (widgets only) and a
+  configured language model, the model may first run the workspace's AI
+  Actions for the identified customer.
   """
-  answer(query: String!, locale: String, widgetToken: String): Answer!
+  answer(query: String!, locale: String, widgetToken: String, workspaceId: ID): Answer!
 }
 
 extend type Workspace {
@@ -5920,6 +5922,14 @@ func (ec *executionContext) field_Query_answer_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["widgetToken"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg3
 	return args, nil
 }
 
@@ -13116,7 +13126,7 @@ func (ec *executionContext) _Query_answer(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Answer(ctx, fc.Args["query"].(string), fc.Args["locale"].(*string), fc.Args["widgetToken"].(*string))
+			return ec.Resolvers.Query().Answer(ctx, fc.Args["query"].(string), fc.Args["locale"].(*string), fc.Args["widgetToken"].(*string), fc.Args["workspaceId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Answer) graphql.Marshaler {

@@ -416,8 +416,8 @@ func (r *queryResolver) ActionCalls(ctx context.Context, workspaceID string, act
 }
 
 // Answer is the resolver for the answer field.
-func (r *queryResolver) Answer(ctx context.Context, query string, locale *string, widgetToken *string) (*helpium.Answer, error) {
-	return r.Service.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken})
+func (r *queryResolver) Answer(ctx context.Context, query string, locale *string, widgetToken *string, workspaceID *string) (*helpium.Answer, error) {
+	return r.Service.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken, WorkspaceID: workspaceID})
 }
 
 // WebhookEndpoints is the resolver for the webhookEndpoints field.

@@ -29,7 +29,7 @@ func (h *Handler) answer(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	v, err := h.query.Answer(c.Request.Context(), req.Query, req.Locale, req.WidgetToken)
+	v, err := h.query.Answer(c.Request.Context(), req.Query, req.Locale, req.WidgetToken, nil) // workspaceId is for agents
 	if err != nil {
 		h.fail(c, err)
 		return

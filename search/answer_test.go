@@ -77,6 +77,18 @@ func TestAnswersGroundedWithSources(t *testing.T) {
 		map[string]any{"q": "I can't log in, I don't remember my password"}, &g); len(errs) > 0 || g.Answer.Answer != a.Answer {
 		t.Errorf("graphql answer %+v %+v", errs, g)
 	}
+	// An agent trying what the widget answers (the agent app's "Try it")
+	// gets the same answer for their workspace, and no customer's.
+	agent := app.Member(t, ws.ID, "ann@acme.test", helpium.RoleAgent)
+	g.Answer.Answer = ""
+	if errs := app.AgentGraphQL(t, agent.Token, `query($q: String!, $w: ID) { answer(query: $q, workspaceId: $w) { answered answer sources { title } } }`,
+		map[string]any{"q": "I can't log in, I don't remember my password", "w": ws.ID}, &g); len(errs) > 0 || g.Answer.Answer != a.Answer {
+		t.Errorf("an agent's answer %+v %+v", errs, g)
+	}
+	errs := app.AgentGraphQL(t, agent.Token, `query($w: ID) { answer(query: "password", workspaceId: $w, widgetToken: "wt_x") { answered } }`, map[string]any{"w": ws.ID}, nil)
+	if len(errs) != 1 || errs[0].Code() != "invalid_input" || errs[0].Extensions["field"] != "widgetToken" {
+		t.Errorf("an agent's answer for a widget token: %+v", errs)
+	}
 }
 
 func TestAnswerAbstainsWithFallback(t *testing.T) {

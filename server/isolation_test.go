@@ -61,6 +61,7 @@ func dashboardOps(b tenantIDs) map[string]struct {
 		"articles":                {`query($w: ID!) { articles(workspaceId: $w) { edges { node { id title } } } }`, w},
 		"article":                 {`query($id: ID!) { article(id: $id) { id title body } }`, ar},
 		"searchArticles":          {`query($w: ID!) { searchArticles(workspaceId: $w, query: "secret", includeDrafts: true) { results { title } } }`, w},
+		"answer":                  {`query($w: ID!) { answer(workspaceId: $w, query: "secret") { answer sources { title } } }`, w},
 		"createArticle":           {`mutation($w: ID!) { createArticle(input: {workspaceId: $w, title: "x", body: "x"}) { id } }`, w},
 		"updateArticle":           {`mutation($id: ID!) { updateArticle(id: $id, input: {title: "pwned"}) { id } }`, ar},
 		"publishArticle":          {`mutation($id: ID!) { publishArticle(id: $id) { id } }`, ar},
@@ -85,7 +86,6 @@ var notTenantScoped = map[string]bool{
 	"changePassword": true, "requestPasswordReset": true, "resetPassword": true, "acceptInvitation": true,
 	"widgetSettings": true, "widgetConversation": true, "widgetMessages": true,
 	"createConversation": true, "sendMessage": true, "identify": true, "widgetConversations": true,
-	"answer": true,
 }
 
 type tenantIDs struct {

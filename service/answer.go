@@ -104,9 +104,12 @@ const answerSources = 5
 // the index cannot be reached. Answers are cached until the workspace's
 // knowledge base changes or the cache TTL passes.
 func (s *Service) Answer(ctx context.Context, in helpium.AnswerInput) (*helpium.Answer, error) {
-	ws, err := helpium.WidgetWorkspace(ctx)
+	ws, agent, err := s.knowledgeWorkspace(ctx, in.WorkspaceID)
 	if err != nil {
 		return nil, err
+	}
+	if agent && in.WidgetToken != nil {
+		return nil, helpium.Invalid("widgetToken", "widgetToken is for the widget: an agent's answer is the one any customer would get")
 	}
 	limit := answerSources
 	q, err := helpium.SearchInput{Query: in.Query, Locale: in.Locale, Limit: &limit}.Validate(ws.Widget.Locale)

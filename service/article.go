@@ -214,6 +214,30 @@ func prefixField(err error, prefix string) error {
 	return err
 }
 
+// knowledgeWorkspace is the workspace whose knowledge base a search or an
+// answer reads: for an agent the one named by workspaceID, of which they
+// must be a member; for a widget its own (workspaceID, if given, must name
+// it). agent says which.
+func (s *Service) knowledgeWorkspace(ctx context.Context, workspaceID *string) (ws *helpium.Workspace, agent bool, err error) {
+	if a := helpium.ActorFrom(ctx); a != nil && a.Agent != nil {
+		if workspaceID == nil {
+			return nil, true, helpium.Invalid("workspaceId", "workspaceId is required for agents")
+		}
+		if _, _, err := s.authorize(ctx, *workspaceID, helpium.RoleAgent); err != nil {
+			return nil, true, err
+		}
+		ws, err = s.store.FindWorkspaceByID(ctx, *workspaceID)
+		return ws, true, err
+	}
+	if ws, err = helpium.WidgetWorkspace(ctx); err != nil {
+		return nil, false, err
+	}
+	if workspaceID != nil && *workspaceID != ws.ID {
+		return nil, false, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
+	}
+	return ws, false, nil
+}
+
 // Search finds articles for the caller. A widget searches its own
 // workspace's published articles (workspaceID must be nil, includeDrafts
 // false); an agent names one of their workspaces and may include drafts.
@@ -222,29 +246,12 @@ func prefixField(err error, prefix string) error {
 // result's Hits carry every matching passage with its score, for answer
 // generation.
 func (s *Service) Search(ctx context.Context, workspaceID *string, in helpium.SearchInput) (*helpium.SearchResults, error) {
-	var ws *helpium.Workspace
-	if a := helpium.ActorFrom(ctx); a != nil && a.Agent != nil {
-		if workspaceID == nil {
-			return nil, helpium.Invalid("workspaceId", "workspaceId is required for agents")
-		}
-		if _, _, err := s.authorize(ctx, *workspaceID, helpium.RoleAgent); err != nil {
-			return nil, err
-		}
-		var err error
-		if ws, err = s.store.FindWorkspaceByID(ctx, *workspaceID); err != nil {
-			return nil, err
-		}
-	} else {
-		var err error
-		if ws, err = helpium.WidgetWorkspace(ctx); err != nil {
-			return nil, err
-		}
-		if in.IncludeDrafts {
-			return nil, helpium.Errorf(helpium.EForbidden, "Only agents can search drafts.")
-		}
-		if workspaceID != nil && *workspaceID != ws.ID {
-			return nil, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
-		}
+	ws, agent, err := s.knowledgeWorkspace(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if in.IncludeDrafts && !agent {
+		return nil, helpium.Errorf(helpium.EForbidden, "Only agents can search drafts.")
 	}
 	q, err := in.Validate(ws.Widget.Locale)
 	if err != nil {

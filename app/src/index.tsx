@@ -56,6 +56,9 @@ function SignIn({ onDone }: { onDone: () => void }) {
 function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Membership[]; onSignOut: () => void }) {
   const [wsID, setWsID] = useState(workspaces[0]?.workspace.id ?? '');
   const [open, setOpen] = useState<string | null>(null);
+  const [view, setView] = useState(location.hash === '#kb' ? 'kb' : 'inbox');
+  useEffect(() => { history.replaceState(null, '', view === 'kb' ? '#kb' : '#inbox'); }, [view]);
+  const role = workspaces.find((m) => m.workspace.id === wsID)?.role ?? 'AGENT';
   const [help, setHelp] = useState(false);
   const signOut = async () => {
     await gql(`mutation { logout }`).catch(() => {});
@@ -81,16 +84,22 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
             </select>
           </label>
         ) : <span>{workspaces[0].workspace.name}</span>}
+        <nav aria-label="Sections">
+          <button type="button" class="tab" aria-current={view === 'inbox' ? 'page' : undefined} onClick={() => setView('inbox')}>Inbox</button>
+          <button type="button" class="tab" aria-current={view === 'kb' ? 'page' : undefined} onClick={() => setView('kb')}>Knowledge base</button>
+        </nav>
         <span class="spacer" />
         <button type="button" class="link" onClick={() => setHelp(true)}>Shortcuts</button>
         <span class="who">{agent.name || agent.email}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
-      <div class={open ? 'panes has-open' : 'panes'}>
-        <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} />
-        {open ? <ConversationView key={open} id={open} me={agent} workspaceID={wsID} onClose={() => setOpen(null)} />
-          : <section class="empty" aria-label="Conversation"><p>Select a conversation.</p></section>}
-      </div>
+      {view === 'kb' ? <KnowledgeBase key={wsID} workspaceID={wsID} canEdit={role !== 'AGENT'} /> : (
+        <div class={open ? 'panes has-open' : 'panes'}>
+          <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} />
+          {open ? <ConversationView key={open} id={open} me={agent} workspaceID={wsID} onClose={() => setOpen(null)} />
+            : <section class="empty" aria-label="Conversation"><p>Select a conversation.</p></section>}
+        </div>
+      )}
       {help && <Help onClose={() => setHelp(false)} />}
     </div>
   );
@@ -355,6 +364,127 @@ function Reply({ conversationID, onSent }: { conversationID: string; onSent: (m:
         <span class="spacer" />
         <button type="submit" disabled={!body.trim()}>{note ? 'Add note' : 'Send'}</button>
       </div>
+    </form>
+  );
+}
+
+interface Article { id: string; title: string; body: string; status: 'DRAFT' | 'PUBLISHED'; tags: string[]; updatedAt: string }
+const ARTICLE_FIELDS = `id title body status tags updatedAt`;
+
+function KnowledgeBase({ workspaceID, canEdit }: { workspaceID: string; canEdit: boolean }) {
+  const [status, setStatus] = useState('');
+  const [text, setText] = useState('');
+  const [items, setItems] = useState<Article[]>([]);
+  const [editing, setEditing] = useState<Article | 'new' | null>(null);
+  const [error, setError] = useState('');
+  const load = useCallback(() => {
+    const filter = { ...(status ? { status } : {}), ...(text.trim() ? { text: text.trim() } : {}) };
+    gql<{ articles: { edges: { node: Article }[] } }>(`query($w: ID!, $f: ArticleFilter) { articles(workspaceId: $w, filter: $f, first: 100) { edges { node { ${ARTICLE_FIELDS} } } } }`,
+      { w: workspaceID, f: filter })
+      .then((d) => { setItems(d.articles.edges.map((e) => e.node)); setError(''); })
+      .catch((e) => setError(e.message));
+  }, [workspaceID, status, text]);
+  useEffect(() => { const t = setTimeout(load, text ? 250 : 0); return () => clearTimeout(t); }, [load]);
+  const act = (query: string, vars: Record<string, unknown>) => gql(query, vars).then(() => { setEditing(null); load(); }).catch((e) => setError(e.message));
+  return (
+    <div class="kb">
+      <section class="kb-list" aria-label="Articles">
+        <div class="filters">
+          <label>Status{' '}
+            <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+              <option value="">All</option><option value="PUBLISHED">Published</option><option value="DRAFT">Draft</option>
+            </select>
+          </label>
+          <label class="search">Filter <input type="search" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} /></label>
+          {canEdit && <button type="button" onClick={() => setEditing('new')}>New article</button>}
+        </div>
+        {error && <p role="alert" class="error">{error}</p>}
+        <ul class="list">
+          {items.map((a) => (
+            <li key={a.id}>
+              <button type="button" class={editing !== 'new' && editing?.id === a.id ? 'open' : ''} onClick={() => setEditing(a)}>
+                <span class="row1"><span class="customer">{a.title}</span><span class={`pill ${a.status.toLowerCase()}`}>{a.status.toLowerCase()}</span></span>
+                <span class="meta">{a.tags.join(', ')}{a.tags.length ? ' · ' : ''}updated {when(a.updatedAt)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        {items.length === 0 && !error && <p class="none">No articles.</p>}
+      </section>
+      <section class="kb-main" aria-label="Article">
+        {editing ? <ArticleEditor key={editing === 'new' ? 'new' : editing.id} article={editing === 'new' ? null : editing} canEdit={canEdit}
+          onSave={(title, body) => editing === 'new'
+            ? act(`mutation($w: ID!, $t: String!, $b: String!) { createArticle(input: {workspaceId: $w, title: $t, body: $b}) { id } }`, { w: workspaceID, t: title, b: body })
+            : act(`mutation($id: ID!, $t: String!, $b: String!) { updateArticle(id: $id, input: {title: $t, body: $b}) { id } }`, { id: editing.id, t: title, b: body })}
+          onPublish={(a) => act(a.status === 'PUBLISHED' ? `mutation($id: ID!) { unpublishArticle(id: $id) { id } }` : `mutation($id: ID!) { publishArticle(id: $id) { id } }`, { id: a.id })}
+          onDelete={(a) => confirm(`Delete "${a.title}"?`) && act(`mutation($id: ID!) { deleteArticle(id: $id) }`, { id: a.id })} />
+          : <TryIt workspaceID={workspaceID} />}
+      </section>
+    </div>
+  );
+}
+
+function ArticleEditor({ article, canEdit, onSave, onPublish, onDelete }: {
+  article: Article | null; canEdit: boolean;
+  onSave: (title: string, body: string) => void; onPublish: (a: Article) => void; onDelete: (a: Article) => void;
+}) {
+  const [title, setTitle] = useState(article?.title ?? '');
+  const [body, setBody] = useState(article?.body ?? '');
+  const [preview, setPreview] = useState(!canEdit);
+  const dirty = title !== (article?.title ?? '') || body !== (article?.body ?? '');
+  return (
+    <form class="editor" onSubmit={(e) => { e.preventDefault(); onSave(title, body); }}>
+      <label>Title <input value={title} required readOnly={!canEdit} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} /></label>
+      {preview ? <div class="preview-box" aria-label="Preview"><Markdown text={body} /></div>
+        : <label>Body (Markdown) <textarea rows={16} value={body} required onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} /></label>}
+      <div class="reply-actions">
+        {canEdit && <button type="button" class="link" onClick={() => setPreview(!preview)}>{preview ? 'Edit' : 'Preview'}</button>}
+        <span class="spacer" />
+        {canEdit && article && <button type="button" class="danger" onClick={() => onDelete(article)}>Delete</button>}
+        {canEdit && article && !dirty && <button type="button" onClick={() => onPublish(article)}>{article.status === 'PUBLISHED' ? 'Unpublish' : 'Publish'}</button>}
+        {canEdit && <button type="submit" disabled={!dirty || !title.trim() || !body.trim()}>{article ? 'Save' : 'Create draft'}</button>}
+      </div>
+    </form>
+  );
+}
+
+interface TryResult {
+  searchArticles: { results: { articleId: string; title: string; snippet: string; score: number }[] };
+  answer: { answered: boolean; answer: string; confidence: number; sources: { title: string; url: string | null }[] };
+}
+
+// TryIt shows what the widget would show a customer for a question: the
+// published articles its search finds and its AI answer.
+function TryIt({ workspaceID }: { workspaceID: string }) {
+  const [q, setQ] = useState('');
+  const [out, setOut] = useState<TryResult | null>(null);
+  const [error, setError] = useState('');
+  const run = (e: Event) => {
+    e.preventDefault();
+    gql<TryResult>(`query($q: String!, $w: ID) {
+      searchArticles(query: $q, workspaceId: $w) { results { articleId title snippet score } }
+      answer(query: $q, workspaceId: $w) { answered answer confidence sources { title url } } }`, { q, w: workspaceID })
+      .then((d) => { setOut(d); setError(''); })
+      .catch((err) => setError(err.message));
+  };
+  return (
+    <form class="tryit" onSubmit={run}>
+      <h2>Try it</h2>
+      <p>Ask as a customer would, and see what the widget would show: its search results among published articles, and its answer.</p>
+      <label>Customer question <input value={q} required onInput={(e) => setQ((e.target as HTMLInputElement).value)} /></label>
+      <button type="submit">Try</button>
+      {error && <p role="alert" class="error">{error}</p>}
+      {out && (
+        <div class="tryit-out">
+          <h3>Answer {out.answer.answered ? `(confidence ${out.answer.confidence.toFixed(2)})` : '(none: the fallback message)'}</h3>
+          <div class="preview-box answer"><Markdown text={out.answer.answer} /></div>
+          {out.answer.sources.length > 0 && <ol class="results">{out.answer.sources.map((s) => <li>{s.title}</li>)}</ol>}
+          <h3>Search results</h3>
+          {out.searchArticles.results.length === 0 ? <p class="none">Nothing relevant.</p> : (
+            <ol class="results">{out.searchArticles.results.map((r) => <li key={r.articleId}><strong>{r.title}</strong> <span class="meta">{r.score.toFixed(2)}</span><p>{r.snippet}</p></li>)}</ol>
+          )}
+        </div>
+      )}
     </form>
   );
 }
