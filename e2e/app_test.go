@@ -108,8 +108,20 @@ func TestAgentApp(t *testing.T) {
 		agent.shot("try-it")
 	})
 
+	step("change the widget colour in settings, and see /demo change", func() {
+		agent.do("open settings", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll("nav button")].find(b => b.textContent === "Settings")`)))
+		agent.wait("the settings and the real widget previewed", q(`input[name=primary]`)+` && `+visible(".launcher"), 15*time.Second)
+		agent.eval(`(() => { const i = document.querySelector("input[name=primary]"); i.value = "#b91c1c"; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, nil)
+		agent.do("save", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll(".settings button")].find(b => b.textContent === "Save widget")`)))
+		agent.wait("saved", text(".saved")+` === "Widget saved."`, 10*time.Second)
+		agent.wait("the preview restarted in the new colour", `(l => l && getComputedStyle(l).backgroundColor === "rgb(185, 28, 28)")(`+w(".launcher")+`)`, 15*time.Second)
+		agent.shot("settings")
+		customer.do("reload the demo", chromedp.Navigate(srv.URL+"/demo"))
+		customer.wait("the launcher in the new colour", `(l => l && getComputedStyle(l).backgroundColor === "rgb(185, 28, 28)")(`+w(".launcher")+`)`, 15*time.Second)
+	})
+
+	ws, token, password := srv.memberWithPassword(t, "plain-agent@demo.test", helpium.RoleAgent)
 	step("an agent without the admin role may not write articles", func() {
-		ws, token := srv.member(t, "plain-agent@demo.test", helpium.RoleAgent)
 		errs := srv.graphQL(t, token, `mutation($w: ID!) { createArticle(input: {workspaceId: $w, title: "x", body: "y"}) { id } }`,
 			map[string]any{"w": ws}, nil)
 		if len(errs) == 0 || errs[0].Extensions["code"] != "forbidden" {
@@ -125,6 +137,19 @@ func TestAgentApp(t *testing.T) {
 		agent.do("reload", chromedp.Reload())
 		agent.wait("still signed out", q(`input[name=email]`), 15*time.Second)
 		agent.shot("signed-out")
+	})
+
+	step("an agent without the admin role sees no settings", func() {
+		agent.do("sign in as an agent", typeIn(`input[name=email]`, "plain-agent@demo.test"), typeIn(`input[name=password]`, password+kb.Enter))
+		agent.wait("signed in", q(`header nav`), 15*time.Second)
+		if agent.boolean(`[...document.querySelectorAll("nav button")].some(b => b.textContent === "Settings")`) {
+			t.Error("an agent sees the Settings tab")
+		}
+		agent.do("ask for settings by address", chromedp.Navigate(srv.URL+"/app#settings"), chromedp.Reload())
+		agent.wait("the inbox instead", q(`.inbox .filters`), 15*time.Second)
+		if agent.boolean(q(`.settings`)) {
+			t.Error("an agent reached the settings page")
+		}
 	})
 
 	for _, line := range agent.consoleErrors() {

@@ -109,6 +109,12 @@ func startServer(t *testing.T) *server {
 // member adds an agent with role to the demo workspace and returns its
 // personal access token.
 func (s *server) member(t *testing.T, email string, role helpium.Role) (workspaceID, token string) {
+	workspaceID, token, _ = s.memberWithPassword(t, email, role)
+	return workspaceID, token
+}
+
+// memberWithPassword is member that also returns the agent's password.
+func (s *server) memberWithPassword(t *testing.T, email string, role helpium.Role) (workspaceID, token, password string) {
 	t.Helper()
 	ctx := context.Background()
 	bdb, err := db.Open(ctx, s.DatabaseURL, db.Options{MaxOpenConns: 2})
@@ -121,11 +127,11 @@ func (s *server) member(t *testing.T, email string, role helpium.Role) (workspac
 	if err != nil {
 		t.Fatalf("demo workspace: %v", err)
 	}
-	_, token, _, err = service.New(store, service.Options{}).CreateMember(ctx, ws.ID, email, "", role)
+	_, token, password, err = service.New(store, service.Options{}).CreateMember(ctx, ws.ID, email, "", role)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ws.ID, token
+	return ws.ID, token, password
 }
 
 // call sends a request with the widget key (or, for GraphQL, an agent

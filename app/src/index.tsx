@@ -56,9 +56,11 @@ function SignIn({ onDone }: { onDone: () => void }) {
 function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Membership[]; onSignOut: () => void }) {
   const [wsID, setWsID] = useState(workspaces[0]?.workspace.id ?? '');
   const [open, setOpen] = useState<string | null>(null);
-  const [view, setView] = useState(location.hash === '#kb' ? 'kb' : 'inbox');
-  useEffect(() => { history.replaceState(null, '', view === 'kb' ? '#kb' : '#inbox'); }, [view]);
   const role = workspaces.find((m) => m.workspace.id === wsID)?.role ?? 'AGENT';
+  const admin = role !== 'AGENT';
+  const [view, setView] = useState(['#kb', '#settings'].includes(location.hash) ? location.hash.slice(1) : 'inbox');
+  const shown = view === 'settings' && !admin ? 'inbox' : view;
+  useEffect(() => { history.replaceState(null, '', '#' + shown); }, [shown]);
   const [help, setHelp] = useState(false);
   const signOut = async () => {
     await gql(`mutation { logout }`).catch(() => {});
@@ -87,13 +89,14 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
         <nav aria-label="Sections">
           <button type="button" class="tab" aria-current={view === 'inbox' ? 'page' : undefined} onClick={() => setView('inbox')}>Inbox</button>
           <button type="button" class="tab" aria-current={view === 'kb' ? 'page' : undefined} onClick={() => setView('kb')}>Knowledge base</button>
+          {admin && <button type="button" class="tab" aria-current={shown === 'settings' ? 'page' : undefined} onClick={() => setView('settings')}>Settings</button>}
         </nav>
         <span class="spacer" />
         <button type="button" class="link" onClick={() => setHelp(true)}>Shortcuts</button>
         <span class="who">{agent.name || agent.email}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
-      {view === 'kb' ? <KnowledgeBase key={wsID} workspaceID={wsID} canEdit={role !== 'AGENT'} /> : (
+      {shown === 'settings' ? <Settings key={wsID} workspaceID={wsID} me={agent} /> : shown === 'kb' ? <KnowledgeBase key={wsID} workspaceID={wsID} canEdit={admin} /> : (
         <div class={open ? 'panes has-open' : 'panes'}>
           <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} />
           {open ? <ConversationView key={open} id={open} me={agent} workspaceID={wsID} onClose={() => setOpen(null)} />
@@ -486,6 +489,123 @@ function TryIt({ workspaceID }: { workspaceID: string }) {
         </div>
       )}
     </form>
+  );
+}
+
+interface WorkspaceSettings {
+  id: string;
+  widgetKey: string;
+  allowedOrigins: string[];
+  widgetConfig: { colors: { primary: string; background: string; text: string }; position: 'BOTTOM_RIGHT' | 'BOTTOM_LEFT'; greeting: string; launcherText: string };
+  members: { role: 'OWNER' | 'ADMIN' | 'AGENT'; agent: Agent }[];
+}
+const SETTINGS = `query($w: ID!) { workspace(id: $w) { id widgetKey allowedOrigins
+  widgetConfig { colors { primary background text } position greeting launcherText }
+  members { role agent { id name email } } } }`;
+
+declare global {
+  interface Window { Helpium?: { init(o: { apiKey: string }): Promise<unknown>; shutdown(): void } }
+}
+
+// Settings are for owners and admins (the tab is hidden from agents, and
+// the API refuses them).
+function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
+  const [ws, setWs] = useState<WorkspaceSettings | null>(null);
+  const [error, setError] = useState('');
+  const [saved, setSaved] = useState('');
+  const load = useCallback(() => {
+    gql<{ workspace: WorkspaceSettings }>(SETTINGS, { w: workspaceID }).then((d) => setWs(d.workspace)).catch((e) => setError(e.message));
+  }, [workspaceID]);
+  useEffect(load, [load]);
+  // The preview is the real widget, loaded from this server with the
+  // workspace's key and started again after every save.
+  useEffect(() => {
+    if (!ws) return;
+    const start = () => { window.Helpium?.shutdown(); window.Helpium?.init({ apiKey: ws.widgetKey }).catch(() => {}); };
+    if (window.Helpium) { start(); return; }
+    const script = document.createElement('script');
+    script.src = '/widget.js';
+    script.onload = start;
+    document.head.append(script);
+  }, [ws]);
+  useEffect(() => () => window.Helpium?.shutdown(), []);
+  const act = (what: string, query: string, vars: Record<string, unknown>) =>
+    gql(query, { w: workspaceID, ...vars }).then(() => { setSaved(what); setError(''); load(); }).catch((e) => { setSaved(''); setError(e.message); });
+  if (!ws) return <section class="settings">{error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading…</p>}</section>;
+  const w = ws.widgetConfig;
+  const saveWidget = (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    act('Widget saved.', `mutation($w: ID!, $p: WidgetSettingsPatch!) { updateWidgetSettings(workspaceId: $w, patch: $p) { id } }`, {
+      p: {
+        colors: { primary: f.get('primary'), background: f.get('background'), text: f.get('text') },
+        position: f.get('position'), greeting: f.get('greeting'), launcherText: f.get('launcherText'),
+      },
+    });
+  };
+  return (
+    <section class="settings" aria-label="Settings">
+      <p role="status" class="saved">{saved}</p>
+      {error && <p role="alert" class="error">{error}</p>}
+      <form class="card" onSubmit={saveWidget}>
+        <h2>Widget</h2>
+        <div class="colors">
+          <label>Primary colour <input name="primary" type="color" value={w.colors.primary} /></label>
+          <label>Background <input name="background" type="color" value={w.colors.background} /></label>
+          <label>Text <input name="text" type="color" value={w.colors.text} /></label>
+          <label>Position{' '}
+            <select name="position" value={w.position}><option value="BOTTOM_RIGHT">Bottom right</option><option value="BOTTOM_LEFT">Bottom left</option></select>
+          </label>
+        </div>
+        <label>Greeting <input name="greeting" value={w.greeting} maxLength={500} /></label>
+        <label>Launcher text <input name="launcherText" value={w.launcherText} maxLength={40} /></label>
+        <p class="meta">The widget on this page is the real one with these settings; it restarts after each save.</p>
+        <button type="submit">Save widget</button>
+      </form>
+      <form class="card" onSubmit={(e) => {
+        e.preventDefault();
+        const origins = String(new FormData(e.currentTarget as HTMLFormElement).get('origins')).split('\n').map((o) => o.trim()).filter(Boolean);
+        act('Allowed origins saved.', `mutation($w: ID!, $o: [String!]!) { setAllowedOrigins(workspaceId: $w, origins: $o) { id } }`, { o: origins });
+      }}>
+        <h2>Allowed origins</h2>
+        <label>One per line, e.g. https://www.example.com; empty allows any site to use the widget key
+          <textarea name="origins" rows={3} value={ws.allowedOrigins.join('\n')} />
+        </label>
+        <button type="submit">Save origins</button>
+      </form>
+      <div class="card">
+        <h2>Members</h2>
+        <table>
+          <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+          <tbody>{ws.members.map((m) => (
+            <tr key={m.agent.id}>
+              <td>{m.agent.name}</td><td>{m.agent.email}</td>
+              <td><select aria-label={`Role of ${m.agent.email}`} value={m.role} disabled={m.agent.id === me.id}
+                onChange={(e) => act('Role changed.', `mutation($w: ID!, $a: ID!, $r: Role!) { setAgentRole(workspaceId: $w, agentId: $a, role: $r) { role } }`, { a: m.agent.id, r: (e.target as HTMLSelectElement).value })}>
+                <option value="OWNER">Owner</option><option value="ADMIN">Admin</option><option value="AGENT">Agent</option>
+              </select></td>
+              <td>{m.agent.id !== me.id && <button type="button" class="danger" onClick={() => confirm(`Remove ${m.agent.email}?`) &&
+                act('Member removed.', `mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`, { a: m.agent.id })}>Remove</button>}</td>
+            </tr>
+          ))}</tbody>
+        </table>
+        <form class="invite" onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget as HTMLFormElement);
+          act('Invitation sent.', `mutation($w: ID!, $e: String!, $r: Role!) { inviteAgent(workspaceId: $w, email: $e, role: $r) { invitation { id } } }`, { e: f.get('email'), r: f.get('role') });
+        }}>
+          <label>Invite by email <input name="email" type="email" required /></label>
+          <label>Role <select name="role"><option value="AGENT">Agent</option><option value="ADMIN">Admin</option><option value="OWNER">Owner</option></select></label>
+          <button type="submit">Invite</button>
+        </form>
+      </div>
+      <div class="card">
+        <h2>Widget key</h2>
+        <p><code>{ws.widgetKey}</code></p>
+        <button type="button" class="danger" onClick={() => confirm('Rotate the widget key? Sites using the old key stop working until updated.') &&
+          act('Widget key rotated.', `mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { id } }`, {})}>Rotate key</button>
+      </div>
+    </section>
   );
 }
 

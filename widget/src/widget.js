@@ -116,7 +116,7 @@ export class Widget {
     }
 
     this.badge = h('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
-    this.launcherIcon = h('span', { style: 'display:contents' }, icon(ICONS.chat));
+    this.launcherIcon = h('span', { class: 'launcher-icon' }, icon(ICONS.chat)); // a class, not a style attribute: host pages' CSP may forbid those
     this.launcherLabel = h('span', { class: 'label' });
     this.launcher = h(
       'button',
