@@ -36,11 +36,17 @@ func TestAgentApp(t *testing.T) {
 			fn()
 		}
 	}
+	accessible := func(page string) {
+		for _, v := range agent.axeViolations() {
+			t.Errorf("axe-core, %s: %s", page, v)
+		}
+	}
 
 	step("sign in", func() {
 		agent.do("open", chromedp.Navigate(srv.URL+"/app"))
 		agent.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
 		agent.shot("sign-in")
+		accessible("sign-in")
 		agent.do("sign in", typeIn(`input[name=email]`, service.DemoOwnerEmail), typeIn(`input[name=password]`, service.DemoOwnerPassword+kb.Enter))
 		agent.wait("the inbox", q(`.inbox .filters`), 15*time.Second)
 		if !agent.boolean(`document.cookie === ""`) {
@@ -65,6 +71,7 @@ func TestAgentApp(t *testing.T) {
 		agent.wait("the thread", `[...document.querySelectorAll(".thread .msg")].some(m => m.textContent.includes(`+jsString(body)+`))`, 10*time.Second)
 		agent.do("reply", typeIn(`#reply-body`, "It ships **today**."), at(`.reply button[type=submit]`))
 		agent.wait("the reply in the thread", `[...document.querySelectorAll(".thread .msg.agent")].some(m => m.querySelector("strong")?.textContent === "today")`, 10*time.Second)
+		accessible("inbox and conversation")
 		customer.wait("the reply in the widget", wAll(".log .msg[data-author=agent]")+".some(m => m.textContent.includes('It ships'))", 15*time.Second)
 		agent.shot("conversation-reply")
 	})
@@ -106,6 +113,7 @@ func TestAgentApp(t *testing.T) {
 		agent.wait("the answer and the article", `[...document.querySelectorAll(".tryit-out .results strong")].some(e => e.textContent === `+jsString(title)+`) && `+
 			q(`.tryit-out .answer`)+`.textContent.includes("never expire")`, 15*time.Second)
 		agent.shot("try-it")
+		accessible("knowledge base")
 	})
 
 	step("change the widget colour in settings, and see /demo change", func() {
@@ -116,6 +124,7 @@ func TestAgentApp(t *testing.T) {
 		agent.wait("saved", text(".saved")+` === "Widget saved."`, 10*time.Second)
 		agent.wait("the preview restarted in the new colour", `(l => l && getComputedStyle(l).backgroundColor === "rgb(185, 28, 28)")(`+w(".launcher")+`)`, 15*time.Second)
 		agent.shot("settings")
+		accessible("settings, with the widget")
 		customer.do("reload the demo", chromedp.Navigate(srv.URL+"/demo"))
 		customer.wait("the launcher in the new colour", `(l => l && getComputedStyle(l).backgroundColor === "rgb(185, 28, 28)")(`+w(".launcher")+`)`, 15*time.Second)
 	})

@@ -169,6 +169,24 @@ func (b *browser) eval(js string, out any) {
 	}
 }
 
+// axeViolations runs axe-core (from e2e/clients, evaluated through the
+// DevTools protocol, which the page's CSP does not govern) on the page and
+// returns its serious and critical violations.
+func (b *browser) axeViolations() []string {
+	b.t.Helper()
+	npmClients(b.t)
+	src, err := os.ReadFile(filepath.Join("clients", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.eval(string(src)+";true", nil)
+	var out []string
+	b.eval(`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
+		.filter(v => v.impact === "serious" || v.impact === "critical")
+		.map(v => v.impact + " " + v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", ")))`, &out)
+	return out
+}
+
 // boolean evaluates a JavaScript condition.
 func (b *browser) boolean(js string) bool {
 	b.t.Helper()

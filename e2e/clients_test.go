@@ -10,24 +10,31 @@ import (
 	"testing"
 )
 
-var npmOnce sync.Once
+var (
+	npmOnce    sync.Once
+	npmErr     error
+	npmCIOuput []byte
+)
+
+// npmClients installs e2e/clients' locked dependencies (graphql-js,
+// graphql-ws, ws, axe-core) with npm ci, once per run.
+func npmClients(t *testing.T) {
+	t.Helper()
+	npmOnce.Do(func() {
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+		cmd.Dir = "clients"
+		npmCIOuput, npmErr = cmd.CombinedOutput()
+	})
+	if npmErr != nil {
+		t.Fatalf("npm ci in e2e/clients: %v\n%s", npmErr, npmCIOuput)
+	}
+}
 
 // node runs a script of e2e/clients (installing its locked dependencies
 // with npm ci the first time) and decodes the JSON line it prints.
 func node(t *testing.T, out any, script string, args ...string) {
 	t.Helper()
-	var installErr error
-	npmOnce.Do(func() {
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		cmd.Dir = "clients"
-		if b, err := cmd.CombinedOutput(); err != nil {
-			installErr = err
-			t.Logf("npm ci: %s", b)
-		}
-	})
-	if installErr != nil {
-		t.Fatalf("npm ci in e2e/clients: %v", installErr)
-	}
+	npmClients(t)
 	cmd := exec.Command("node", append([]string{script}, args...)...)
 	cmd.Dir = "clients"
 	b, err := cmd.Output()

@@ -15,6 +15,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
@@ -94,8 +96,12 @@ func run(ctx context.Context, o options) error {
 		return errors.New("DATABASE_URL and WEAVIATE_URL must be set: run `make bench`")
 	}
 	start := time.Now()
+	var err error
 	r := &report{start: start.UTC(), cores: runtime.NumCPU(), goVersion: runtime.Version(), opt: o}
 	r.loadBefore = loadAvg()
+	if r.appJS, r.appCSS, err = appWeight(); err != nil {
+		return err
+	}
 	h, err := setup(ctx, o, r)
 	if err != nil {
 		return err
@@ -154,4 +160,25 @@ func loadAvg() string {
 	var a, b5, c string
 	fmt.Sscan(string(b), &a, &b5, &c)
 	return a + " " + b5 + " " + c
+}
+
+// appWeight is what the agent app's first load costs: its script and
+// stylesheet, gzipped as the server sends them.
+func appWeight() (js, css int, err error) {
+	size := func(path string) (int, error) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return 0, err
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(b)
+		zw.Close()
+		return buf.Len(), nil
+	}
+	if js, err = size("app/dist/app.js"); err != nil {
+		return 0, 0, err
+	}
+	css, err = size("app/dist/app.css")
+	return js, css, err
 }

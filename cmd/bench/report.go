@@ -26,6 +26,7 @@ type report struct {
 	fresh, reindex time.Duration
 	idleRSS        int64
 	webhooks       *webhookResult
+	appJS, appCSS  int // the agent app's bundle, gzipped bytes
 }
 
 type setupStep struct {
@@ -135,6 +136,9 @@ func (r *report) targets() []target {
 		p := ratio(float64(w.ours.pct(95)), float64(w.base.pct(95)))
 		out = append(out, target{"inbox query ≤ 2 × the hand-written SQL (time per query at equal concurrency)",
 			fmt.Sprintf("%.2f × (p95 %.2f ×)", x, p), x <= 2, true})
+	}
+	if r.appJS > 0 {
+		out = append(out, target{"agent app: JavaScript for the first load of /app ≤ 150 KB gzipped", fmt.Sprintf("%.1f KB (CSS %.1f KB)", float64(r.appJS)/1024, float64(r.appCSS)/1024), r.appJS <= 150*1024, true})
 	}
 	if w := r.webhooks; w != nil {
 		out = append(out, target{"webhook event-to-delivery on loopback, one event at a time (reported)",

@@ -275,6 +275,7 @@ export class Widget {
     this.root.classList.toggle('left', s.position === 'bottom-left');
     this.root.setAttribute('lang', typeof s.locale === 'string' && s.locale ? s.locale : 'en');
     this.launcherLabel.textContent = s.launcher_text || '';
+    this.labelLauncher();
     this.title.textContent = s.launcher_text || 'Help';
     this.greeting.textContent = s.greeting || 'Hi! How can we help?';
     const bh = s.business_hours || {};
@@ -309,7 +310,7 @@ export class Widget {
     this.isOpen = true;
     this.panel.hidden = false;
     this.launcher.setAttribute('aria-expanded', 'true');
-    this.launcher.setAttribute('aria-label', 'Close support chat');
+    this.labelLauncher();
     this.launcherIcon.replaceChildren(icon(ICONS.close));
     this.focusView();
     this.maybeMarkRead();
@@ -595,9 +596,17 @@ export class Widget {
     const n = this.unread;
     this.badge.textContent = n > 99 ? '99+' : String(n);
     this.badge.hidden = n === 0;
-    if (!this.isOpen) {
-      this.launcher.setAttribute('aria-label', n ? `Open support chat, ${n} unread ${n === 1 ? 'message' : 'messages'}` : 'Open support chat');
-    }
+    if (!this.isOpen) this.labelLauncher();
+  }
+
+  // labelLauncher names the launcher for assistive technology, starting
+  // with its visible text, so that a speech user can say what they see.
+  labelLauncher() {
+    const n = this.unread;
+    let name = this.isOpen ? 'close support chat' : 'open support chat';
+    if (!this.isOpen && n) name += `, ${n} unread ${n === 1 ? 'message' : 'messages'}`;
+    const text = this.launcherLabel.textContent;
+    this.launcher.setAttribute('aria-label', text ? `${text}: ${name}` : name.charAt(0).toUpperCase() + name.slice(1));
   }
 
   submitComposer() {
