@@ -1,8 +1,6 @@
 package playground_test
 
 import (
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/helpium/helpium/internal/jsbundle"
@@ -11,15 +9,11 @@ import (
 // TestBundleIsFresh fails when the committed bundle was built from other
 // inputs than those in the repository: run `make playground`.
 func TestBundleIsFresh(t *testing.T) {
-	want, err := jsbundle.InputsHash(".")
+	msg, err := jsbundle.Stale(".", "playground")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("dist/inputs.sha256")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.TrimSpace(string(got)) != want {
-		t.Errorf("playground/dist is stale (built from %s, the inputs are %s): run `make playground`", strings.TrimSpace(string(got)), want)
+	if msg != "" {
+		t.Error(msg)
 	}
 }

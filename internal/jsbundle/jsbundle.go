@@ -103,3 +103,29 @@ func InputsHash(dir string, extra ...string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// Stale reports, as a message naming the make target, when the bundle in
+// dir/dist was built from other inputs than those in the repository; ""
+// when it is fresh.
+func Stale(dir, target string, extra ...string) (string, error) {
+	want, err := InputsHash(dir, extra...)
+	if err != nil {
+		return "", err
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "dist", "inputs.sha256"))
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(string(got)) == want {
+		return "", nil
+	}
+	return fmt.Sprintf("%s/dist is stale (built from %s, the inputs are %s): run `make %s`", filepath.Base(mustAbs(dir)), strings.TrimSpace(string(got)), want, target), nil
+}
+
+func mustAbs(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	return abs
+}
