@@ -116,6 +116,14 @@ func TestAgentApp(t *testing.T) {
 		accessible("knowledge base")
 	})
 
+	step("reports chart the period", func() {
+		agent.do("open reports", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll("nav button")].find(b => b.textContent === "Reports")`)))
+		agent.wait("the figures", `[...document.querySelectorAll(".tiles div")].some(d => d.textContent.startsWith("Opened") && Number(d.querySelector("dd").textContent) >= 1)`, 10*time.Second)
+		agent.wait("the charts", `document.querySelectorAll(".chart rect").length >= 14`, 5*time.Second)
+		agent.shot("reports")
+		accessible("reports")
+	})
+
 	step("change the widget colour in settings, and see /demo change", func() {
 		agent.do("open settings", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll("nav button")].find(b => b.textContent === "Settings")`)))
 		agent.wait("the settings and the real widget previewed", q(`input[name=primary]`)+` && `+visible(".launcher"), 15*time.Second)

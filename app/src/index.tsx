@@ -58,7 +58,7 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
   const [open, setOpen] = useState<string | null>(null);
   const role = workspaces.find((m) => m.workspace.id === wsID)?.role ?? 'AGENT';
   const admin = role !== 'AGENT';
-  const [view, setView] = useState(['#kb', '#settings'].includes(location.hash) ? location.hash.slice(1) : 'inbox');
+  const [view, setView] = useState(['#kb', '#reports', '#settings'].includes(location.hash) ? location.hash.slice(1) : 'inbox');
   const shown = view === 'settings' && !admin ? 'inbox' : view;
   useEffect(() => { history.replaceState(null, '', '#' + shown); }, [shown]);
   const [help, setHelp] = useState(false);
@@ -89,6 +89,7 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
         <nav aria-label="Sections">
           <button type="button" class="tab" aria-current={view === 'inbox' ? 'page' : undefined} onClick={() => setView('inbox')}>Inbox</button>
           <button type="button" class="tab" aria-current={view === 'kb' ? 'page' : undefined} onClick={() => setView('kb')}>Knowledge base</button>
+          <button type="button" class="tab" aria-current={view === 'reports' ? 'page' : undefined} onClick={() => setView('reports')}>Reports</button>
           {admin && <button type="button" class="tab" aria-current={shown === 'settings' ? 'page' : undefined} onClick={() => setView('settings')}>Settings</button>}
         </nav>
         <span class="spacer" />
@@ -96,7 +97,7 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
         <span class="who">{agent.name || agent.email}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
-      {shown === 'settings' ? <Settings key={wsID} workspaceID={wsID} me={agent} /> : shown === 'kb' ? <KnowledgeBase key={wsID} workspaceID={wsID} canEdit={admin} /> : (
+      {shown === 'settings' ? <Settings key={wsID} workspaceID={wsID} me={agent} /> : shown === 'reports' ? <Reports key={wsID} workspaceID={wsID} /> : shown === 'kb' ? <KnowledgeBase key={wsID} workspaceID={wsID} canEdit={admin} /> : (
         <div class={open ? 'panes has-open' : 'panes'}>
           <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} />
           {open ? <ConversationView key={open} id={open} me={agent} workspaceID={wsID} onClose={() => setOpen(null)} />
@@ -607,6 +608,100 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
       </div>
     </section>
   );
+}
+
+interface DayStats { date: string; opened: number; resolved: number; medianFirstResponseSeconds: number | null; medianResolutionSeconds: number | null }
+interface Stats {
+  opened: number; resolved: number; openNow: number;
+  medianFirstResponseSeconds: number | null; medianResolutionSeconds: number | null; days: DayStats[];
+}
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+// Reports draws the stats query over a chosen range of days.
+function Reports({ workspaceID }: { workspaceID: string }) {
+  const today = new Date();
+  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 13 * 864e5)));
+  const [to, setTo] = useState(isoDay(today));
+  const [stats, setStats] = useState<Stats | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    const end = new Date(to + 'T00:00:00Z');
+    end.setUTCDate(end.getUTCDate() + 1); // the range includes its last day
+    gql<{ stats: Stats }>(`query($w: ID!, $f: Time!, $t: Time!) { stats(workspaceId: $w, from: $f, to: $t) {
+      opened resolved openNow medianFirstResponseSeconds medianResolutionSeconds
+      days { date opened resolved medianFirstResponseSeconds medianResolutionSeconds } } }`,
+      { w: workspaceID, f: from + 'T00:00:00Z', t: end.toISOString() })
+      .then((d) => { setStats(d.stats); setError(''); })
+      .catch((e) => setError(e.message));
+  }, [workspaceID, from, to]);
+  return (
+    <section class="reports" aria-label="Reports">
+      <div class="filters">
+        <label>From <input type="date" value={from} max={to} onChange={(e) => setFrom((e.target as HTMLInputElement).value)} /></label>
+        <label>To <input type="date" value={to} min={from} onChange={(e) => setTo((e.target as HTMLInputElement).value)} /></label>
+      </div>
+      {error && <p role="alert" class="error">{error}</p>}
+      {stats && (<>
+        <dl class="tiles">
+          <div><dt>Opened</dt><dd>{stats.opened}</dd></div>
+          <div><dt>Resolved</dt><dd>{stats.resolved}</dd></div>
+          <div><dt>Open now</dt><dd>{stats.openNow}</dd></div>
+          <div><dt>Median first response</dt><dd>{duration(stats.medianFirstResponseSeconds)}</dd></div>
+          <div><dt>Median resolution</dt><dd>{duration(stats.medianResolutionSeconds)}</dd></div>
+        </dl>
+        <div class="card">
+          <h2 id="chart-volume">Opened and resolved per day</h2>
+          <Bars days={stats.days} series={[['opened', 'Opened', '#0f766e'], ['resolved', 'Resolved', '#1d4ed8']]} labelledBy="chart-volume" format={String} />
+        </div>
+        <div class="card">
+          <h2 id="chart-times">Median first response and resolution per day</h2>
+          <Bars days={stats.days} series={[['medianFirstResponseSeconds', 'First response', '#b45309'], ['medianResolutionSeconds', 'Resolution', '#7c3aed']]} labelledBy="chart-times" format={duration} />
+        </div>
+      </>)}
+    </section>
+  );
+}
+
+type NumKey = 'opened' | 'resolved' | 'medianFirstResponseSeconds' | 'medianResolutionSeconds';
+
+// Bars draws grouped bars in SVG (attributes only, no inline styles, for
+// the CSP), with the same numbers in a table for screen readers.
+function Bars({ days, series, labelledBy, format }: { days: DayStats[]; series: [NumKey, string, string][]; labelledBy: string; format: (v: number | null) => string }) {
+  const max = Math.max(1, ...days.flatMap((d) => series.map(([k]) => d[k] ?? 0)));
+  const W = 720, H = 180, pad = 24, slot = (W - pad) / Math.max(1, days.length), bar = Math.max(2, (slot - 6) / series.length);
+  return (
+    <>
+      <svg viewBox={`0 0 ${W} ${H + 24}`} class="chart" aria-hidden="true">
+        <line x1={pad} y1={H} x2={W} y2={H} stroke="#94a3b8" />
+        {days.map((d, i) => (
+          <g key={d.date}>
+            {series.map(([k, , color], j) => {
+              const v = d[k] ?? 0;
+              const h = (v / max) * (H - 10);
+              return <rect x={pad + i * slot + 3 + j * bar} y={H - h} width={bar - 1} height={h} fill={color} />;
+            })}
+            {(days.length <= 16 || i % Math.ceil(days.length / 16) === 0) &&
+              <text x={pad + i * slot + slot / 2} y={H + 16} font-size="11" text-anchor="middle" fill="#475569">{d.date.slice(5)}</text>}
+          </g>
+        ))}
+        <text x={0} y={12} font-size="11" fill="#475569">{format(max)}</text>
+      </svg>
+      <p class="legend">{series.map(([, name, color]) => <span key={name}><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill={color} /></svg> {name}</span>)}</p>
+      <table class="visually-hidden" aria-labelledby={labelledBy}>
+        <thead><tr><th scope="col">Day</th>{series.map(([, name]) => <th scope="col">{name}</th>)}</tr></thead>
+        <tbody>{days.map((d) => <tr key={d.date}><th scope="row">{d.date}</th>{series.map(([k]) => <td>{format(d[k])}</td>)}</tr>)}</tbody>
+      </table>
+    </>
+  );
+}
+
+function duration(s: number | null) {
+  if (s == null) return '—';
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} d`;
 }
 
 function Markdown({ text }: { text: string }) {
