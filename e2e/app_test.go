@@ -146,6 +146,28 @@ func TestAgentApp(t *testing.T) {
 		}
 	})
 
+	step("usable on a 390-pixel phone", func() {
+		fits := func(what string) {
+			if !agent.boolean(`document.documentElement.scrollWidth <= innerWidth`) {
+				t.Errorf("%s: the page is %s px wide on a 390 px screen", what, agent.str(`document.documentElement.scrollWidth`))
+			}
+		}
+		agent.do("phone viewport", chromedp.EmulateViewport(390, 844))
+		agent.do("inbox", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll("nav button")].find(b => b.textContent === "Inbox")`)))
+		agent.wait("the open conversation alone, with a way back", visible2(".conversation .back")+` && !`+visible2(".inbox"), 10*time.Second)
+		agent.do("back to the inbox", chromedp.Click(chromedp.JSPath(q(".conversation .back"))))
+		agent.wait("the inbox", visible2(".inbox .filters"), 10*time.Second)
+		agent.eval(`(() => { const s = document.querySelector(".inbox select"); s.value = ""; s.dispatchEvent(new Event("change", {bubbles: true})); })()`, nil)
+		agent.wait("the conversation listed", `[...document.querySelectorAll(".inbox .list button")].some(b => b.textContent.includes("VIP customer"))`, 10*time.Second)
+		fits("inbox")
+		agent.shot("phone-inbox")
+		agent.do("open it", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll(".inbox .list button")].find(b => b.textContent.includes("VIP customer"))`)))
+		agent.wait("the thread", visible2(".conversation .thread"), 10*time.Second)
+		fits("conversation")
+		agent.shot("phone-conversation")
+		agent.do("desktop viewport", chromedp.EmulateViewport(1280, 800))
+	})
+
 	step("the session survives a reload, and signing out ends it", func() {
 		agent.do("reload", chromedp.Reload())
 		agent.wait("signed in again", q(`header nav`), 15*time.Second)
@@ -195,4 +217,10 @@ func searchFinds(t *testing.T, srv *server, key, query, title string, timeout ti
 		}
 	}
 	return false
+}
+
+// visible2 is a JavaScript condition: the page's element (not the
+// widget's) exists and is rendered.
+func visible2(selector string) string {
+	return fmt.Sprintf(`(e => !!e && e.getClientRects().length > 0)(document.querySelector(%s))`, jsString(selector))
 }
