@@ -497,10 +497,14 @@ interface WorkspaceSettings {
   id: string;
   widgetKey: string;
   allowedOrigins: string[];
+  rateLimits: { customerApiPerMinute: number; conversationsPerMinute: number; messagesPerMinute: number };
+  identitySecret: string;
+  requireIdentityVerification: boolean;
   widgetConfig: { colors: { primary: string; background: string; text: string }; position: 'BOTTOM_RIGHT' | 'BOTTOM_LEFT'; greeting: string; launcherText: string };
   members: { role: 'OWNER' | 'ADMIN' | 'AGENT'; agent: Agent }[];
 }
-const SETTINGS = `query($w: ID!) { workspace(id: $w) { id widgetKey allowedOrigins
+const SETTINGS = `query($w: ID!) { workspace(id: $w) { id widgetKey allowedOrigins identitySecret requireIdentityVerification
+  rateLimits { customerApiPerMinute conversationsPerMinute messagesPerMinute }
   widgetConfig { colors { primary background text } position greeting launcherText }
   members { role agent { id name email } } } }`;
 
@@ -574,6 +578,31 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
         </label>
         <button type="submit">Save origins</button>
       </form>
+      <form class="card" onSubmit={(e) => {
+        e.preventDefault();
+        const f = new FormData(e.currentTarget as HTMLFormElement);
+        const n = (k: string) => Number(f.get(k));
+        act('Rate limits saved.', `mutation($w: ID!, $in: RateLimitsInput!) { setRateLimits(workspaceId: $w, input: $in) { id } }`,
+          { in: { customerApiPerMinute: n('api'), conversationsPerMinute: n('conversations'), messagesPerMinute: n('messages') } });
+      }}>
+        <h2>Rate limits, per minute</h2>
+        <div class="colors">
+          <label>Customer API requests <input name="api" type="number" min={1} required value={ws.rateLimits.customerApiPerMinute} /></label>
+          <label>New conversations per visitor <input name="conversations" type="number" min={1} required value={ws.rateLimits.conversationsPerMinute} /></label>
+          <label>Messages per visitor <input name="messages" type="number" min={1} required value={ws.rateLimits.messagesPerMinute} /></label>
+        </div>
+        <button type="submit">Save limits</button>
+      </form>
+      <div class="card">
+        <h2>Identity verification</h2>
+        <p class="meta">Your server signs each customer's email with this secret (hex HMAC-SHA256 of the lower-cased email) and passes it to the widget as user_hash.</p>
+        <IdentitySecret secret={ws.identitySecret} />
+        <label class="inline"><input type="checkbox" checked={ws.requireIdentityVerification}
+          onChange={(e) => act('Identity verification saved.', `mutation($w: ID!, $r: Boolean!) { setIdentityVerification(workspaceId: $w, required: $r) { id } }`, { r: (e.target as HTMLInputElement).checked })} />
+          {' '}Refuse identify calls without a valid user hash</label>
+        <button type="button" class="danger" onClick={() => confirm('Rotate the identity secret? User hashes made with the old one stop verifying.') &&
+          act('Identity secret rotated.', `mutation($w: ID!) { rotateIdentitySecret(workspaceId: $w) { id } }`, {})}>Rotate secret</button>
+      </div>
       <div class="card">
         <h2>Members</h2>
         <table>
@@ -702,6 +731,15 @@ function duration(s: number | null) {
   if (s < 5400) return `${Math.round(s / 60)} min`;
   if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
   return `${(s / 86400).toFixed(1)} d`;
+}
+
+// IdentitySecret keeps the secret hidden until asked for.
+function IdentitySecret({ secret }: { secret: string }) {
+  const [shown, setShown] = useState(false);
+  return (
+    <p>{shown ? <code>{secret}</code> : <span class="meta">Hidden.</span>}{' '}
+      <button type="button" class="link" aria-expanded={shown} onClick={() => setShown(!shown)}>{shown ? 'Hide' : 'Show secret'}</button></p>
+  );
 }
 
 function Markdown({ text }: { text: string }) {
