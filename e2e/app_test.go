@@ -138,8 +138,14 @@ func TestAgentApp(t *testing.T) {
 		agent.eval(`(() => { const i = document.querySelector("input[name=messages]"); i.value = "45"; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, nil)
 		agent.do("save limits", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll(".settings button")].find(b => b.textContent === "Save limits")`)))
 		agent.wait("saved", text(".saved")+` === "Rate limits saved."`, 10*time.Second)
+		agent.do("open on Saturdays", chromedp.Click(chromedp.JSPath(q(`input[aria-label="Open on Saturday"]`))))
+		agent.do("save hours", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll(".settings button")].find(b => b.textContent === "Save business hours")`)))
+		agent.wait("hours saved", text(".saved")+` === "Business hours saved."`, 10*time.Second)
 		agent.do("reload", chromedp.Reload())
 		agent.wait("the saved limit", q(`input[name=messages]`)+`?.value === "45"`, 15*time.Second)
+		if got := agent.str(q(`input[aria-label="Saturday opens"]`) + `?.value`); got != "09:00" {
+			t.Errorf("Saturday opens at %q after saving 09:00", got)
+		}
 		customer.do("reload the demo", chromedp.Navigate(srv.URL+"/demo"))
 		customer.wait("the launcher in the new colour", `(l => l && getComputedStyle(l).backgroundColor === "rgb(185, 28, 28)")(`+w(".launcher")+`)`, 15*time.Second)
 	})

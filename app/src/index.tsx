@@ -159,10 +159,13 @@ function Inbox({ workspaceID, me, open, onOpen }: { workspaceID: string; me: Age
     ...(text.trim() ? { text: text.trim() } : {}),
   };
   const key = JSON.stringify(filter);
+  const latest = useRef(0); // answers to older requests (another filter) are dropped
   const load = useCallback((after: string | null) => {
+    const seq = ++latest.current;
     gql<{ conversations: { edges: { node: ConversationSummary }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
       INBOX, { w: workspaceID, f: filter, after })
       .then((d) => {
+        if (seq !== latest.current) return;
         const nodes = d.conversations.edges.map((e) => e.node);
         setItems((old) => (after ? [...old, ...nodes] : nodes));
         setNext(d.conversations.pageInfo.hasNextPage ? d.conversations.pageInfo.endCursor : null);
@@ -381,11 +384,13 @@ function KnowledgeBase({ workspaceID, canEdit }: { workspaceID: string; canEdit:
   const [items, setItems] = useState<Article[]>([]);
   const [editing, setEditing] = useState<Article | 'new' | null>(null);
   const [error, setError] = useState('');
+  const latest = useRef(0);
   const load = useCallback(() => {
     const filter = { ...(status ? { status } : {}), ...(text.trim() ? { text: text.trim() } : {}) };
+    const seq = ++latest.current;
     gql<{ articles: { edges: { node: Article }[] } }>(`query($w: ID!, $f: ArticleFilter) { articles(workspaceId: $w, filter: $f, first: 100) { edges { node { ${ARTICLE_FIELDS} } } } }`,
       { w: workspaceID, f: filter })
-      .then((d) => { setItems(d.articles.edges.map((e) => e.node)); setError(''); })
+      .then((d) => { if (seq === latest.current) { setItems(d.articles.edges.map((e) => e.node)); setError(''); } })
       .catch((e) => setError(e.message));
   }, [workspaceID, status, text]);
   useEffect(() => { const t = setTimeout(load, text ? 250 : 0); return () => clearTimeout(t); }, [load]);
@@ -500,11 +505,13 @@ interface WorkspaceSettings {
   rateLimits: { customerApiPerMinute: number; conversationsPerMinute: number; messagesPerMinute: number };
   identitySecret: string;
   requireIdentityVerification: boolean;
+  businessHours: BusinessHours;
   widgetConfig: { colors: { primary: string; background: string; text: string }; position: 'BOTTOM_RIGHT' | 'BOTTOM_LEFT'; greeting: string; launcherText: string };
   members: { role: 'OWNER' | 'ADMIN' | 'AGENT'; agent: Agent }[];
 }
 const SETTINGS = `query($w: ID!) { workspace(id: $w) { id widgetKey allowedOrigins identitySecret requireIdentityVerification
   rateLimits { customerApiPerMinute conversationsPerMinute messagesPerMinute }
+  businessHours { enabled timezone outOfOfficeMessage ranges { day start end } closures { date reason } }
   widgetConfig { colors { primary background text } position greeting launcherText }
   members { role agent { id name email } } } }`;
 
@@ -578,6 +585,8 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
         </label>
         <button type="submit">Save origins</button>
       </form>
+      <BusinessHoursForm value={ws.businessHours} onSave={(bh) =>
+        act('Business hours saved.', `mutation($w: ID!, $in: BusinessHoursInput!) { updateBusinessHours(workspaceId: $w, input: $in) { id } }`, { in: bh })} />
       <form class="card" onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget as HTMLFormElement);
@@ -731,6 +740,59 @@ function duration(s: number | null) {
   if (s < 5400) return `${Math.round(s / 60)} min`;
   if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
   return `${(s / 86400).toFixed(1)} d`;
+}
+
+type Weekday = 'MONDAY' | 'TUESDAY' | 'WEDNESDAY' | 'THURSDAY' | 'FRIDAY' | 'SATURDAY' | 'SUNDAY';
+const WEEK: Weekday[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
+interface BusinessHours {
+  enabled: boolean; timezone: string; outOfOfficeMessage: string;
+  ranges: { day: Weekday; start: string; end: string }[];
+  closures: { date: string; reason: string | null }[];
+}
+
+// BusinessHoursForm edits the weekly opening hours (one range a day at
+// most here; the API takes more), closures and the away message.
+function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (bh: BusinessHours) => void }) {
+  const [bh, setBh] = useState(value);
+  useEffect(() => setBh(value), [value]);
+  const range = (d: Weekday) => bh.ranges.find((r) => r.day === d);
+  const setDay = (d: Weekday, r: { start: string; end: string } | null) =>
+    setBh({ ...bh, ranges: [...bh.ranges.filter((x) => x.day !== d), ...(r ? [{ day: d, ...r }] : [])] });
+  const [closure, setClosure] = useState('');
+  return (
+    <form class="card" onSubmit={(e) => { e.preventDefault(); onSave({ ...bh, closures: bh.closures.map((c) => ({ date: c.date, reason: c.reason })) }); }}>
+      <h2>Business hours</h2>
+      <label class="inline"><input type="checkbox" checked={bh.enabled} onChange={(e) => setBh({ ...bh, enabled: (e.target as HTMLInputElement).checked })} /> Keep business hours (otherwise always open)</label>
+      <label>Time zone (IANA, e.g. Europe/Amsterdam) <input value={bh.timezone} required onInput={(e) => setBh({ ...bh, timezone: (e.target as HTMLInputElement).value })} /></label>
+      <table>
+        <thead><tr><th scope="col">Day</th><th scope="col">Open</th><th scope="col">From</th><th scope="col">To</th></tr></thead>
+        <tbody>{WEEK.map((d) => {
+          const r = range(d);
+          const name = d.charAt(0) + d.slice(1).toLowerCase();
+          if (bh.ranges.filter((x) => x.day === d).length > 1) {
+            return <tr key={d}><th scope="row">{name}</th><td colSpan={3}>{bh.ranges.filter((x) => x.day === d).map((x) => `${x.start}–${x.end}`).join(', ')} (several ranges: change them through the API)</td></tr>;
+          }
+          return (
+            <tr key={d}>
+              <th scope="row">{name}</th>
+              <td><input type="checkbox" aria-label={`Open on ${name}`} checked={!!r} onChange={(e) => setDay(d, (e.target as HTMLInputElement).checked ? { start: '09:00', end: '17:00' } : null)} /></td>
+              <td><input type="time" aria-label={`${name} opens`} disabled={!r} value={r?.start ?? ''} onInput={(e) => r && setDay(d, { ...r, start: (e.target as HTMLInputElement).value })} /></td>
+              <td><input type="time" aria-label={`${name} closes`} disabled={!r} value={r?.end === '24:00' ? '23:59' : r?.end ?? ''} onInput={(e) => r && setDay(d, { ...r, end: (e.target as HTMLInputElement).value })} /></td>
+            </tr>
+          );
+        })}</tbody>
+      </table>
+      <div class="invite">
+        <label>Closed all day on <input type="date" value={closure} onInput={(e) => setClosure((e.target as HTMLInputElement).value)} /></label>
+        <button type="button" disabled={!closure} onClick={() => { setBh({ ...bh, closures: [...bh.closures.filter((c) => c.date !== closure), { date: closure, reason: null }] }); setClosure(''); }}>Add closure</button>
+      </div>
+      {bh.closures.length > 0 && <ul>{bh.closures.map((c) => (
+        <li key={c.date}>{c.date}{c.reason ? ` (${c.reason})` : ''} <button type="button" class="link" onClick={() => setBh({ ...bh, closures: bh.closures.filter((x) => x.date !== c.date) })}>Remove<span class="visually-hidden"> {c.date}</span></button></li>
+      ))}</ul>}
+      <label>Message while away <input value={bh.outOfOfficeMessage} maxLength={500} onInput={(e) => setBh({ ...bh, outOfOfficeMessage: (e.target as HTMLInputElement).value })} /></label>
+      <button type="submit">Save business hours</button>
+    </form>
+  );
 }
 
 // IdentitySecret keeps the secret hidden until asked for.
