@@ -68,9 +68,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	api, err := openaicompat.New(cfg.BaseURL, "chat/completions", cfg.APIKey, cfg.Timeout, cfg.HTTPClient)
+	api, err := openaicompat.New("llm", cfg.BaseURL, "chat/completions", cfg.APIKey, cfg.Timeout, cfg.HTTPClient)
 	if err != nil {
-		return nil, fmt.Errorf("llm: Config.%w", err)
+		return nil, err
 	}
 	return &Client{cfg: cfg, api: api}, nil
 }
@@ -220,19 +220,7 @@ func (c *Client) post(ctx context.Context, r Request, stream bool) (*http.Respon
 	if stream {
 		accept = "text/event-stream"
 	}
-	resp, cancel, err := c.api.Post(ctx, "llm: chat completion", body, accept)
-	if err != nil {
-		return nil, nil, wrap(err)
-	}
-	return resp, cancel, nil
-}
-
-// wrap prefixes the package's name to a transport error.
-func wrap(err error) error {
-	if _, ok := err.(*APIError); ok {
-		return err
-	}
-	return fmt.Errorf("llm: %w", err)
+	return c.api.Post(ctx, "chat completion", body, accept)
 }
 
 // Complete sends one chat completion and returns the first choice. Errors
@@ -247,7 +235,7 @@ func (c *Client) Complete(ctx context.Context, r Request) (Response, error) {
 	defer resp.Body.Close()
 	raw, err := c.api.ReadBody(resp, maxResponseBytes)
 	if err != nil {
-		return Response{}, wrap(err)
+		return Response{}, err
 	}
 	var out struct {
 		Model   string `json:"model"`
@@ -362,7 +350,7 @@ func (c *Client) Stream(ctx context.Context, r Request, onDelta func(content str
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return Response{}, wrap(c.api.TransportError(err))
+		return Response{}, c.api.TransportError(err)
 	}
 	out.Message.Content = content.String()
 	out.Message.ToolCalls = calls

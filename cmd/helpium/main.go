@@ -221,40 +221,25 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		}
 
 		m.WatchDB(bdb.DB)
-		outbox := func() (int, time.Duration) {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			n, age, _ := store.OutboxStats(ctx)
-			return n, age
+		// queue reports a queue's depth and the age of its oldest item as
+		// two gauges; stats reads them with a short deadline per scrape.
+		queue := func(depth, depthHelp, age, ageHelp string, stats func(context.Context) (int, time.Duration, error)) {
+			read := func() (int, time.Duration) {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				n, a, _ := stats(ctx)
+				return n, a
+			}
+			m.Gauge(depth, depthHelp, func() float64 { n, _ := read(); return float64(n) })
+			if age != "" {
+				m.Gauge(age, ageHelp, func() float64 { _, a := read(); return a.Seconds() })
+			}
 		}
-		m.Gauge("helpium_outbox_depth", "Knowledge-base changes waiting to be indexed.", func() float64 {
-			n, _ := outbox()
-			return float64(n)
-		})
-		m.Gauge("helpium_outbox_oldest_seconds", "Age of the oldest change waiting to be indexed.", func() float64 {
-			_, age := outbox()
-			return age.Seconds()
-		})
-		m.Gauge("helpium_mail_outbox_depth", "Emails waiting to be sent.", func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			n, _, _ := store.MailQueue(ctx)
-			return float64(n)
-		})
-		webhookQueue := func() (int, time.Duration) {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			n, age, _ := store.WebhookQueue(ctx)
-			return n, age
-		}
-		m.Gauge("helpium_webhook_queue_depth", "Webhook deliveries waiting for an attempt.", func() float64 {
-			n, _ := webhookQueue()
-			return float64(n)
-		})
-		m.Gauge("helpium_webhook_oldest_pending_seconds", "Age of the oldest webhook delivery not yet delivered.", func() float64 {
-			_, age := webhookQueue()
-			return age.Seconds()
-		})
+		queue("helpium_outbox_depth", "Knowledge-base changes waiting to be indexed.",
+			"helpium_outbox_oldest_seconds", "Age of the oldest change waiting to be indexed.", store.OutboxStats)
+		queue("helpium_mail_outbox_depth", "Emails waiting to be sent.", "", "", store.MailQueue)
+		queue("helpium_webhook_queue_depth", "Webhook deliveries waiting for an attempt.",
+			"helpium_webhook_oldest_pending_seconds", "Age of the oldest webhook delivery not yet delivered.", store.WebhookQueue)
 		m.Gauge("helpium_event_subscribers", "Live event subscriptions on this replica.", func() float64 { return float64(broker.Subscribers()) })
 		h := server.NewHandler(server.Deps{Service: svc, Weaviate: wv, Events: broker, Logger: log, Metrics: m, MetricsToken: cfg.MetricsToken,
 			TrustedProxies: cfg.TrustedProxies, MaxStreamsPerWorkspace: cfg.MaxStreams})

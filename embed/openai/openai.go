@@ -64,9 +64,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	api, err := openaicompat.New(cfg.BaseURL, "embeddings", cfg.APIKey, cfg.Timeout, cfg.HTTPClient)
+	api, err := openaicompat.New("openai", cfg.BaseURL, "embeddings", cfg.APIKey, cfg.Timeout, cfg.HTTPClient)
 	if err != nil {
-		return nil, fmt.Errorf("openai: Config.%w", err)
+		return nil, err
 	}
 	c := &Client{cfg: cfg, api: api}
 	c.dims.Store(int64(cfg.Dimensions))
@@ -114,29 +114,21 @@ type response struct {
 }
 
 func (c *Client) embedBatch(ctx context.Context, batch []string) ([][]float32, error) {
-	resp, cancel, err := c.api.Post(ctx, "openai: embeddings request", request{Model: c.cfg.Model, Input: batch}, "application/json")
+	resp, cancel, err := c.api.Post(ctx, "embeddings request", request{Model: c.cfg.Model, Input: batch}, "application/json")
 	if err != nil {
-		return nil, wrap(err)
+		return nil, err
 	}
 	defer cancel()
 	defer resp.Body.Close()
 	raw, err := c.api.ReadBody(resp, maxResponseBytes)
 	if err != nil {
-		return nil, wrap(err)
+		return nil, err
 	}
 	var r response
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, fmt.Errorf("openai: POST %s: malformed response (%v): %s", c.api.Endpoint, err, c.api.Shorten(string(raw)))
 	}
 	return c.order(r, len(batch))
-}
-
-// wrap prefixes the package's name to a transport error.
-func wrap(err error) error {
-	if _, ok := err.(*APIError); ok {
-		return err
-	}
-	return fmt.Errorf("openai: %w", err)
 }
 
 // order checks the response and returns the embeddings ordered by index.

@@ -25,6 +25,7 @@ const maxMessageRunes = 300
 type Client struct {
 	// Endpoint is the URL requests go to, e.g. https://api.openai.com/v1/embeddings.
 	Endpoint string
+	name     string // prefixes every error, e.g. "llm"
 	apiKey   string
 	timeout  time.Duration
 	hc       *http.Client
@@ -32,18 +33,19 @@ type Client struct {
 
 // New returns a client of baseURL's path ("embeddings", "chat/completions"):
 // requests go to {root}/v1/{path}, a trailing "/v1" on baseURL accepted.
-// apiKey, if set, is sent as a bearer token; hc may be nil.
-func New(baseURL, path, apiKey string, timeout time.Duration, hc *http.Client) (*Client, error) {
+// name (the calling package's) prefixes every error; apiKey, if set, is
+// sent as a bearer token; hc may be nil.
+func New(name, baseURL, path, apiKey string, timeout time.Duration, hc *http.Client) (*Client, error) {
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("BaseURL %q is not an http(s) URL", baseURL)
+		return nil, fmt.Errorf("%s: Config.BaseURL %q is not an http(s) URL", name, baseURL)
 	}
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1") + "/v1/" + path
 	u.RawQuery, u.Fragment, u.RawPath = "", "", ""
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	return &Client{Endpoint: u.String(), apiKey: apiKey, timeout: timeout, hc: hc}, nil
+	return &Client{Endpoint: u.String(), name: name, apiKey: apiKey, timeout: timeout, hc: hc}, nil
 }
 
 // APIError is a non-2xx answer from the provider.
@@ -52,7 +54,7 @@ type APIError struct {
 	// Message is the provider's error message, shortened, with the API key
 	// removed.
 	Message string
-	// What names the request, e.g. "embeddings request".
+	// What names the request, e.g. "openai: embeddings request".
 	What string
 }
 
@@ -75,13 +77,13 @@ func (e *APIError) Temporary() bool {
 func (c *Client) Post(ctx context.Context, what string, body any, accept string) (*http.Response, context.CancelFunc, error) {
 	raw, err := json.Marshal(body)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%s: %w", c.name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Endpoint, bytes.NewReader(raw))
 	if err != nil {
 		cancel()
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%s: %w", c.name, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", accept)
@@ -97,7 +99,7 @@ func (c *Client) Post(ctx context.Context, what string, body any, accept string)
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 		cancel()
-		return nil, nil, &APIError{StatusCode: resp.StatusCode, Message: c.providerMessage(msg), What: what}
+		return nil, nil, &APIError{StatusCode: resp.StatusCode, Message: c.providerMessage(msg), What: c.name + ": " + what}
 	}
 	return resp, cancel, nil
 }
@@ -109,12 +111,13 @@ func (c *Client) ReadBody(resp *http.Response, max int) ([]byte, error) {
 		return nil, c.TransportError(err)
 	}
 	if len(raw) > max {
-		return nil, fmt.Errorf("POST %s: response larger than %d bytes", c.Endpoint, max)
+		return nil, fmt.Errorf("%s: POST %s: response larger than %d bytes", c.name, c.Endpoint, max)
 	}
 	return raw, nil
 }
 
-// TransportError describes a failed request without the API key; it wraps
+// TransportError describes a failed request, under the client's name and
+// without the API key; it wraps
 // context.DeadlineExceeded on timeout and context.Canceled.
 func (c *Client) TransportError(err error) error {
 	var ue *url.Error
@@ -122,12 +125,12 @@ func (c *Client) TransportError(err error) error {
 		err = ue.Err
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("POST %s: timed out after %s: %w", c.Endpoint, c.timeout, context.DeadlineExceeded)
+		return fmt.Errorf("%s: POST %s: timed out after %s: %w", c.name, c.Endpoint, c.timeout, context.DeadlineExceeded)
 	}
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("POST %s: %w", c.Endpoint, context.Canceled)
+		return fmt.Errorf("%s: POST %s: %w", c.name, c.Endpoint, context.Canceled)
 	}
-	return fmt.Errorf("POST %s: %s", c.Endpoint, c.redact(err.Error()))
+	return fmt.Errorf("%s: POST %s: %s", c.name, c.Endpoint, c.redact(err.Error()))
 }
 
 // providerMessage extracts the provider's error message from an error body:
