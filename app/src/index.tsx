@@ -62,6 +62,12 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
   const shown = view === 'settings' && !admin ? 'inbox' : view;
   useEffect(() => { history.replaceState(null, '', '#' + shown); }, [shown]);
   const [help, setHelp] = useState(false);
+  // One live subscription to the workspace's conversation changes, shared
+  // by the inbox and the open conversation; n counts the changes.
+  const [change, setChange] = useState<Change | null>(null);
+  useEffect(() => subscribe<{ conversationChanged: { change: string; conversation: { id: string } } }>(
+    `subscription($w: ID!) { conversationChanged(workspaceId: $w) { change conversation { id } } }`, { w: wsID },
+    (d) => setChange((c) => ({ id: d.conversationChanged.conversation.id, kind: d.conversationChanged.change, n: (c?.n ?? 0) + 1 }))), [wsID]);
   const signOut = async () => {
     await gql(`mutation { logout }`).catch(() => {});
     onSignOut();
@@ -99,8 +105,8 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
       </header>
       {shown === 'settings' ? <Settings key={wsID} workspaceID={wsID} me={agent} /> : shown === 'reports' ? <Reports key={wsID} workspaceID={wsID} /> : shown === 'kb' ? <KnowledgeBase key={wsID} workspaceID={wsID} canEdit={admin} /> : (
         <div class={open ? 'panes has-open' : 'panes'}>
-          <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} />
-          {open ? <ConversationView key={open} id={open} me={agent} workspaceID={wsID} onClose={() => setOpen(null)} />
+          <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} change={change} />
+          {open ? <ConversationView key={open} id={open} me={agent} change={change} onClose={() => setOpen(null)} />
             : <section class="empty" aria-label="Conversation"><p>Select a conversation.</p></section>}
         </div>
       )}
@@ -144,7 +150,21 @@ const INBOX = `query($w: ID!, $f: ConversationFilter, $after: String) {
 
 type Who = 'all' | 'mine' | 'unassigned';
 
-function Inbox({ workspaceID, me, open, onOpen }: { workspaceID: string; me: Agent; open: string | null; onOpen: (id: string) => void }) {
+interface Change { id: string; kind: string; n: number }
+
+// useNewChange calls fn for each change that arrives after the component
+// mounted.
+function useNewChange(change: Change | null, fn: (c: Change) => void) {
+  const seen = useRef(change?.n ?? 0);
+  useEffect(() => {
+    if (change && change.n > seen.current) {
+      seen.current = change.n;
+      fn(change);
+    }
+  }, [change]);
+}
+
+function Inbox({ workspaceID, me, open, onOpen, change }: { workspaceID: string; me: Agent; open: string | null; onOpen: (id: string) => void; change: Change | null }) {
   const [status, setStatus] = useState<Status | ''>('OPEN');
   const [who, setWho] = useState<Who>('all');
   const [text, setText] = useState('');
@@ -180,17 +200,10 @@ function Inbox({ workspaceID, me, open, onOpen }: { workspaceID: string; me: Age
   }, [load]);
   // Live: any change reloads the first page; changed conversations not
   // open are marked unread.
-  const openRef = useRef(open);
-  openRef.current = open;
-  useEffect(() => subscribe<{ conversationChanged: { change: string; conversation: { id: string } } }>(
-    `subscription($w: ID!) { conversationChanged(workspaceId: $w) { change conversation { id } } }`, { w: workspaceID },
-    (d) => {
-      const id = d.conversationChanged.conversation.id;
-      if (d.conversationChanged.change === 'MESSAGE' || d.conversationChanged.change === 'CREATED') {
-        if (id !== openRef.current) setUnread((u) => new Set(u).add(id));
-      }
-      load(null);
-    }), [workspaceID, load]);
+  useNewChange(change, (c) => {
+    if ((c.kind === 'MESSAGE' || c.kind === 'CREATED') && c.id !== open) setUnread((u) => new Set(u).add(c.id));
+    load(null);
+  });
   const openOne = (id: string) => {
     setUnread((u) => { const n = new Set(u); n.delete(id); return n; });
     onOpen(id);
@@ -253,7 +266,7 @@ const CONVERSATION = `query($id: ID!) { conversation(id: $id) {
 } }`;
 const MESSAGE_FIELDS = `id author body internal createdAt authorAgent { name }`;
 
-function ConversationView({ id, me, workspaceID, onClose }: { id: string; me: Agent; workspaceID: string; onClose: () => void }) {
+function ConversationView({ id, me, change, onClose }: { id: string; me: Agent; change: Change | null; onClose: () => void }) {
   const [c, setC] = useState<Conversation | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
   const [error, setError] = useState('');
@@ -265,9 +278,7 @@ function ConversationView({ id, me, workspaceID, onClose }: { id: string; me: Ag
   useEffect(load, [load]);
   useEffect(() => subscribe<{ messageAdded: Message }>(`subscription($c: ID!) { messageAdded(conversationId: $c) { ${MESSAGE_FIELDS} } }`, { c: id },
     (d) => setMessages((ms) => (ms.some((m) => m.id === d.messageAdded.id) ? ms : [...ms, d.messageAdded]))), [id]);
-  useEffect(() => subscribe<{ conversationChanged: { conversation: { id: string } } }>(
-    `subscription($w: ID!) { conversationChanged(workspaceId: $w) { conversation { id } } }`, { w: workspaceID },
-    (d) => d.conversationChanged.conversation.id === id && load()), [workspaceID, id, load]);
+  useNewChange(change, (c) => c.id === id && load());
   const thread = useRef<HTMLOListElement>(null);
   useEffect(() => { thread.current?.lastElementChild?.scrollIntoView({ block: 'end' }); }, [messages.length]);
 
@@ -531,6 +542,9 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
   useEffect(load, [load]);
   // The preview is the real widget, loaded from this server with the
   // workspace's key and started again after every save.
+  // It restarts only when what it shows changed, not on every reload of
+  // the settings (a role change, new origins).
+  const preview = ws ? JSON.stringify([ws.widgetKey, ws.widgetConfig]) : '';
   useEffect(() => {
     if (!ws) return;
     const start = () => { window.Helpium?.shutdown(); window.Helpium?.init({ apiKey: ws.widgetKey }).catch(() => {}); };
@@ -539,7 +553,8 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
     script.src = '/widget.js';
     script.onload = start;
     document.head.append(script);
-  }, [ws]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [preview]);
   useEffect(() => () => window.Helpium?.shutdown(), []);
   const act = (what: string, query: string, vars: Record<string, unknown>) =>
     gql(query, { w: workspaceID, ...vars }).then(() => { setSaved(what); setError(''); load(); }).catch((e) => { setSaved(''); setError(e.message); });
