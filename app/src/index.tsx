@@ -531,7 +531,9 @@ declare global {
 }
 
 // Settings are for owners and admins (the tab is hidden from agents, and
-// the API refuses them).
+// the API refuses them). Each form is keyed by the saved values it shows:
+// it starts again when they change, and a reload after another form's
+// save leaves unsaved edits alone.
 function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
   const [ws, setWs] = useState<WorkspaceSettings | null>(null);
   const [error, setError] = useState('');
@@ -574,35 +576,38 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
     <section class="settings" aria-label="Settings">
       <p role="status" class="saved">{saved}</p>
       {error && <p role="alert" class="error">{error}</p>}
-      <form class="card" onSubmit={saveWidget}>
+      <form class="card" key={JSON.stringify(w)} onSubmit={saveWidget}>
         <h2>Widget</h2>
         <div class="colors">
-          <label>Primary colour <input name="primary" type="color" value={w.colors.primary} /></label>
-          <label>Background <input name="background" type="color" value={w.colors.background} /></label>
-          <label>Text <input name="text" type="color" value={w.colors.text} /></label>
+          <label>Primary colour <input name="primary" type="color" defaultValue={w.colors.primary} /></label>
+          <label>Background <input name="background" type="color" defaultValue={w.colors.background} /></label>
+          <label>Text <input name="text" type="color" defaultValue={w.colors.text} /></label>
           <label>Position{' '}
-            <select name="position" value={w.position}><option value="BOTTOM_RIGHT">Bottom right</option><option value="BOTTOM_LEFT">Bottom left</option></select>
+            <select name="position">
+              <option value="BOTTOM_RIGHT" selected={w.position === 'BOTTOM_RIGHT'}>Bottom right</option>
+              <option value="BOTTOM_LEFT" selected={w.position === 'BOTTOM_LEFT'}>Bottom left</option>
+            </select>
           </label>
         </div>
-        <label>Greeting <input name="greeting" value={w.greeting} maxLength={500} /></label>
-        <label>Launcher text <input name="launcherText" value={w.launcherText} maxLength={40} /></label>
+        <label>Greeting <input name="greeting" defaultValue={w.greeting} maxLength={500} /></label>
+        <label>Launcher text <input name="launcherText" defaultValue={w.launcherText} maxLength={40} /></label>
         <p class="meta">The widget on this page is the real one with these settings; it restarts after each save.</p>
         <button type="submit">Save widget</button>
       </form>
-      <form class="card" onSubmit={(e) => {
+      <form class="card" key={ws.allowedOrigins.join()} onSubmit={(e) => {
         e.preventDefault();
         const origins = String(new FormData(e.currentTarget as HTMLFormElement).get('origins')).split('\n').map((o) => o.trim()).filter(Boolean);
         act('Allowed origins saved.', `mutation($w: ID!, $o: [String!]!) { setAllowedOrigins(workspaceId: $w, origins: $o) { id } }`, { o: origins });
       }}>
         <h2>Allowed origins</h2>
         <label>One per line, e.g. https://www.example.com; empty allows any site to use the widget key
-          <textarea name="origins" rows={3} value={ws.allowedOrigins.join('\n')} />
+          <textarea name="origins" rows={3} defaultValue={ws.allowedOrigins.join('\n')} />
         </label>
         <button type="submit">Save origins</button>
       </form>
-      <BusinessHoursForm value={ws.businessHours} onSave={(bh) =>
+      <BusinessHoursForm key={JSON.stringify(ws.businessHours)} value={ws.businessHours} onSave={(bh) =>
         act('Business hours saved.', `mutation($w: ID!, $in: BusinessHoursInput!) { updateBusinessHours(workspaceId: $w, input: $in) { id } }`, { in: bh })} />
-      <form class="card" onSubmit={(e) => {
+      <form class="card" key={JSON.stringify(ws.rateLimits)} onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget as HTMLFormElement);
         const n = (k: string) => Number(f.get(k));
@@ -611,9 +616,9 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
       }}>
         <h2>Rate limits, per minute</h2>
         <div class="colors">
-          <label>Customer API requests <input name="api" type="number" min={1} required value={ws.rateLimits.customerApiPerMinute} /></label>
-          <label>New conversations per visitor <input name="conversations" type="number" min={1} required value={ws.rateLimits.conversationsPerMinute} /></label>
-          <label>Messages per visitor <input name="messages" type="number" min={1} required value={ws.rateLimits.messagesPerMinute} /></label>
+          <label>Customer API requests <input name="api" type="number" min={1} required defaultValue={ws.rateLimits.customerApiPerMinute} /></label>
+          <label>New conversations per visitor <input name="conversations" type="number" min={1} required defaultValue={ws.rateLimits.conversationsPerMinute} /></label>
+          <label>Messages per visitor <input name="messages" type="number" min={1} required defaultValue={ws.rateLimits.messagesPerMinute} /></label>
         </div>
         <button type="submit">Save limits</button>
       </form>
@@ -768,8 +773,7 @@ interface BusinessHours {
 // BusinessHoursForm edits the weekly opening hours (one range a day at
 // most here; the API takes more), closures and the away message.
 function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (bh: BusinessHours) => void }) {
-  const [bh, setBh] = useState(value);
-  useEffect(() => setBh(value), [value]);
+  const [bh, setBh] = useState(value); // Settings remounts it when the saved hours change
   const range = (d: Weekday) => bh.ranges.find((r) => r.day === d);
   const setDay = (d: Weekday, r: { start: string; end: string } | null) =>
     setBh({ ...bh, ranges: [...bh.ranges.filter((x) => x.day !== d), ...(r ? [{ day: d, ...r }] : [])] });
