@@ -1,6 +1,6 @@
 # Helpium. `make run` and `make test` set up everything they need:
-# a project-local PostgreSQL 15, Weaviate v1.35.2 and Mailpit v1.33.1 (built
-# once into .bin/).
+# a project-local PostgreSQL 15, Weaviate v1.35.2 and Mailpit v1.33.1, and
+# for tests Redis and versitygw v1.8.0, an S3 server (built once into .bin/).
 SHELL := /bin/bash
 GO ?= go
 DATA_DIR ?= $(or $(HELPIUM_DATA_DIR),.data)
@@ -13,7 +13,8 @@ DEVSTACK := $(GO) run ./cmd/devstack
 # Test, benchmark and evaluation targets always start services of their own,
 # even in a shell that loaded make run's settings (.data/helpium.env).
 OWN_SERVICES := env -u DATABASE_URL -u WEAVIATE_URL -u WEAVIATE_GRPC_ADDR -u REDIS_URL \
-	-u HELPIUM_SMTP_HOST -u HELPIUM_SMTP_PORT -u HELPIUM_SMTP_TLS -u HELPIUM_SMTP_USERNAME -u HELPIUM_SMTP_PASSWORD -u MAILPIT_URL
+	-u HELPIUM_SMTP_HOST -u HELPIUM_SMTP_PORT -u HELPIUM_SMTP_TLS -u HELPIUM_SMTP_USERNAME -u HELPIUM_SMTP_PASSWORD -u MAILPIT_URL \
+	-u HELPIUM_S3_ENDPOINT -u HELPIUM_S3_REGION -u HELPIUM_S3_BUCKET -u HELPIUM_S3_ACCESS_KEY_ID -u HELPIUM_S3_SECRET_ACCESS_KEY
 GOTEST_FLAGS ?= -count=1 -timeout 30m
 FUZZ_DATA_DIR ?= .data/fuzz
 FUZZTIME ?= 30s
@@ -29,13 +30,13 @@ run: build
 	@test -s $(DATA_DIR)/encryption.key || { mkdir -p $(DATA_DIR) && .bin/helpium keys generate -id local > $(DATA_DIR)/encryption.key && chmod 600 $(DATA_DIR)/encryption.key; }
 	HELPIUM_ENCRYPTION_KEY="$${HELPIUM_ENCRYPTION_KEY:-$$(cat $(DATA_DIR)/encryption.key)}" $(DEVSTACK) -data $(DATA_DIR) -- .bin/helpium serve -migrate -seed
 
-## test: start test PostgreSQL, Weaviate, Mailpit and Redis (own data dir and ports) and run every test against them
+## test: start test PostgreSQL, Weaviate, Mailpit, Redis and versitygw (S3) (own data dir and ports) and run every test against them
 test:
-	$(OWN_SERVICES) $(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -- $(GO) test $(GOTEST_FLAGS) ./...
+	$(OWN_SERVICES) $(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -s3 -- $(GO) test $(GOTEST_FLAGS) ./...
 
 ## race: make test under the race detector (about twice as long; needs gcc for cgo)
 race:
-	$(OWN_SERVICES) $(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -- $(GO) test -race $(GOTEST_FLAGS) ./...
+	$(OWN_SERVICES) $(DEVSTACK) -data $(TEST_DATA_DIR) -fast -redis -s3 -- $(GO) test -race $(GOTEST_FLAGS) ./...
 
 ## fuzz: run each fuzz target for $(FUZZTIME) against real services (REST decoding, hostile Customer API
 ## requests, widget GraphQL variables); invariants: no 5xx, no panic, always the error envelope

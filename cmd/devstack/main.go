@@ -4,13 +4,17 @@
 // environment, and stops them when the command exits.
 //
 //	go run ./cmd/devstack [-data DIR] [-pg-port N] [-weaviate-port N] [-weaviate-grpc-port N]
-//	                      [-fast] [-redis] [-addr HOST:PORT] -- COMMAND [ARGS...]
+//	                      [-fast] [-redis] [-s3] [-addr HOST:PORT] -- COMMAND [ARGS...]
 //
 // The command gets DATABASE_URL, WEAVIATE_URL, WEAVIATE_GRPC_ADDR,
 // HELPIUM_SMTP_HOST, HELPIUM_SMTP_PORT, HELPIUM_SMTP_TLS, MAILPIT_URL,
-// HELPIUM_ADDR and HELPIUM_DATA_DIR, and REDIS_URL with -redis. Data lives
-// in DIR/postgres, DIR/weaviate and DIR/mailpit, logs in DIR/logs, and the
-// variables are also written to
+// HELPIUM_ADDR and HELPIUM_DATA_DIR, REDIS_URL with -redis, and with -s3
+// (versitygw, an S3 server over DIR/versitygw, with the bucket helpium)
+// HELPIUM_S3_ENDPOINT, HELPIUM_S3_REGION, HELPIUM_S3_BUCKET,
+// HELPIUM_S3_ACCESS_KEY_ID and HELPIUM_S3_SECRET_ACCESS_KEY (not
+// HELPIUM_BLOB_STORE: the server keeps its disk store unless told). Data
+// lives in DIR/postgres, DIR/weaviate, DIR/mailpit (and DIR/versitygw),
+// logs in DIR/logs, and the variables are also written to
 // DIR/helpium.env (shell syntax), so that
 //
 //	set -a; . .data/helpium.env; go run ./cmd/helpium
@@ -18,9 +22,10 @@
 // works against a running stack. Without COMMAND, devstack keeps the stack
 // up until interrupted. Ports default to those of the previous run on the
 // same DIR (remembered in DIR/devstack-ports.json) when they are free.
-// If DATABASE_URL (or WEAVIATE_URL, HELPIUM_SMTP_HOST) is already set, no
-// PostgreSQL (or Weaviate, Mailpit) is started and the value is passed
-// through.
+// If DATABASE_URL (or WEAVIATE_URL, HELPIUM_SMTP_HOST, and with -redis
+// REDIS_URL, with -s3 HELPIUM_S3_ENDPOINT) is already set, no PostgreSQL
+// (or Weaviate, Mailpit, Redis, versitygw) is started and the values are
+// passed through.
 package main
 
 import (
@@ -64,6 +69,7 @@ type config struct {
 	prefer       savedPorts // the last run's ports, when free
 	fast         bool
 	redis        bool
+	s3           bool
 	addr         string
 	command      []string
 }
@@ -92,6 +98,7 @@ func parseFlags() config {
 	fs.IntVar(&c.grpcPort, "weaviate-grpc-port", 0, "Weaviate gRPC port (0: as for -pg-port)")
 	fs.BoolVar(&c.fast, "fast", false, "run PostgreSQL without fsync (tests, throw-away data)")
 	fs.BoolVar(&c.redis, "redis", false, "also start redis-server (installed with apt-get when missing) and set REDIS_URL")
+	fs.BoolVar(&c.s3, "s3", false, "also start versitygw (an S3 server, built into .bin when missing) and set HELPIUM_S3_*")
 	fs.StringVar(&c.addr, "addr", defAddr, "HELPIUM_ADDR for the command (default $HELPIUM_ADDR or 127.0.0.1:8080)")
 	fs.Parse(os.Args[1:])
 	c.command = fs.Args()
@@ -106,6 +113,7 @@ type savedPorts struct {
 	WeaviateGRPC int `json:"weaviate_grpc,omitempty"`
 	MailpitSMTP  int `json:"mailpit_smtp,omitempty"`
 	MailpitHTTP  int `json:"mailpit_http,omitempty"`
+	S3           int `json:"s3,omitempty"`
 }
 
 func loadPorts(path string) savedPorts {
@@ -173,10 +181,13 @@ func run() int {
 	if cfg.prefer.MailpitSMTP == cfg.prefer.MailpitHTTP {
 		cfg.prefer.MailpitHTTP = 0
 	}
+	if cfg.s3 {
+		cfg.prefer.S3 = portIfFree(saved.S3)
+	}
 	// The services start side by side: these ports are theirs before they
 	// bind them, so no port picked for another is one.
 	devstack.Reserve(cfg.pgPort, cfg.weaviatePort, cfg.grpcPort, cfg.prefer.Postgres, cfg.prefer.Weaviate, cfg.prefer.WeaviateGRPC,
-		cfg.prefer.MailpitSMTP, cfg.prefer.MailpitHTTP)
+		cfg.prefer.MailpitSMTP, cfg.prefer.MailpitHTTP, cfg.prefer.S3)
 
 	// Start what is needed, concurrently; a signal cancels the startup.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -213,6 +224,9 @@ func run() int {
 	if st.mail != nil {
 		saved.MailpitSMTP, saved.MailpitHTTP = st.mail.SMTPPort(), st.mail.HTTPPort()
 	}
+	if st.s3 != nil {
+		saved.S3 = st.s3.Port()
+	}
 	if b, err := json.MarshalIndent(saved, "", "  "); err == nil {
 		writeFileAtomic(portsFile, append(b, '\n'))
 	}
@@ -228,6 +242,9 @@ func run() int {
 	}
 	if st.redisURL != "" {
 		vars["REDIS_URL"] = st.redisURL
+	}
+	for k, v := range st.s3Vars {
+		vars[k] = v
 	}
 	if st.mail != nil {
 		vars["HELPIUM_SMTP_HOST"] = "127.0.0.1"
@@ -257,6 +274,8 @@ type stack struct {
 	redis        *devstack.Redis
 	redisURL     string
 	mail         *devstack.Mailpit
+	s3           *devstack.VersityGW
+	s3Vars       map[string]string // HELPIUM_S3_*
 	logs         []io.Closer
 	databaseURL  string
 	weaviateURL  string
@@ -370,6 +389,46 @@ func (s *stack) start(ctx context.Context, cfg config, dataDir, logDir string) e
 			logf("redis ready on 127.0.0.1:%d", r.Port())
 		}()
 	}
+	if cfg.s3 && os.Getenv("HELPIUM_S3_ENDPOINT") != "" {
+		s.s3Vars = map[string]string{}
+		for _, name := range []string{"HELPIUM_S3_ENDPOINT", "HELPIUM_S3_REGION", "HELPIUM_S3_BUCKET", "HELPIUM_S3_ACCESS_KEY_ID", "HELPIUM_S3_SECRET_ACCESS_KEY"} {
+			if v := os.Getenv(name); v != "" {
+				s.s3Vars[name] = v
+			}
+		}
+		logf("using HELPIUM_S3_ENDPOINT from the environment; not starting versitygw")
+	} else if cfg.s3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			logFile, err := openLog("versitygw.log")
+			if err != nil {
+				fail(err)
+				return
+			}
+			t0 := time.Now()
+			v, err := devstack.StartVersityGW(ctx, devstack.VersityGWOptions{
+				DataDir:    filepath.Join(dataDir, "versitygw"),
+				PreferPort: cfg.prefer.S3,
+				Log:        logFile,
+			})
+			if err != nil {
+				fail(fmt.Errorf("%w\n(full versitygw log: %s)", err, logFile.Name()))
+				return
+			}
+			mu.Lock()
+			s.s3 = v
+			s.s3Vars = map[string]string{
+				"HELPIUM_S3_ENDPOINT":          v.URL(),
+				"HELPIUM_S3_REGION":            devstack.VersityGWRegion,
+				"HELPIUM_S3_BUCKET":            devstack.VersityGWBucket,
+				"HELPIUM_S3_ACCESS_KEY_ID":     v.AccessKeyID(),
+				"HELPIUM_S3_SECRET_ACCESS_KEY": v.SecretAccessKey(),
+			}
+			mu.Unlock()
+			logf("versitygw (S3) ready on %s, bucket %s (%.1fs)", strings.TrimPrefix(v.URL(), "http://"), devstack.VersityGWBucket, time.Since(t0).Seconds())
+		}()
+	}
 	if os.Getenv("HELPIUM_SMTP_HOST") != "" {
 		logf("using HELPIUM_SMTP_HOST from the environment; not starting mailpit")
 	} else {
@@ -432,8 +491,9 @@ func (s *stack) stop() {
 	stop("weaviate", s.wv != nil, func() error { return s.wv.Stop() })
 	stop("redis", s.redis != nil, func() error { return s.redis.Stop() })
 	stop("mailpit", s.mail != nil, func() error { return s.mail.Stop() })
+	stop("versitygw", s.s3 != nil, func() error { return s.s3.Stop() })
 	wg.Wait()
-	s.pg, s.wv, s.redis, s.mail = nil, nil, nil, nil
+	s.pg, s.wv, s.redis, s.mail, s.s3 = nil, nil, nil, nil, nil
 	if len(names) > 0 {
 		logf("stopped %s", strings.Join(names, ", "))
 	}
