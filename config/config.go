@@ -57,6 +57,15 @@ type Config struct {
 	SMTPPassword string // HELPIUM_SMTP_PASSWORD
 	SMTPTLS      string // HELPIUM_SMTP_TLS: starttls, tls or none
 	MailFrom     string // HELPIUM_MAIL_FROM
+
+	// Attachment storage.
+	BlobStore         string // HELPIUM_BLOB_STORE: disk or s3
+	BlobDir           string // HELPIUM_BLOB_DIR
+	S3Endpoint        string // HELPIUM_S3_ENDPOINT
+	S3Region          string // HELPIUM_S3_REGION
+	S3Bucket          string // HELPIUM_S3_BUCKET
+	S3AccessKeyID     string // HELPIUM_S3_ACCESS_KEY_ID
+	S3SecretAccessKey string // HELPIUM_S3_SECRET_ACCESS_KEY
 }
 
 // Var describes one environment variable, for validation messages and docs.
@@ -102,6 +111,13 @@ var Vars = []Var{
 	{"HELPIUM_SMTP_PASSWORD", "", "SMTP password.", true},
 	{"HELPIUM_SMTP_TLS", "starttls", "starttls (required STARTTLS, port 587), tls (TLS from the start, port 465) or none (plain text: only for a server on loopback).", false},
 	{"HELPIUM_MAIL_FROM", "Helpium <helpium@localhost>", "Sender of Helpium's emails, an address or Name <address>.", false},
+	{"HELPIUM_BLOB_STORE", "disk", "Where attachments' bytes are kept: disk (HELPIUM_BLOB_DIR; one server, or replicas sharing that volume) or s3 (an S3-compatible bucket, for several replicas).", false},
+	{"HELPIUM_BLOB_DIR", "$HELPIUM_DATA_DIR/blobs", "Directory of the disk store.", false},
+	{"HELPIUM_S3_ENDPOINT", "", "URL of the S3-compatible service, e.g. https://s3.us-east-1.amazonaws.com or http://127.0.0.1:7070; buckets are addressed by path (required with HELPIUM_BLOB_STORE=s3).", false},
+	{"HELPIUM_S3_REGION", "us-east-1", "Region of the bucket.", false},
+	{"HELPIUM_S3_BUCKET", "", "Bucket that holds the attachments; it must exist, and should not be public (required with HELPIUM_BLOB_STORE=s3).", false},
+	{"HELPIUM_S3_ACCESS_KEY_ID", "", "Access key ID for the bucket (required with HELPIUM_BLOB_STORE=s3).", false},
+	{"HELPIUM_S3_SECRET_ACCESS_KEY", "", "Secret access key for the bucket (required with HELPIUM_BLOB_STORE=s3).", true},
 }
 
 // Load reads the configuration through getenv and validates it. Errors name
@@ -223,7 +239,46 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.LLMTimeout, err = time.ParseDuration(get("HELPIUM_LLM_TIMEOUT")); err != nil || c.LLMTimeout <= 0 {
 		return c, fmt.Errorf("HELPIUM_LLM_TIMEOUT: must be a positive duration like 20s")
 	}
-	return c, c.loadMail(get)
+	if err := c.loadMail(get); err != nil {
+		return c, err
+	}
+	return c, c.loadBlob(get, getenv)
+}
+
+// loadBlob reads and checks the attachment storage settings.
+func (c *Config) loadBlob(get, getenv func(string) string) error {
+	if c.BlobDir = strings.TrimSpace(getenv("HELPIUM_BLOB_DIR")); c.BlobDir == "" {
+		c.BlobDir = filepath.Join(c.DataDir, "blobs")
+	}
+	c.effective["HELPIUM_BLOB_DIR"] = c.BlobDir
+	c.S3Endpoint, c.S3Region, c.S3Bucket = get("HELPIUM_S3_ENDPOINT"), get("HELPIUM_S3_REGION"), get("HELPIUM_S3_BUCKET")
+	c.S3AccessKeyID, c.S3SecretAccessKey = get("HELPIUM_S3_ACCESS_KEY_ID"), get("HELPIUM_S3_SECRET_ACCESS_KEY")
+	if c.S3Endpoint != "" {
+		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			return fmt.Errorf("HELPIUM_S3_ENDPOINT: must be an http(s) URL without a path, like https://s3.us-east-1.amazonaws.com")
+		}
+	}
+	switch c.BlobStore = get("HELPIUM_BLOB_STORE"); c.BlobStore {
+	case "disk":
+	case "s3":
+		for _, v := range []struct{ name, value string }{
+			{"HELPIUM_S3_ENDPOINT", c.S3Endpoint},
+			{"HELPIUM_S3_BUCKET", c.S3Bucket},
+			{"HELPIUM_S3_ACCESS_KEY_ID", c.S3AccessKeyID},
+			{"HELPIUM_S3_SECRET_ACCESS_KEY", c.S3SecretAccessKey},
+		} {
+			if v.value == "" {
+				return fmt.Errorf("%s: required when HELPIUM_BLOB_STORE=s3", v.name)
+			}
+		}
+		if !validBucket(c.S3Bucket) {
+			return fmt.Errorf("HELPIUM_S3_BUCKET: %q is not a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)", c.S3Bucket)
+		}
+	default:
+		return fmt.Errorf("HELPIUM_BLOB_STORE: must be disk or s3")
+	}
+	return nil
 }
 
 // loadMail reads and checks the email settings.
@@ -254,6 +309,22 @@ func (c *Config) loadMail(get func(string) string) error {
 		return fmt.Errorf("HELPIUM_SMTP_TLS: none would send the SMTP password unencrypted to %s; use starttls or tls", c.SMTPHost)
 	}
 	return nil
+}
+
+// validBucket reports whether name follows S3's rules for bucket names
+// (those that matter for path-style addressing).
+func validBucket(name string) bool {
+	if len(name) < 3 || len(name) > 63 || strings.Contains(name, "..") {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		inner := c == '.' || c == '-'
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || inner) || inner && (i == 0 || i == len(name)-1) {
+			return false
+		}
+	}
+	return true
 }
 
 // loopbackAddr reports whether addr is host:port with a loopback IP or
@@ -319,5 +390,5 @@ func MarkdownTable() string {
 
 // Effective returns the value a variable has in this configuration: what
 // the environment set (trimmed), else its default, with derived defaults
-// (HELPIUM_MODEL_DIR) worked out.
+// (HELPIUM_MODEL_DIR, HELPIUM_BLOB_DIR) worked out.
 func (c Config) Effective(name string) string { return c.effective[name] }

@@ -69,3 +69,58 @@ func TestMailSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestBlobSettings(t *testing.T) {
+	s3 := func(extra ...string) map[string]string {
+		env := map[string]string{
+			"HELPIUM_BLOB_STORE":           "s3",
+			"HELPIUM_S3_ENDPOINT":          "https://s3.example.com",
+			"HELPIUM_S3_BUCKET":            "helpium-files",
+			"HELPIUM_S3_ACCESS_KEY_ID":     "AKIAEXAMPLE",
+			"HELPIUM_S3_SECRET_ACCESS_KEY": "secret",
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			env[extra[i]] = extra[i+1]
+		}
+		return env
+	}
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		wantErr string // the variable the error names; "" for none
+		check   func(Config) bool
+	}{
+		{"defaults to disk under the data dir", map[string]string{"HELPIUM_DATA_DIR": "/srv/helpium"}, "",
+			func(c Config) bool {
+				return c.BlobStore == "disk" && c.BlobDir == "/srv/helpium/blobs" && c.Effective("HELPIUM_BLOB_DIR") == c.BlobDir
+			}},
+		{"a blob dir of its own", map[string]string{"HELPIUM_BLOB_DIR": "/mnt/files"}, "",
+			func(c Config) bool { return c.BlobDir == "/mnt/files" }},
+		{"s3 with everything", s3(), "",
+			func(c Config) bool {
+				return c.BlobStore == "s3" && c.S3Region == "us-east-1" && c.S3Bucket == "helpium-files" && c.S3SecretAccessKey == "secret"
+			}},
+		{"s3 on loopback over http", s3("HELPIUM_S3_ENDPOINT", "http://127.0.0.1:7070", "HELPIUM_S3_REGION", "eu-west-1"), "",
+			func(c Config) bool { return c.S3Endpoint == "http://127.0.0.1:7070" && c.S3Region == "eu-west-1" }},
+		{"unknown store", map[string]string{"HELPIUM_BLOB_STORE": "ftp"}, "HELPIUM_BLOB_STORE", nil},
+		{"s3 without endpoint", s3("HELPIUM_S3_ENDPOINT", ""), "HELPIUM_S3_ENDPOINT", nil},
+		{"s3 without bucket", s3("HELPIUM_S3_BUCKET", ""), "HELPIUM_S3_BUCKET", nil},
+		{"s3 without access key", s3("HELPIUM_S3_ACCESS_KEY_ID", ""), "HELPIUM_S3_ACCESS_KEY_ID", nil},
+		{"s3 without secret", s3("HELPIUM_S3_SECRET_ACCESS_KEY", ""), "HELPIUM_S3_SECRET_ACCESS_KEY", nil},
+		{"endpoint not a URL", s3("HELPIUM_S3_ENDPOINT", "s3.example.com"), "HELPIUM_S3_ENDPOINT", nil},
+		{"endpoint not http", s3("HELPIUM_S3_ENDPOINT", "ftp://s3.example.com"), "HELPIUM_S3_ENDPOINT", nil},
+		{"endpoint with a path", s3("HELPIUM_S3_ENDPOINT", "https://s3.example.com/bucket"), "HELPIUM_S3_ENDPOINT", nil},
+		{"bucket name with capitals", s3("HELPIUM_S3_BUCKET", "Helpium"), "HELPIUM_S3_BUCKET", nil},
+		{"bucket name too short", s3("HELPIUM_S3_BUCKET", "hp"), "HELPIUM_S3_BUCKET", nil},
+	} {
+		c, err := Load(func(k string) string { return tc.env[k] })
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.wantErr+":")):
+			t.Errorf("%s: error %v, want one naming %s", tc.name, err, tc.wantErr)
+		case tc.check != nil && !tc.check(c):
+			t.Errorf("%s: got %+v", tc.name, c)
+		}
+	}
+}
