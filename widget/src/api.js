@@ -54,26 +54,38 @@ export class Client {
       });
     } catch (err) {
       if (err && err.name === 'AbortError') throw err;
-      throw new ApiError(0, 'network', 'Could not reach the server.');
+      throw networkError();
     }
     const text = await res.text().catch(() => '');
-    let data = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = null;
-    }
-    if (!res.ok) {
-      const e = (data && data.error) || {};
-      throw new ApiError(
-        res.status,
-        typeof e.code === 'string' ? e.code : `http_${res.status}`,
-        typeof e.message === 'string' ? e.message : `Request failed (${res.status}).`,
-        e.field,
-        parseRetryAfter(res.headers.get('Retry-After')),
-      );
-    }
-    return data;
+    return decode(res.status, text, res.headers.get('Retry-After'));
+  }
+
+  // upload POSTs a multipart/form-data form (a message with files). It uses
+  // XMLHttpRequest, whose upload events fetch lacks, and calls
+  // onProgress(fraction sent) as the body goes out. The browser sets the
+  // Content-Type with its boundary.
+  upload(path, form, onProgress) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', this.url(path));
+      xhr.setRequestHeader('X-API-Key', this.key);
+      xhr.setRequestHeader('Accept', 'application/json');
+      if (onProgress) {
+        xhr.upload.addEventListener('progress', (e) => {
+          if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+        });
+      }
+      xhr.addEventListener('load', () => {
+        try {
+          resolve(decode(xhr.status, xhr.responseText, xhr.getResponseHeader('Retry-After')));
+        } catch (err) {
+          reject(err);
+        }
+      });
+      xhr.addEventListener('error', () => reject(networkError()));
+      xhr.addEventListener('abort', () => reject(networkError()));
+      xhr.send(form);
+    });
   }
 
   settings() {
@@ -90,20 +102,19 @@ export class Client {
 
   // clientMessageId with this browser's installationId makes a retry of a
   // lost answer find the conversation the first try started (under the same
-  // token) instead of starting a second one; no other client can.
-  createConversation(message, clientMessageId, installationId) {
-    return this.request('POST', '/conversations', {
-      message,
-      client_message_id: clientMessageId,
-      installation_id: installationId,
-    });
+  // token) instead of starting a second one; no other client can. With
+  // files, the request is a multipart form and onProgress follows it.
+  createConversation(message, clientMessageId, installationId, files = [], onProgress) {
+    const fields = { message, client_message_id: clientMessageId, installation_id: installationId };
+    if (files.length) return this.upload('/conversations', formOf(fields, files), onProgress);
+    return this.request('POST', '/conversations', fields);
   }
 
-  sendMessage(token, body, clientMessageId) {
-    return this.request('POST', `/conversations/${encodeURIComponent(token)}/messages`, {
-      body,
-      client_message_id: clientMessageId,
-    });
+  sendMessage(token, body, clientMessageId, files = [], onProgress) {
+    const path = `/conversations/${encodeURIComponent(token)}/messages`;
+    const fields = { body, client_message_id: clientMessageId };
+    if (files.length) return this.upload(path, formOf(fields, files), onProgress);
+    return this.request('POST', path, fields);
   }
 
   messages(token, after, limit = 200) {
@@ -132,4 +143,38 @@ export class Client {
       user_hash: identity.userHash,
     });
   }
+}
+
+// decode turns a response into its JSON body, or throws the ApiError its
+// error envelope describes.
+function decode(status, text, retryAfter) {
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (status >= 200 && status < 300) return data;
+  if (status === 0) throw networkError();
+  const e = (data && data.error) || {};
+  throw new ApiError(
+    status,
+    typeof e.code === 'string' ? e.code : `http_${status}`,
+    typeof e.message === 'string' ? e.message : `Request failed (${status}).`,
+    e.field,
+    parseRetryAfter(retryAfter),
+  );
+}
+
+function networkError() {
+  return new ApiError(0, 'network', 'Could not reach the server.');
+}
+
+// formOf builds a message's multipart form: its text fields, then each file
+// as a part named files.
+function formOf(fields, files) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) if (v != null) form.append(k, v);
+  for (const f of files) form.append('files', f, f.name);
+  return form;
 }

@@ -48,6 +48,9 @@ export const ICONS = {
   back: 'M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z',
   send: 'M3 20.5 21.5 12 3 3.5v6.6l13 1.9-13 1.9z',
   search: 'M10 3a7 7 0 0 1 5.6 11.2l5.1 5.1-1.4 1.4-5.1-5.1A7 7 0 1 1 10 3zm0 2a5 5 0 1 0 0 10 5 5 0 0 0 0-10z',
+  // Outlines, drawn with the class "line" (a stroke, no fill).
+  clip: 'M20.5 11.5 12 20a5 5 0 0 1-7-7l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7L9.7 17.7a1.7 1.7 0 0 1-2.4-2.4L15 7.6',
+  file: 'M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8zm0 0v5h5',
 };
 
 // FOCUSABLE selects the elements Tab can reach.

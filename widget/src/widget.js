@@ -1,9 +1,10 @@
 // The widget: a launcher and a panel in a shadow root, the home view
 // (greeting, business hours, search and AI answer) and the conversation
-// view (live messages, an outbox with retries), over the Customer API.
+// view (live messages and their files, an outbox with retries), over the
+// Customer API.
 
 import { Client } from './api.js';
-import { h, icon, ICONS, focusables, link } from './dom.js';
+import { h, icon, ICONS, focusables, link, safeUrl } from './dom.js';
 import { Live } from './live.js';
 import { renderMarkdown } from './markdown.js';
 import { sessionStore } from './store.js';
@@ -35,6 +36,7 @@ export class Widget {
     this.lastId = null;
     this.outbox = [];
     this.pumping = false;
+    this.draft = []; // files chosen for the next message: { file, url } (url: an image's object URL)
     this.unread = 0;
     this.identity = null; // in memory only: it may hold the bearer token
     this.customer = null;
@@ -84,6 +86,7 @@ export class Widget {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     document.removeEventListener('visibilitychange', this.onVisibility);
+    for (const d of this.draft) if (d.url) URL.revokeObjectURL(d.url);
     this.host.remove();
     this.identity = null;
   }
@@ -218,7 +221,25 @@ export class Widget {
       onkeypress: (e) => {
         if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) e.preventDefault();
       },
+      // A pasted image (a screenshot) becomes an attachment.
+      onpaste: (e) => {
+        const files = e.clipboardData ? [...e.clipboardData.files] : [];
+        if (!files.length) return;
+        if (!e.clipboardData.types.includes('text/plain')) e.preventDefault();
+        this.addFiles(files);
+      },
     });
+    this.fileInput = h('input', {
+      type: 'file',
+      multiple: true,
+      hidden: true,
+      onchange: () => {
+        this.addFiles([...this.fileInput.files]);
+        this.fileInput.value = ''; // choosing the same file again is a change too
+      },
+    });
+    this.chips = h('ul', { class: 'chips', 'aria-label': 'Files to send', hidden: true });
+    this.composerError = h('p', { class: 'composer-error', role: 'alert', hidden: true });
     this.composer = h(
       'form',
       {
@@ -229,10 +250,19 @@ export class Widget {
           this.submitComposer();
         },
       },
-      h('label', { class: 'sr', for: 'hp-input', text: 'Message' }),
-      this.input,
-      h('button', { class: 'send', type: 'submit', 'aria-label': 'Send message' }, icon(ICONS.send)),
+      this.chips,
+      this.composerError,
+      h(
+        'div',
+        { class: 'row' },
+        h('button', { class: 'attach', type: 'button', 'aria-label': 'Attach files', onclick: () => this.fileInput.click() }, icon(ICONS.clip, 'line')),
+        this.fileInput,
+        h('label', { class: 'sr', for: 'hp-input', text: 'Message' }),
+        this.input,
+        h('button', { class: 'send', type: 'submit', 'aria-label': 'Send message' }, icon(ICONS.send)),
+      ),
     );
+    this.dropHint = h('div', { class: 'drop', hidden: true, 'aria-hidden': 'true' }, icon(ICONS.clip, 'line'), 'Drop files to attach them');
 
     this.panel = h(
       'div',
@@ -244,12 +274,19 @@ export class Widget {
         'aria-labelledby': 'hp-title',
         hidden: true,
         onkeydown: (e) => this.onPanelKey(e),
+        ondragenter: (e) => this.onDrag(e),
+        ondragover: (e) => this.onDrag(e),
+        ondragleave: (e) => {
+          if (!e.relatedTarget || !this.panel.contains(e.relatedTarget)) this.dropHint.hidden = true;
+        },
+        ondrop: (e) => this.onDrop(e),
       },
       head,
       this.banner,
       this.body,
       this.composer,
       h('div', { class: 'foot', text: 'Powered by Helpium' }),
+      this.dropHint,
     );
     this.root = h('div', { class: 'hp' }, this.panel, this.launcher);
     this.root.addEventListener('keydown', (e) => {
@@ -382,6 +419,73 @@ export class Widget {
     const el = this.input;
     el.style.height = '';
     if (el.value && el.scrollHeight > el.clientHeight) el.style.height = `${Math.min(el.scrollHeight + 2, 140)}px`;
+  }
+
+  // ---- files chosen for the next message --------------------------------
+
+  // onDrag lets files be dropped anywhere on the panel.
+  onDrag(e) {
+    if (!e.dataTransfer || ![...e.dataTransfer.types].includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    this.dropHint.hidden = false;
+  }
+
+  onDrop(e) {
+    if (!e.dataTransfer || ![...e.dataTransfer.types].includes('Files')) return;
+    e.preventDefault();
+    this.dropHint.hidden = true;
+    const files = [...e.dataTransfer.files];
+    if (!files.length) return;
+    if (this.view !== 'conversation') this.showView('conversation');
+    this.addFiles(files);
+  }
+
+  addFiles(files) {
+    this.draft.push(...files.map(draftOf));
+    this.showComposerError(null);
+    this.renderChips();
+  }
+
+  removeFile(d) {
+    const i = this.draft.indexOf(d);
+    if (i < 0) return;
+    this.draft.splice(i, 1);
+    if (d.url) URL.revokeObjectURL(d.url);
+    this.showComposerError(null);
+    this.renderChips();
+    const next = this.chips.querySelectorAll('.chip-x')[Math.min(i, this.draft.length - 1)];
+    (next || this.input).focus();
+  }
+
+  // takeDraft empties the chips and returns their files.
+  takeDraft() {
+    const files = this.draft.map((d) => d.file);
+    for (const d of this.draft) if (d.url) URL.revokeObjectURL(d.url);
+    this.draft = [];
+    this.renderChips();
+    return files;
+  }
+
+  // renderChips shows the chosen files: a thumbnail or an icon, the name,
+  // the size and a remove button. bad marks the file the server refused.
+  renderChips(bad = -1) {
+    this.chips.replaceChildren(
+      ...this.draft.map((d, i) =>
+        h(
+          'li',
+          { class: i === bad ? 'chip bad' : 'chip' },
+          fileLabel(d.file.name, d.file.size, d.url),
+          h('button', { class: 'chip-x', type: 'button', 'aria-label': `Remove ${d.file.name}`, onclick: () => this.removeFile(d) }, icon(ICONS.close)),
+        ),
+      ),
+    );
+    this.chips.hidden = this.draft.length === 0;
+  }
+
+  showComposerError(text) {
+    this.composerError.textContent = text || '';
+    this.composerError.hidden = !text;
   }
 
   // ---- search ----------------------------------------------------------
@@ -556,6 +660,7 @@ export class Widget {
 
   messageEl(m) {
     const label = AUTHOR_LABEL[m.author] ?? '';
+    const files = Array.isArray(m.attachments) ? m.attachments : [];
     const cls = m.author === 'customer' ? 'msg mine' : m.author === 'system' ? 'msg system' : 'msg';
     const time = formatTime(m.created_at, this.settings && this.settings.locale);
     return h(
@@ -564,10 +669,38 @@ export class Widget {
       label ? h('span', { class: 'sr', text: `${label}: ` }) : null,
       // Agents and the AI write Markdown (the safe subset AI answers use);
       // what a customer typed stays plain text.
-      m.author === 'agent' || m.author === 'ai'
-        ? h('div', { class: 'bubble md' }, renderMarkdown(m.body, [], this.base))
-        : h('div', { class: 'bubble', text: m.body }),
+      !m.body && files.length
+        ? null
+        : m.author === 'agent' || m.author === 'ai'
+          ? h('div', { class: 'bubble md' }, renderMarkdown(m.body, [], this.base))
+          : h('div', { class: 'bubble', text: m.body }),
+      files.length ? this.filesEl(files) : null,
       h('div', { class: 'meta', 'aria-hidden': 'true', text: [label, time].filter(Boolean).join(' · ') }),
+    );
+  }
+
+  // filesEl lists a message's files: images as thumbnails that open the
+  // full image in a new tab, other files as download links. The server's
+  // urls are signed paths on it, resolved against the API's base.
+  filesEl(files) {
+    return h(
+      'ul',
+      { class: 'files', 'aria-label': 'Attachments' },
+      files.map((a) => {
+        const href = safeUrl(a.url, this.base);
+        const name = String(a.filename || 'file');
+        const size = formatSize(a.size);
+        const open = { href, target: '_blank', rel: 'noopener noreferrer' };
+        return h(
+          'li',
+          null,
+          !href
+            ? h('span', { class: 'file' }, fileLabel(name, a.size))
+            : a.kind === 'image'
+              ? h('a', { ...open, class: 'thumb', title: `${name} (${size})` }, h('img', { src: href, alt: `${name}, ${size}, opens in a new tab`, loading: 'lazy' }))
+              : h('a', { ...open, class: 'file', download: name }, fileLabel(name, a.size)),
+        );
+      }),
     );
   }
 
@@ -611,15 +744,17 @@ export class Widget {
 
   submitComposer() {
     const body = this.input.value.trim();
-    if (!body) return;
+    if (!body && !this.draft.length) return;
     this.input.value = '';
     this.autosize();
-    this.send(body);
+    this.showComposerError(null);
+    this.send(body, this.takeDraft());
   }
 
   // send queues a message; the outbox delivers in order, one at a time.
-  send(body) {
-    const item = { clientId: newId(), body, state: 'queued', el: null };
+  // A retry sends the same files under the same client message id.
+  send(body, files = []) {
+    const item = { clientId: newId(), body, files, state: 'queued', el: null };
     item.el = this.pendingEl(item);
     this.outbox.push(item);
     this.log.append(item.el);
@@ -630,7 +765,19 @@ export class Widget {
 
   pendingEl(item) {
     item.meta = h('div', { class: 'meta' });
-    const el = h('div', { class: 'msg mine pending', 'data-client-id': item.clientId }, h('div', { class: 'bubble', text: item.body }), item.meta);
+    const el = h(
+      'div',
+      { class: 'msg mine pending', 'data-client-id': item.clientId },
+      item.body ? h('div', { class: 'bubble', text: item.body }) : null,
+      item.files.length
+        ? h(
+            'ul',
+            { class: 'files', 'aria-label': 'Attachments' },
+            item.files.map((f) => h('li', null, h('span', { class: 'file' }, fileLabel(f.name, f.size)))),
+          )
+        : null,
+      item.meta,
+    );
     this.setItemState(item, item.state, null, el);
     return el;
   }
@@ -652,9 +799,28 @@ export class Widget {
       });
       const why = err && err.status === 0 ? 'Not sent: no connection.' : `Not sent: ${(err && err.message) || 'something went wrong'}`;
       item.meta.replaceChildren(h('span', { role: 'alert', text: `${why} ` }), retry);
+    } else if (state === 'sending' && item.files.length) {
+      // The bar's value changes without a word, so the log's live region
+      // does not read every step aloud.
+      item.bar = h('progress', { max: '100', value: '0', 'aria-label': item.files.length === 1 ? 'Uploading the file' : `Uploading ${item.files.length} files` });
+      item.meta.replaceChildren(h('span', { text: 'Uploading…' }), item.bar);
     } else {
       item.meta.textContent = state === 'waiting' ? 'Waiting to send…' : 'Sending…';
     }
+  }
+
+  // returnToComposer puts a message whose files the server refused back in
+  // the composer, with the server's reason, so the customer can remove the
+  // file and send again; retrying as it is would only be refused again.
+  returnToComposer(item, err) {
+    item.el.remove();
+    this.draft = [...item.files.map(draftOf), ...this.draft];
+    if (item.body) this.input.value = this.input.value.trim() ? `${item.body}\n${this.input.value}` : item.body;
+    this.autosize();
+    const m = /^files\[(\d+)\]$/.exec(err.field || '');
+    this.renderChips(m ? Number(m[1]) : -1);
+    this.showComposerError(fileErrorText(err));
+    this.updateEmpty();
   }
 
   async pump() {
@@ -674,6 +840,12 @@ export class Widget {
             this.setItemState(item, 'waiting');
             this.emit('error', errorInfo(err));
             await this.rateLimited(err.retryAfter);
+            continue;
+          }
+          if (item.files.length && (err.status === 413 || (err.status === 422 && /^files/.test(err.field || '')))) {
+            this.outbox.shift();
+            this.returnToComposer(item, err);
+            this.emit('error', errorInfo(err));
             continue;
           }
           if (err.code === 'not_found' && this.token) this.forget();
@@ -700,8 +872,11 @@ export class Widget {
   }
 
   async deliver(item) {
+    const progress = (f) => {
+      if (item.bar) item.bar.value = Math.round(f * 100);
+    };
     if (!this.token) {
-      const r = await this.client.createConversation(item.body, item.clientId, this.installationId());
+      const r = await this.client.createConversation(item.body, item.clientId, this.installationId(), item.files, progress);
       if (this.destroyed) return;
       this.setToken(r.widget_token);
       item.el.remove();
@@ -711,7 +886,7 @@ export class Widget {
       if (this.identity) this.sendIdentify().catch(() => {});
       return;
     }
-    const m = await this.client.sendMessage(this.token, item.body, item.clientId);
+    const m = await this.client.sendMessage(this.token, item.body, item.clientId, item.files, progress);
     if (this.destroyed) return;
     if (this.seen.has(m.id)) {
       item.el.remove();
@@ -782,7 +957,49 @@ export class Widget {
 
 // publicMessage is what "message" listeners receive.
 function publicMessage(m) {
-  return { id: m.id, conversation_id: m.conversation_id, author: m.author, body: m.body, created_at: m.created_at };
+  const files = Array.isArray(m.attachments) ? m.attachments : [];
+  return {
+    id: m.id,
+    conversation_id: m.conversation_id,
+    author: m.author,
+    body: m.body,
+    created_at: m.created_at,
+    attachments: files.map((a) => ({ id: a.id, filename: a.filename, content_type: a.content_type, kind: a.kind, size: a.size, url: a.url })),
+  };
+}
+
+// formatSize writes a file size for people: 512 B, 14 KB, 2.5 MB.
+function formatSize(n) {
+  if (!Number.isFinite(n) || n < 0) return '';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+// fileLabel shows a file as a thumbnail (from thumb, an object URL) or an
+// icon, then its name and size.
+function fileLabel(name, size, thumb) {
+  return [
+    thumb ? h('img', { src: thumb, alt: '', onerror: (e) => e.target.replaceWith(icon(ICONS.file, 'line')) }) : icon(ICONS.file, 'line'),
+    h('span', { class: 'name', text: name }),
+    h('span', { class: 'size', text: formatSize(size) }),
+  ];
+}
+
+// draftOf is a chosen file with, for an image the browser can show, an
+// object URL for its thumbnail (revoked when the chip goes).
+function draftOf(file) {
+  const image = /^image\/(png|jpeg|gif|webp|bmp)$/.test(file.type) && window.URL && URL.createObjectURL;
+  return { file, url: image ? URL.createObjectURL(file) : null };
+}
+
+// fileErrorText is the server's refusal of files. One naming a file starts
+// with the form field ("files[0] (invoice.exe) is not…"), which means
+// nothing to a customer: the name alone reads better.
+function fileErrorText(err) {
+  const msg = String(err.message || 'The files could not be sent.');
+  const named = msg.replace(/^files\[\d+\] \((.*)\)(?= is |: )/, '$1');
+  return named !== msg ? named : msg.charAt(0).toUpperCase() + msg.slice(1);
 }
 
 function searchErrorText(err, fallback) {
