@@ -16,10 +16,12 @@ import (
 //go:embed index.html dist/app.js dist/app.css
 var files embed.FS
 
-// csp allows the app's own script and style, and GraphQL over HTTP and
-// WebSocket to this server: no inline script, no other origin.
+// csp allows the app's own script and style, GraphQL over HTTP and
+// WebSocket to this server, and images from it (attachments) or from blob:
+// URLs (thumbnails of files about to be sent): no inline script, no other
+// origin.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
-	"img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	"img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // Register serves /app and its assets.
 func Register(r gin.IRouter) {

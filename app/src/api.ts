@@ -4,7 +4,7 @@
 import { createClient, type Client } from 'graphql-ws';
 
 export class ApiError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(message: string, readonly code: string, readonly field?: string) {
     super(message);
   }
 }
@@ -16,15 +16,48 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     headers: { 'Content-Type': 'application/json', 'X-Helpium-Session': 'cookie' },
     body: JSON.stringify({ query, variables }),
   });
-  let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  return result<T>(res.status, await res.text().catch(() => ''));
+}
+
+// upload runs an operation with files, as the GraphQL multipart request
+// spec says: the operation (its variables.files all null), then the map
+// from parts to variables, then the files as parts "0", "1", …. It uses
+// XMLHttpRequest for its upload progress events, reported as the fraction
+// sent. The browser sets the Content-Type and its boundary.
+export function upload<T>(query: string, variables: Record<string, unknown>, files: File[], onProgress?: (sent: number) => void): Promise<T> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query, variables: { ...variables, files: files.map(() => null) } }));
+  form.append('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
+  files.forEach((f, i) => form.append(String(i), f, f.name));
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/graphql');
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('X-Helpium-Session', 'cookie');
+    if (onProgress) xhr.upload.addEventListener('progress', (e) => e.lengthComputable && e.total > 0 && onProgress(e.loaded / e.total));
+    xhr.addEventListener('load', () => {
+      try {
+        resolve(result<T>(xhr.status, xhr.responseText));
+      } catch (err) {
+        reject(err);
+      }
+    });
+    xhr.addEventListener('error', () => reject(new ApiError('Could not reach the server.', 'unavailable')));
+    xhr.send(form);
+  });
+}
+
+// result reads a GraphQL answer: its data, or its first error thrown.
+function result<T>(status: number, text: string): T {
+  let body: { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
   try {
-    body = await res.json();
+    body = JSON.parse(text);
   } catch {
-    throw new ApiError(`The server answered ${res.status}.`, 'unavailable');
+    throw new ApiError(`The server answered ${status}.`, 'unavailable');
   }
   if (body.errors?.length) {
     const e = body.errors[0];
-    throw new ApiError(e.message, e.extensions?.code ?? 'internal');
+    throw new ApiError(e.message, e.extensions?.code ?? 'internal', e.extensions?.field);
   }
   return body.data as T;
 }
@@ -59,6 +92,15 @@ export type Status = 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
 
 export interface Agent { id: string; name: string; email: string }
 export interface Membership { role: Role; workspace: { id: string; name: string } }
+export interface Attachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  kind: 'IMAGE' | 'PDF' | 'TEXT' | 'CSV' | 'OFFICE';
+  size: number;
+  inline: boolean;
+  url: string;
+}
 export interface Message {
   id: string;
   author: 'CUSTOMER' | 'AGENT' | 'BOT' | 'SYSTEM';
@@ -66,6 +108,7 @@ export interface Message {
   internal: boolean;
   createdAt: string;
   authorAgent: { name: string } | null;
+  attachments: Attachment[];
 }
 export interface ConversationSummary {
   id: string;
@@ -73,7 +116,7 @@ export interface ConversationSummary {
   lastMessageAt: string | null;
   customer: { email: string | null; name: string | null } | null;
   assignee: { id: string; name: string } | null;
-  lastMessage: { body: string; author: string; internal: boolean } | null;
+  lastMessage: { body: string; author: string; internal: boolean; attachments: { filename: string }[] } | null;
 }
 export interface Conversation {
   id: string;

@@ -3,8 +3,8 @@ import { render } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { renderMarkdown } from '../../widget/src/markdown.js';
 import {
-  ApiError, closeSocket, gql, subscribe,
-  type Agent, type Conversation, type ConversationSummary, type Membership, type Message, type Status,
+  ApiError, closeSocket, gql, subscribe, upload,
+  type Agent, type Attachment, type Conversation, type ConversationSummary, type Membership, type Message, type Status,
 } from './api';
 
 const ME = `{ me { id name email } myWorkspaces { role workspace { id name } } }`;
@@ -143,7 +143,7 @@ function Help({ onClose }: { onClose: () => void }) {
 
 const INBOX = `query($w: ID!, $f: ConversationFilter, $after: String) {
   conversations(workspaceId: $w, filter: $f, orderBy: {field: LAST_MESSAGE_AT, direction: DESC}, first: 25, after: $after) {
-    edges { node { id status lastMessageAt customer { email name } assignee { id name } lastMessage { body author internal } } }
+    edges { node { id status lastMessageAt customer { email name } assignee { id name } lastMessage { body author internal attachments { filename } } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -247,7 +247,7 @@ function Inbox({ workspaceID, me, open, onOpen, change }: { workspaceID: string;
                 {unread.has(c.id) && <span class="badge" aria-label="unread">New</span>}
                 <time>{when(c.lastMessageAt)}</time>
               </span>
-              <span class="preview">{c.lastMessage ? (c.lastMessage.internal ? 'Note: ' : '') + c.lastMessage.body : ''}</span>
+              <span class="preview">{c.lastMessage ? (c.lastMessage.internal ? 'Note: ' : '') + (c.lastMessage.body || c.lastMessage.attachments.map((a) => a.filename).join(', ')) : ''}</span>
               <span class="meta">{c.status.toLowerCase()}{c.assignee ? ` · ${c.assignee.id === me.id ? 'you' : c.assignee.name}` : ' · unassigned'}</span>
             </button>
           </li>
@@ -259,12 +259,16 @@ function Inbox({ workspaceID, me, open, onOpen, change }: { workspaceID: string;
   );
 }
 
+const MESSAGE_FIELDS = `id author body internal createdAt authorAgent { name } attachments { id filename contentType kind size inline url }`;
 const CONVERSATION = `query($id: ID!) { conversation(id: $id) {
   id status identityVerified assignee { id name }
   customer { id email name verified conversations(first: 6) { edges { node { id status lastMessageAt } } } }
-  messages(last: 100) { edges { node { id author body internal createdAt authorAgent { name } } } }
+  messages(last: 100) { edges { node { ${MESSAGE_FIELDS} } } }
 } }`;
-const MESSAGE_FIELDS = `id author body internal createdAt authorAgent { name }`;
+const REPLY = `mutation($c: ID!, $b: String!, $k: String, $files: [Upload!]) {
+  replyToConversation(input: {conversationId: $c, body: $b, clientMessageId: $k, files: $files}) { message { ${MESSAGE_FIELDS} } } }`;
+const NOTE = `mutation($c: ID!, $b: String!, $files: [Upload!]) {
+  addInternalNote(input: {conversationId: $c, body: $b, files: $files}) { ${MESSAGE_FIELDS} } }`;
 
 function ConversationView({ id, me, change, onClose }: { id: string; me: Agent; change: Change | null; onClose: () => void }) {
   const [c, setC] = useState<Conversation | null>(null);
@@ -281,13 +285,30 @@ function ConversationView({ id, me, change, onClose }: { id: string; me: Agent; 
   useNewChange(change, (c) => c.id === id && load());
   const thread = useRef<HTMLOListElement>(null);
   useEffect(() => { thread.current?.lastElementChild?.scrollIntoView({ block: 'end' }); }, [messages.length]);
+  // Files dropped anywhere on the conversation go to the reply box.
+  const attach = useRef<(files: File[]) => void>();
+  const [dragging, setDragging] = useState(false);
+  const hasFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+  const onDrag = (e: DragEvent) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer!.dropEffect = 'copy';
+    setDragging(true);
+  };
+  const onDrop = (e: DragEvent) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    setDragging(false);
+    attach.current?.([...e.dataTransfer!.files]);
+  };
 
   const act = (query: string, vars: Record<string, unknown>) => gql(query, vars).then(load).catch((e) => setError(e.message));
   if (!c) return <section class="conversation" aria-label="Conversation">{error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading…</p>}</section>;
   const closed = c.status === 'RESOLVED' || c.status === 'CLOSED';
   return (
     <section class={c.customer ? 'conversation with-customer' : 'conversation'} aria-label="Conversation">
-      <div class="main">
+      <div class={dragging ? 'main dragging' : 'main'} onDragEnter={onDrag} onDragOver={onDrag} onDrop={onDrop}
+        onDragLeave={(e) => { if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null)) setDragging(false); }}>
       <div class="toolbar">
         <button type="button" class="back" onClick={onClose}>Back</button>
         <span class={`status ${c.status.toLowerCase()}`}>{c.status.toLowerCase()}</span>
@@ -304,12 +325,14 @@ function ConversationView({ id, me, change, onClose }: { id: string; me: Agent; 
         {messages.map((m) => (
           <li key={m.id} class={`msg ${m.author.toLowerCase()}${m.internal ? ' note' : ''}`}>
             <span class="from">{m.internal ? 'Internal note · ' : ''}{from(m)}</span>
-            <Markdown text={m.body} />
+            {m.body && <Markdown text={m.body} />}
+            {m.attachments.length > 0 && <Files files={m.attachments} />}
             <time>{when(m.createdAt)}</time>
           </li>
         ))}
       </ol>
-      <Reply conversationID={id} onSent={(m) => setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]))} />
+      <Reply conversationID={id} attach={attach} onSent={(m) => setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]))} />
+      {dragging && <div class="drop" aria-hidden="true">Drop files to attach them</div>}
       </div>
       {c.customer && <CustomerPanel c={c} />}
     </section>
@@ -338,12 +361,56 @@ function CustomerPanel({ c }: { c: Conversation }) {
   );
 }
 
-function Reply({ conversationID, onSent }: { conversationID: string; onSent: (m: Message) => void }) {
+// Files lists a message's attachments: images as thumbnails that open the
+// full image, other files as download links with their size.
+function Files({ files }: { files: Attachment[] }) {
+  return (
+    <ul class="files" aria-label="Attachments">
+      {files.map((a) => (
+        <li key={a.id}>
+          {a.inline
+            ? <a class="thumb" href={a.url} target="_blank" rel="noopener"><img src={a.url} alt={`${a.filename}, ${size(a.size)}`} loading="lazy" /></a>
+            : <a class="file" href={a.url} download={a.filename}><span class="name">{a.filename}</span> <span class="size">{size(a.size)}</span></a>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+interface Draft { file: File; url: string | null }
+
+const draftOf = (file: File): Draft => ({ file, url: /^image\/(png|jpeg|gif|webp|bmp)$/.test(file.type) ? URL.createObjectURL(file) : null });
+
+function Reply({ conversationID, attach, onSent }: { conversationID: string; attach: { current?: (files: File[]) => void }; onSent: (m: Message) => void }) {
   const [body, setBody] = useState('');
   const [note, setNote] = useState(false);
   const [preview, setPreview] = useState(false);
-  const [error, setError] = useState('');
+  const [error, setError] = useState<{ text: string; file: number } | null>(null);
+  const [files, setFiles] = useState<Draft[]>([]);
+  const [sending, setSending] = useState<number | null>(null); // the fraction uploaded while sending
+  // One idempotency key per draft: a resend after a lost answer is not
+  // stored twice; any edit makes it another message.
+  const key = useRef(crypto.randomUUID());
+  const edited = () => { key.current = crypto.randomUUID(); };
   const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const latest = useRef(files);
+  latest.current = files;
+  useEffect(() => () => latest.current.forEach((d) => d.url && URL.revokeObjectURL(d.url)), []);
+  const add = (list: File[]) => {
+    if (!list.length) return;
+    setFiles((fs) => [...fs, ...list.map(draftOf)]);
+    setError(null);
+    edited();
+  };
+  attach.current = add;
+  const remove = (d: Draft) => {
+    if (d.url) URL.revokeObjectURL(d.url);
+    setFiles((fs) => fs.filter((x) => x !== d));
+    setError(null);
+    edited();
+    box.current?.focus();
+  };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'r' && !isTyping(e) && !e.ctrlKey && !e.metaKey) { e.preventDefault(); box.current?.focus(); }
@@ -353,37 +420,87 @@ function Reply({ conversationID, onSent }: { conversationID: string; onSent: (m:
   }, []);
   const send = async (e?: Event) => {
     e?.preventDefault();
-    if (!body.trim()) return;
+    if ((!body.trim() && !files.length) || sending !== null) return;
+    const vars = note ? { c: conversationID, b: body } : { c: conversationID, b: body, k: key.current };
+    setSending(0);
     try {
-      const m = note
-        ? (await gql<{ addInternalNote: Message }>(`mutation($c: ID!, $b: String!) { addInternalNote(input: {conversationId: $c, body: $b}) { ${MESSAGE_FIELDS} } }`, { c: conversationID, b: body })).addInternalNote
-        : (await gql<{ replyToConversation: { message: Message } }>(`mutation($c: ID!, $b: String!, $k: String) { replyToConversation(input: {conversationId: $c, body: $b, clientMessageId: $k}) { message { ${MESSAGE_FIELDS} } } }`,
-          { c: conversationID, b: body, k: crypto.randomUUID() })).replyToConversation.message;
+      let m: Message;
+      if (files.length) {
+        const list = files.map((d) => d.file);
+        const d = await upload<{ addInternalNote?: Message; replyToConversation?: { message: Message } }>(note ? NOTE : REPLY, vars, list, setSending);
+        m = note ? d.addInternalNote! : d.replyToConversation!.message;
+      } else {
+        m = note
+          ? (await gql<{ addInternalNote: Message }>(NOTE, vars)).addInternalNote
+          : (await gql<{ replyToConversation: { message: Message } }>(REPLY, vars)).replyToConversation.message;
+      }
       onSent(m);
+      files.forEach((d) => d.url && URL.revokeObjectURL(d.url));
+      setFiles([]);
       setBody('');
       setPreview(false);
-      setError('');
+      setError(null);
+      edited();
     } catch (err) {
-      setError((err as Error).message);
+      const field = err instanceof ApiError ? /^files\[(\d+)\]$/.exec(err.field ?? '') : null;
+      setError({ text: fileError((err as Error).message), file: field ? Number(field[1]) : -1 });
+    } finally {
+      setSending(null);
     }
   };
   return (
-    <form class={note ? 'reply note' : 'reply'} onSubmit={send}>
+    <form class={note ? 'reply note' : 'reply'} onSubmit={send} aria-busy={sending !== null}>
       {preview ? <div class="preview-box" aria-label="Preview"><Markdown text={body} /></div> : (
         <label class="visually-hidden" for="reply-body">{note ? 'Internal note' : 'Reply'}</label>
       )}
       {!preview && <textarea id="reply-body" ref={box} rows={4} value={body} placeholder={note ? 'Internal note, agents only' : 'Reply to the customer (Markdown)'}
-        onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)}
+        onInput={(e) => { setBody((e.target as HTMLTextAreaElement).value); edited(); }}
+        onPaste={(e) => {
+          const pasted = [...(e.clipboardData?.files ?? [])];
+          if (!pasted.length) return;
+          if (!e.clipboardData!.types.includes('text/plain')) e.preventDefault();
+          add(pasted);
+        }}
         onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) send(); }} />}
-      {error && <p role="alert" class="error">{error}</p>}
+      {files.length > 0 && (
+        <ul class="chips" aria-label="Files to send">
+          {files.map((d, i) => (
+            <li key={d.url ?? `${d.file.name}-${i}`} class={error?.file === i ? 'chip bad' : 'chip'}>
+              {d.url && <img src={d.url} alt="" />}
+              <span class="name">{d.file.name}</span> <span class="size">{size(d.file.size)}</span>
+              <button type="button" class="link" aria-label={`Remove ${d.file.name}`} onClick={() => remove(d)}>×</button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && <p role="alert" class="error">{error.text}</p>}
+      {sending !== null && files.length > 0 && <progress max={100} value={Math.round(sending * 100)} aria-label="Uploading the files" />}
       <div class="reply-actions">
-        <label><input type="checkbox" checked={note} onChange={(e) => setNote((e.target as HTMLInputElement).checked)} /> Internal note</label>
+        <label><input type="checkbox" checked={note} onChange={(e) => { setNote((e.target as HTMLInputElement).checked); edited(); }} /> Internal note</label>
         <button type="button" class="link" onClick={() => setPreview(!preview)}>{preview ? 'Edit' : 'Preview'}</button>
+        <button type="button" class="link" onClick={() => picker.current?.click()}>Attach files</button>
+        <input ref={picker} type="file" multiple hidden onChange={(e) => {
+          const input = e.target as HTMLInputElement;
+          add([...(input.files ?? [])]);
+          input.value = ''; // choosing the same file again is a change too
+        }} />
         <span class="spacer" />
-        <button type="submit" disabled={!body.trim()}>{note ? 'Add note' : 'Send'}</button>
+        <button type="submit" disabled={(!body.trim() && !files.length) || sending !== null}>{sending !== null ? 'Sending…' : note ? 'Add note' : 'Send'}</button>
       </div>
     </form>
   );
+}
+
+// fileError is the server's refusal of a file, which starts with the form
+// field ("files[0] (setup.exe) is not…"): the name alone reads better.
+function fileError(message: string) {
+  return message.replace(/^files\[\d+\] \((.*)\)(?= is |: )/, '$1');
+}
+
+function size(n: number) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
 interface Article { id: string; title: string; body: string; status: 'DRAFT' | 'PUBLISHED'; tags: string[]; updatedAt: string }
@@ -514,6 +631,7 @@ interface WorkspaceSettings {
   widgetKey: string;
   allowedOrigins: string[];
   rateLimits: { customerApiPerMinute: number; conversationsPerMinute: number; messagesPerMinute: number };
+  attachmentLimits: { maxFileBytes: number; maxFilesPerMessage: number; maxFilesPerConversation: number; allowedKinds: Attachment['kind'][] };
   identitySecret: string;
   requireIdentityVerification: boolean;
   businessHours: BusinessHours;
@@ -522,6 +640,7 @@ interface WorkspaceSettings {
 }
 const SETTINGS = `query($w: ID!) { workspace(id: $w) { id widgetKey allowedOrigins identitySecret requireIdentityVerification
   rateLimits { customerApiPerMinute conversationsPerMinute messagesPerMinute }
+  attachmentLimits { maxFileBytes maxFilesPerMessage maxFilesPerConversation allowedKinds }
   businessHours { enabled timezone outOfOfficeMessage ranges { day start end } closures { date reason } }
   widgetConfig { colors { primary background text } position greeting launcherText }
   members { role agent { id name email } } } }`;
@@ -622,6 +741,8 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
         </div>
         <button type="submit">Save limits</button>
       </form>
+      <AttachmentLimitsForm key={JSON.stringify(ws.attachmentLimits)} value={ws.attachmentLimits} onError={(m) => { setSaved(''); setError(m); }} onSave={(input) =>
+        act('Attachment limits saved.', `mutation($w: ID!, $in: AttachmentLimitsInput!) { setAttachmentLimits(workspaceId: $w, input: $in) { id } }`, { in: input })} />
       <div class="card">
         <h2>Identity verification</h2>
         <p class="meta">Your server signs each customer's email with this secret (hex HMAC-SHA256 of the lower-cased email) and passes it to the widget as user_hash.</p>
@@ -810,6 +931,43 @@ function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (b
       ))}</ul>}
       <label>Message while away <input value={bh.outOfOfficeMessage} maxLength={500} onInput={(e) => setBh({ ...bh, outOfOfficeMessage: (e.target as HTMLInputElement).value })} /></label>
       <button type="submit">Save business hours</button>
+    </form>
+  );
+}
+
+const KINDS: [Attachment['kind'], string][] = [
+  ['IMAGE', 'Images (PNG, JPEG, GIF, WebP, BMP)'], ['PDF', 'PDF'], ['TEXT', 'Plain text'], ['CSV', 'CSV'],
+  ['OFFICE', 'Office documents (Word, Excel, PowerPoint, OpenDocument)'],
+];
+
+// AttachmentLimitsForm edits what customers and agents may attach. The
+// API reads an empty list of kinds as every kind, so the form asks for at
+// least one rather than send that.
+function AttachmentLimitsForm({ value, onSave, onError }: {
+  value: WorkspaceSettings['attachmentLimits']; onSave: (input: WorkspaceSettings['attachmentLimits']) => void; onError: (message: string) => void;
+}) {
+  return (
+    <form class="card" onSubmit={(e) => {
+      e.preventDefault();
+      const f = new FormData(e.currentTarget as HTMLFormElement);
+      const kinds = f.getAll('kinds') as Attachment['kind'][];
+      if (!kinds.length) { onError('Choose at least one kind of file.'); return; }
+      onSave({ maxFileBytes: Math.round(Number(f.get('mb')) * 1024 * 1024), maxFilesPerMessage: Number(f.get('perMessage')),
+        maxFilesPerConversation: Number(f.get('perConversation')), allowedKinds: kinds });
+    }}>
+      <h2>Attachments</h2>
+      <div class="colors">
+        <label>Largest file, MB <input name="mb" type="number" min={0.1} max={25} step={0.1} required defaultValue={String(+(value.maxFileBytes / (1024 * 1024)).toFixed(1))} /></label>
+        <label>Files per message <input name="perMessage" type="number" min={1} max={10} required defaultValue={String(value.maxFilesPerMessage)} /></label>
+        <label>Files per conversation <input name="perConversation" type="number" min={1} max={1000} required defaultValue={String(value.maxFilesPerConversation)} /></label>
+      </div>
+      <fieldset>
+        <legend>Kinds of file accepted (judged by content, never by name)</legend>
+        {KINDS.map(([k, label]) => (
+          <label class="inline" key={k}><input type="checkbox" name="kinds" value={k} defaultChecked={value.allowedKinds.includes(k)} /> {label}</label>
+        ))}
+      </fieldset>
+      <button type="submit">Save attachment limits</button>
     </form>
   );
 }
