@@ -26,6 +26,7 @@ type fakeAPI struct {
 	mu       sync.Mutex
 	messages []map[string]any
 	attempts map[string][]string // body → client_message_id of each attempt
+	files    map[string][]string // body → the names of the files each attempt sent
 	// installations are the installation_id of each conversation start.
 	installations []string
 	failOnce      map[string]int // body → status to answer the first attempt with
@@ -36,7 +37,8 @@ type fakeAPI struct {
 func newFakeAPI() *fakeAPI {
 	return &fakeAPI{
 		attempts: map[string][]string{},
-		failOnce: map[string]int{"please fail once": 500, "slow down": 429},
+		files:    map[string][]string{},
+		failOnce: map[string]int{"please fail once": 500, "slow down": 429, "a file, failing once": 500},
 	}
 }
 
@@ -82,7 +84,21 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var in map[string]any
-	if r.Method == http.MethodPost {
+	var names []string
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		// A message with files.
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			writeErr(w, 422, "invalid_input", err.Error())
+			return
+		}
+		in = map[string]any{}
+		for k, v := range r.MultipartForm.Value {
+			in[k] = v[0]
+		}
+		for _, fh := range r.MultipartForm.File["files"] {
+			names = append(names, fh.Filename)
+		}
+	} else if r.Method == http.MethodPost {
 		json.NewDecoder(r.Body).Decode(&in)
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/api/customer")
@@ -132,6 +148,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, _ := in["body"].(string)
 		cid, _ := in["client_message_id"].(string)
 		f.attempts[body] = append(f.attempts[body], cid)
+		f.files[body] = append(f.files[body], strings.Join(names, ","))
 		if status, ok := f.failOnce[body]; ok {
 			delete(f.failOnce, body)
 			if status == 429 {
@@ -326,6 +343,21 @@ window.__ready = Helpium.init({ apiKey: 'pk_fake', baseUrl: %[2]q });
 		t.Errorf("client_message_id of the attempts: %q, want the same id twice", ids)
 	}
 
+	// A message with files retries with the same files under the same id.
+	note := writeFile(t, t.TempDir(), "notes.txt", []byte("my notes\n"))
+	b.do("attach", chromedp.SetUploadFiles(el(`.composer input[type=file]`), []string{note}))
+	b.wait("its chip", wAll(".chips .chip")+`.length === 1`, 5*time.Second)
+	b.do("failing message with a file", chromedp.SendKeys(el("#hp-input"), "a file, failing once"+kb.Enter))
+	b.wait("failure shown", visible(".msg.failed .linkish"), 10*time.Second)
+	b.do("retry", chromedp.Click(el(".msg.failed .linkish")))
+	b.wait("retried message sent", wAll(".log .msg.mine:not(.pending)")+`.length === 3`, 10*time.Second)
+	api.mu.Lock()
+	ids, files := api.attempts["a file, failing once"], api.files["a file, failing once"]
+	api.mu.Unlock()
+	if len(ids) != 2 || ids[0] == "" || ids[0] != ids[1] || len(files) != 2 || files[0] != "notes.txt" || files[1] != "notes.txt" {
+		t.Errorf("attempts of a message with a file: ids %q, files %q; want the same id and file twice", ids, files)
+	}
+
 	// 429: a clear message, then an automatic retry after Retry-After.
 	b.do("rate-limited message", chromedp.SendKeys(el("#hp-input"), "slow down"+kb.Enter))
 	b.wait("429 banner", visible(".banner"), 10*time.Second)
@@ -336,7 +368,7 @@ window.__ready = Helpium.init({ apiKey: 'pk_fake', baseUrl: %[2]q });
 		t.Errorf("composer after Enter holds %q, want it empty", v)
 	}
 	b.shot("rate-limited-banner")
-	b.wait("automatic retry after Retry-After", wAll(".log .msg.mine:not(.pending)")+`.length === 3 && `+w(".banner")+`.hidden`, 10*time.Second)
+	b.wait("automatic retry after Retry-After", wAll(".log .msg.mine:not(.pending)")+`.length === 4 && `+w(".banner")+`.hidden`, 10*time.Second)
 	api.mu.Lock()
 	ids = api.attempts["slow down"]
 	api.mu.Unlock()

@@ -45,7 +45,8 @@ func startServer(t *testing.T) *server {
 		t.Fatalf("go build ./cmd/helpium: %v\n%s", err, out)
 	}
 	dbURL := dbtest.NewURL(t)
-	env := append(os.Environ(), "DATABASE_URL="+dbURL, "HELPIUM_ADDR=127.0.0.1:"+freePort(t), "HELPIUM_LOG_LEVEL=warn")
+	env := append(os.Environ(), "DATABASE_URL="+dbURL, "HELPIUM_ADDR=127.0.0.1:"+freePort(t), "HELPIUM_LOG_LEVEL=warn",
+		"HELPIUM_BLOB_DIR="+t.TempDir()) // attachments, dropped with the test
 	if os.Getenv("HELPIUM_ENCRYPTION_KEY") == "" {
 		// Servers that keep customers' bearer tokens need a key; older
 		// builds have no keys command and need none.
