@@ -44,7 +44,9 @@ func TestAttachments(t *testing.T) {
 	guide := writeFile(t, dir, "sync-guide.pdf", []byte(guidePDF))
 
 	q := func(sel string) string { return fmt.Sprintf("document.querySelector(%s)", jsString(sel)) }
-	typeIn := func(sel, s string) chromedp.Action[chromedp.Void] { return chromedp.SendKeys(chromedp.JSPath(q(sel)), s) }
+	typeIn := func(sel, s string) chromedp.Action[chromedp.Void] {
+		return chromedp.SendKeys(chromedp.JSPath(q(sel)), s)
+	}
 	// loaded is a JavaScript condition: an image has loaded real pixels.
 	loaded := func(img string) string { return fmt.Sprintf(`(i => !!i && i.complete && i.naturalWidth > 0)(%s)`, img) }
 	step := func(name string, fn func()) {
