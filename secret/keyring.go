@@ -7,7 +7,9 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 type Keyring struct {
 	primary string
 	aeads   map[string]cipher.AEAD
+	macKeys map[string][]byte // per key, derived for MAC alone
 	order   []string
 }
 
@@ -25,7 +28,7 @@ type Keyring struct {
 // first key encrypts, all decrypt. Keys are 32 random bytes (AES-256).
 // Errors never include key material.
 func ParseKeyring(spec string) (*Keyring, error) {
-	k := &Keyring{aeads: make(map[string]cipher.AEAD)}
+	k := &Keyring{aeads: make(map[string]cipher.AEAD), macKeys: make(map[string][]byte)}
 	for i, part := range strings.Split(spec, ",") {
 		part = strings.TrimSpace(part)
 		id, b64, ok := strings.Cut(part, ":")
@@ -48,6 +51,7 @@ func ParseKeyring(spec string) (*Keyring, error) {
 			return nil, err
 		}
 		k.aeads[id] = aead
+		k.macKeys[id] = hmacSum(key, []byte("helpium mac key"))
 		k.order = append(k.order, id)
 		if k.primary == "" {
 			k.primary = id
@@ -94,4 +98,33 @@ func (k *Keyring) Open(keyID string, ciphertext, aad []byte) ([]byte, error) {
 		return nil, errors.New("secret: ciphertext does not open (wrong key or owner, or tampered)")
 	}
 	return out, nil
+}
+
+// MAC returns a tag over msg under the primary key, for purpose (which
+// keeps tags of one use from passing for another's).
+func (k *Keyring) MAC(purpose string, msg []byte) []byte {
+	return hmacSum(k.macKeys[k.primary], []byte(purpose+"\x00"), msg)
+}
+
+// VerifyMAC reports whether tag is MAC's tag over msg for purpose under
+// any key of the ring, so that tags outlive a rotation. A tag may be
+// truncated to no fewer than 16 bytes.
+func (k *Keyring) VerifyMAC(purpose string, msg, tag []byte) bool {
+	if len(tag) < 16 || len(tag) > sha256.Size {
+		return false
+	}
+	for _, id := range k.order {
+		if hmac.Equal(tag, hmacSum(k.macKeys[id], []byte(purpose+"\x00"), msg)[:len(tag)]) {
+			return true
+		}
+	}
+	return false
+}
+
+func hmacSum(key []byte, parts ...[]byte) []byte {
+	h := hmac.New(sha256.New, key)
+	for _, p := range parts {
+		h.Write(p)
+	}
+	return h.Sum(nil)
 }

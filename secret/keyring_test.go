@@ -59,3 +59,37 @@ func TestParseKeyringErrorsHideKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestMAC(t *testing.T) {
+	oldSpec, newSpec := NewKeySpec("k1"), NewKeySpec("k2")
+	old, _ := ParseKeyring(oldSpec)
+	both, _ := ParseKeyring(newSpec + "," + oldSpec)
+	newOnly, _ := ParseKeyring(newSpec)
+	tag := old.MAC("file url", []byte("id|123"))
+	for _, c := range []struct {
+		name    string
+		ring    *Keyring
+		purpose string
+		msg     string
+		want    bool
+	}{
+		{"same key", old, "file url", "id|123", true},
+		{"after rotation", both, "file url", "id|123", true},
+		{"key dropped", newOnly, "file url", "id|123", false},
+		{"other message", old, "file url", "id|124", false},
+		{"other purpose", old, "reset link", "id|123", false},
+	} {
+		if got := c.ring.VerifyMAC(c.purpose, []byte(c.msg), tag[:16]); got != c.want {
+			t.Errorf("%s: VerifyMAC of the truncated tag = %v, want %v", c.name, got, c.want)
+		}
+		if got := c.ring.VerifyMAC(c.purpose, []byte(c.msg), tag); got != c.want {
+			t.Errorf("%s: VerifyMAC = %v, want %v", c.name, got, c.want)
+		}
+	}
+	if old.VerifyMAC("file url", []byte("id|123"), tag[:15]) {
+		t.Error("a tag shorter than 16 bytes passed")
+	}
+	if bytes.Equal(both.MAC("file url", []byte("id|123")), tag) {
+		t.Error("the new primary key made the old key's tag")
+	}
+}
