@@ -89,6 +89,9 @@ type Conversation struct {
 	// IdentityVerified says the widget session behind the conversation
 	// proved its customer's identity with a user hash when it identified.
 	IdentityVerified bool `json:"-"`
+	// Read is the widget's read state, set where the Customer API returns
+	// a conversation.
+	Read *ReadState `json:"read,omitempty"`
 }
 
 // Message is one message in a conversation. Seq orders messages within their
@@ -104,6 +107,10 @@ type Message struct {
 	Internal        bool       `json:"-"`
 	ClientMessageID *string    `json:"client_message_id"`
 	CreatedAt       time.Time  `json:"created_at"`
+	// Attachments are the message's files, in the order sent. The store
+	// links them when it adds the message; readers get them filled in by
+	// the service (nil until then).
+	Attachments []*Attachment `json:"attachments"`
 }
 
 // MessageEffect is what adding a message does to its conversation. The
@@ -170,9 +177,10 @@ const (
 )
 
 // ValidateMessageBody checks a customer or agent message body and returns it
-// trimmed. field names the input field in the error.
-func ValidateMessageBody(field, body string) (string, error) {
-	if err := CheckText(field, body, MaxMessageLength, true); err != nil {
+// trimmed. field names the input field in the error. The body may be empty
+// only when the message carries files.
+func ValidateMessageBody(field, body string, files int) (string, error) {
+	if err := CheckText(field, body, MaxMessageLength, files == 0); err != nil {
 		return "", err
 	}
 	return strings.TrimSpace(body), nil

@@ -128,3 +128,23 @@ func (d *OrderDirection) UnmarshalGQL(v any) error {
 	*d = OrderDirection(s)
 	return nil
 }
+
+// MarshalGQL writes k as a GraphQL enum value.
+func (k AttachmentKind) MarshalGQL(w io.Writer) { marshalEnum(w, string(k)) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (k *AttachmentKind) UnmarshalGQL(v any) error {
+	out, err := unmarshalEnum(v, func(x string) bool { return AttachmentKind(x).Valid() })
+	*k = AttachmentKind(out)
+	return err
+}
+
+// MarshalGQL writes k as a GraphQL enum value.
+func (k ActivityKind) MarshalGQL(w io.Writer) { marshalEnum(w, string(k)) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (k *ActivityKind) UnmarshalGQL(v any) error {
+	out, err := unmarshalEnum(v, func(x string) bool { return ActivityKind(x).Valid() })
+	*k = ActivityKind(out)
+	return err
+}

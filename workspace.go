@@ -20,6 +20,8 @@ type Workspace struct {
 	RequireIdentityVerification bool
 	// RateLimits override the default Customer API limits.
 	RateLimits RateLimits
+	// AttachmentLimits bound the files customers and agents send.
+	AttachmentLimits AttachmentLimits
 	// AllowedOrigins are the browser origins that may use the widget key
 	// (canonical, see NormalizeOrigin); empty means any.
 	AllowedOrigins []string

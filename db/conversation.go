@@ -111,6 +111,9 @@ func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation,
 			if _, err := tx.NewInsert().Model(crow).Exec(ctx); err != nil {
 				return err
 			}
+			if err := linkAttachments(ctx, tx, c.WorkspaceID, c.ID, m); err != nil {
+				return err
+			}
 			if _, err := tx.NewInsert().Model(toMessageRow(m)).Exec(ctx); err != nil {
 				return err
 			}
@@ -207,7 +210,11 @@ type MessageTarget struct {
 	ConversationID string
 }
 
-// AppendMessage adds m to the target conversation. It reports created=false
+var errNotInserted = errors.New("message not inserted")
+
+// AppendMessage adds m to the target conversation, with its attachments
+// (pending uploads of the workspace; m.ConversationID must then name the
+// target). It reports created=false
 // and returns the stored message when m.ClientMessageID was already used in
 // that conversation. Returns ENotFound when the target names no
 // conversation of the workspace.
@@ -242,7 +249,29 @@ func (s *Store) AppendMessage(ctx context.Context, to MessageTarget, m *helpium.
 		Seq            int64     `bun:"seq"`
 		CreatedAt      time.Time `bun:"created_at"`
 	}
-	if err := s.db.NewRaw(query, &args).Scan(ctx, &out); err != nil {
+	var err error
+	if len(m.Attachments) == 0 {
+		err = s.db.NewRaw(query, &args).Scan(ctx, &out)
+	} else {
+		// The files join the message in its transaction; a message not
+		// inserted (a retry, an unknown conversation) leaves them pending.
+		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if err := linkAttachments(ctx, tx, to.WorkspaceID, m.ConversationID, m); err != nil {
+				return err
+			}
+			if err := tx.NewRaw(query, &args).Scan(ctx, &out); err != nil {
+				return err
+			}
+			if len(out) == 0 {
+				return errNotInserted
+			}
+			return nil
+		})
+		if errors.Is(err, errNotInserted) {
+			err = nil
+		}
+	}
+	if err != nil {
 		return nil, false, dbErr(err, "conversation")
 	}
 	if len(out) == 1 {

@@ -12,17 +12,18 @@ import (
 type workspaceRow struct {
 	bun.BaseModel `bun:"table:workspaces"`
 
-	ID                          string                `bun:"id,pk,type:uuid"`
-	Name                        string                `bun:"name"`
-	APIKey                      string                `bun:"api_key"`
-	Widget                      helpium.WidgetConfig  `bun:"widget,type:jsonb"`
-	BusinessHours               helpium.BusinessHours `bun:"business_hours,type:jsonb"`
-	IdentitySecret              string                `bun:"identity_secret,nullzero"`
-	RequireIdentityVerification bool                  `bun:"require_identity_verification"`
-	RateLimits                  helpium.RateLimits    `bun:"rate_limits,type:jsonb"`
-	AllowedOrigins              []string              `bun:"allowed_origins,array"`
-	CreatedAt                   time.Time             `bun:"created_at"`
-	UpdatedAt                   time.Time             `bun:"updated_at"`
+	ID                          string                   `bun:"id,pk,type:uuid"`
+	Name                        string                   `bun:"name"`
+	APIKey                      string                   `bun:"api_key"`
+	Widget                      helpium.WidgetConfig     `bun:"widget,type:jsonb"`
+	BusinessHours               helpium.BusinessHours    `bun:"business_hours,type:jsonb"`
+	IdentitySecret              string                   `bun:"identity_secret,nullzero"`
+	RequireIdentityVerification bool                     `bun:"require_identity_verification"`
+	RateLimits                  helpium.RateLimits       `bun:"rate_limits,type:jsonb"`
+	AttachmentLimits            helpium.AttachmentLimits `bun:"attachment_limits,type:jsonb"`
+	AllowedOrigins              []string                 `bun:"allowed_origins,array"`
+	CreatedAt                   time.Time                `bun:"created_at"`
+	UpdatedAt                   time.Time                `bun:"updated_at"`
 }
 
 func (r *workspaceRow) toWorkspace() *helpium.Workspace {
@@ -30,7 +31,7 @@ func (r *workspaceRow) toWorkspace() *helpium.Workspace {
 		ID: r.ID, Name: r.Name, APIKey: r.APIKey,
 		Widget: r.Widget, BusinessHours: r.BusinessHours,
 		IdentitySecret: r.IdentitySecret, RequireIdentityVerification: r.RequireIdentityVerification,
-		RateLimits: r.RateLimits, AllowedOrigins: r.AllowedOrigins,
+		RateLimits: r.RateLimits, AttachmentLimits: r.AttachmentLimits, AllowedOrigins: r.AllowedOrigins,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -43,7 +44,7 @@ func toWorkspaceRow(ws *helpium.Workspace) *workspaceRow {
 	return &workspaceRow{
 		ID: ws.ID, Name: ws.Name, APIKey: ws.APIKey, Widget: ws.Widget, BusinessHours: ws.BusinessHours,
 		IdentitySecret: ws.IdentitySecret, RequireIdentityVerification: ws.RequireIdentityVerification,
-		RateLimits: ws.RateLimits, AllowedOrigins: origins,
+		RateLimits: ws.RateLimits, AttachmentLimits: ws.AttachmentLimits, AllowedOrigins: origins,
 		CreatedAt: ws.CreatedAt, UpdatedAt: ws.UpdatedAt,
 	}
 }
@@ -102,11 +103,11 @@ func (s *Store) FindWorkspaceByName(ctx context.Context, name string) (*helpium.
 }
 
 // UpdateWorkspace stores a workspace's name, widget key, widget settings,
-// business hours, identity settings, rate limits and allowed origins. Returns ENotFound when it does not exist.
+// business hours, identity settings, rate limits, attachment limits and allowed origins. Returns ENotFound when it does not exist.
 func (s *Store) UpdateWorkspace(ctx context.Context, ws *helpium.Workspace) error {
 	res, err := s.db.NewUpdate().Model(toWorkspaceRow(ws)).
 		Column("name", "api_key", "widget", "business_hours", "identity_secret", "require_identity_verification",
-			"rate_limits", "allowed_origins", "updated_at").
+			"rate_limits", "attachment_limits", "allowed_origins", "updated_at").
 		WherePK().Exec(ctx)
 	return affectedOne(res, err, "workspace")
 }

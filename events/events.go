@@ -40,6 +40,11 @@ const (
 	// TypeWebhookQueued: webhook deliveries were queued (wakes the
 	// dispatchers).
 	TypeWebhookQueued = "webhook_queued"
+	// TypeTyping: the customer or an agent started or stopped typing
+	// (published by the service; never stored).
+	TypeTyping = "typing"
+	// TypeRead: the customer or an agent read a conversation further.
+	TypeRead = "read"
 )
 
 // AllWorkspaces subscribes to the events of every workspace.
@@ -65,6 +70,9 @@ type Event struct {
 	Internal       bool   // message_added: an agents-only internal note
 	Status         string // conversation_changed: the conversation's status
 	AssigneeID     *string
+	Actor          string  // typing, read: "customer" or "agent"
+	AgentID        *string // typing, read: the agent
+	Typing         bool    // typing: started (true) or stopped
 }
 
 // payload is the JSON the triggers send.
@@ -79,6 +87,9 @@ type payload struct {
 	Internal       bool    `json:"internal"`
 	Status         string  `json:"status"`
 	AssigneeID     *string `json:"assignee_id"`
+	Actor          string  `json:"actor"`
+	AgentID        *string `json:"agent_id"`
+	Typing         bool    `json:"typing"`
 }
 
 // ParseEvent decodes a notification payload sent by the triggers.
@@ -103,6 +114,10 @@ func ParseEvent(s string) (Event, error) {
 		ev.MessageID, ev.Seq, ev.Internal = p.MessageID, p.Seq, p.Internal
 	case TypeConversationChanged:
 		ev.Change, ev.Seq, ev.Status, ev.AssigneeID = p.Change, p.LastSeq, p.Status, p.AssigneeID
+	case TypeTyping:
+		ev.Actor, ev.AgentID, ev.Typing = p.Actor, p.AgentID, p.Typing
+	case TypeRead:
+		ev.Actor, ev.AgentID, ev.MessageID, ev.Seq = p.Actor, p.AgentID, p.MessageID, p.Seq
 	case TypeWorkspaceChanged, TypeKBChanged, TypeWebhookQueued:
 	default:
 		return Event{}, fmt.Errorf("events: unknown event type %q", p.Type)

@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	AnswerSettings() AnswerSettingsResolver
 	ArticleConnection() ArticleConnectionResolver
 	Conversation() ConversationResolver
+	ConversationActivity() ConversationActivityResolver
 	ConversationConnection() ConversationConnectionResolver
 	Customer() CustomerResolver
 	Invitation() InvitationResolver
@@ -162,6 +163,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Attachment struct {
+		ContentType func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Filename    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Inline      func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Size        func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
+	AttachmentLimits struct {
+		AllowedKinds            func(childComplexity int) int
+		MaxFileBytes            func(childComplexity int) int
+		MaxFilesPerConversation func(childComplexity int) int
+		MaxFilesPerMessage      func(childComplexity int) int
+	}
+
 	BusinessHours struct {
 		Closures           func(childComplexity int) int
 		Enabled            func(childComplexity int) int
@@ -193,8 +212,21 @@ type ComplexityRoot struct {
 		LastMessageAt    func(childComplexity int) int
 		Messages         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ResolvedAt       func(childComplexity int) int
+		SeenUpTo         func(childComplexity int) int
 		Status           func(childComplexity int) int
+		UnreadCount      func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
+	}
+
+	ConversationActivity struct {
+		Actor             func(childComplexity int) int
+		Agent             func(childComplexity int) int
+		At                func(childComplexity int) int
+		ConversationID    func(childComplexity int) int
+		ExpiresAt         func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		LastReadMessageID func(childComplexity int) int
+		Typing            func(childComplexity int) int
 	}
 
 	ConversationConnection struct {
@@ -286,6 +318,7 @@ type ComplexityRoot struct {
 	}
 
 	Message struct {
+		Attachments     func(childComplexity int) int
 		Author          func(childComplexity int) int
 		AuthorAgent     func(childComplexity int) int
 		Body            func(childComplexity int) int
@@ -329,6 +362,8 @@ type ComplexityRoot struct {
 		InviteAgent             func(childComplexity int, workspaceID string, email string, name *string, role helpium.Role) int
 		Login                   func(childComplexity int, email string, password string) int
 		Logout                  func(childComplexity int) int
+		MarkConversationRead    func(childComplexity int, conversationID string) int
+		MarkWidgetRead          func(childComplexity int, token string, messageID string) int
 		PublishArticle          func(childComplexity int, id string) int
 		RedeliverWebhook        func(childComplexity int, deliveryID string) int
 		RemoveAgent             func(childComplexity int, workspaceID string, agentID string) int
@@ -345,9 +380,11 @@ type ComplexityRoot struct {
 		SendTestWebhook         func(childComplexity int, id string) int
 		SetAgentRole            func(childComplexity int, workspaceID string, agentID string, role helpium.Role) int
 		SetAllowedOrigins       func(childComplexity int, workspaceID string, origins []string) int
+		SetAttachmentLimits     func(childComplexity int, workspaceID string, input model.AttachmentLimitsInput) int
 		SetConversationStatus   func(childComplexity int, conversationID string, status helpium.ConversationStatus) int
 		SetIdentityVerification func(childComplexity int, workspaceID string, required bool) int
 		SetRateLimits           func(childComplexity int, workspaceID string, input model.RateLimitsInput) int
+		SetTyping               func(childComplexity int, conversationID string, typing bool) int
 		UnpublishArticle        func(childComplexity int, id string) int
 		UpdateAction            func(childComplexity int, id string, input helpium.ActionInput) int
 		UpdateAnswerSettings    func(childComplexity int, workspaceID string, threshold *float64, fallbackMessages []*model.LocalizedMessageInput) int
@@ -355,6 +392,7 @@ type ComplexityRoot struct {
 		UpdateBusinessHours     func(childComplexity int, workspaceID string, input helpium.BusinessHours) int
 		UpdateWebhookEndpoint   func(childComplexity int, id string, input helpium.WebhookEndpointInput) int
 		UpdateWidgetSettings    func(childComplexity int, workspaceID string, patch helpium.WidgetSettingsPatch) int
+		WidgetTyping            func(childComplexity int, token string, typing bool) int
 	}
 
 	OpeningRange struct {
@@ -430,9 +468,11 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ConversationChanged func(childComplexity int, workspaceID string) int
-		MessageAdded        func(childComplexity int, conversationID string) int
-		WidgetMessageAdded  func(childComplexity int, token string, after *string) int
+		ConversationActivity func(childComplexity int, conversationID string) int
+		ConversationChanged  func(childComplexity int, workspaceID string) int
+		MessageAdded         func(childComplexity int, conversationID string) int
+		WidgetActivity       func(childComplexity int, token string) int
+		WidgetMessageAdded   func(childComplexity int, token string, after *string) int
 	}
 
 	WebhookDelivery struct {
@@ -494,6 +534,7 @@ type ComplexityRoot struct {
 	Workspace struct {
 		AllowedOrigins              func(childComplexity int) int
 		AnswerSettings              func(childComplexity int) int
+		AttachmentLimits            func(childComplexity int) int
 		BusinessHours               func(childComplexity int) int
 		BusinessHoursStatus         func(childComplexity int) int
 		CreatedAt                   func(childComplexity int) int
@@ -533,6 +574,11 @@ type ConversationResolver interface {
 	Assignee(ctx context.Context, obj *helpium.Conversation) (*helpium.Agent, error)
 	LastMessage(ctx context.Context, obj *helpium.Conversation) (*helpium.Message, error)
 	Messages(ctx context.Context, obj *helpium.Conversation, first *int, after *string, last *int, before *string) (*helpium.MessageConnection, error)
+	UnreadCount(ctx context.Context, obj *helpium.Conversation) (int, error)
+	SeenUpTo(ctx context.Context, obj *helpium.Conversation) (*string, error)
+}
+type ConversationActivityResolver interface {
+	Agent(ctx context.Context, obj *helpium.ConversationActivity) (*helpium.Agent, error)
 }
 type ConversationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *helpium.ConversationConnection) (int, error)
@@ -548,6 +594,7 @@ type MemberResolver interface {
 }
 type MessageResolver interface {
 	AuthorAgent(ctx context.Context, obj *helpium.Message) (*helpium.Agent, error)
+	Attachments(ctx context.Context, obj *helpium.Message) ([]*helpium.Attachment, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*helpium.Session, error)
@@ -579,6 +626,7 @@ type MutationResolver interface {
 	PublishArticle(ctx context.Context, id string) (*helpium.Article, error)
 	UnpublishArticle(ctx context.Context, id string) (*helpium.Article, error)
 	DeleteArticle(ctx context.Context, id string) (bool, error)
+	SetAttachmentLimits(ctx context.Context, workspaceID string, input model.AttachmentLimitsInput) (*helpium.Workspace, error)
 	SetRateLimits(ctx context.Context, workspaceID string, input model.RateLimitsInput) (*helpium.Workspace, error)
 	SetAllowedOrigins(ctx context.Context, workspaceID string, origins []string) (*helpium.Workspace, error)
 	CreateAction(ctx context.Context, workspaceID string, input helpium.ActionInput) (*helpium.Action, error)
@@ -592,6 +640,10 @@ type MutationResolver interface {
 	RotateWebhookSecret(ctx context.Context, id string) (*service.NewWebhookEndpoint, error)
 	SendTestWebhook(ctx context.Context, id string) (*helpium.WebhookDelivery, error)
 	RedeliverWebhook(ctx context.Context, deliveryID string) (*helpium.WebhookDelivery, error)
+	SetTyping(ctx context.Context, conversationID string, typing bool) (bool, error)
+	MarkConversationRead(ctx context.Context, conversationID string) (*helpium.Conversation, error)
+	WidgetTyping(ctx context.Context, token string, typing bool) (bool, error)
+	MarkWidgetRead(ctx context.Context, token string, messageID string) (*helpium.Conversation, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*helpium.Agent, error)
@@ -621,6 +673,8 @@ type SubscriptionResolver interface {
 	WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error)
 	MessageAdded(ctx context.Context, conversationID string) (<-chan *helpium.Message, error)
 	ConversationChanged(ctx context.Context, workspaceID string) (<-chan *service.ConversationChange, error)
+	ConversationActivity(ctx context.Context, conversationID string) (<-chan *helpium.ConversationActivity, error)
+	WidgetActivity(ctx context.Context, token string) (<-chan *helpium.ConversationActivity, error)
 }
 type WebhookEndpointResolver interface {
 	Deliveries(ctx context.Context, obj *helpium.WebhookEndpoint, first *int) ([]*helpium.WebhookDelivery, error)
@@ -637,6 +691,7 @@ type WorkspaceResolver interface {
 
 	RateLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.RateLimits, error)
 
+	AttachmentLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.AttachmentLimits, error)
 	AnswerSettings(ctx context.Context, obj *helpium.Workspace) (*helpium.AnswerSettings, error)
 }
 type WorkspaceMembershipResolver interface {
@@ -1100,6 +1155,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ArticleEdge.Node(childComplexity), true
 
+	case "Attachment.contentType":
+		if e.ComplexityRoot.Attachment.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ContentType(childComplexity), true
+	case "Attachment.createdAt":
+		if e.ComplexityRoot.Attachment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.CreatedAt(childComplexity), true
+	case "Attachment.filename":
+		if e.ComplexityRoot.Attachment.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Filename(childComplexity), true
+	case "Attachment.id":
+		if e.ComplexityRoot.Attachment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ID(childComplexity), true
+	case "Attachment.inline":
+		if e.ComplexityRoot.Attachment.Inline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Inline(childComplexity), true
+	case "Attachment.kind":
+		if e.ComplexityRoot.Attachment.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Kind(childComplexity), true
+	case "Attachment.size":
+		if e.ComplexityRoot.Attachment.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Size(childComplexity), true
+	case "Attachment.url":
+		if e.ComplexityRoot.Attachment.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.URL(childComplexity), true
+
+	case "AttachmentLimits.allowedKinds":
+		if e.ComplexityRoot.AttachmentLimits.AllowedKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachmentLimits.AllowedKinds(childComplexity), true
+	case "AttachmentLimits.maxFileBytes":
+		if e.ComplexityRoot.AttachmentLimits.MaxFileBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachmentLimits.MaxFileBytes(childComplexity), true
+	case "AttachmentLimits.maxFilesPerConversation":
+		if e.ComplexityRoot.AttachmentLimits.MaxFilesPerConversation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachmentLimits.MaxFilesPerConversation(childComplexity), true
+	case "AttachmentLimits.maxFilesPerMessage":
+		if e.ComplexityRoot.AttachmentLimits.MaxFilesPerMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachmentLimits.MaxFilesPerMessage(childComplexity), true
+
 	case "BusinessHours.closures":
 		if e.ComplexityRoot.BusinessHours.Closures == nil {
 			break
@@ -1234,18 +1363,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.ResolvedAt(childComplexity), true
+	case "Conversation.seenUpTo":
+		if e.ComplexityRoot.Conversation.SeenUpTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.SeenUpTo(childComplexity), true
 	case "Conversation.status":
 		if e.ComplexityRoot.Conversation.Status == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Conversation.Status(childComplexity), true
+	case "Conversation.unreadCount":
+		if e.ComplexityRoot.Conversation.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.UnreadCount(childComplexity), true
 	case "Conversation.updatedAt":
 		if e.ComplexityRoot.Conversation.UpdatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Conversation.UpdatedAt(childComplexity), true
+
+	case "ConversationActivity.actor":
+		if e.ComplexityRoot.ConversationActivity.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationActivity.Actor(childComplexity), true
+	case "ConversationActivity.agent":
+		if e.ComplexityRoot.ConversationActivity.Agent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationActivity.Agent(childComplexity), true
+	case "ConversationActivity.at":
+		if e.ComplexityRoot.ConversationActivity.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationActivity.At(childComplexity), true
+	case "ConversationActivity.conversationId":
+		if e.ComplexityRoot.ConversationActivity.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationActivity.ConversationID(childComplexity), true
+	case "ConversationActivity.expiresAt":
+		if e.ComplexityRoot.ConversationActivity.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationActivity.ExpiresAt(childComplexity), true
+	case "ConversationActivity.kind":
+		if e.ComplexityRoot.ConversationActivity.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationActivity.Kind(childComplexity), true
+	case "ConversationActivity.lastReadMessageId":
+		if e.ComplexityRoot.ConversationActivity.LastReadMessageID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationActivity.LastReadMessageID(childComplexity), true
+	case "ConversationActivity.typing":
+		if e.ComplexityRoot.ConversationActivity.Typing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationActivity.Typing(childComplexity), true
 
 	case "ConversationConnection.edges":
 		if e.ComplexityRoot.ConversationConnection.Edges == nil {
@@ -1542,6 +1732,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Member.Role(childComplexity), true
 
+	case "Message.attachments":
+		if e.ComplexityRoot.Message.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Attachments(childComplexity), true
 	case "Message.author":
 		if e.ComplexityRoot.Message.Author == nil {
 			break
@@ -1807,6 +2003,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.markConversationRead":
+		if e.ComplexityRoot.Mutation.MarkConversationRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markConversationRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkConversationRead(childComplexity, args["conversationId"].(string)), true
+	case "Mutation.markWidgetRead":
+		if e.ComplexityRoot.Mutation.MarkWidgetRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markWidgetRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkWidgetRead(childComplexity, args["token"].(string), args["messageId"].(string)), true
 	case "Mutation.publishArticle":
 		if e.ComplexityRoot.Mutation.PublishArticle == nil {
 			break
@@ -1983,6 +2201,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAllowedOrigins(childComplexity, args["workspaceId"].(string), args["origins"].([]string)), true
+	case "Mutation.setAttachmentLimits":
+		if e.ComplexityRoot.Mutation.SetAttachmentLimits == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAttachmentLimits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAttachmentLimits(childComplexity, args["workspaceId"].(string), args["input"].(model.AttachmentLimitsInput)), true
 	case "Mutation.setConversationStatus":
 		if e.ComplexityRoot.Mutation.SetConversationStatus == nil {
 			break
@@ -2016,6 +2245,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRateLimits(childComplexity, args["workspaceId"].(string), args["input"].(model.RateLimitsInput)), true
+	case "Mutation.setTyping":
+		if e.ComplexityRoot.Mutation.SetTyping == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTyping_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTyping(childComplexity, args["conversationId"].(string), args["typing"].(bool)), true
 	case "Mutation.unpublishArticle":
 		if e.ComplexityRoot.Mutation.UnpublishArticle == nil {
 			break
@@ -2093,6 +2333,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWidgetSettings(childComplexity, args["workspaceId"].(string), args["patch"].(helpium.WidgetSettingsPatch)), true
+	case "Mutation.widgetTyping":
+		if e.ComplexityRoot.Mutation.WidgetTyping == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_widgetTyping_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WidgetTyping(childComplexity, args["token"].(string), args["typing"].(bool)), true
 
 	case "OpeningRange.day":
 		if e.ComplexityRoot.OpeningRange.Day == nil {
@@ -2481,6 +2732,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Stats.To(childComplexity), true
 
+	case "Subscription.conversationActivity":
+		if e.ComplexityRoot.Subscription.ConversationActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_conversationActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ConversationActivity(childComplexity, args["conversationId"].(string)), true
 	case "Subscription.conversationChanged":
 		if e.ComplexityRoot.Subscription.ConversationChanged == nil {
 			break
@@ -2503,6 +2765,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.MessageAdded(childComplexity, args["conversationId"].(string)), true
+	case "Subscription.widgetActivity":
+		if e.ComplexityRoot.Subscription.WidgetActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_widgetActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.WidgetActivity(childComplexity, args["token"].(string)), true
 	case "Subscription.widgetMessageAdded":
 		if e.ComplexityRoot.Subscription.WidgetMessageAdded == nil {
 			break
@@ -2766,6 +3039,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.AnswerSettings(childComplexity), true
+	case "Workspace.attachmentLimits":
+		if e.ComplexityRoot.Workspace.AttachmentLimits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.AttachmentLimits(childComplexity), true
 	case "Workspace.businessHours":
 		if e.ComplexityRoot.Workspace.BusinessHours == nil {
 			break
@@ -2872,6 +3151,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ActionInput", ec.unmarshalInputActionInput),
 			graphql.NewInputUnmarshaler("ArticleFilter", ec.unmarshalInputArticleFilter),
 			graphql.NewInputUnmarshaler("AssigneeFilter", ec.unmarshalInputAssigneeFilter),
+			graphql.NewInputUnmarshaler("AttachmentLimitsInput", ec.unmarshalInputAttachmentLimitsInput),
 			graphql.NewInputUnmarshaler("BusinessHoursInput", ec.unmarshalInputBusinessHoursInput),
 			graphql.NewInputUnmarshaler("ClosureInput", ec.unmarshalInputClosureInput),
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
@@ -2997,6 +3277,12 @@ var sources = []*ast.Source{
 
 scalar Time
 
+"""
+A file sent in a multipart request (the GraphQL multipart request spec:
+github.com/jaydenseric/graphql-multipart-request-spec).
+"""
+scalar Upload
+
 "Where a conversation stands in the agents' workflow."
 enum ConversationStatus {
   OPEN
@@ -3083,6 +3369,37 @@ type Message {
   internal: Boolean!
   "The agent who wrote it, for agent messages. Agents only."
   authorAgent: Agent @goField(forceResolver: true)
+  "The files sent with it, in the order sent."
+  attachments: [Attachment!]! @goField(forceResolver: true)
+}
+
+"The family of a file, judged by its content (never by its name or declared type)."
+enum AttachmentKind {
+  "PNG, JPEG, GIF, WebP or BMP: shown inline."
+  IMAGE
+  PDF
+  "Plain UTF-8 text."
+  TEXT
+  CSV
+  "Word, Excel, PowerPoint or OpenDocument."
+  OFFICE
+}
+
+"A file sent with a message."
+type Attachment {
+  id: ID!
+  "Cleaned of paths and control characters."
+  filename: String!
+  "The type Helpium serves the file with, judged from its content."
+  contentType: String!
+  kind: AttachmentKind!
+  "Size in bytes."
+  size: Int!
+  "Raster images are shown in the page; every other file downloads."
+  inline: Boolean!
+  "Downloads the file: a signed path on this server, valid for at least an hour."
+  url: String!
+  createdAt: Time!
 }
 
 type PageInfo {
@@ -3354,6 +3671,8 @@ input CreateConversationInput {
   clientMessageId from another installation starts another conversation.
   """
   installationId: String
+  "Files to attach (multipart request); the message may then be empty."
+  files: [Upload!]
 }
 
 type CreateConversationPayload {
@@ -3371,6 +3690,8 @@ input SendMessageInput {
   body: String!
   "Idempotency key: a retry with the same id returns the original message."
   clientMessageId: String
+  "Files to attach (multipart request); the message may then be empty."
+  files: [Upload!]
 }
 
 type SendMessagePayload {
@@ -3423,11 +3744,15 @@ input ReplyInput {
   body: String!
   "Idempotency key: a retry with the same id returns the original message."
   clientMessageId: String
+  "Files to attach (multipart request); the body may then be empty."
+  files: [Upload!]
 }
 
 input InternalNoteInput {
   conversationId: ID!
   body: String!
+  "Files to attach (multipart request); the body may then be empty."
+  files: [Upload!]
 }
 
 input WidgetColorsPatch {
@@ -3745,7 +4070,34 @@ extend type Workspace {
   allowedOrigins: [String!]!
 }
 
+"What customers and agents may attach. Zero or null inputs mean the defaults."
+type AttachmentLimits {
+  "Largest file in bytes (default 10 MB, at most 25 MB)."
+  maxFileBytes: Int!
+  "Files per message (default 5, at most 10)."
+  maxFilesPerMessage: Int!
+  "Files per conversation (default 50, at most 1000)."
+  maxFilesPerConversation: Int!
+  "Kinds of file accepted (default all)."
+  allowedKinds: [AttachmentKind!]!
+}
+
+input AttachmentLimitsInput {
+  maxFileBytes: Int
+  maxFilesPerMessage: Int
+  maxFilesPerConversation: Int
+  "Null or empty: every kind."
+  allowedKinds: [AttachmentKind!]
+}
+
+extend type Workspace {
+  "The attachment limits in force."
+  attachmentLimits: AttachmentLimits! @goField(forceResolver: true)
+}
+
 extend type Mutation {
+  "Admins. Replaces the workspace's attachment limits."
+  setAttachmentLimits(workspaceId: ID!, input: AttachmentLimitsInput!): Workspace!
   "Admins. Replaces the workspace's Customer API limits."
   setRateLimits(workspaceId: ID!, input: RateLimitsInput!): Workspace!
   "Admins. Replaces the allowed widget origins; an empty list allows any origin."
@@ -4053,6 +4405,66 @@ extend type Mutation {
   "Admins. Queues the delivery's event again for its endpoint, with the same event id."
   redeliverWebhook(deliveryId: ID!): WebhookDelivery!
 }
+
+# ---------------------------------------------------------------------------
+# Typing indicators and read state
+
+"What a conversation activity says."
+enum ActivityKind {
+  "Someone started or stopped typing."
+  TYPING
+  "Someone read the conversation further."
+  READ
+}
+
+"A passing signal in a conversation: someone typing, or reading. Typing is never stored."
+type ConversationActivity {
+  kind: ActivityKind!
+  conversationId: ID!
+  "The customer, or an agent."
+  actor: AuthorKind!
+  "The agent, for an agent's activity. Agents only (null for the widget)."
+  agent: Agent @goField(forceResolver: true)
+  "TYPING: true when they started, false when they stopped."
+  typing: Boolean
+  "TYPING: stop showing the indicator at this time unless another event comes."
+  expiresAt: Time
+  "READ: the newest message they have read."
+  lastReadMessageId: ID
+  at: Time!
+}
+
+extend type Conversation {
+  """
+  Messages of the other side not yet read: for agents, the customer's
+  messages the calling agent has not read; for the widget, the team's
+  messages the customer has not seen.
+  """
+  unreadCount: Int! @goField(forceResolver: true)
+  """
+  The newest message the other side has read: for agents, the customer's
+  position; for the widget, any agent's. Null before they read any.
+  """
+  seenUpTo: ID @goField(forceResolver: true)
+}
+
+extend type Mutation {
+  "Agents. The calling agent started (true) or stopped typing a reply; the customer's widget shows it. Starts beyond one per 2 s are dropped."
+  setTyping(conversationId: ID!, typing: Boolean!): Boolean!
+  "Agents. Records that the calling agent has read the conversation up to its newest message."
+  markConversationRead(conversationId: ID!): Conversation!
+  "Widget. The customer started or stopped typing; agents see it. Starts beyond one per 2 s are dropped."
+  widgetTyping(token: String!, typing: Boolean!): Boolean!
+  "Widget. Records that the customer has seen the conversation up to messageId (never moves back)."
+  markWidgetRead(token: String!, messageId: ID!): Conversation!
+}
+
+extend type Subscription {
+  "Agents. The customer's typing and reads, and other agents' typing, in a conversation."
+  conversationActivity(conversationId: ID!): ConversationActivity!
+  "Widget. The team's typing and reads in the conversation behind a widget token. The REST event stream sends the same as typing and read events."
+  widgetActivity(token: String!): ConversationActivity!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4281,6 +4693,42 @@ func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ArticleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Attachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Attachment_id(ctx, field)
+	case "filename":
+		return ec.fieldContext_Attachment_filename(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Attachment_contentType(ctx, field)
+	case "kind":
+		return ec.fieldContext_Attachment_kind(ctx, field)
+	case "size":
+		return ec.fieldContext_Attachment_size(ctx, field)
+	case "inline":
+		return ec.fieldContext_Attachment_inline(ctx, field)
+	case "url":
+		return ec.fieldContext_Attachment_url(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Attachment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachmentLimits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "maxFileBytes":
+		return ec.fieldContext_AttachmentLimits_maxFileBytes(ctx, field)
+	case "maxFilesPerMessage":
+		return ec.fieldContext_AttachmentLimits_maxFilesPerMessage(ctx, field)
+	case "maxFilesPerConversation":
+		return ec.fieldContext_AttachmentLimits_maxFilesPerConversation(ctx, field)
+	case "allowedKinds":
+		return ec.fieldContext_AttachmentLimits_allowedKinds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachmentLimits", field.Name)
+}
+
 func (ec *executionContext) childFields_BusinessHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "enabled":
@@ -4347,8 +4795,34 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_lastMessage(ctx, field)
 	case "messages":
 		return ec.fieldContext_Conversation_messages(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_Conversation_unreadCount(ctx, field)
+	case "seenUpTo":
+		return ec.fieldContext_Conversation_seenUpTo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Conversation", field.Name)
+}
+
+func (ec *executionContext) childFields_ConversationActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ConversationActivity_kind(ctx, field)
+	case "conversationId":
+		return ec.fieldContext_ConversationActivity_conversationId(ctx, field)
+	case "actor":
+		return ec.fieldContext_ConversationActivity_actor(ctx, field)
+	case "agent":
+		return ec.fieldContext_ConversationActivity_agent(ctx, field)
+	case "typing":
+		return ec.fieldContext_ConversationActivity_typing(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ConversationActivity_expiresAt(ctx, field)
+	case "lastReadMessageId":
+		return ec.fieldContext_ConversationActivity_lastReadMessageId(ctx, field)
+	case "at":
+		return ec.fieldContext_ConversationActivity_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConversationActivity", field.Name)
 }
 
 func (ec *executionContext) childFields_ConversationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4545,6 +5019,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_internal(ctx, field)
 	case "authorAgent":
 		return ec.fieldContext_Message_authorAgent(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Message_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
 }
@@ -4817,6 +5293,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_rateLimits(ctx, field)
 	case "allowedOrigins":
 		return ec.fieldContext_Workspace_allowedOrigins(ctx, field)
+	case "attachmentLimits":
+		return ec.fieldContext_Workspace_attachmentLimits(ctx, field)
 	case "answerSettings":
 		return ec.fieldContext_Workspace_answerSettings(ctx, field)
 	}
@@ -5307,6 +5785,42 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markConversationRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markWidgetRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "messageId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["messageId"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5595,6 +6109,28 @@ func (ec *executionContext) field_Mutation_setAllowedOrigins_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setAttachmentLimits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachmentLimitsInput, error) {
+			return ec.unmarshalNAttachmentLimitsInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐAttachmentLimitsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setConversationStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5658,6 +6194,28 @@ func (ec *executionContext) field_Mutation_setRateLimits_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTyping_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "typing",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["typing"] = arg1
 	return args, nil
 }
 
@@ -5812,6 +6370,28 @@ func (ec *executionContext) field_Mutation_updateWidgetSettings_args(ctx context
 		return nil, err
 	}
 	args["patch"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_widgetTyping_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "typing",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["typing"] = arg1
 	return args, nil
 }
 
@@ -6289,6 +6869,20 @@ func (ec *executionContext) field_Query_workspace_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_conversationActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_conversationChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6314,6 +6908,20 @@ func (ec *executionContext) field_Subscription_messageAdded_args(ctx context.Con
 		return nil, err
 	}
 	args["conversationId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_widgetActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
 	return args, nil
 }
 
@@ -8150,6 +8758,282 @@ func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Attachment_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Attachment_filename(ctx context.Context, field graphql.CollectedField, obj *helpium.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_contentType(ctx context.Context, field graphql.CollectedField, obj *helpium.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_kind(ctx context.Context, field graphql.CollectedField, obj *helpium.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.AttachmentKind) graphql.Marshaler {
+			return ec.marshalNAttachmentKind2githubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "AttachmentKind")
+}
+
+func (ec *executionContext) _Attachment_size(ctx context.Context, field graphql.CollectedField, obj *helpium.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Attachment_inline(ctx context.Context, field graphql.CollectedField, obj *helpium.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_inline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inline(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_inline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Attachment_url(ctx context.Context, field graphql.CollectedField, obj *helpium.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_createdAt(ctx context.Context, field graphql.CollectedField, obj *helpium.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AttachmentLimits_maxFileBytes(ctx context.Context, field graphql.CollectedField, obj *helpium.AttachmentLimits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachmentLimits_maxFileBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxFileBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachmentLimits_maxFileBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttachmentLimits", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AttachmentLimits_maxFilesPerMessage(ctx context.Context, field graphql.CollectedField, obj *helpium.AttachmentLimits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachmentLimits_maxFilesPerMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxFilesPerMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachmentLimits_maxFilesPerMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttachmentLimits", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AttachmentLimits_maxFilesPerConversation(ctx context.Context, field graphql.CollectedField, obj *helpium.AttachmentLimits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachmentLimits_maxFilesPerConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxFilesPerConversation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachmentLimits_maxFilesPerConversation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttachmentLimits", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AttachmentLimits_allowedKinds(ctx context.Context, field graphql.CollectedField, obj *helpium.AttachmentLimits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachmentLimits_allowedKinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowedKinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []helpium.AttachmentKind) graphql.Marshaler {
+			return ec.marshalNAttachmentKind2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachmentLimits_allowedKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttachmentLimits", field, false, false, "AttachmentKind")
+}
+
 func (ec *executionContext) _BusinessHours_enabled(ctx context.Context, field graphql.CollectedField, obj *helpium.BusinessHours) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8743,6 +9627,245 @@ func (ec *executionContext) fieldContext_Conversation_messages(ctx context.Conte
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_unreadCount(ctx context.Context, field graphql.CollectedField, obj *helpium.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_unreadCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().UnreadCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Conversation_seenUpTo(ctx context.Context, field graphql.CollectedField, obj *helpium.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_seenUpTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().SeenUpTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_seenUpTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ConversationActivity_kind(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationActivity_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.ActivityKind) graphql.Marshaler {
+			return ec.marshalNActivityKind2githubᚗcomᚋhelpiumᚋhelpiumᚐActivityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationActivity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationActivity", field, false, false, "ActivityKind")
+}
+
+func (ec *executionContext) _ConversationActivity_conversationId(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationActivity_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationActivity_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationActivity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConversationActivity_actor(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationActivity_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.AuthorKind) graphql.Marshaler {
+			return ec.marshalNAuthorKind2githubᚗcomᚋhelpiumᚋhelpiumᚐAuthorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationActivity_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationActivity", field, false, false, "AuthorKind")
+}
+
+func (ec *executionContext) _ConversationActivity_agent(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationActivity_agent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConversationActivity().Agent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Agent) graphql.Marshaler {
+			return ec.marshalOAgent2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAgent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationActivity_agent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConversationActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConversationActivity_typing(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationActivity_typing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Typing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationActivity_typing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationActivity", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ConversationActivity_expiresAt(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationActivity_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationActivity_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationActivity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConversationActivity_lastReadMessageId(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationActivity_lastReadMessageId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastReadMessageID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationActivity_lastReadMessageId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationActivity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConversationActivity_at(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationActivity_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationActivity_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationActivity", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ConversationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationConnection) (ret graphql.Marshaler) {
@@ -10138,6 +11261,38 @@ func (ec *executionContext) fieldContext_Message_authorAgent(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Message_attachments(ctx context.Context, field graphql.CollectedField, obj *helpium.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Message().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*helpium.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11595,6 +12750,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteArticle(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setAttachmentLimits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAttachmentLimits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAttachmentLimits(ctx, fc.Args["workspaceId"].(string), fc.Args["input"].(model.AttachmentLimitsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAttachmentLimits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAttachmentLimits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setRateLimits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12161,6 +13360,182 @@ func (ec *executionContext) fieldContext_Mutation_redeliverWebhook(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_redeliverWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTyping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTyping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTyping(ctx, fc.Args["conversationId"].(string), fc.Args["typing"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTyping(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTyping_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markConversationRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markConversationRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkConversationRead(ctx, fc.Args["conversationId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markConversationRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markConversationRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_widgetTyping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_widgetTyping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WidgetTyping(ctx, fc.Args["token"].(string), fc.Args["typing"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_widgetTyping(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_widgetTyping_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markWidgetRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markWidgetRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkWidgetRead(ctx, fc.Args["token"].(string), fc.Args["messageId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markWidgetRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markWidgetRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13920,6 +15295,94 @@ func (ec *executionContext) fieldContext_Subscription_conversationChanged(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_conversationActivity(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_conversationActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ConversationActivity(ctx, fc.Args["conversationId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.ConversationActivity) graphql.Marshaler {
+			return ec.marshalNConversationActivity2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_conversationActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationActivity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_conversationActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_widgetActivity(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_widgetActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().WidgetActivity(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.ConversationActivity) graphql.Marshaler {
+			return ec.marshalNConversationActivity2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_widgetActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationActivity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_widgetActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *helpium.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15225,6 +16688,38 @@ func (ec *executionContext) _Workspace_allowedOrigins(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Workspace_allowedOrigins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Workspace", field, false, false, "String")
+}
+
+func (ec *executionContext) _Workspace_attachmentLimits(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_attachmentLimits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().AttachmentLimits(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.AttachmentLimits) graphql.Marshaler {
+			return ec.marshalNAttachmentLimits2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentLimits(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_attachmentLimits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachmentLimits(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Workspace_answerSettings(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
@@ -16702,6 +18197,69 @@ func UnmarshalAssigneeFilter(ctx context.Context, raw any) (helpium.AssigneeFilt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAttachmentLimitsInput(ctx context.Context, obj any) (model.AttachmentLimitsInput, error) {
+	var it model.AttachmentLimitsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"maxFileBytes", "maxFilesPerMessage", "maxFilesPerConversation", "allowedKinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "maxFileBytes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxFileBytes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxFileBytes = data
+		case "maxFilesPerMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxFilesPerMessage"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxFilesPerMessage = data
+		case "maxFilesPerConversation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxFilesPerConversation"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxFilesPerConversation = data
+		case "allowedKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedKinds"))
+			data, err := ec.unmarshalOAttachmentKind2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedKinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachmentLimitsInput unmarshals raw into the AttachmentLimitsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachmentLimitsInput(ctx context.Context, raw any) (model.AttachmentLimitsInput, error) {
+	var out model.AttachmentLimitsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachmentLimitsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBusinessHoursInput(ctx context.Context, obj any) (helpium.BusinessHours, error) {
 	var it helpium.BusinessHours
 	if obj == nil {
@@ -17049,7 +18607,7 @@ func (ec *executionContext) unmarshalInputCreateConversationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"message", "clientMessageId", "installationId"}
+	fieldsInOrder := [...]string{"message", "clientMessageId", "installationId", "files"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17077,6 +18635,13 @@ func (ec *executionContext) unmarshalInputCreateConversationInput(ctx context.Co
 				return it, err
 			}
 			it.InstallationID = data
+		case "files":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("files"))
+			data, err := ec.unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Files = data
 		}
 	}
 	return it, nil
@@ -17175,7 +18740,7 @@ func (ec *executionContext) unmarshalInputInternalNoteInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"conversationId", "body"}
+	fieldsInOrder := [...]string{"conversationId", "body", "files"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17196,6 +18761,13 @@ func (ec *executionContext) unmarshalInputInternalNoteInput(ctx context.Context,
 				return it, err
 			}
 			it.Body = data
+		case "files":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("files"))
+			data, err := ec.unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Files = data
 		}
 	}
 	return it, nil
@@ -17385,7 +18957,7 @@ func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"conversationId", "body", "clientMessageId"}
+	fieldsInOrder := [...]string{"conversationId", "body", "clientMessageId", "files"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17413,6 +18985,13 @@ func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.ClientMessageID = data
+		case "files":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("files"))
+			data, err := ec.unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Files = data
 		}
 	}
 	return it, nil
@@ -17441,7 +19020,7 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"token", "body", "clientMessageId"}
+	fieldsInOrder := [...]string{"token", "body", "clientMessageId", "files"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17469,6 +19048,13 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 				return it, err
 			}
 			it.ClientMessageID = data
+		case "files":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("files"))
+			data, err := ec.unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Files = data
 		}
 	}
 	return it, nil
@@ -18506,6 +20092,122 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var attachmentImplementors = []string{"Attachment"}
+
+func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSet, obj *helpium.Attachment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attachment")
+		case "id":
+			out.Values[i] = ec._Attachment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filename":
+			out.Values[i] = ec._Attachment_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentType":
+			out.Values[i] = ec._Attachment_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Attachment_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._Attachment_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inline":
+			out.Values[i] = ec._Attachment_inline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Attachment_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Attachment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachmentLimitsImplementors = []string{"AttachmentLimits"}
+
+func (ec *executionContext) _AttachmentLimits(ctx context.Context, sel ast.SelectionSet, obj *helpium.AttachmentLimits) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachmentLimitsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachmentLimits")
+		case "maxFileBytes":
+			out.Values[i] = ec._AttachmentLimits_maxFileBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxFilesPerMessage":
+			out.Values[i] = ec._AttachmentLimits_maxFilesPerMessage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxFilesPerConversation":
+			out.Values[i] = ec._AttachmentLimits_maxFilesPerConversation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowedKinds":
+			out.Values[i] = ec._AttachmentLimits_allowedKinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var businessHoursImplementors = []string{"BusinessHours"}
 
 func (ec *executionContext) _BusinessHours(ctx context.Context, sel ast.SelectionSet, obj *helpium.BusinessHours) graphql.Marshaler {
@@ -18720,6 +20422,87 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Conversation_messages(ctx, field, obj)
 				})
+		case "unreadCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_unreadCount(ctx, field, obj)
+				})
+		case "seenUpTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_seenUpTo(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conversationActivityImplementors = []string{"ConversationActivity"}
+
+func (ec *executionContext) _ConversationActivity(ctx context.Context, sel ast.SelectionSet, obj *helpium.ConversationActivity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conversationActivityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConversationActivity")
+		case "kind":
+			out.Values[i] = ec._ConversationActivity_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conversationId":
+			out.Values[i] = ec._ConversationActivity_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._ConversationActivity_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConversationActivity_agent(ctx, field, obj)
+				})
+		case "typing":
+			out.Values[i] = ec._ConversationActivity_typing(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ConversationActivity_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastReadMessageId":
+			out.Values[i] = ec._ConversationActivity_lastReadMessageId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ConversationActivity_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19415,6 +21198,12 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Message_authorAgent(ctx, field, obj)
 				})
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Message_attachments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19773,6 +21562,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setAttachmentLimits":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAttachmentLimits(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "setRateLimits":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setRateLimits(ctx, field)
@@ -19860,6 +21656,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "redeliverWebhook":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_redeliverWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTyping":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTyping(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markConversationRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markConversationRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "widgetTyping":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_widgetTyping(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markWidgetRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markWidgetRead(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -20408,6 +22232,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_messageAdded(ctx, fields[0])
 	case "conversationChanged":
 		return ec._Subscription_conversationChanged(ctx, fields[0])
+	case "conversationActivity":
+		return ec._Subscription_conversationActivity(ctx, fields[0])
+	case "widgetActivity":
+		return ec._Subscription_widgetActivity(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -20861,6 +22689,12 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attachmentLimits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_attachmentLimits(ctx, field, obj)
+				})
 		case "answerSettings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21442,6 +23276,16 @@ func (ec *executionContext) marshalNActionResult2ᚖgithubᚗcomᚋhelpiumᚋhel
 	return ec._ActionResult(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNActivityKind2githubᚗcomᚋhelpiumᚋhelpiumᚐActivityKind(ctx context.Context, v any) (helpium.ActivityKind, error) {
+	var res helpium.ActivityKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivityKind2githubᚗcomᚋhelpiumᚋhelpiumᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v helpium.ActivityKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAgent2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAgent(ctx context.Context, sel ast.SelectionSet, v *helpium.Agent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Agent!")
@@ -21544,6 +23388,83 @@ func (ec *executionContext) unmarshalNArticleStatus2githubᚗcomᚋhelpiumᚋhel
 
 func (ec *executionContext) marshalNArticleStatus2githubᚗcomᚋhelpiumᚋhelpiumᚐArticleStatus(ctx context.Context, sel ast.SelectionSet, v helpium.ArticleStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNAttachment2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.Attachment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttachment2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAttachment2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachment(ctx context.Context, sel ast.SelectionSet, v *helpium.Attachment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Attachment!")
+		return graphql.Null
+	}
+	return ec._Attachment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttachmentKind2githubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKind(ctx context.Context, v any) (helpium.AttachmentKind, error) {
+	var res helpium.AttachmentKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachmentKind2githubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKind(ctx context.Context, sel ast.SelectionSet, v helpium.AttachmentKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAttachmentKind2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKindᚄ(ctx context.Context, v any) ([]helpium.AttachmentKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]helpium.AttachmentKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttachmentKind2githubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAttachmentKind2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []helpium.AttachmentKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttachmentKind2githubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAttachmentLimits2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentLimits(ctx context.Context, sel ast.SelectionSet, v *helpium.AttachmentLimits) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachmentLimits!")
+		return graphql.Null
+	}
+	return ec._AttachmentLimits(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttachmentLimitsInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐAttachmentLimitsInput(ctx context.Context, v any) (model.AttachmentLimitsInput, error) {
+	res, err := ec.unmarshalInputAttachmentLimitsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNAuthorKind2githubᚗcomᚋhelpiumᚋhelpiumᚐAuthorKind(ctx context.Context, v any) (helpium.AuthorKind, error) {
@@ -21652,6 +23573,14 @@ func (ec *executionContext) marshalNConversation2ᚖgithubᚗcomᚋhelpiumᚋhel
 		return graphql.Null
 	}
 	return ec._Conversation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConversationActivity2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationActivity(ctx context.Context, sel ast.SelectionSet, v *helpium.ConversationActivity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConversationActivity!")
+		return graphql.Null
+	}
+	return ec._ConversationActivity(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNConversationChange2githubᚗcomᚋhelpiumᚋhelpiumᚐConversationChange(ctx context.Context, v any) (helpium.ConversationChange, error) {
@@ -21855,6 +23784,20 @@ func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
@@ -22237,6 +24180,24 @@ func (ec *executionContext) unmarshalNUpdateArticleInput2githubᚗcomᚋhelpium�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Upload!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalUpload(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.WebhookDelivery) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22606,6 +24567,42 @@ func (ec *executionContext) unmarshalOAssigneeFilter2ᚖgithubᚗcomᚋhelpium�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOAttachmentKind2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKindᚄ(ctx context.Context, v any) ([]helpium.AttachmentKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]helpium.AttachmentKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttachmentKind2githubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAttachmentKind2ᚕgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []helpium.AttachmentKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttachmentKind2githubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22876,6 +24873,41 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, v any) ([]*graphql.Upload, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*graphql.Upload, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, sel ast.SelectionSet, v []*graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOWidgetColorsPatch2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWidgetColorsPatch(ctx context.Context, v any) (*helpium.WidgetColorsPatch, error) {

@@ -220,3 +220,27 @@ func deref[T any](p *T, def T) T {
 	}
 	return *p
 }
+
+// uploads turns the files of a multipart request into the service's.
+func uploads(files []*graphql.Upload) []helpium.Upload {
+	out := make([]helpium.Upload, 0, len(files))
+	for _, f := range files {
+		if f != nil {
+			out = append(out, helpium.Upload{Filename: f.Filename, DeclaredType: f.ContentType, Content: f.File})
+		}
+	}
+	return out
+}
+
+// readState returns a conversation's read state as the caller sees it:
+// the one the service set already, the widget's, or the calling agent's
+// through the request's loader.
+func readState(ctx context.Context, svc *service.Service, c *helpium.Conversation) (*helpium.ReadState, error) {
+	if c.Read != nil {
+		return c.Read, nil
+	}
+	if a := helpium.ActorFrom(ctx); a != nil && a.Agent == nil {
+		return svc.WidgetReadState(ctx, c)
+	}
+	return loader.For(ctx, svc).ReadState.Load(ctx, c.ID)
+}

@@ -19,3 +19,18 @@ func rateLimitsFromInput(in model.RateLimitsInput) helpium.RateLimits {
 		Messages:      v(in.MessagesPerMinute),
 	}
 }
+
+func attachmentLimitsFromInput(in model.AttachmentLimitsInput) helpium.AttachmentLimits {
+	v := func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	return helpium.AttachmentLimits{
+		MaxFileBytes:            int64(v(in.MaxFileBytes)),
+		MaxFilesPerMessage:      v(in.MaxFilesPerMessage),
+		MaxFilesPerConversation: v(in.MaxFilesPerConversation),
+		AllowedKinds:            in.AllowedKinds,
+	}
+}

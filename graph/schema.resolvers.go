@@ -49,6 +49,29 @@ func (r *conversationResolver) Messages(ctx context.Context, obj *helpium.Conver
 	return r.conversationMessages(ctx, obj, helpium.Page{First: first, After: after, Last: last, Before: before})
 }
 
+// UnreadCount is the resolver for the unreadCount field.
+func (r *conversationResolver) UnreadCount(ctx context.Context, obj *helpium.Conversation) (int, error) {
+	rs, err := readState(ctx, r.Service, obj)
+	if err != nil {
+		return 0, err
+	}
+	return rs.UnreadCount, nil
+}
+
+// SeenUpTo is the resolver for the seenUpTo field.
+func (r *conversationResolver) SeenUpTo(ctx context.Context, obj *helpium.Conversation) (*string, error) {
+	rs, err := readState(ctx, r.Service, obj)
+	if err != nil {
+		return nil, err
+	}
+	return rs.SeenUpTo, nil
+}
+
+// Agent is the resolver for the agent field.
+func (r *conversationActivityResolver) Agent(ctx context.Context, obj *helpium.ConversationActivity) (*helpium.Agent, error) {
+	return loadOptional(ctx, r.loaders(ctx).Agent, obj.AgentID)
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *conversationConnectionResolver) TotalCount(ctx context.Context, obj *helpium.ConversationConnection) (int, error) {
 	return obj.Count()
@@ -75,6 +98,14 @@ func (r *memberResolver) Agent(ctx context.Context, obj *helpium.Membership) (*h
 // AuthorAgent is the resolver for the authorAgent field.
 func (r *messageResolver) AuthorAgent(ctx context.Context, obj *helpium.Message) (*helpium.Agent, error) {
 	return loadOptional(ctx, r.loaders(ctx).Agent, obj.AuthorAgentID)
+}
+
+// Attachments is the resolver for the attachments field.
+func (r *messageResolver) Attachments(ctx context.Context, obj *helpium.Message) ([]*helpium.Attachment, error) {
+	if obj.Attachments != nil {
+		return obj.Attachments, nil
+	}
+	return r.loaders(ctx).Attachments.Load(ctx, obj.ID)
 }
 
 // Login is the resolver for the login field.
@@ -121,12 +152,12 @@ func (r *mutationResolver) AcceptInvitation(ctx context.Context, input service.A
 
 // ReplyToConversation is the resolver for the replyToConversation field.
 func (r *mutationResolver) ReplyToConversation(ctx context.Context, input model.ReplyInput) (*helpium.SentMessage, error) {
-	return r.Service.ReplyToConversation(ctx, input.ConversationID, input.Body, input.ClientMessageID)
+	return r.Service.ReplyToConversation(ctx, input.ConversationID, input.Body, input.ClientMessageID, uploads(input.Files))
 }
 
 // AddInternalNote is the resolver for the addInternalNote field.
 func (r *mutationResolver) AddInternalNote(ctx context.Context, input model.InternalNoteInput) (*helpium.Message, error) {
-	return r.Service.AddInternalNote(ctx, input.ConversationID, input.Body)
+	return r.Service.AddInternalNote(ctx, input.ConversationID, input.Body, uploads(input.Files))
 }
 
 // AssignConversation is the resolver for the assignConversation field.
@@ -184,12 +215,12 @@ func (r *mutationResolver) SetAgentRole(ctx context.Context, workspaceID string,
 
 // CreateConversation is the resolver for the createConversation field.
 func (r *mutationResolver) CreateConversation(ctx context.Context, input model.CreateConversationInput) (*helpium.NewConversation, error) {
-	return r.Service.CreateConversation(ctx, input.Message, input.ClientMessageID, input.InstallationID)
+	return r.Service.CreateConversation(ctx, input.Message, input.ClientMessageID, input.InstallationID, uploads(input.Files))
 }
 
 // SendMessage is the resolver for the sendMessage field.
 func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMessageInput) (*helpium.SentMessage, error) {
-	return r.Service.SendMessage(ctx, input.Token, input.Body, input.ClientMessageID)
+	return r.Service.SendMessage(ctx, input.Token, input.Body, input.ClientMessageID, uploads(input.Files))
 }
 
 // Identify is the resolver for the identify field.
@@ -237,6 +268,11 @@ func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*he
 // DeleteArticle is the resolver for the deleteArticle field.
 func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (bool, error) {
 	return true, r.Service.DeleteArticle(ctx, id)
+}
+
+// SetAttachmentLimits is the resolver for the setAttachmentLimits field.
+func (r *mutationResolver) SetAttachmentLimits(ctx context.Context, workspaceID string, input model.AttachmentLimitsInput) (*helpium.Workspace, error) {
+	return r.Service.SetAttachmentLimits(ctx, workspaceID, attachmentLimitsFromInput(input))
 }
 
 // SetRateLimits is the resolver for the setRateLimits field.
@@ -304,6 +340,26 @@ func (r *mutationResolver) RedeliverWebhook(ctx context.Context, deliveryID stri
 	return r.Service.RedeliverWebhook(ctx, deliveryID)
 }
 
+// SetTyping is the resolver for the setTyping field.
+func (r *mutationResolver) SetTyping(ctx context.Context, conversationID string, typing bool) (bool, error) {
+	return true, r.Service.SetTyping(ctx, conversationID, typing)
+}
+
+// MarkConversationRead is the resolver for the markConversationRead field.
+func (r *mutationResolver) MarkConversationRead(ctx context.Context, conversationID string) (*helpium.Conversation, error) {
+	return r.Service.MarkConversationRead(ctx, conversationID)
+}
+
+// WidgetTyping is the resolver for the widgetTyping field.
+func (r *mutationResolver) WidgetTyping(ctx context.Context, token string, typing bool) (bool, error) {
+	return true, r.Service.WidgetTyping(ctx, token, typing)
+}
+
+// MarkWidgetRead is the resolver for the markWidgetRead field.
+func (r *mutationResolver) MarkWidgetRead(ctx context.Context, token string, messageID string) (*helpium.Conversation, error) {
+	return r.Service.MarkWidgetRead(ctx, token, messageID)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*helpium.Agent, error) {
 	return r.Service.Me(ctx)
@@ -364,7 +420,7 @@ func (r *queryResolver) WidgetSettings(ctx context.Context) (*helpium.WidgetSett
 
 // WidgetConversation is the resolver for the widgetConversation field.
 func (r *queryResolver) WidgetConversation(ctx context.Context, token string) (*helpium.Conversation, error) {
-	return r.Service.ConversationByToken(ctx, token)
+	return r.Service.WidgetConversation(ctx, token)
 }
 
 // WidgetMessages is the resolver for the widgetMessages field.
@@ -445,6 +501,16 @@ func (r *subscriptionResolver) ConversationChanged(ctx context.Context, workspac
 	return r.Service.ConversationChanged(ctx, workspaceID)
 }
 
+// ConversationActivity is the resolver for the conversationActivity field.
+func (r *subscriptionResolver) ConversationActivity(ctx context.Context, conversationID string) (<-chan *helpium.ConversationActivity, error) {
+	return r.Service.ConversationActivity(ctx, conversationID)
+}
+
+// WidgetActivity is the resolver for the widgetActivity field.
+func (r *subscriptionResolver) WidgetActivity(ctx context.Context, token string) (<-chan *helpium.ConversationActivity, error) {
+	return r.Service.WidgetActivity(ctx, token)
+}
+
 // Deliveries is the resolver for the deliveries field.
 func (r *webhookEndpointResolver) Deliveries(ctx context.Context, obj *helpium.WebhookEndpoint, first *int) ([]*helpium.WebhookDelivery, error) {
 	return r.Service.WebhookDeliveries(ctx, obj, deref(first, 20))
@@ -491,6 +557,12 @@ func (r *workspaceResolver) RateLimits(ctx context.Context, obj *helpium.Workspa
 	return &l, err
 }
 
+// AttachmentLimits is the resolver for the attachmentLimits field.
+func (r *workspaceResolver) AttachmentLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.AttachmentLimits, error) {
+	l, err := r.Service.AttachmentLimitsOf(ctx, obj)
+	return &l, err
+}
+
 // AnswerSettings is the resolver for the answerSettings field.
 func (r *workspaceResolver) AnswerSettings(ctx context.Context, obj *helpium.Workspace) (*helpium.AnswerSettings, error) {
 	return r.Service.AnswerSettings(ctx, obj.ID)
@@ -514,6 +586,11 @@ func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
 
 // Conversation returns ConversationResolver implementation.
 func (r *Resolver) Conversation() ConversationResolver { return &conversationResolver{r} }
+
+// ConversationActivity returns ConversationActivityResolver implementation.
+func (r *Resolver) ConversationActivity() ConversationActivityResolver {
+	return &conversationActivityResolver{r}
+}
 
 // ConversationConnection returns ConversationConnectionResolver implementation.
 func (r *Resolver) ConversationConnection() ConversationConnectionResolver {
@@ -557,6 +634,7 @@ type (
 	answerSettingsResolver         struct{ *Resolver }
 	articleConnectionResolver      struct{ *Resolver }
 	conversationResolver           struct{ *Resolver }
+	conversationActivityResolver   struct{ *Resolver }
 	conversationConnectionResolver struct{ *Resolver }
 	customerResolver               struct{ *Resolver }
 	invitationResolver             struct{ *Resolver }

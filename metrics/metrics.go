@@ -26,6 +26,8 @@ type Metrics struct {
 	answerCache   *prometheus.CounterVec
 	streams       *prometheus.GaugeVec
 	webhooks      *prometheus.CounterVec
+	uploadBytes   *prometheus.CounterVec
+	uploadRefused *prometheus.CounterVec
 }
 
 // latencyBuckets cover 0.5 ms to 10 s.
@@ -63,8 +65,14 @@ func New() *Metrics {
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpium_webhook_deliveries_total", Help: "Webhook delivery attempts by result: succeeded, retried, failed (given up) or skipped.",
 		}, []string{"result"}),
+		uploadBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpium_attachment_bytes_total", Help: "Attachment bytes by what happened to them: stored, or deleted (swept or discarded uploads).",
+		}, []string{"op"}),
+		uploadRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpium_attachment_refused_total", Help: "Files refused by reason: too_large, type, type_not_allowed, empty, too_many.",
+		}, []string{"reason"}),
 	}
-	r.MustRegister(m.requests, m.latency, m.rateLimited, m.search, m.embed, m.indexerErrors, m.answerCache, m.streams, m.webhooks,
+	r.MustRegister(m.requests, m.latency, m.rateLimited, m.search, m.embed, m.indexerErrors, m.answerCache, m.streams, m.webhooks, m.uploadBytes, m.uploadRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -115,6 +123,20 @@ func (m *Metrics) IndexerError() {
 func (m *Metrics) WebhookDelivery(result string) {
 	if m != nil {
 		m.webhooks.WithLabelValues(result).Inc()
+	}
+}
+
+// AttachmentBytes counts n bytes of attachments stored or deleted.
+func (m *Metrics) AttachmentBytes(op string, n int64) {
+	if m != nil {
+		m.uploadBytes.WithLabelValues(op).Add(float64(n))
+	}
+}
+
+// AttachmentRefused counts a file refused for reason.
+func (m *Metrics) AttachmentRefused(reason string) {
+	if m != nil {
+		m.uploadRefused.WithLabelValues(reason).Inc()
 	}
 }
 

@@ -19,7 +19,9 @@ const ssePing = 15 * time.Second
 // events streams the conversation's customer-visible messages as
 // Server-Sent Events. Each event's id is the message's cursor, so a
 // reconnecting EventSource (Last-Event-ID) resumes without losing or
-// repeating a message; ?after=CURSOR does the same for other clients.
+// repeating a message; ?after=CURSOR does the same for other clients. The
+// team's typing and reads come as typing and read events without an id
+// (they leave the resume point alone and are not replayed).
 func (h *Handler) events(c *gin.Context) {
 	var after *string
 	if v := c.GetHeader("Last-Event-ID"); v != "" {
@@ -29,6 +31,11 @@ func (h *Handler) events(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	msgs, err := h.subscription.WidgetMessageAdded(ctx, c.Param("token"), after)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	activity, err := h.subscription.WidgetActivity(ctx, c.Param("token"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -59,6 +66,13 @@ func (h *Handler) events(c *gin.Context) {
 			if err := writeMessageEvent(w, m); err != nil {
 				return
 			}
+		case a, ok := <-activity:
+			if !ok {
+				return
+			}
+			if err := writeActivityEvent(w, a); err != nil {
+				return
+			}
 		case <-ping.C:
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
 				return
@@ -78,5 +92,14 @@ func writeMessageEvent(w gin.ResponseWriter, m *helpium.Message) error {
 		return err
 	}
 	_, err = fmt.Fprintf(w, "id: %s\nevent: message\ndata: %s\n\n", helpium.MessageCursor(m.Seq), data)
+	return err
+}
+
+func writeActivityEvent(w gin.ResponseWriter, a *helpium.ConversationActivity) error {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", a.Kind, data)
 	return err
 }

@@ -37,6 +37,8 @@ func (h *Handler) Register(g *gin.RouterGroup) {
 	g.POST("/conversations/:token/messages", h.sendMessage)
 	g.GET("/conversations/:token/messages", h.messages)
 	g.GET("/conversations/:token/events", h.events)
+	g.POST("/conversations/:token/typing", h.typing)
+	g.POST("/conversations/:token/read", h.read)
 	g.POST("/search", h.search)
 	g.POST("/search/answer", h.answer)
 }
@@ -58,10 +60,13 @@ func (h *Handler) widgetSettings(c *gin.Context) {
 
 func (h *Handler) createConversation(c *gin.Context) {
 	var in model.CreateConversationInput
-	if err := bindJSON(c, &in); err != nil {
+	form, err := bindMessage(c, &in, map[string]**string{"client_message_id": &in.ClientMessageID, "installation_id": &in.InstallationID},
+		"message", &in.Message, &in.Files)
+	if err != nil {
 		h.fail(c, err)
 		return
 	}
+	defer form.close()
 	v, err := h.mutation.CreateConversation(c.Request.Context(), in)
 	status := http.StatusCreated
 	if err == nil && !v.Created {
@@ -77,10 +82,12 @@ func (h *Handler) conversation(c *gin.Context) {
 
 func (h *Handler) sendMessage(c *gin.Context) {
 	in := model.SendMessageInput{Token: c.Param("token")}
-	if err := bindJSON(c, &in); err != nil {
+	form, err := bindMessage(c, &in, map[string]**string{"client_message_id": &in.ClientMessageID}, "body", &in.Body, &in.Files)
+	if err != nil {
 		h.fail(c, err)
 		return
 	}
+	defer form.close()
 	v, err := h.mutation.SendMessage(c.Request.Context(), in)
 	if err != nil {
 		h.fail(c, err)
@@ -108,5 +115,40 @@ func (h *Handler) messages(c *gin.Context) {
 		limit = &n
 	}
 	v, err := h.query.WidgetMessages(c.Request.Context(), c.Param("token"), after, limit)
+	h.respond(c, http.StatusOK, v, err)
+}
+
+func (h *Handler) typing(c *gin.Context) {
+	var in struct {
+		Typing *bool `json:"typing"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if in.Typing == nil {
+		h.fail(c, helpium.Invalid("typing", "typing is required: true when the customer types, false when they stop"))
+		return
+	}
+	if _, err := h.mutation.WidgetTyping(c.Request.Context(), c.Param("token"), *in.Typing); err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *Handler) read(c *gin.Context) {
+	var in struct {
+		MessageID string `json:"message_id"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if in.MessageID == "" {
+		h.fail(c, helpium.Invalid("message_id", "message_id is required: the newest message the customer has seen"))
+		return
+	}
+	v, err := h.mutation.MarkWidgetRead(c.Request.Context(), c.Param("token"), in.MessageID)
 	h.respond(c, http.StatusOK, v, err)
 }

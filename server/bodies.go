@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"unicode/utf8"
 
@@ -17,6 +18,10 @@ import (
 // otherwise replace the bad bytes silently. It runs after bodyLimit.
 func validUTF8Body() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if isMultipart(c.Request) {
+			c.Next() // files are binary; the operations field is checked when parsed
+			return
+		}
 		body, err := io.ReadAll(c.Request.Body)
 		if err != nil {
 			var tooLarge *http.MaxBytesError
@@ -36,12 +41,18 @@ func validUTF8Body() gin.HandlerFunc {
 	}
 }
 
-// bodyLimit caps request bodies at n bytes; reading past it fails with
-// *http.MaxBytesError, which handlers report as payload_too_large. A body
-// declared larger is refused at once, in the transport's own error shape
-// (writeErr: the REST envelope or a GraphQL errors list).
+// bodyLimit caps request bodies at n bytes, or helpium.MaxUploadBytes for
+// a multipart request carrying files (each file is then checked against
+// its workspace's limit); reading past it fails with *http.MaxBytesError,
+// which handlers report as payload_too_large. A body declared larger is
+// refused at once, in the transport's own error shape (writeErr: the REST
+// envelope or a GraphQL errors list).
 func bodyLimit(n int64, writeErr func(*gin.Context, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		n := n
+		if isMultipart(c.Request) {
+			n = helpium.MaxUploadBytes
+		}
 		if c.Request.ContentLength > n {
 			writeErr(c, helpium.BodyTooLarge(n))
 			return
@@ -49,4 +60,11 @@ func bodyLimit(n int64, writeErr func(*gin.Context, error)) gin.HandlerFunc {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 		c.Next()
 	}
+}
+
+// isMultipart reports whether a request's body is multipart/form-data: a
+// message with files.
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
 }

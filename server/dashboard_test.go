@@ -226,6 +226,8 @@ func TestRoleMatrix(t *testing.T) {
 			func() map[string]any { return map[string]any{"w": ws.ID} }},
 		{"setRateLimits", helpium.RoleAdmin, `mutation($w: ID!) { setRateLimits(workspaceId: $w, input: {customerApiPerMinute: 100000, conversationsPerMinute: 100000, messagesPerMinute: 100000}) { id } }`,
 			func() map[string]any { return map[string]any{"w": ws.ID} }},
+		{"setAttachmentLimits", helpium.RoleAdmin, `mutation($w: ID!) { setAttachmentLimits(workspaceId: $w, input: {}) { id } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID} }},
 		{"setAllowedOrigins", helpium.RoleAdmin, `mutation($w: ID!) { setAllowedOrigins(workspaceId: $w, origins: []) { id } }`,
 			func() map[string]any { return map[string]any{"w": ws.ID} }},
 		{"updateAnswerSettings", helpium.RoleAdmin, `mutation($w: ID!) { updateAnswerSettings(workspaceId: $w, threshold: 0.5) { threshold } }`,
@@ -246,6 +248,10 @@ func TestRoleMatrix(t *testing.T) {
 			func() map[string]any { return map[string]any{"a": newAction(), "in": actionInput()} }},
 		{"deleteAction", helpium.RoleAdmin, `mutation($a: ID!) { deleteAction(id: $a) }`,
 			func() map[string]any { return map[string]any{"a": newAction()} }},
+		{"setTyping", helpium.RoleAgent, `mutation($c: ID!) { setTyping(conversationId: $c, typing: true) }`,
+			func() map[string]any { return map[string]any{"c": conv} }},
+		{"markConversationRead", helpium.RoleAgent, `mutation($c: ID!) { markConversationRead(conversationId: $c) { unreadCount } }`,
+			func() map[string]any { return map[string]any{"c": conv} }},
 		{"runAction", helpium.RoleAgent, `mutation($c: ID!, $a: ID!) { runAction(conversationId: $c, actionId: $a, input: {}) { ok } }`,
 			func() map[string]any { return map[string]any{"c": conv, "a": newAction()} }},
 		{"webhookEndpoints", helpium.RoleAdmin, `query($w: ID!) { webhookEndpoints(workspaceId: $w) { id } }`,
@@ -274,6 +280,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `{ __schema { mutationType { fields { name } } } }`, nil, &schema))
 	notRoleBased := map[string]bool{"login": true, "logout": true, "createConversation": true, "sendMessage": true, "identify": true,
+		"widgetTyping": true, "markWidgetRead": true,
 		"changePassword": true, "requestPasswordReset": true, "resetPassword": true, "acceptInvitation": true} // TestInvitations, TestPasswords
 	for _, f := range schema.Schema.MutationType.Fields {
 		covered := notRoleBased[f.Name]

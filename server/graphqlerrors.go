@@ -23,8 +23,8 @@ import (
 func graphQLContentType() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-		if err != nil || mt != "application/json" && mt != "application/graphql-response+json" {
-			writeGraphQLError(c, helpium.Errorf(helpium.EUnsupportedMedia, "Content-Type must be application/json."))
+		if err != nil || mt != "application/json" && mt != "application/graphql-response+json" && mt != "multipart/form-data" {
+			writeGraphQLError(c, helpium.Errorf(helpium.EUnsupportedMedia, "Content-Type must be application/json (or multipart/form-data to send files)."))
 			return
 		}
 		c.Next()

@@ -30,16 +30,19 @@ func dashboardOps(b tenantIDs) map[string]struct {
 	return map[string]op{
 		"workspace":               {`query($w: ID!) { workspace(id: $w) { id name widgetKey invitations { email } } }`, w},
 		"conversations":           {`query($w: ID!) { conversations(workspaceId: $w) { totalCount edges { node { id } } } }`, w},
-		"conversation":            {`query($c: ID!) { conversation(id: $c) { id messages { edges { node { body } } } } }`, c},
+		"conversation":            {`query($c: ID!) { conversation(id: $c) { id messages { edges { node { body attachments { url } } } } } }`, c},
 		"customers":               {`query($w: ID!) { customers(workspaceId: $w) { edges { node { id } } } }`, w},
 		"customer":                {`query($id: ID!) { customer(id: $id) { id email } }`, map[string]any{"id": b.customer}},
 		"stats":                   {`query($w: ID!) { stats(workspaceId: $w, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { opened } }`, w},
 		"replyToConversation":     {`mutation($c: ID!) { replyToConversation(input: {conversationId: $c, body: "x"}) { created } }`, c},
 		"addInternalNote":         {`mutation($c: ID!) { addInternalNote(input: {conversationId: $c, body: "x"}) { id } }`, c},
 		"assignConversation":      {`mutation($c: ID!) { assignConversation(conversationId: $c, agentId: null) { id } }`, c},
+		"setTyping":               {`mutation($c: ID!) { setTyping(conversationId: $c, typing: true) }`, c},
+		"markConversationRead":    {`mutation($c: ID!) { markConversationRead(conversationId: $c) { id unreadCount seenUpTo } }`, c},
 		"setConversationStatus":   {`mutation($c: ID!) { setConversationStatus(conversationId: $c, status: CLOSED) { id } }`, c},
 		"setRateLimits":           {`mutation($w: ID!) { setRateLimits(workspaceId: $w, input: {customerApiPerMinute: 1}) { rateLimits { customerApiPerMinute } } }`, w},
 		"setAllowedOrigins":       {`mutation($w: ID!) { setAllowedOrigins(workspaceId: $w, origins: ["https://evil.test"]) { allowedOrigins } }`, w},
+		"setAttachmentLimits":     {`mutation($w: ID!) { setAttachmentLimits(workspaceId: $w, input: {maxFileBytes: 1}) { attachmentLimits { maxFileBytes } } }`, w},
 		"updateWidgetSettings":    {`mutation($w: ID!) { updateWidgetSettings(workspaceId: $w, patch: {greeting: "pwned"}) { id } }`, w},
 		"updateBusinessHours":     {`mutation($w: ID!) { updateBusinessHours(workspaceId: $w, input: {enabled: false, timezone: "UTC", ranges: [], closures: [], outOfOfficeMessage: ""}) { id } }`, w},
 		"rotateWidgetKey":         {`mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { widgetKey } }`, w},
@@ -85,7 +88,7 @@ var notTenantScoped = map[string]bool{
 	"createAccessToken": true, "revokeAccessToken": true,
 	"changePassword": true, "requestPasswordReset": true, "resetPassword": true, "acceptInvitation": true,
 	"widgetSettings": true, "widgetConversation": true, "widgetMessages": true,
-	"createConversation": true, "sendMessage": true, "identify": true, "widgetConversations": true,
+	"createConversation": true, "sendMessage": true, "identify": true, "widgetConversations": true, "widgetTyping": true, "markWidgetRead": true,
 }
 
 type tenantIDs struct {
@@ -197,6 +200,7 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	for _, sub := range []struct{ query, id string }{
 		{`subscription($id: ID!) { messageAdded(conversationId: $id) { body } }`, convB},
 		{`subscription($id: ID!) { conversationChanged(workspaceId: $id) { change } }`, b.Workspace.ID},
+		{`subscription($id: ID!) { conversationActivity(conversationId: $id) { kind } }`, convB},
 	} {
 		s := app.Subscribe(t, map[string]any{"Authorization": "Bearer " + a.Token}, sub.query, map[string]any{"id": sub.id})
 		errs := s.Next(t, 5*time.Second, nil)

@@ -28,6 +28,7 @@ type tenantB struct {
 	conversation       string
 	token              string // widget token of B's conversation
 	tokenID            string // id of the owner's access token
+	attachment         string // id of a file in B's conversation
 	secrets            []string
 	conversations, msg int
 }
@@ -53,8 +54,13 @@ func restRows(b *tenantB) map[string]restRow {
 		"POST /api/customer/conversations/:token/messages": {path: tok + "/messages", body: map[string]any{"body": "injected"}},
 		"GET /api/customer/conversations/:token/messages":  {path: tok + "/messages"},
 		"GET /api/customer/conversations/:token/events":    {path: tok + "/events"},
+		"POST /api/customer/conversations/:token/typing":   {path: tok + "/typing", body: map[string]any{"typing": true}},
+		"POST /api/customer/conversations/:token/read":     {path: tok + "/read", body: map[string]any{"message_id": "00000000-0000-0000-0000-000000000000"}},
 		"POST /api/customer/search":                        {path: "/api/customer/search", body: map[string]any{"query": "secret article"}, own: true},
 		"POST /api/customer/search/answer":                 {path: "/api/customer/search/answer", body: map[string]any{"query": "secret article"}, own: true},
+		// A file's link is its only credential: B's file id with any
+		// signature but its own finds nothing.
+		"GET /files/:id": {path: "/files/" + b.attachment + "?expires=4102444800&signature=AAAAAAAAAAAAAAAAAAAAAA"},
 	}
 }
 
@@ -89,6 +95,8 @@ func widgetOps(b *tenantB) map[string]gqlRow {
 		"widgetConversations": {`query($t: String!) { widgetConversations(token: $t) { id } }`, t, false},
 		"sendMessage":         {`mutation($t: String!) { sendMessage(input: {token: $t, body: "injected"}) { created } }`, t, false},
 		"identify":            {`mutation($t: String!) { identify(input: {email: "spy@a.test", widgetToken: $t}) { id } }`, t, false},
+		"widgetTyping":        {`mutation($t: String!) { widgetTyping(token: $t, typing: true) }`, t, false},
+		"markWidgetRead":      {`mutation($t: String!) { markWidgetRead(token: $t, messageId: "00000000-0000-0000-0000-000000000000") { id unreadCount } }`, t, false},
 		"answer":              {`{ answer(query: "secret article") { answer } }`, nil, true},
 		"searchArticles":      {`{ searchArticles(query: "secret article") { results { title } } }`, nil, true},
 	}
@@ -117,10 +125,11 @@ func accountOps(b *tenantB) map[string]gqlRow {
 // widgetSubscriptions are aimed at B's token over WebSocket.
 var widgetSubscriptions = map[string]string{
 	"widgetMessageAdded": `subscription($t: String!) { widgetMessageAdded(token: $t) { body } }`,
+	"widgetActivity":     `subscription($t: String!) { widgetActivity(token: $t) { kind } }`,
 }
 
 // agentSubscriptions are covered by TestCrossWorkspaceMatrix.
-var agentSubscriptions = map[string]bool{"messageAdded": true, "conversationChanged": true}
+var agentSubscriptions = map[string]bool{"messageAdded": true, "conversationChanged": true, "conversationActivity": true}
 
 func setUpTenants(t *testing.T) (*apptest.App, *service.NewOwner, *tenantB) {
 	t.Helper()
@@ -137,6 +146,14 @@ func setUpTenants(t *testing.T) (*apptest.App, *service.NewOwner, *tenantB) {
 	if res := app.Request(t, "POST", "/api/customer/tracking/identify", b.ws.APIKey, map[string]any{"email": "bcust@b.test", "name": "B Customer", "widget_token": b.token}); res.Status != 200 {
 		t.Fatalf("identify B's customer: %d %s", res.Status, res.Body)
 	}
+	res := app.Multipart(t, "POST", "/api/customer/conversations/"+b.token+"/messages", b.ws.APIKey, nil,
+		[]apptest.File{{Name: "b-secret-file.txt", Data: []byte("B's secret file")}})
+	var sent struct{ Attachments []struct{ ID string } }
+	res.JSON(t, &sent)
+	if res.Status != 201 || len(sent.Attachments) != 1 {
+		t.Fatalf("B's file: %d %s", res.Status, res.Body)
+	}
+	b.attachment = sent.Attachments[0].ID
 	ext, published := "b-secret", helpium.ArticlePublished
 	if _, err := app.Service.ImportArticles(ctx, b.ws.ID, []helpium.ArticleInput{{ExternalID: &ext, Title: "B's secret article", Body: "The secret article body of workspace B.", Status: &published}}); err != nil {
 		t.Fatal(err)
@@ -145,7 +162,7 @@ func setUpTenants(t *testing.T) (*apptest.App, *service.NewOwner, *tenantB) {
 	if err := app.DB.QueryRowContext(ctx, "SELECT id FROM access_tokens WHERE agent_id = (SELECT agent_id FROM memberships WHERE workspace_id = ?) LIMIT 1", b.ws.ID).Scan(&b.tokenID); err != nil {
 		t.Fatal(err)
 	}
-	b.secrets = []string{"B's secret question", "B-secret-greeting", "B's secret article", "secret article body", "bcust@b.test", "B Customer", b.ws.APIKey, b.ws.ID, b.conversation, bo.Token}
+	b.secrets = []string{"B's secret question", "B's secret file", "b-secret-file.txt", "B-secret-greeting", "B's secret article", "secret article body", "bcust@b.test", "B Customer", b.ws.APIKey, b.ws.ID, b.conversation, bo.Token}
 	b.conversations, b.msg = countB(t, app, b)
 	return app, a, b
 }

@@ -124,10 +124,11 @@ func NewHandler(d Deps) http.Handler {
 	gql := gin.WrapH(loader.Middleware(d.Service, newGraphQLHandler(resolver, d.Service, log, streams, d)))
 	r.POST("/graphql", cors(), graphQLResponses(), graphQLContentType(), bodyLimit(graphQLBodyLimit, writeGraphQLError), validUTF8Body(), cookieSession(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
 	r.GET("/graphql", cors(), graphQLResponses(), webSocketClientLimit(streams, d.MaxStreamsPerClient), cookieSession(), graphQLAuth(d.Service), graphQLLimits(d.Service), gql)
-	playground.Register(r)                     // GraphiQL, bundled: no CDN
-	app.Register(r)                            // the agent app
-	widget.New(service.DemoAPIKey).Register(r) // /widget.js and /demo
-	account.Register(r)                        // the pages emailed links open
+	r.GET("/files/:id", serveAttachment(d.Service, log)) // attachments' signed links
+	playground.Register(r)                               // GraphiQL, bundled: no CDN
+	app.Register(r)                                      // the agent app
+	widget.New(service.DemoAPIKey).Register(r)           // /widget.js and /demo
+	account.Register(r)                                  // the pages emailed links open
 
 	if d.Metrics != nil && d.MetricsToken != "" {
 		r.GET("/metrics", requireBearer(d.MetricsToken), gin.WrapH(d.Metrics.Handler()))
@@ -183,6 +184,9 @@ func newGraphQLHandler(resolver *graph.Resolver, svc *service.Service, log *slog
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
+	// Files ride with the mutation that sends them (the GraphQL multipart
+	// request spec), so a message and its files are stored together.
+	h.AddTransport(transport.MultipartForm{MaxUploadSize: helpium.MaxUploadBytes, MaxMemory: 16 << 20})
 	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	guard := graph.NewDocumentGuard()
 	h.SetParserTokenLimit(guard.MaxTokens)

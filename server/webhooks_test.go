@@ -185,7 +185,8 @@ func TestWebhookEvents(t *testing.T) {
 	if res := app.Request(t, "POST", "/api/customer/tracking/identify", ws.APIKey, map[string]any{"email": "ann@example.com", "name": "Ann", "widget_token": token}); res.Status != 200 {
 		t.Fatalf("identify: %d %s", res.Status, res.Body)
 	}
-	if res := app.Request(t, "POST", "/api/customer/conversations/"+token+"/messages", ws.APIKey, map[string]any{"body": "Thanks, but it is not here"}); res.Status != 201 {
+	if res := app.Multipart(t, "POST", "/api/customer/conversations/"+token+"/messages", ws.APIKey, map[string]string{"body": "Thanks, but it is not here"},
+		[]apptest.File{{Name: "doorstep.png", Data: pngBytes}}); res.Status != 201 {
 		t.Fatalf("send: %d %s", res.Status, res.Body)
 	}
 	var art struct{ CreateArticle struct{ ID string } }
@@ -229,6 +230,10 @@ func TestWebhookEvents(t *testing.T) {
 		Message struct {
 			ID, Body, Author string
 			Internal         bool
+			Attachments      []struct {
+				Filename, ContentType, Kind string
+				Size                        int
+			}
 		}
 		Customer struct{ Email string }
 		Article  struct{ Title, Status string }
@@ -247,6 +252,9 @@ func TestWebhookEvents(t *testing.T) {
 	for _, m := range msgs {
 		p := decode(m)
 		bodies[p.Message.Body] = p.Message.Author + " " + actor(m)
+		if files := fmt.Sprint(p.Message.Attachments); (p.Message.Body == "Thanks, but it is not here") != (files == fmt.Sprintf("[{doorstep.png image/png IMAGE %d}]", len(pngBytes))) {
+			t.Errorf("message %q lists files %s", p.Message.Body, files)
+		}
 		if p.Message.Internal || p.Conversation.ID != conv {
 			t.Errorf("message %+v", p)
 		}

@@ -32,7 +32,7 @@ func widgetTokenHash(token string) ([]byte, error) {
 // conversation and takes nothing from the first. It charges the
 // per-client limit on starting conversations. Returns EInvalid for bad
 // input.
-func (s *Service) CreateConversation(ctx context.Context, message string, clientMessageID, installationID *string) (*helpium.NewConversation, error) {
+func (s *Service) CreateConversation(ctx context.Context, message string, clientMessageID, installationID *string, files []helpium.Upload) (*helpium.NewConversation, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
@@ -40,7 +40,7 @@ func (s *Service) CreateConversation(ctx context.Context, message string, client
 	if err := s.Charge(ctx, RateCreateConversation); err != nil {
 		return nil, err
 	}
-	body, err := helpium.ValidateMessageBody("message", message)
+	body, err := helpium.ValidateMessageBody("message", message, len(files))
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +64,12 @@ func (s *Service) CreateConversation(ctx context.Context, message string, client
 		token = helpium.DeriveToken(widgetTokenPrefix, "helpium widget token", ws.ID, *installationID, *clientMessageID)
 		key = helpium.ConversationKey(ws.ID, *installationID, *clientMessageID)
 	}
+	if m.Attachments, err = s.storeUploads(ctx, ws, "", files); err != nil {
+		return nil, err
+	}
+	atts := m.Attachments
 	conv, first, created, err := s.store.CreateConversation(ctx, c, helpium.HashToken(token), m, key)
-	if err != nil {
+	if err := s.settleUploads(ctx, atts, first, created, err); err != nil {
 		return nil, err
 	}
 	return &helpium.NewConversation{Conversation: conv, Message: first, WidgetToken: token, Created: created}, nil
@@ -77,7 +81,7 @@ func (s *Service) CreateConversation(ctx context.Context, message string, client
 // limit on customer messages. Returns ENotFound for a token
 // that names no conversation of the caller's workspace and EInvalid for bad
 // input.
-func (s *Service) SendMessage(ctx context.Context, token, body string, clientMessageID *string) (*helpium.SentMessage, error) {
+func (s *Service) SendMessage(ctx context.Context, token, body string, clientMessageID *string, files []helpium.Upload) (*helpium.SentMessage, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
@@ -89,7 +93,7 @@ func (s *Service) SendMessage(ctx context.Context, token, body string, clientMes
 	if err != nil {
 		return nil, err
 	}
-	if body, err = helpium.ValidateMessageBody("body", body); err != nil {
+	if body, err = helpium.ValidateMessageBody("body", body, len(files)); err != nil {
 		return nil, err
 	}
 	if err := helpium.ValidateClientMessageID(clientMessageID); err != nil {
@@ -99,8 +103,19 @@ func (s *Service) SendMessage(ctx context.Context, token, body string, clientMes
 		ID: uuid.Must(uuid.NewV7()).String(), Author: helpium.AuthorCustomer,
 		Body: body, ClientMessageID: clientMessageID, CreatedAt: s.clock(),
 	}
+	if len(files) > 0 {
+		c, err := s.store.FindConversationByToken(ctx, ws.ID, hash)
+		if err != nil {
+			return nil, err
+		}
+		if m.Attachments, err = s.storeUploads(ctx, ws, c.ID, files); err != nil {
+			return nil, err
+		}
+		m.ConversationID = c.ID
+	}
+	atts := m.Attachments
 	stored, created, err := s.store.AppendMessage(ctx, db.MessageTarget{WorkspaceID: ws.ID, TokenHash: hash}, m)
-	if err != nil {
+	if err := s.settleUploads(ctx, atts, stored, created, err); err != nil {
 		return nil, err
 	}
 	return &helpium.SentMessage{Message: stored, Created: created}, nil
@@ -143,6 +158,9 @@ func (s *Service) MessagesByToken(ctx context.Context, token string, after *stri
 	}
 	msgs, err := s.store.FindMessages(ctx, c.ID, afterSeq, n+1, false)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.fillAttachments(ctx, msgs...); err != nil {
 		return nil, err
 	}
 	page := &helpium.MessagePage{Messages: msgs}

@@ -307,26 +307,36 @@ func (s *Service) ConversationMessages(ctx context.Context, conversationID strin
 	return messageConnection(msgs, n, fromEnd, page.After != nil || page.Before != nil), nil
 }
 
-// agentMessage adds an agent's reply or internal note to a conversation in
-// one of their workspaces.
-func (s *Service) agentMessage(ctx context.Context, conversationID, body string, internal bool, clientMessageID *string) (*helpium.SentMessage, error) {
+// agentMessage adds an agent's reply or internal note, with any files, to
+// a conversation in one of their workspaces.
+func (s *Service) agentMessage(ctx context.Context, conversationID, body string, internal bool, clientMessageID *string, files []helpium.Upload) (*helpium.SentMessage, error) {
 	c, err := s.Conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
 	a := helpium.ActorFrom(ctx)
-	if body, err = helpium.ValidateMessageBody("body", body); err != nil {
+	if body, err = helpium.ValidateMessageBody("body", body, len(files)); err != nil {
 		return nil, err
 	}
 	if err := helpium.ValidateClientMessageID(clientMessageID); err != nil {
 		return nil, err
 	}
 	m := &helpium.Message{
-		ID: uuid.Must(uuid.NewV7()).String(), Author: helpium.AuthorAgent, AuthorAgentID: &a.Agent.ID,
+		ID: uuid.Must(uuid.NewV7()).String(), ConversationID: c.ID, Author: helpium.AuthorAgent, AuthorAgentID: &a.Agent.ID,
 		Internal: internal, Body: body, ClientMessageID: clientMessageID, CreatedAt: s.clock(),
 	}
+	if len(files) > 0 {
+		ws, err := s.store.FindWorkspaceByID(ctx, c.WorkspaceID)
+		if err != nil {
+			return nil, err
+		}
+		if m.Attachments, err = s.storeUploads(ctx, ws, c.ID, files); err != nil {
+			return nil, err
+		}
+	}
+	atts := m.Attachments
 	stored, created, err := s.store.AppendMessage(ctx, db.MessageTarget{WorkspaceID: c.WorkspaceID, ConversationID: c.ID}, m)
-	if err != nil {
+	if err := s.settleUploads(ctx, atts, stored, created, err); err != nil {
 		return nil, err
 	}
 	return &helpium.SentMessage{Message: stored, Created: created}, nil
@@ -334,14 +344,14 @@ func (s *Service) agentMessage(ctx context.Context, conversationID, body string,
 
 // ReplyToConversation sends an agent reply that the customer sees in the
 // widget.
-func (s *Service) ReplyToConversation(ctx context.Context, conversationID, body string, clientMessageID *string) (*helpium.SentMessage, error) {
-	return s.agentMessage(ctx, conversationID, body, false, clientMessageID)
+func (s *Service) ReplyToConversation(ctx context.Context, conversationID, body string, clientMessageID *string, files []helpium.Upload) (*helpium.SentMessage, error) {
+	return s.agentMessage(ctx, conversationID, body, false, clientMessageID, files)
 }
 
 // AddInternalNote adds a note only agents see; no widget endpoint ever
 // returns it.
-func (s *Service) AddInternalNote(ctx context.Context, conversationID, body string) (*helpium.Message, error) {
-	sent, err := s.agentMessage(ctx, conversationID, body, true, nil)
+func (s *Service) AddInternalNote(ctx context.Context, conversationID, body string, files []helpium.Upload) (*helpium.Message, error) {
+	sent, err := s.agentMessage(ctx, conversationID, body, true, nil, files)
 	if err != nil {
 		return nil, err
 	}

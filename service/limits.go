@@ -217,3 +217,25 @@ func (s *Service) RateLimitsOf(ctx context.Context, ws *helpium.Workspace) (help
 	}
 	return ws.RateLimits.Effective(), nil
 }
+
+// SetAttachmentLimits replaces a workspace's attachment limits; zero fields
+// mean the defaults. Admins only. Returns EInvalid naming a setting out of
+// range or an unknown kind.
+func (s *Service) SetAttachmentLimits(ctx context.Context, workspaceID string, l helpium.AttachmentLimits) (*helpium.Workspace, error) {
+	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		ws.AttachmentLimits = l
+		return nil
+	})
+}
+
+// AttachmentLimitsOf returns a workspace's effective attachment limits
+// (defaults filled in) for one of its agents.
+func (s *Service) AttachmentLimitsOf(ctx context.Context, ws *helpium.Workspace) (helpium.AttachmentLimits, error) {
+	if _, _, err := s.authorize(ctx, ws.ID, helpium.RoleAgent); err != nil {
+		return helpium.AttachmentLimits{}, err
+	}
+	return ws.AttachmentLimits.Effective(), nil
+}

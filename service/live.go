@@ -77,6 +77,9 @@ func (s *Service) followMessages(ctx context.Context, c *helpium.Conversation, a
 		catchUp := func() bool {
 			for {
 				msgs, err := s.store.FindMessages(ctx, c.ID, last, liveBatch, internal)
+				if err == nil {
+					err = s.fillAttachments(ctx, msgs...)
+				}
 				if err != nil {
 					if ctx.Err() == nil {
 						s.log.WarnContext(ctx, "live messages: catch-up read failed", "err", err)

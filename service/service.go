@@ -44,6 +44,8 @@ type Service struct {
 	recheck   time.Duration
 	argon     chan struct{} // one slot per password hash being computed
 	publicURL string        // base of the links in emails; "" when email is off
+	blobs     Blobs         // attachments' bytes; nil: uploads refused
+	typing    typingThrottle
 }
 
 // Options configures a Service.
@@ -88,6 +90,9 @@ type Options struct {
 	// resets). Empty means no email is sent (no SMTP server is
 	// configured), and operations that need email fail with EUnavailable.
 	PublicURL string
+	// Blobs keeps attachments' bytes; without it uploads are refused with
+	// EUnavailable. Signing their links needs Secrets.
+	Blobs Blobs
 }
 
 // New returns a Service over store.
@@ -129,6 +134,7 @@ func New(store *db.Store, opt Options) *Service {
 		generator: opt.Generator, answers: newAnswerCache(opt.AnswerCacheTTL), metrics: opt.Metrics,
 		argon:     make(chan struct{}, runtime.GOMAXPROCS(0)),
 		publicURL: strings.TrimRight(opt.PublicURL, "/"),
+		blobs:     opt.Blobs,
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/answer"
+	"github.com/helpium/helpium/blob"
 	"github.com/helpium/helpium/config"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/events"
@@ -195,9 +196,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			defer func() { stop(); <-mailerDone }()
 			publicURL = cfg.PublicURL
 		}
+		blobs, err := blob.FromConfig(ctx, cfg)
+		if err != nil {
+			return err
+		}
 		svc := service.New(store, service.Options{Logger: log, Events: broker, Secrets: keyring, Actions: executor, LLM: model, Search: indexer.Index(),
 			RateLimiter: limiter, AgentRateLimit: cfg.AgentRateLimit, Generator: generator, Metrics: m,
-			AnswerCacheTTL: answerCacheTTL(cfg.AnswerCacheTTL), PublicURL: publicURL})
+			AnswerCacheTTL: answerCacheTTL(cfg.AnswerCacheTTL), PublicURL: publicURL, Blobs: blobs})
 		var demo string
 		if *seed {
 			ws, err := svc.SeedDemo(ctx)
@@ -209,9 +214,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			}
 			demo = ws.APIKey
 		}
-		runDone := make(chan struct{})
+		runDone, sweepDone := make(chan struct{}), make(chan struct{})
 		go func() { svc.Run(ctx); close(runDone) }()
-		defer func() { stop(); <-runDone }()
+		go func() { svc.RunAttachmentSweeps(ctx, 10*time.Minute); close(sweepDone) }()
+		defer func() { stop(); <-runDone; <-sweepDone }()
 		dispatcher := webhook.New(store, executor, keyring, broker, m, log, webhook.Options{})
 		dispatcherDone := make(chan struct{})
 		go func() { dispatcher.Run(ctx); close(dispatcherDone) }()

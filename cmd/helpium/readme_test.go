@@ -64,6 +64,7 @@ func TestREADMETour(t *testing.T) {
 			"$API/search\n":          `"title":"Reset your password"`,
 			"X-Widget-Token":         `"conversations":[`,
 			"$API/tracking/identify": `"email":"ann@example.com"`,
+			"files=@-":               `"filename":"order.txt"`,
 		} {
 			if strings.Contains(script, call) && !strings.Contains(string(out), want) {
 				t.Errorf("README block calling %s printed no %s:\n%s", call, want, out)

@@ -29,6 +29,10 @@ type Loaders struct {
 	Workspace     *dataloadgen.Loader[string, *helpium.Workspace]
 	// CustomerConversations: a customer's first conversations.
 	CustomerConversations *dataloadgen.Loader[service.CustomerConversations, *helpium.ConversationConnection]
+	// Attachments: a message's files.
+	Attachments *dataloadgen.Loader[string, []*helpium.Attachment]
+	// ReadState: a conversation's read state for the calling agent.
+	ReadState *dataloadgen.Loader[string, *helpium.ReadState]
 }
 
 // list adapts a service batch method returning values in key order.
@@ -52,6 +56,8 @@ func New(svc *service.Service) *Loaders {
 		MessageWindow:         dataloadgen.NewLoader(list(svc.MessageWindows), opt),
 		Workspace:             dataloadgen.NewLoader(list(svc.WorkspacesByIDs), opt),
 		CustomerConversations: dataloadgen.NewLoader(list(svc.CustomersConversations), opt),
+		Attachments:           dataloadgen.NewLoader(list(svc.MessageAttachments), opt),
+		ReadState:             dataloadgen.NewLoader(list(svc.ReadStates), opt),
 	}
 }
 

@@ -12,6 +12,8 @@ type CreateConversationInput struct {
 	Message         string  `json:"message"`
 	ClientMessageID *string `json:"client_message_id"`
 	InstallationID  *string `json:"installation_id"`
+	// Files come from a multipart request, never from JSON.
+	Files []*graphql.Upload `json:"-"`
 }
 
 // SendMessageInput is a customer's message (sendMessage, POST
@@ -20,6 +22,8 @@ type SendMessageInput struct {
 	Token           string  `json:"-"`
 	Body            string  `json:"body"`
 	ClientMessageID *string `json:"client_message_id"`
+	// Files come from a multipart request, never from JSON.
+	Files []*graphql.Upload `json:"-"`
 }
 
 // IdentifyInput links a customer's identity (identify, POST

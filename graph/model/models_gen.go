@@ -3,8 +3,17 @@
 package model
 
 import (
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/helpium/helpium"
 )
+
+type AttachmentLimitsInput struct {
+	MaxFileBytes            *int `json:"maxFileBytes,omitempty"`
+	MaxFilesPerMessage      *int `json:"maxFilesPerMessage,omitempty"`
+	MaxFilesPerConversation *int `json:"maxFilesPerConversation,omitempty"`
+	// Null or empty: every kind.
+	AllowedKinds []helpium.AttachmentKind `json:"allowedKinds,omitempty"`
+}
 
 type CreateArticleInput struct {
 	WorkspaceID string  `json:"workspaceId"`
@@ -24,6 +33,8 @@ type CreateArticleInput struct {
 type InternalNoteInput struct {
 	ConversationID string `json:"conversationId"`
 	Body           string `json:"body"`
+	// Files to attach (multipart request); the body may then be empty.
+	Files []*graphql.Upload `json:"files,omitempty"`
 }
 
 type InviteAgentPayload struct {
@@ -59,6 +70,8 @@ type ReplyInput struct {
 	Body           string `json:"body"`
 	// Idempotency key: a retry with the same id returns the original message.
 	ClientMessageID *string `json:"clientMessageId,omitempty"`
+	// Files to attach (multipart request); the body may then be empty.
+	Files []*graphql.Upload `json:"files,omitempty"`
 }
 
 // Live updates over WebSocket (graphql-transport-ws or graphql-ws) at /graphql.

@@ -6,11 +6,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"testing"
 	"time"
@@ -20,6 +25,7 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/actions"
+	"github.com/helpium/helpium/blob"
 	"github.com/helpium/helpium/db"
 	"github.com/helpium/helpium/db/dbtest"
 	"github.com/helpium/helpium/events"
@@ -111,6 +117,13 @@ func Start(t testing.TB, dbURL string, opt service.Options, configure ...func(*s
 	}
 	if opt.Actions == nil {
 		opt.Actions = actions.New(actions.Config{})
+	}
+	if opt.Blobs == nil {
+		disk, err := blob.NewDisk(filepath.Join(t.TempDir(), "blobs"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Blobs = disk
 	}
 	m := opt.Metrics // the service's and the server's, as helpium serve wires them
 	srv := httptest.NewUnstartedServer(nil)
@@ -330,4 +343,67 @@ func TestKeyring(t testing.TB) *secret.Keyring {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// File is a file part of a multipart request.
+type File struct {
+	Field, Name, Type string // Field defaults to "files"
+	Data              []byte
+}
+
+// Multipart sends a multipart/form-data request with text fields and
+// files, as a browser's FormData does.
+func (a *App) Multipart(t testing.TB, method, path, key string, fields map[string]string, files []File, header ...string) Response {
+	t.Helper()
+	body, contentType := MultipartBody(t, fields, files)
+	return a.Request(t, method, path, key, body, append([]string{"Content-Type", contentType}, header...)...)
+}
+
+// MultipartBody encodes fields and files as multipart/form-data.
+func MultipartBody(t testing.TB, fields map[string]string, files []File) ([]byte, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	// The GraphQL multipart request spec wants operations, then map,
+	// before the files; other fields go in name order.
+	rank := map[string]int{"operations": 1, "map": 2}
+	sort.Slice(names, func(i, j int) bool {
+		ri, rj := rank[names[i]], rank[names[j]]
+		if ri == 0 {
+			ri = 3
+		}
+		if rj == 0 {
+			rj = 3
+		}
+		return ri < rj || ri == rj && names[i] < names[j]
+	})
+	for _, k := range names {
+		if err := w.WriteField(k, fields[k]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		field := f.Field
+		if field == "" {
+			field = "files"
+		}
+		h := make(textproto.MIMEHeader)
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, field, f.Name))
+		if f.Type != "" {
+			h.Set("Content-Type", f.Type)
+		}
+		part, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part.Write(f.Data)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), w.FormDataContentType()
 }

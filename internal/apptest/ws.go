@@ -154,3 +154,20 @@ func (s *Subscription) NextMessage(t testing.TB, timeout time.Duration) (string,
 	m := s.read(t, timeout)
 	return m.Type, m.Payload
 }
+
+// NextMessageWithin is NextMessage for checking that nothing arrives: it
+// returns an empty type when nothing came within timeout, after which the
+// socket is closed (a read cut short by its deadline closes it).
+func (s *Subscription) NextMessageWithin(t testing.TB, timeout time.Duration) (string, json.RawMessage) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, timeout)
+	defer cancel()
+	var m wsMessage
+	if err := wsjson.Read(ctx, s.conn, &m); err != nil {
+		if ctx.Err() != nil {
+			return "", nil
+		}
+		t.Fatalf("websocket read: %v", err)
+	}
+	return m.Type, m.Payload
+}

@@ -1,0 +1,227 @@
+package service
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/events"
+)
+
+// typingThrottle lets through at most one "started typing" per
+// helpium.TypingThrottle per conversation and side, on this replica.
+// Stops always pass, so an indicator never hangs on for its whole TTL.
+type typingThrottle struct {
+	mu   sync.Mutex
+	last map[string]time.Time // conversation id + side → last start sent
+}
+
+// allow reports whether a start by side in conversation may be sent now.
+func (t *typingThrottle) allow(conversationID, side string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.last == nil {
+		t.last = make(map[string]time.Time)
+	}
+	key := conversationID + "/" + side
+	if now.Sub(t.last[key]) < helpium.TypingThrottle {
+		return false
+	}
+	t.last[key] = now
+	if len(t.last) > 10000 { // forget starts old enough not to matter
+		for k, at := range t.last {
+			if now.Sub(at) >= helpium.TypingThrottle {
+				delete(t.last, k)
+			}
+		}
+	}
+	return true
+}
+
+// sendTyping publishes a typing start or stop, throttling starts.
+func (s *Service) sendTyping(ctx context.Context, c *helpium.Conversation, agentID *string, typing bool) error {
+	side := "customer"
+	if agentID != nil {
+		side = *agentID
+	}
+	if typing && !s.typing.allow(c.ID, side, s.clock()) {
+		return nil
+	}
+	return s.store.NotifyTyping(ctx, c, agentID, typing)
+}
+
+// SetTyping says the calling agent started (true) or stopped typing a
+// reply in a conversation of theirs; the customer's widget shows it.
+func (s *Service) SetTyping(ctx context.Context, conversationID string, typing bool) error {
+	c, err := s.Conversation(ctx, conversationID)
+	if err != nil {
+		return err
+	}
+	return s.sendTyping(ctx, c, &helpium.ActorFrom(ctx).Agent.ID, typing)
+}
+
+// WidgetTyping says the customer behind a widget token started or stopped
+// typing; the workspace's agents see it.
+func (s *Service) WidgetTyping(ctx context.Context, token string, typing bool) error {
+	c, err := s.ConversationByToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	return s.sendTyping(ctx, c, nil, typing)
+}
+
+// MarkConversationRead records that the calling agent has read a
+// conversation of theirs up to its newest message.
+func (s *Service) MarkConversationRead(ctx context.Context, conversationID string) (*helpium.Conversation, error) {
+	c, err := s.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.MarkAgentRead(ctx, c, helpium.ActorFrom(ctx).Agent.ID, s.clock()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// MarkWidgetRead records that the customer behind a widget token has seen
+// the conversation up to messageID, and returns the conversation with its
+// read state. Returns ENotFound naming message_id for a message that is
+// not the conversation's.
+func (s *Service) MarkWidgetRead(ctx context.Context, token, messageID string) (*helpium.Conversation, error) {
+	c, err := s.ConversationByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if !helpium.ValidID(messageID) {
+		return nil, helpium.UnknownMessage("message_id")
+	}
+	if err := s.store.MarkCustomerRead(ctx, c, messageID, s.clock()); err != nil {
+		return nil, err
+	}
+	return s.withReadState(ctx, c)
+}
+
+// withReadState sets the widget's read state on c.
+func (s *Service) withReadState(ctx context.Context, c *helpium.Conversation) (*helpium.Conversation, error) {
+	rs, err := s.WidgetReadState(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	c.Read = rs
+	return c, nil
+}
+
+// WidgetReadState returns the read state of a conversation the widget
+// caller reached with its token.
+func (s *Service) WidgetReadState(ctx context.Context, c *helpium.Conversation) (*helpium.ReadState, error) {
+	return s.store.CustomerReadState(ctx, c.ID)
+}
+
+// WidgetConversation returns the conversation behind a widget token with
+// its read state.
+func (s *Service) WidgetConversation(ctx context.Context, token string) (*helpium.Conversation, error) {
+	c, err := s.ConversationByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return s.withReadState(ctx, c)
+}
+
+// ReadStates returns the calling agent's read state of each conversation,
+// for the GraphQL dataloader.
+func (s *Service) ReadStates(ctx context.Context, conversationIDs []string) ([]*helpium.ReadState, error) {
+	a, err := dashboardOnly(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.AgentReadStates(ctx, a.Agent.ID, conversationIDs)
+}
+
+// ConversationActivity streams what the customer and the other agents do
+// in a conversation of the calling agent's: typing, and the customer's
+// reads.
+func (s *Service) ConversationActivity(ctx context.Context, conversationID string) (<-chan *helpium.ConversationActivity, error) {
+	c, err := s.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	me := helpium.ActorFrom(ctx).Agent.ID
+	return s.followActivity(ctx, c, func(ev events.Event) bool {
+		if ev.Actor == string(helpium.AuthorCustomer) {
+			return true
+		}
+		return ev.Type == events.TypeTyping && ev.AgentID != nil && *ev.AgentID != me
+	}), nil
+}
+
+// WidgetActivity streams the team's typing and reads in the conversation
+// behind a widget token. Which agent it was is not said.
+func (s *Service) WidgetActivity(ctx context.Context, token string) (<-chan *helpium.ConversationActivity, error) {
+	c, err := s.ConversationByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	out := s.followActivity(ctx, c, func(ev events.Event) bool { return ev.Actor == string(helpium.AuthorAgent) })
+	return out, nil
+}
+
+// followActivity streams c's typing and read events that want accepts,
+// until ctx ends or the caller's credential stops being valid.
+func (s *Service) followActivity(ctx context.Context, c *helpium.Conversation, want func(events.Event) bool) <-chan *helpium.ConversationActivity {
+	sub := s.events.Subscribe(ctx, c.WorkspaceID, func(ev events.Event) bool {
+		return (ev.Type == events.TypeTyping || ev.Type == events.TypeRead) && ev.ConversationID == c.ID && want(ev)
+	})
+	widget := helpium.ActorFrom(ctx).Agent == nil
+	out := make(chan *helpium.ConversationActivity, 16)
+	guard := s.guardFor(ctx, c.WorkspaceID)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		recheck, stop := guard.ticker()
+		defer stop()
+		for {
+			select {
+			case ev, ok := <-sub.C():
+				if !ok {
+					return
+				}
+				a := activityOf(ev, s.clock())
+				if widget {
+					a.AgentID = nil
+				}
+				select {
+				case out <- a:
+				case <-ctx.Done():
+					return
+				}
+			case <-sub.Resync():
+				// Passing signals are not replayed: a missed typing event
+				// expires by itself, and reads show on the next fetch.
+			case <-recheck:
+				if !guard.allowed(ctx) {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func activityOf(ev events.Event, now time.Time) *helpium.ConversationActivity {
+	a := &helpium.ConversationActivity{ConversationID: ev.ConversationID, Actor: helpium.AuthorKind(ev.Actor), AgentID: ev.AgentID, At: now}
+	if ev.Type == events.TypeTyping {
+		typing := ev.Typing
+		a.Kind, a.Typing = helpium.ActivityTyping, &typing
+		if typing {
+			expires := now.Add(helpium.TypingTTL)
+			a.ExpiresAt = &expires
+		}
+		return a
+	}
+	id := ev.MessageID
+	a.Kind, a.LastReadMessageID = helpium.ActivityRead, &id
+	return a
+}
