@@ -101,6 +101,9 @@ func (s WidgetConfig) Validate() error {
 type WidgetSettings struct {
 	WidgetConfig
 	BusinessHours BusinessHoursView `json:"business_hours"`
+	// Attachments are the workspace's effective attachment limits, so the
+	// widget can refuse a file before uploading it.
+	Attachments AttachmentLimits `json:"attachments"`
 }
 
 // BusinessHoursView is the business-hours state as the widget shows it.

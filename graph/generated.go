@@ -523,6 +523,7 @@ type ComplexityRoot struct {
 	}
 
 	WidgetSettings struct {
+		Attachments   func(childComplexity int) int
 		BusinessHours func(childComplexity int) int
 		Colors        func(childComplexity int) int
 		Greeting      func(childComplexity int) int
@@ -2990,6 +2991,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WidgetConfig.Position(childComplexity), true
 
+	case "WidgetSettings.attachments":
+		if e.ComplexityRoot.WidgetSettings.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WidgetSettings.Attachments(childComplexity), true
 	case "WidgetSettings.businessHours":
 		if e.ComplexityRoot.WidgetSettings.BusinessHours == nil {
 			break
@@ -3329,6 +3336,8 @@ type WidgetSettings {
   launcherText: String!
   locale: String!
   businessHours: BusinessHoursStatus!
+  "The workspace's attachment limits, so the widget can refuse a file before uploading it."
+  attachments: AttachmentLimits!
 }
 
 type Conversation {
@@ -5259,6 +5268,8 @@ func (ec *executionContext) childFields_WidgetSettings(ctx context.Context, fiel
 		return ec.fieldContext_WidgetSettings_locale(ctx, field)
 	case "businessHours":
 		return ec.fieldContext_WidgetSettings_businessHours(ctx, field)
+	case "attachments":
+		return ec.fieldContext_WidgetSettings_attachments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WidgetSettings", field.Name)
 }
@@ -16314,6 +16325,38 @@ func (ec *executionContext) fieldContext_WidgetSettings_businessHours(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _WidgetSettings_attachments(ctx context.Context, field graphql.CollectedField, obj *helpium.WidgetSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WidgetSettings_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attachments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.AttachmentLimits) graphql.Marshaler {
+			return ec.marshalNAttachmentLimits2githubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentLimits(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WidgetSettings_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WidgetSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachmentLimits(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Workspace_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22583,6 +22626,11 @@ func (ec *executionContext) _WidgetSettings(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "attachments":
+			out.Values[i] = ec._WidgetSettings_attachments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23452,6 +23500,10 @@ func (ec *executionContext) marshalNAttachmentKind2ᚕgithubᚗcomᚋhelpiumᚋh
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNAttachmentLimits2githubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentLimits(ctx context.Context, sel ast.SelectionSet, v helpium.AttachmentLimits) graphql.Marshaler {
+	return ec._AttachmentLimits(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNAttachmentLimits2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAttachmentLimits(ctx context.Context, sel ast.SelectionSet, v *helpium.AttachmentLimits) graphql.Marshaler {

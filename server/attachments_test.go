@@ -56,6 +56,25 @@ func TestCustomerAttachments(t *testing.T) {
 	// A small limit keeps the boundary cheap to test.
 	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `mutation($w: ID!) { setAttachmentLimits(workspaceId: $w, input: {maxFileBytes: 4096, maxFilesPerMessage: 2, maxFilesPerConversation: 4}) { id } }`,
 		map[string]any{"w": o.Workspace.ID}, nil))
+	// The widget learns the limits from its settings, on both transports.
+	var settings struct {
+		Attachments struct {
+			MaxFileBytes       int64    `json:"max_file_bytes"`
+			MaxFilesPerMessage int      `json:"max_files_per_message"`
+			AllowedKinds       []string `json:"allowed_kinds"`
+		} `json:"attachments"`
+	}
+	app.Request(t, "GET", "/api/customer/widget/settings", key, nil).JSON(t, &settings)
+	if a := settings.Attachments; a.MaxFileBytes != 4096 || a.MaxFilesPerMessage != 2 || len(a.AllowedKinds) != 5 {
+		t.Errorf("REST widget settings attachments %+v, want 4096 bytes, 2 per message, every kind", a)
+	}
+	var gqlSettings struct {
+		WidgetSettings struct{ Attachments struct{ MaxFileBytes, MaxFilesPerConversation int } }
+	}
+	mustGraphQL(t, app.GraphQL(t, key, `{ widgetSettings { attachments { maxFileBytes maxFilesPerConversation } } }`, nil, &gqlSettings))
+	if a := gqlSettings.WidgetSettings.Attachments; a.MaxFileBytes != 4096 || a.MaxFilesPerConversation != 4 {
+		t.Errorf("GraphQL widget settings attachments %+v, want 4096 bytes, 4 per conversation", a)
+	}
 	_, token := startConversation(t, app, key, "I'll send a screenshot")
 	path := "/api/customer/conversations/" + token + "/messages"
 

@@ -135,6 +135,7 @@ func (s *Service) WidgetSettings(ctx context.Context) (*helpium.WidgetSettings, 
 	return &helpium.WidgetSettings{
 		WidgetConfig:  e.ws.Widget,
 		BusinessHours: businessHoursView(e.ws, e.schedule.Status(s.now())),
+		Attachments:   e.ws.AttachmentLimits.Effective(),
 	}, nil
 }
 
