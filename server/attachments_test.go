@@ -69,7 +69,9 @@ func TestCustomerAttachments(t *testing.T) {
 		t.Errorf("REST widget settings attachments %+v, want 4096 bytes, 2 per message, every kind", a)
 	}
 	var gqlSettings struct {
-		WidgetSettings struct{ Attachments struct{ MaxFileBytes, MaxFilesPerConversation int } }
+		WidgetSettings struct {
+			Attachments struct{ MaxFileBytes, MaxFilesPerConversation int }
+		}
 	}
 	mustGraphQL(t, app.GraphQL(t, key, `{ widgetSettings { attachments { maxFileBytes maxFilesPerConversation } } }`, nil, &gqlSettings))
 	if a := gqlSettings.WidgetSettings.Attachments; a.MaxFileBytes != 4096 || a.MaxFilesPerConversation != 4 {
