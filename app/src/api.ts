@@ -107,7 +107,7 @@ export interface Message {
   body: string;
   internal: boolean;
   createdAt: string;
-  authorAgent: { name: string } | null;
+  authorAgent: { id: string; name: string } | null;
   attachments: Attachment[];
 }
 export interface ConversationSummary {
@@ -117,6 +117,7 @@ export interface ConversationSummary {
   customer: { email: string | null; name: string | null } | null;
   assignee: { id: string; name: string } | null;
   lastMessage: { body: string; author: string; internal: boolean; attachments: { filename: string }[] } | null;
+  unreadCount: number; // the customer's messages this agent has not read
 }
 export interface Conversation {
   id: string;
@@ -131,4 +132,16 @@ export interface Conversation {
     conversations: { edges: { node: { id: string; status: Status; lastMessageAt: string | null } }[] };
   } | null;
   messages: { edges: { node: Message }[] };
+  seenUpTo: string | null; // the newest message the customer has read
+}
+// Activity is a passing signal in a conversation: someone typing, or the
+// customer reading further.
+export interface Activity {
+  kind: 'TYPING' | 'READ';
+  actor: Message['author'];
+  agent: { id: string; name: string } | null;
+  typing: boolean | null;
+  expiresAt: string | null;
+  lastReadMessageId: string | null;
+  at: string;
 }

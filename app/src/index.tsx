@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { renderMarkdown } from '../../widget/src/markdown.js';
 import {
   ApiError, closeSocket, gql, subscribe, upload,
-  type Agent, type Attachment, type Conversation, type ConversationSummary, type Membership, type Message, type Status,
+  type Activity, type Agent, type Attachment, type Conversation, type ConversationSummary, type Membership, type Message, type Status,
 } from './api';
 
 const ME = `{ me { id name email } myWorkspaces { role workspace { id name } } }`;
@@ -65,6 +65,10 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
   // One live subscription to the workspace's conversation changes, shared
   // by the inbox and the open conversation; n counts the changes.
   const [change, setChange] = useState<Change | null>(null);
+  // The open conversation says when it marked itself read, so the inbox
+  // shows its unread count drop; n counts the reads.
+  const [read, setRead] = useState<Change | null>(null);
+  const onRead = useCallback((id: string) => setRead((r) => ({ id, kind: 'READ', n: (r?.n ?? 0) + 1 })), []);
   useEffect(() => subscribe<{ conversationChanged: { change: string; conversation: { id: string } } }>(
     `subscription($w: ID!) { conversationChanged(workspaceId: $w) { change conversation { id } } }`, { w: wsID },
     (d) => setChange((c) => ({ id: d.conversationChanged.conversation.id, kind: d.conversationChanged.change, n: (c?.n ?? 0) + 1 }))), [wsID]);
@@ -105,8 +109,8 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
       </header>
       {shown === 'settings' ? <Settings key={wsID} workspaceID={wsID} me={agent} /> : shown === 'reports' ? <Reports key={wsID} workspaceID={wsID} /> : shown === 'kb' ? <KnowledgeBase key={wsID} workspaceID={wsID} canEdit={admin} /> : (
         <div class={open ? 'panes has-open' : 'panes'}>
-          <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} change={change} />
-          {open ? <ConversationView key={open} id={open} me={agent} change={change} onClose={() => setOpen(null)} />
+          <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} change={change} read={read} />
+          {open ? <ConversationView key={open} id={open} me={agent} change={change} onRead={onRead} onClose={() => setOpen(null)} />
             : <section class="empty" aria-label="Conversation"><p>Select a conversation.</p></section>}
         </div>
       )}
@@ -143,7 +147,7 @@ function Help({ onClose }: { onClose: () => void }) {
 
 const INBOX = `query($w: ID!, $f: ConversationFilter, $after: String) {
   conversations(workspaceId: $w, filter: $f, orderBy: {field: LAST_MESSAGE_AT, direction: DESC}, first: 25, after: $after) {
-    edges { node { id status lastMessageAt customer { email name } assignee { id name } lastMessage { body author internal attachments { filename } } } }
+    edges { node { id status lastMessageAt customer { email name } assignee { id name } lastMessage { body author internal attachments { filename } } unreadCount } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -164,13 +168,14 @@ function useNewChange(change: Change | null, fn: (c: Change) => void) {
   }, [change]);
 }
 
-function Inbox({ workspaceID, me, open, onOpen, change }: { workspaceID: string; me: Agent; open: string | null; onOpen: (id: string) => void; change: Change | null }) {
+function Inbox({ workspaceID, me, open, onOpen, change, read }: {
+  workspaceID: string; me: Agent; open: string | null; onOpen: (id: string) => void; change: Change | null; read: Change | null;
+}) {
   const [status, setStatus] = useState<Status | ''>('OPEN');
   const [who, setWho] = useState<Who>('all');
   const [text, setText] = useState('');
   const [items, setItems] = useState<ConversationSummary[]>([]);
   const [next, setNext] = useState<string | null>(null);
-  const [unread, setUnread] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState(0);
   const [error, setError] = useState('');
   const filter = {
@@ -198,22 +203,20 @@ function Inbox({ workspaceID, me, open, onOpen, change }: { workspaceID: string;
     const t = setTimeout(() => load(null), text ? 250 : 0);
     return () => clearTimeout(t);
   }, [load]);
-  // Live: any change reloads the first page; changed conversations not
-  // open are marked unread.
-  useNewChange(change, (c) => {
-    if ((c.kind === 'MESSAGE' || c.kind === 'CREATED') && c.id !== open) setUnread((u) => new Set(u).add(c.id));
+  // Live: any change reloads the first page, with each conversation's
+  // unread count from the server. A read by the open conversation shows at
+  // once, and reloads too: an answer to a reload sent before it is dropped.
+  useNewChange(change, () => load(null));
+  useNewChange(read, (r) => {
+    setItems((old) => old.map((c) => (c.id === r.id ? { ...c, unreadCount: 0 } : c)));
     load(null);
   });
-  const openOne = (id: string) => {
-    setUnread((u) => { const n = new Set(u); n.delete(id); return n; });
-    onOpen(id);
-  };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === 'j') setCursor((c) => Math.min(c + 1, items.length - 1));
       else if (e.key === 'k') setCursor((c) => Math.max(c - 1, 0));
-      else if (e.key === 'Enter' && items[cursor]) openOne(items[cursor].id);
+      else if (e.key === 'Enter' && items[cursor]) onOpen(items[cursor].id);
       else return;
       e.preventDefault();
     };
@@ -240,11 +243,11 @@ function Inbox({ workspaceID, me, open, onOpen, change }: { workspaceID: string;
       <ul class="list">
         {items.map((c, i) => (
           <li key={c.id}>
-            <button type="button" class={[c.id === open && 'open', i === cursor && 'cursor', unread.has(c.id) && 'unread'].filter(Boolean).join(' ')}
-              aria-current={c.id === open ? 'true' : undefined} onClick={() => { setCursor(i); openOne(c.id); }}>
+            <button type="button" class={[c.id === open && 'open', i === cursor && 'cursor', c.unreadCount > 0 && 'unread'].filter(Boolean).join(' ')}
+              aria-current={c.id === open ? 'true' : undefined} onClick={() => { setCursor(i); onOpen(c.id); }}>
               <span class="row1">
                 <span class="customer">{c.customer?.name || c.customer?.email || 'Visitor'}</span>
-                {unread.has(c.id) && <span class="badge" aria-label="unread">New</span>}
+                {c.unreadCount > 0 && <span class="badge">{c.unreadCount}<span class="visually-hidden"> unread</span></span>}
                 <time>{when(c.lastMessageAt)}</time>
               </span>
               <span class="preview">{c.lastMessage ? (c.lastMessage.internal ? 'Note: ' : '') + (c.lastMessage.body || c.lastMessage.attachments.map((a) => a.filename).join(', ')) : ''}</span>
@@ -259,30 +262,94 @@ function Inbox({ workspaceID, me, open, onOpen, change }: { workspaceID: string;
   );
 }
 
-const MESSAGE_FIELDS = `id author body internal createdAt authorAgent { name } attachments { id filename contentType kind size inline url }`;
+const MESSAGE_FIELDS = `id author body internal createdAt authorAgent { id name } attachments { id filename contentType kind size inline url }`;
 const CONVERSATION = `query($id: ID!) { conversation(id: $id) {
   id status identityVerified assignee { id name }
   customer { id email name verified conversations(first: 6) { edges { node { id status lastMessageAt } } } }
   messages(last: 100) { edges { node { ${MESSAGE_FIELDS} } } }
+  seenUpTo
 } }`;
 const REPLY = `mutation($c: ID!, $b: String!, $k: String, $files: [Upload!]) {
   replyToConversation(input: {conversationId: $c, body: $b, clientMessageId: $k, files: $files}) { message { ${MESSAGE_FIELDS} } } }`;
 const NOTE = `mutation($c: ID!, $b: String!, $files: [Upload!]) {
   addInternalNote(input: {conversationId: $c, body: $b, files: $files}) { ${MESSAGE_FIELDS} } }`;
+const MARK_READ = `mutation($c: ID!) { markConversationRead(conversationId: $c) { id unreadCount } }`;
+const SET_TYPING = `mutation($c: ID!, $t: Boolean!) { setTyping(conversationId: $c, typing: $t) }`;
+const ACTIVITY = `subscription($c: ID!) { conversationActivity(conversationId: $c) {
+  kind actor agent { id name } typing expiresAt lastReadMessageId at } }`;
 
-function ConversationView({ id, me, change, onClose }: { id: string; me: Agent; change: Change | null; onClose: () => void }) {
+// Someone typing in the open conversation (the customer, or a colleague),
+// shown until they stop, until their indicator expires, or until their
+// message arrives.
+interface Typist { key: string; name: string; until: number }
+
+const typistOf = (m: Message) => (m.author === 'CUSTOMER' ? 'customer' : m.authorAgent?.id ?? '');
+
+// findLast is Array.prototype.findLast, which ES2020 lacks.
+function findLast<T>(list: T[], ok: (v: T) => boolean): T | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (ok(list[i])) return list[i];
+  return undefined;
+}
+
+function ConversationView({ id, me, change, onRead, onClose }: {
+  id: string; me: Agent; change: Change | null; onRead: (id: string) => void; onClose: () => void;
+}) {
   const [c, setC] = useState<Conversation | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
+  const [seen, setSeen] = useState<string | null>(null); // the newest message the customer has read
+  const [typists, setTypists] = useState<Typist[]>([]);
   const [error, setError] = useState('');
   const load = useCallback(() => {
     gql<{ conversation: Conversation }>(CONVERSATION, { id })
-      .then((d) => { setC(d.conversation); setMessages(d.conversation.messages.edges.map((e) => e.node)); })
+      .then((d) => { setC(d.conversation); setMessages(d.conversation.messages.edges.map((e) => e.node)); setSeen(d.conversation.seenUpTo); })
       .catch((e) => setError(e.message));
   }, [id]);
   useEffect(load, [load]);
-  useEffect(() => subscribe<{ messageAdded: Message }>(`subscription($c: ID!) { messageAdded(conversationId: $c) { ${MESSAGE_FIELDS} } }`, { c: id },
-    (d) => setMessages((ms) => (ms.some((m) => m.id === d.messageAdded.id) ? ms : [...ms, d.messageAdded]))), [id]);
+  useEffect(() => subscribe<{ messageAdded: Message }>(`subscription($c: ID!) { messageAdded(conversationId: $c) { ${MESSAGE_FIELDS} } }`, { c: id }, (d) => {
+    const m = d.messageAdded;
+    setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]));
+    setTypists((ts) => ts.filter((t) => t.key !== typistOf(m)));
+  }), [id]);
   useNewChange(change, (c) => c.id === id && load());
+  // Read: on opening, and on each new message from the customer while the
+  // tab is visible (else once it is visible again).
+  const loaded = c !== null;
+  const lastFromCustomer = findLast(messages, (m) => m.author === 'CUSTOMER')?.id;
+  useEffect(() => {
+    if (!loaded) return;
+    const mark = () => gql(MARK_READ, { c: id }).then(() => onRead(id)).catch(() => {});
+    if (document.visibilityState === 'visible') {
+      mark();
+      return;
+    }
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible') return;
+      document.removeEventListener('visibilitychange', onVisible);
+      mark();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [id, loaded, lastFromCustomer]);
+  // The customer's typing and reads, and colleagues' typing (never one's
+  // own). An indicator lasts as long as the server says (expiresAt - at,
+  // which leaves the two clocks' difference out).
+  useEffect(() => subscribe<{ conversationActivity: Activity }>(ACTIVITY, { c: id }, ({ conversationActivity: a }) => {
+    if (a.kind === 'READ') {
+      if (a.actor === 'CUSTOMER' && a.lastReadMessageId) setSeen(a.lastReadMessageId);
+      return;
+    }
+    const key = a.actor === 'CUSTOMER' ? 'customer' : a.agent?.id;
+    if (!key || key === me.id) return;
+    const name = a.actor === 'CUSTOMER' ? 'Customer' : a.agent!.name || 'An agent';
+    const ttl = a.expiresAt ? Date.parse(a.expiresAt) - Date.parse(a.at) : 6000;
+    setTypists((ts) => [...ts.filter((t) => t.key !== key), ...(a.typing ? [{ key, name, until: Date.now() + ttl }] : [])]);
+  }), [id, me.id]);
+  useEffect(() => {
+    if (!typists.length) return;
+    const next = Math.min(...typists.map((t) => t.until));
+    const timer = setTimeout(() => setTypists((ts) => ts.filter((t) => t.until > Date.now())), Math.max(0, next - Date.now()) + 50);
+    return () => clearTimeout(timer);
+  }, [typists]);
   const thread = useRef<HTMLOListElement>(null);
   useEffect(() => { thread.current?.lastElementChild?.scrollIntoView({ block: 'end' }); }, [messages.length]);
   // Files dropped anywhere on the conversation go to the reply box.
@@ -305,6 +372,8 @@ function ConversationView({ id, me, change, onClose }: { id: string; me: Agent; 
   const act = (query: string, vars: Record<string, unknown>) => gql(query, vars).then(load).catch((e) => setError(e.message));
   if (!c) return <section class="conversation" aria-label="Conversation">{error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading…</p>}</section>;
   const closed = c.status === 'RESOLVED' || c.status === 'CLOSED';
+  // "Seen" goes under the newest reply at or before the customer's read position.
+  const seenReply = findLast(messages.slice(0, messages.findIndex((m) => m.id === seen) + 1), (m) => m.author === 'AGENT' && !m.internal)?.id;
   return (
     <section class={c.customer ? 'conversation with-customer' : 'conversation'} aria-label="Conversation">
       <div class={dragging ? 'main dragging' : 'main'} onDragEnter={onDrag} onDragOver={onDrag} onDrop={onDrop}
@@ -328,9 +397,11 @@ function ConversationView({ id, me, change, onClose }: { id: string; me: Agent; 
             {m.body && <Markdown text={m.body} />}
             {m.attachments.length > 0 && <Files files={m.attachments} />}
             <time>{when(m.createdAt)}</time>
+            {m.id === seenReply && <span class="seen">Seen</span>}
           </li>
         ))}
       </ol>
+      <p class="typing" role="status">{typists.map((t) => `${t.name} is typing…`).join(' ')}</p>
       <Reply conversationID={id} attach={attach} onSent={(m) => setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]))} />
       {dragging && <div class="drop" aria-hidden="true">Drop files to attach them</div>}
       </div>
@@ -392,6 +463,18 @@ function Reply({ conversationID, attach, onSent }: { conversationID: string; att
   // stored twice; any edit makes it another message.
   const key = useRef(crypto.randomUUID());
   const edited = () => { key.current = crypto.randomUUID(); };
+  // Typing: a start at most every 2 s while the box has text (the server
+  // drops more, and each start keeps the indicator up 6 s), a stop when the
+  // draft is sent, emptied or left, only after a start. Failures are silent.
+  const typing = useRef({ on: false, last: 0 });
+  const setTyping = (on: boolean) => {
+    const t = typing.current;
+    if (on ? Date.now() - t.last < 2000 : !t.on) return;
+    if (on) t.last = Date.now();
+    t.on = on;
+    gql(SET_TYPING, { c: conversationID, t: on }).catch(() => {});
+  };
+  useEffect(() => () => setTyping(false), []); // leaving the conversation
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const latest = useRef(files);
@@ -422,6 +505,7 @@ function Reply({ conversationID, attach, onSent }: { conversationID: string; att
     e?.preventDefault();
     if ((!body.trim() && !files.length) || sending !== null) return;
     const vars = note ? { c: conversationID, b: body } : { c: conversationID, b: body, k: key.current };
+    setTyping(false);
     setSending(0);
     try {
       let m: Message;
@@ -454,7 +538,8 @@ function Reply({ conversationID, attach, onSent }: { conversationID: string; att
         <label class="visually-hidden" for="reply-body">{note ? 'Internal note' : 'Reply'}</label>
       )}
       {!preview && <textarea id="reply-body" ref={box} rows={4} value={body} placeholder={note ? 'Internal note, agents only' : 'Reply to the customer (Markdown)'}
-        onInput={(e) => { setBody((e.target as HTMLTextAreaElement).value); edited(); }}
+        onInput={(e) => { const v = (e.target as HTMLTextAreaElement).value; setBody(v); edited(); setTyping(v !== ''); }}
+        onBlur={() => setTyping(false)}
         onPaste={(e) => {
           const pasted = [...(e.clipboardData?.files ?? [])];
           if (!pasted.length) return;
