@@ -32,22 +32,25 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	out        string
-	rounds     int
-	dur, warm  time.Duration
-	maxOps     int64
-	conc       int // settings and message send
-	inboxConc  int
-	searchConc int
-	convs      int
-	small      int // articles of the first search corpus
-	large      int // articles of the second (the first plus more)
-	tenants    int // workspaces of the multi-tenant corpus
-	perTenant  int
-	helpCenter int // articles of the help-center corpus
-	profileDir string
-	micro      bool
-	only       string
+	out         string
+	rounds      int
+	dur, warm   time.Duration
+	maxOps      int64
+	conc        int // settings and message send
+	inboxConc   int
+	searchConc  int
+	uploadConc  int
+	maxUploads  int64 // uploads (and the store's Puts) of one round
+	historyConc int
+	convs       int
+	small       int // articles of the first search corpus
+	large       int // articles of the second (the first plus more)
+	tenants     int // workspaces of the multi-tenant corpus
+	perTenant   int
+	helpCenter  int // articles of the help-center corpus
+	profileDir  string
+	micro       bool
+	only        string
 }
 
 func main() {
@@ -67,6 +70,9 @@ func main() {
 	flag.IntVar(&o.conc, "conns", 64, "concurrent connections for widget settings and message send")
 	flag.IntVar(&o.inboxConc, "inbox-conns", 16, "concurrent connections for the inbox query")
 	flag.IntVar(&o.searchConc, "search-conns", 4, "concurrent connections for search")
+	flag.IntVar(&o.uploadConc, "upload-conns", 4, "concurrent connections for uploads")
+	flag.Int64Var(&o.maxUploads, "max-uploads", 250, "upper bound on 1 MB uploads of one round (each is written to the store, then deleted after the workload)")
+	flag.IntVar(&o.historyConc, "history-conns", 1, "concurrent connections for the message history")
 	flag.IntVar(&o.convs, "conversations", 1000, "conversations the message workload spreads over")
 	flag.IntVar(&o.small, "articles-small", 1000, "articles in the first search corpus")
 	flag.IntVar(&o.large, "articles-large", 10000, "articles in the second search corpus (same workspace)")
@@ -75,7 +81,7 @@ func main() {
 	flag.IntVar(&o.helpCenter, "helpcenter-articles", 1000, "articles of the help-center corpus (fresh import, re-index, search)")
 	flag.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the server (admin listener) during each workload's first Helpium round into this directory")
 	flag.BoolVar(&o.micro, "micro", true, "also run the Go microbenchmarks")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: settings,messages,inbox,webhooks,helpcenter,search,embed (default all)")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: settings,messages,inbox,uploads,history,webhooks,helpcenter,search,embed (default all)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -117,6 +123,8 @@ func run(ctx context.Context, o options) error {
 		{"settings", h.settings},
 		{"messages", h.messages},
 		{"inbox", h.inbox},
+		{"uploads", h.uploads},
+		{"history", h.history},
 		{"webhooks", h.webhooks},
 		{"helpcenter", h.helpCenter},
 		{"search", h.search},

@@ -200,8 +200,7 @@ func (h *harness) measureSearch(ctx context.Context, index *search.Index, key, l
 	b, o := h.rounds(ctx, "search "+label, h.o.searchConc, h.srv.p, base, proc{}, ours)
 	wv := sample{lat: d.wv}
 	h.r.add(row{key: key, name: "POST /api/customer/search, " + label, baseline: "embed call + the same Weaviate request (search.Index.Query) through weaviate-go-client",
-		conc: h.o.searchConc, ours: o, base: b, hasBase: true,
-		extra: map[string]time.Duration{"weaviate p50": wv.pct(50), "weaviate p95": wv.pct(95)}})
+		conc: h.o.searchConc, ours: o, base: b, hasBase: true, alone: &wv, aloneName: "of which Weaviate alone"})
 	if err := checkErrors("search baseline "+label, b); err != nil {
 		return err
 	}
@@ -288,7 +287,7 @@ func (h *harness) embedding(ctx context.Context) error {
 		if batch > 1 {
 			name = fmt.Sprintf("embedding, batches of %d sentences", batch)
 		}
-		h.r.add(row{key: fmt.Sprintf("embed-%d", batch), name: name, conc: 1, ours: s, unit: "sentence", perOp: batch})
+		h.r.add(row{key: fmt.Sprintf("embed-%d", batch), name: name, conc: 1, ours: s, unit: "sentences", perOp: batch})
 		if s.errs > 0 {
 			return s.firstErr
 		}

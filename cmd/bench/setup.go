@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -31,6 +32,8 @@ type harness struct {
 	o       options
 	r       *report
 	tmp     string
+	dataDir string
+	blobDir string // the disk store's directory
 	bin     string
 	env     []string
 	srv     *subprocess
@@ -102,6 +105,7 @@ func setup(ctx context.Context, o options, r *report) (*harness, error) {
 	if dataDir == "" {
 		dataDir = ".data/bench"
 	}
+	h.dataDir, h.blobDir = dataDir, filepath.Join(dataDir, "blobs")
 	key, err := output(ctx, os.Environ(), h.bin, "keys", "generate", "-id", "bench")
 	if err != nil {
 		return nil, err
@@ -110,6 +114,7 @@ func setup(ctx context.Context, o options, r *report) (*harness, error) {
 		"HELPIUM_ENCRYPTION_KEY="+strings.TrimSpace(key),
 		"HELPIUM_AGENT_RATE_LIMIT=1000000", // one agent drives the inbox workload
 		"HELPIUM_MODEL_DIR="+filepath.Join(dataDir, "models"),
+		"HELPIUM_BLOB_STORE=disk", "HELPIUM_BLOB_DIR="+h.blobDir, // the uploads workload starts an S3 server of its own
 	)
 	t0 = time.Now()
 	if _, err := output(ctx, h.env, h.bin, "migrate"); err != nil {
@@ -153,8 +158,9 @@ func setup(ctx context.Context, o options, r *report) (*harness, error) {
 }
 
 // startHelpium runs `helpium serve` on a free loopback port with the admin
-// (pprof) listener on another, and waits until it answers /readyz.
-func (h *harness) startHelpium(ctx context.Context, logPath string) (*subprocess, error) {
+// (pprof) listener on another, and waits until it answers /readyz; env
+// adds to (or overrides) the harness's environment.
+func (h *harness) startHelpium(ctx context.Context, logPath string, env ...string) (*subprocess, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -171,7 +177,7 @@ func (h *harness) startHelpium(ctx context.Context, logPath string) (*subprocess
 		return nil, err
 	}
 	cmd := exec.Command(h.bin, "serve")
-	cmd.Env = append(h.env, "HELPIUM_ADDR="+addr, "HELPIUM_ADMIN_ADDR="+admin)
+	cmd.Env = slices.Concat(h.env, env, []string{"HELPIUM_ADDR=" + addr, "HELPIUM_ADMIN_ADDR=" + admin})
 	cmd.Stdout, cmd.Stderr = io.Discard, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	s, err := startSub(cmd, addr)
@@ -327,8 +333,19 @@ func (h *harness) graphQL(ctx context.Context, token, query string, vars map[str
 // customerPost posts JSON to the Customer API and decodes the answer.
 func (h *harness) customerPost(ctx context.Context, key, path string, in, out any, want int) error {
 	body, _ := json.Marshal(in)
+	return h.customerSend(ctx, key, path, "application/json", body, out, want)
+}
+
+// customerForm posts a multipart form with files to the Customer API and
+// decodes the answer.
+func (h *harness) customerForm(ctx context.Context, key, path string, fields map[string]string, files []formFile, out any, want int) error {
+	body, contentType := multipartBody(fields, files)
+	return h.customerSend(ctx, key, path, contentType, body, out, want)
+}
+
+func (h *harness) customerSend(ctx context.Context, key, path, contentType string, body []byte, out any, want int) error {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.base+"/api/customer"+path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-API-Key", key)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -345,16 +362,16 @@ func (h *harness) customerPost(ctx context.Context, key, path string, in, out an
 	return json.Unmarshal(raw, out)
 }
 
-// profile saves a CPU profile of the server over d, when -profile is set.
-func (h *harness) profile(name string, d time.Duration) (wait func()) {
-	if h.o.profileDir == "" || h.srv == nil {
+// profile saves a CPU profile of server s over d, when -profile is set.
+func (h *harness) profile(s *subprocess, name string, d time.Duration) (wait func()) {
+	if h.o.profileDir == "" || s == nil {
 		return func() {}
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		secs := max(1, int(d.Seconds()))
-		res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", h.srv.admin, secs))
+		res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.admin, secs))
 		if err != nil {
 			logf("profile %s: %v", name, err)
 			return

@@ -157,7 +157,7 @@ func (h *harness) webhooks(ctx context.Context) error {
 		// database's triggers call.
 		wait := func() {}
 		if r == 0 {
-			wait = h.profile("webhooks", 2*time.Second)
+			wait = h.profile(h.srv, "webhooks", 2*time.Second)
 		}
 		s, err = burst(ctx, rec, func() error {
 			_, err := h.bdb.ExecContext(ctx, `SELECT helpium_webhook_enqueue(?, 'message.created', '{"kind": "system", "id": null}',

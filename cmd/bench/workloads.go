@@ -28,9 +28,12 @@ type row struct {
 	hasBase        bool
 	baseIsServer   bool   // base cpu/RSS are of a server subprocess
 	baseCPUNote    string // what base cpu measures when not a server
-	unit           string // "req" by default; "sentence" for embedding
-	perOp          int    // items per operation (embedding batches)
-	extra          map[string]time.Duration
+	unit           string // "req" by default; "sentences" for embedding, "MB" for uploads
+	perOp          int    // units per operation (embedding batches, MB per upload)
+	// alone is the part underneath measured by itself (Weaviate's share
+	// of the search baseline, the blob store's Put of an upload).
+	alone     *sample
+	aloneName string
 }
 
 // rounds alternates baseline and Helpium rounds and merges them.
@@ -43,7 +46,7 @@ func (h *harness) rounds(ctx context.Context, name string, conc int, srv proc, b
 		logf("%s: helpium round %d", name, i+1)
 		wait := func() {}
 		if i == 0 {
-			wait = h.profile(strings.NewReplacer(" ", "_", "/", "_", ",", "").Replace(name), h.o.dur+h.o.warm)
+			wait = h.profile(h.srv, strings.NewReplacer(" ", "_", "/", "_", ",", "").Replace(name), h.o.dur+h.o.warm)
 		}
 		o.add(measure(ctx, srv, conc, h.o.warm, h.o.dur, h.o.maxOps, ours))
 		wait()
@@ -174,7 +177,7 @@ func (h *harness) messages(ctx context.Context) error {
 		logf("messages: helpium round %d", r+1)
 		wait := func() {}
 		if r == 0 {
-			wait = h.profile("message_send", h.o.dur+h.o.warm)
+			wait = h.profile(h.srv, "message_send", h.o.dur+h.o.warm)
 		}
 		o.add(measure(ctx, h.srv.p, h.o.conc, h.o.warm, h.o.dur, h.o.maxOps, ours))
 		wait()
@@ -330,28 +333,7 @@ func (h *harness) inbox(ctx context.Context) error {
 		}
 	}
 
-	body, _ := json.Marshal(map[string]any{"query": inboxQuery, "variables": map[string]any{"w": m.ws.id}})
-	c := httpClient(h.o.inboxConc)
-	hdr := map[string]string{"Authorization": "Bearer " + m.ws.token, "Content-Type": "application/json"}
-	ours := func(ctx context.Context, _ int, _ int64) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.base+"/graphql", bytes.NewReader(body))
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		res, err := c.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		raw, err := io.ReadAll(res.Body)
-		if err != nil {
-			return err
-		}
-		if res.StatusCode != http.StatusOK || bytes.Contains(raw, []byte(`"errors"`)) {
-			return fmt.Errorf("inbox: status %d: %.300s", res.StatusCode, raw)
-		}
-		return nil
-	}
+	ours := h.graphQLOp(httpClient(h.o.inboxConc), m.ws.token, inboxQuery, map[string]any{"w": m.ws.id})
 	base := func(ctx context.Context, _ int, _ int64) error {
 		var rows []inboxRow
 		if err := h.bdb.NewRaw(inboxSQL, m.ws.id).Scan(ctx, &rows); err != nil {
@@ -370,4 +352,28 @@ func (h *harness) inbox(ctx context.Context) error {
 		return err
 	}
 	return checkErrors("inbox", o)
+}
+
+// graphQLOp posts one GraphQL request as an agent; an answer with errors
+// is a failed request.
+func (h *harness) graphQLOp(c *http.Client, token, query string, vars map[string]any) op {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return func(ctx context.Context, _ int, _ int64) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.base+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		raw, err := io.ReadAll(res.Body)
+		if err != nil {
+			return err
+		}
+		if res.StatusCode != http.StatusOK || bytes.Contains(raw, []byte(`"errors"`)) {
+			return fmt.Errorf("graphql: status %d: %.300s", res.StatusCode, raw)
+		}
+		return nil
+	}
 }
