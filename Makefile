@@ -64,9 +64,10 @@ eval: build
 	$(OWN_SERVICES) $(DEVSTACK) -data $(EVAL_DATA_DIR) -fast -- $(GO) run ./cmd/eval -sets '$(EVAL_SETS)' -helpium .bin/helpium -out EVAL.md $(EVAL_FLAGS)
 
 ## bench: each workload next to its baseline in the same run (loopback only, bounded), then the Go
-## microbenchmarks; prints the table and writes BENCHMARKS.md (the ratios are what count)
+## microbenchmarks; prints the table and writes BENCHMARKS.md (the ratios are what count); -s3 for
+## the uploads to S3 (versitygw)
 bench:
-	$(OWN_SERVICES) $(DEVSTACK) -data $(BENCH_DATA_DIR) -fast -- $(GO) run ./cmd/bench -out BENCHMARKS.md
+	$(OWN_SERVICES) $(DEVSTACK) -data $(BENCH_DATA_DIR) -fast -s3 -- $(GO) run ./cmd/bench -out BENCHMARKS.md
 
 ## widget: rebuild widget/dist/widget.js from widget/src (commit both; a test checks they match)
 widget:
