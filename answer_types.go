@@ -14,12 +14,18 @@ type AnswerSource struct {
 // workspace's fallback message inviting the customer to start a
 // conversation, and Sources is empty.
 type Answer struct {
+	// ID names the answer for feedback and handover; null when it was not
+	// kept (an agent's preview, or a conversation a person has taken over).
+	ID         *string        `json:"answer_id"`
 	Answered   bool           `json:"answered"`
 	Text       string         `json:"answer"`
 	Sources    []AnswerSource `json:"sources"`
 	Confidence float64        `json:"confidence"`
 	// Generator says what wrote it.
 	Generator AnswerGenerator `json:"generator"`
+	// HandedOver: the question came from a conversation a person has taken
+	// over, so the AI did not answer; Text says the team will reply.
+	HandedOver bool `json:"handed_over"`
 }
 
 // AnswerGenerator names what wrote an answer.
@@ -116,4 +122,8 @@ type AnswerInput struct {
 	Locale      *string
 	WidgetToken *string // widgets only
 	WorkspaceID *string // agents only
+	// InstallationID is the widget's random id for the browser; it links
+	// the answer to a conversation the same browser starts later, for the
+	// deflection rate.
+	InstallationID *string // widgets only
 }

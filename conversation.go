@@ -92,6 +92,19 @@ type Conversation struct {
 	// Read is the widget's read state, set where the Customer API returns
 	// a conversation.
 	Read *ReadState `json:"read,omitempty"`
+	// HandedOverAt is when the customer asked for a person; from then on
+	// the AI does not answer inside the conversation.
+	HandedOverAt *time.Time `json:"-"`
+	// InstallationID is the widget installation that started it, if sent.
+	InstallationID *string `json:"-"`
+	// CSAT is the customer's rating, once given.
+	CSAT *CSAT `json:"csat"`
+}
+
+// AIMayAnswer reports whether the AI may still answer inside c: not once
+// the customer asked for a person or an agent replied.
+func (c *Conversation) AIMayAnswer() bool {
+	return c.HandedOverAt == nil && c.FirstResponseAt == nil
 }
 
 // Message is one message in a conversation. Seq orders messages within their
@@ -111,6 +124,9 @@ type Message struct {
 	// links them when it adds the message; readers get them filled in by
 	// the service (nil until then).
 	Attachments []*Attachment `json:"attachments"`
+	// AnswerID marks a message a handover copied from an AI answer: the
+	// customer's question and the answer they saw.
+	AnswerID *string `json:"answer_id"`
 }
 
 // MessageEffect is what adding a message does to its conversation. The

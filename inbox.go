@@ -255,7 +255,37 @@ type Stats struct {
 	Opened, Resolved, OpenNow  int
 	MedianFirstResponseSeconds *float64
 	MedianResolutionSeconds    *float64
+	CSAT                       *CSATSummary
 	Days                       []*DayStats
+}
+
+// CSATSummary sums the CSAT ratings submitted in a period.
+type CSATSummary struct {
+	Count int
+	// Distribution counts the ratings 1 to 5, in that order.
+	Distribution []int
+}
+
+// NewCSATSummary returns an empty summary.
+func NewCSATSummary() *CSATSummary { return &CSATSummary{Distribution: make([]int, 5)} }
+
+// Add counts n ratings of rating (1 to 5).
+func (c *CSATSummary) Add(rating, n int) {
+	c.Count += n
+	c.Distribution[rating-1] += n
+}
+
+// Average is the mean rating, or nil without ratings.
+func (c *CSATSummary) Average() *float64 {
+	if c.Count == 0 {
+		return nil
+	}
+	sum := 0
+	for i, n := range c.Distribution {
+		sum += (i + 1) * n
+	}
+	avg := RoundScore(float64(sum) / float64(c.Count))
+	return &avg
 }
 
 // DayStats is one day of Stats, in the workspace's timezone.
@@ -264,4 +294,5 @@ type DayStats struct {
 	Opened, Resolved           int
 	MedianFirstResponseSeconds *float64
 	MedianResolutionSeconds    *float64
+	CSAT                       *CSATSummary
 }

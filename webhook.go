@@ -21,6 +21,7 @@ const (
 	EventCustomerIdentified  WebhookEventType = "customer.identified"
 	EventArticlePublished    WebhookEventType = "article.published"
 	EventArticleUnpublished  WebhookEventType = "article.unpublished"
+	EventCSATSubmitted       WebhookEventType = "csat.submitted"
 	// EventWebhookTest is sent by sendTestWebhook only.
 	EventWebhookTest WebhookEventType = "webhook.test"
 )
@@ -28,7 +29,7 @@ const (
 // WebhookEventTypes are the types an endpoint may subscribe to.
 var WebhookEventTypes = []WebhookEventType{
 	EventConversationCreated, EventConversationUpdated, EventMessageCreated,
-	EventCustomerIdentified, EventArticlePublished, EventArticleUnpublished,
+	EventCustomerIdentified, EventArticlePublished, EventArticleUnpublished, EventCSATSubmitted,
 }
 
 // Valid reports whether t is a type an endpoint may subscribe to.

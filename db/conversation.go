@@ -32,14 +32,20 @@ type conversationRow struct {
 	IdentityVerified bool `bun:"identity_verified"`
 	// IdempotencyKey is helpium.ConversationKey of a start that can be
 	// retried; written once, never read back into the domain.
-	IdempotencyKey []byte `bun:"idempotency_key,nullzero"`
+	IdempotencyKey []byte       `bun:"idempotency_key,nullzero"`
+	HandedOverAt   bun.NullTime `bun:"handed_over_at"`
+	InstallationID *string      `bun:"installation_id"`
+	CSATRating     *int         `bun:"csat_rating"`
+	CSATComment    *string      `bun:"csat_comment"`
+	CSATAt         bun.NullTime `bun:"csat_at"`
 }
 
 // conversationColumns are the columns of conversationRow, for queries that
 // alias conversations as c. The sealed bearer token an unverified session
 // may keep in its row is not among them: only FindBearerToken reads it.
 const conversationColumns = "c.id, c.workspace_id, c.customer_id, c.assignee_id, c.token_hash, c.status, c.last_seq, " +
-	"c.created_at, c.updated_at, c.last_message_at, c.first_response_at, c.resolved_at, c.identity_verified"
+	"c.created_at, c.updated_at, c.last_message_at, c.first_response_at, c.resolved_at, c.identity_verified, " +
+	"c.handed_over_at, c.installation_id, c.csat_rating, c.csat_comment, c.csat_at"
 
 func (r *conversationRow) toConversation() *helpium.Conversation {
 	return &helpium.Conversation{
@@ -50,7 +56,17 @@ func (r *conversationRow) toConversation() *helpium.Conversation {
 		FirstResponseAt:  timePtr(r.FirstResponseAt),
 		ResolvedAt:       timePtr(r.ResolvedAt),
 		IdentityVerified: r.IdentityVerified,
+		HandedOverAt:     timePtr(r.HandedOverAt),
+		InstallationID:   r.InstallationID,
+		CSAT:             r.csat(),
 	}
+}
+
+func (r *conversationRow) csat() *helpium.CSAT {
+	if r.CSATRating == nil {
+		return nil
+	}
+	return &helpium.CSAT{Rating: *r.CSATRating, Comment: r.CSATComment, SubmittedAt: r.CSATAt.Time.UTC()}
 }
 
 type messageRow struct {
@@ -66,13 +82,14 @@ type messageRow struct {
 	Body            string    `bun:"body"`
 	ClientMessageID *string   `bun:"client_message_id"`
 	CreatedAt       time.Time `bun:"created_at"`
+	AnswerID        *string   `bun:"answer_id,type:uuid"`
 }
 
 func (r *messageRow) toMessage() *helpium.Message {
 	return &helpium.Message{
 		ID: r.ID, ConversationID: r.ConversationID, WorkspaceID: r.WorkspaceID,
 		Seq: r.Seq, Author: helpium.AuthorKind(r.AuthorKind), AuthorAgentID: r.AuthorAgentID, Internal: r.Internal,
-		Body: r.Body, ClientMessageID: r.ClientMessageID, CreatedAt: r.CreatedAt,
+		Body: r.Body, ClientMessageID: r.ClientMessageID, CreatedAt: r.CreatedAt, AnswerID: r.AnswerID,
 	}
 }
 
@@ -80,7 +97,7 @@ func toMessageRow(m *helpium.Message) *messageRow {
 	return &messageRow{
 		ID: m.ID, ConversationID: m.ConversationID, WorkspaceID: m.WorkspaceID,
 		Seq: m.Seq, AuthorKind: string(m.Author), AuthorAgentID: m.AuthorAgentID, Internal: m.Internal,
-		Body: m.Body, ClientMessageID: m.ClientMessageID, CreatedAt: m.CreatedAt,
+		Body: m.Body, ClientMessageID: m.ClientMessageID, CreatedAt: m.CreatedAt, AnswerID: m.AnswerID,
 	}
 }
 
@@ -97,7 +114,7 @@ func (s *Store) CreateConversation(ctx context.Context, c *helpium.Conversation,
 	crow := &conversationRow{
 		ID: c.ID, WorkspaceID: c.WorkspaceID, CustomerID: c.CustomerID, TokenHash: tokenHash,
 		Status: string(c.Status), LastSeq: 1, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		LastMessageAt: bun.NullTime{Time: m.CreatedAt}, IdempotencyKey: key,
+		LastMessageAt: bun.NullTime{Time: m.CreatedAt}, IdempotencyKey: key, InstallationID: c.InstallationID,
 	}
 	create := func() error {
 		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -192,8 +209,8 @@ WITH c AS (
 			SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.client_message_id = ?client_message_id))
 	RETURNING id, last_seq, updated_at
 )
-INSERT INTO messages (id, conversation_id, workspace_id, seq, author_kind, author_agent_id, internal, body, client_message_id, created_at)
-SELECT ?id, c.id, ?workspace_id, c.last_seq, ?author_kind, ?author_agent_id, ?internal, ?body, ?client_message_id, c.updated_at FROM c
+INSERT INTO messages (id, conversation_id, workspace_id, seq, author_kind, author_agent_id, internal, body, client_message_id, created_at, answer_id)
+SELECT ?id, c.id, ?workspace_id, c.last_seq, ?author_kind, ?author_agent_id, ?internal, ?body, ?client_message_id, c.updated_at, ?answer_id FROM c
 ON CONFLICT (conversation_id, client_message_id) DO NOTHING
 RETURNING conversation_id, seq, created_at`
 
@@ -219,39 +236,10 @@ var errNotInserted = errors.New("message not inserted")
 // that conversation. Returns ENotFound when the target names no
 // conversation of the workspace.
 func (s *Store) AppendMessage(ctx context.Context, to MessageTarget, m *helpium.Message) (*helpium.Message, bool, error) {
-	args := struct {
-		ID              string    `bun:"id"`
-		WorkspaceID     string    `bun:"workspace_id"`
-		TokenHash       []byte    `bun:"token_hash"`
-		ConversationID  string    `bun:"conversation_id"`
-		AuthorKind      string    `bun:"author_kind"`
-		AuthorAgentID   *string   `bun:"author_agent_id"`
-		Internal        bool      `bun:"internal"`
-		Body            string    `bun:"body"`
-		ClientMessageID *string   `bun:"client_message_id"`
-		CreatedAt       time.Time `bun:"created_at"`
-		Activity        bool      `bun:"activity"`
-		FirstResponse   bool      `bun:"first_response"`
-		ReopenFrom      []string  `bun:"reopen_from,array"`
-	}{ID: m.ID, WorkspaceID: to.WorkspaceID, TokenHash: to.TokenHash, ConversationID: to.ConversationID, AuthorKind: string(m.Author),
-		AuthorAgentID: m.AuthorAgentID, Internal: m.Internal, Body: m.Body, ClientMessageID: m.ClientMessageID, CreatedAt: m.CreatedAt}
-	effect := m.Effect()
-	args.Activity, args.FirstResponse, args.ReopenFrom = effect.Activity, effect.FirstResponse, []string{}
-	for _, st := range effect.ReopenFrom {
-		args.ReopenFrom = append(args.ReopenFrom, string(st))
-	}
-	query := appendByIDSQL
-	if to.TokenHash != nil {
-		query = appendByTokenSQL
-	}
-	var out []struct {
-		ConversationID string    `bun:"conversation_id"`
-		Seq            int64     `bun:"seq"`
-		CreatedAt      time.Time `bun:"created_at"`
-	}
+	var inserted bool
 	var err error
 	if len(m.Attachments) == 0 {
-		err = s.db.NewRaw(query, &args).Scan(ctx, &out)
+		inserted, err = insertMessage(ctx, s.db, to, m)
 	} else {
 		// The files join the message in its transaction; a message not
 		// inserted (a retry, an unknown conversation) leaves them pending.
@@ -259,13 +247,10 @@ func (s *Store) AppendMessage(ctx context.Context, to MessageTarget, m *helpium.
 			if err := linkAttachments(ctx, tx, to.WorkspaceID, m.ConversationID, m); err != nil {
 				return err
 			}
-			if err := tx.NewRaw(query, &args).Scan(ctx, &out); err != nil {
-				return err
-			}
-			if len(out) == 0 {
+			if inserted, err = insertMessage(ctx, tx, to, m); err == nil && !inserted {
 				return errNotInserted
 			}
-			return nil
+			return err
 		})
 		if errors.Is(err, errNotInserted) {
 			err = nil
@@ -274,8 +259,7 @@ func (s *Store) AppendMessage(ctx context.Context, to MessageTarget, m *helpium.
 	if err != nil {
 		return nil, false, dbErr(err, "conversation")
 	}
-	if len(out) == 1 {
-		m.ConversationID, m.Seq, m.WorkspaceID, m.CreatedAt = out[0].ConversationID, out[0].Seq, to.WorkspaceID, out[0].CreatedAt.UTC()
+	if inserted {
 		return m, true, nil
 	}
 	// Nothing inserted: either the target is unknown, or this is a retry.
@@ -298,6 +282,50 @@ func (s *Store) AppendMessage(ctx context.Context, to MessageTarget, m *helpium.
 	return row.toMessage(), false, nil
 }
 
+// insertMessage numbers and inserts m in the target conversation with
+// appendMessageSQL, filling in its conversation, number and time. It
+// reports false when nothing was inserted: an unknown target, or a client
+// message id already used there.
+func insertMessage(ctx context.Context, db bun.IDB, to MessageTarget, m *helpium.Message) (bool, error) {
+	args := struct {
+		ID              string    `bun:"id"`
+		WorkspaceID     string    `bun:"workspace_id"`
+		TokenHash       []byte    `bun:"token_hash"`
+		ConversationID  string    `bun:"conversation_id"`
+		AuthorKind      string    `bun:"author_kind"`
+		AuthorAgentID   *string   `bun:"author_agent_id"`
+		Internal        bool      `bun:"internal"`
+		Body            string    `bun:"body"`
+		ClientMessageID *string   `bun:"client_message_id"`
+		CreatedAt       time.Time `bun:"created_at"`
+		Activity        bool      `bun:"activity"`
+		FirstResponse   bool      `bun:"first_response"`
+		ReopenFrom      []string  `bun:"reopen_from,array"`
+		AnswerID        *string   `bun:"answer_id"`
+	}{ID: m.ID, WorkspaceID: to.WorkspaceID, TokenHash: to.TokenHash, ConversationID: to.ConversationID, AuthorKind: string(m.Author),
+		AuthorAgentID: m.AuthorAgentID, Internal: m.Internal, Body: m.Body, ClientMessageID: m.ClientMessageID, CreatedAt: m.CreatedAt,
+		AnswerID: m.AnswerID}
+	effect := m.Effect()
+	args.Activity, args.FirstResponse, args.ReopenFrom = effect.Activity, effect.FirstResponse, []string{}
+	for _, st := range effect.ReopenFrom {
+		args.ReopenFrom = append(args.ReopenFrom, string(st))
+	}
+	query := appendByIDSQL
+	if to.TokenHash != nil {
+		query = appendByTokenSQL
+	}
+	var out []struct {
+		ConversationID string    `bun:"conversation_id"`
+		Seq            int64     `bun:"seq"`
+		CreatedAt      time.Time `bun:"created_at"`
+	}
+	if err := db.NewRaw(query, &args).Scan(ctx, &out); err != nil || len(out) == 0 {
+		return false, err
+	}
+	m.ConversationID, m.Seq, m.WorkspaceID, m.CreatedAt = out[0].ConversationID, out[0].Seq, to.WorkspaceID, out[0].CreatedAt.UTC()
+	return true, nil
+}
+
 // FindMessages returns up to limit messages of a conversation with sequence
 // numbers after afterSeq, oldest first. Internal notes are included only
 // when includeInternal is set.
@@ -317,4 +345,19 @@ func (s *Store) FindMessages(ctx context.Context, conversationID string, afterSe
 		msgs[i] = rows[i].toMessage()
 	}
 	return msgs, nil
+}
+
+// FindConversationsByIDs returns the conversations with those ids within
+// the scope, in no particular order.
+func (s *Store) FindConversationsByIDs(ctx context.Context, sc Scope, ids []string) ([]*helpium.Conversation, error) {
+	var rows []conversationRow
+	q := s.db.NewSelect().Model(&rows).ModelTableExpr("conversations AS c").ColumnExpr(conversationColumns).Where("c.id IN (?)", bun.In(ids))
+	if err := sc.apply(q, "c.workspace_id").Scan(ctx); err != nil {
+		return nil, dbErr(err, "conversations")
+	}
+	out := make([]*helpium.Conversation, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toConversation()
+	}
+	return out, nil
 }

@@ -312,7 +312,7 @@ func (s *Store) messageWindows(ctx context.Context, sc Scope, conversationIDs []
 	return rows, nil
 }
 
-const messageColumns = "m.id, m.conversation_id, m.workspace_id, m.seq, m.author_kind, m.author_agent_id, m.internal, m.body, m.client_message_id, m.created_at"
+const messageColumns = "m.id, m.conversation_id, m.workspace_id, m.seq, m.author_kind, m.author_agent_id, m.internal, m.body, m.client_message_id, m.created_at, m.answer_id"
 
 // FindMessagesPage returns up to n+1 messages of one conversation after or
 // before a sequence number, oldest first.

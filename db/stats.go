@@ -38,6 +38,11 @@ WITH days AS (
 SELECT days.day::text AS date, coalesce(o.n, 0) AS opened, coalesce(r.n, 0) AS resolved, o.frt, r.rt
 FROM days LEFT JOIN opened o USING (day) LEFT JOIN resolved r USING (day) ORDER BY days.day`
 
+const statsCSATSQL = `
+SELECT (csat_at AT TIME ZONE ?tz)::date::text AS date, csat_rating AS rating, count(*) AS n
+FROM conversations WHERE workspace_id = ?workspace_id AND csat_at >= ?from AND csat_at < ?to
+GROUP BY 1, 2`
+
 // Stats computes a workspace's conversation statistics for [from, to),
 // with days in timezone tz. Medians count conversations opened (first
 // response) or resolved (resolution) in the period.
@@ -72,11 +77,30 @@ func (s *Store) Stats(ctx context.Context, workspaceID string, from, to time.Tim
 	if err := s.db.NewRaw(statsDaysSQL, args).Scan(ctx, &days); err != nil {
 		return nil, dbErr(err, "stats")
 	}
+	byDay := make(map[string]*helpium.DayStats, len(days))
 	for _, d := range days {
-		st.Days = append(st.Days, &helpium.DayStats{
+		day := &helpium.DayStats{
 			Date: d.Date, Opened: d.Opened, Resolved: d.Resolved,
 			MedianFirstResponseSeconds: nullFloat(d.FRT), MedianResolutionSeconds: nullFloat(d.RT),
-		})
+			CSAT: helpium.NewCSATSummary(),
+		}
+		st.Days = append(st.Days, day)
+		byDay[d.Date] = day
+	}
+	var ratings []struct {
+		Date   string `bun:"date"`
+		Rating int    `bun:"rating"`
+		N      int    `bun:"n"`
+	}
+	if err := s.db.NewRaw(statsCSATSQL, args).Scan(ctx, &ratings); err != nil {
+		return nil, dbErr(err, "stats")
+	}
+	st.CSAT = helpium.NewCSATSummary()
+	for _, r := range ratings {
+		st.CSAT.Add(r.Rating, r.N)
+		if day := byDay[r.Date]; day != nil {
+			day.CSAT.Add(r.Rating, r.N)
+		}
 	}
 	return st, nil
 }

@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ActionCall() ActionCallResolver
+	AnswerRecord() AnswerRecordResolver
 	AnswerSettings() AnswerSettingsResolver
 	ArticleConnection() ArticleConnectionResolver
 	Conversation() ConversationResolver
@@ -122,8 +123,27 @@ type ComplexityRoot struct {
 		Answered   func(childComplexity int) int
 		Confidence func(childComplexity int) int
 		Generator  func(childComplexity int) int
+		HandedOver func(childComplexity int) int
+		ID         func(childComplexity int) int
 		Sources    func(childComplexity int) int
 		Text       func(childComplexity int) int
+	}
+
+	AnswerFeedback struct {
+		AnswerID    func(childComplexity int) int
+		Comment     func(childComplexity int) int
+		Helpful     func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+	}
+
+	AnswerRecord struct {
+		Answer       func(childComplexity int) int
+		Conversation func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Feedback     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Locale       func(childComplexity int) int
+		Question     func(childComplexity int) int
 	}
 
 	AnswerSettings struct {
@@ -196,16 +216,44 @@ type ComplexityRoot struct {
 		Timezone           func(childComplexity int) int
 	}
 
+	CSAT struct {
+		Comment     func(childComplexity int) int
+		Rating      func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+	}
+
+	CSATSummary struct {
+		Average      func(childComplexity int) int
+		Count        func(childComplexity int) int
+		Distribution func(childComplexity int) int
+	}
+
 	Closure struct {
 		Date   func(childComplexity int) int
 		Reason func(childComplexity int) int
 	}
 
+	ContentGapCluster struct {
+		Articles func(childComplexity int) int
+		Examples func(childComplexity int) int
+		Size     func(childComplexity int) int
+	}
+
+	ContentGapReport struct {
+		Clusters   func(childComplexity int) int
+		Deflection func(childComplexity int) int
+		From       func(childComplexity int) int
+		Questions  func(childComplexity int) int
+		To         func(childComplexity int) int
+	}
+
 	Conversation struct {
 		Assignee         func(childComplexity int) int
+		CSAT             func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		Customer         func(childComplexity int) int
 		FirstResponseAt  func(childComplexity int) int
+		HandedOverAt     func(childComplexity int) int
 		ID               func(childComplexity int) int
 		IdentityVerified func(childComplexity int) int
 		LastMessage      func(childComplexity int) int
@@ -279,11 +327,18 @@ type ComplexityRoot struct {
 	}
 
 	DayStats struct {
+		CSAT                       func(childComplexity int) int
 		Date                       func(childComplexity int) int
 		MedianFirstResponseSeconds func(childComplexity int) int
 		MedianResolutionSeconds    func(childComplexity int) int
 		Opened                     func(childComplexity int) int
 		Resolved                   func(childComplexity int) int
+	}
+
+	Deflection struct {
+		Answers           func(childComplexity int) int
+		LedToConversation func(childComplexity int) int
+		Rate              func(childComplexity int) int
 	}
 
 	Invitation struct {
@@ -318,6 +373,7 @@ type ComplexityRoot struct {
 	}
 
 	Message struct {
+		AnswerID        func(childComplexity int) int
 		Attachments     func(childComplexity int) int
 		Author          func(childComplexity int) int
 		AuthorAgent     func(childComplexity int) int
@@ -358,6 +414,7 @@ type ComplexityRoot struct {
 		DeleteAction            func(childComplexity int, id string) int
 		DeleteArticle           func(childComplexity int, id string) int
 		DeleteWebhookEndpoint   func(childComplexity int, id string) int
+		HandOver                func(childComplexity int, answerID string, token *string, installationID *string) int
 		Identify                func(childComplexity int, input model.IdentifyInput) int
 		InviteAgent             func(childComplexity int, workspaceID string, email string, name *string, role helpium.Role) int
 		Login                   func(childComplexity int, email string, password string) int
@@ -365,6 +422,8 @@ type ComplexityRoot struct {
 		MarkConversationRead    func(childComplexity int, conversationID string) int
 		MarkWidgetRead          func(childComplexity int, token string, messageID string) int
 		PublishArticle          func(childComplexity int, id string) int
+		RateAnswer              func(childComplexity int, answerID string, helpful bool, comment *string) int
+		RateConversation        func(childComplexity int, token string, rating int, comment *string) int
 		RedeliverWebhook        func(childComplexity int, deliveryID string) int
 		RemoveAgent             func(childComplexity int, workspaceID string, agentID string) int
 		ReplyToConversation     func(childComplexity int, input model.ReplyInput) int
@@ -413,9 +472,11 @@ type ComplexityRoot struct {
 		Action              func(childComplexity int, id string) int
 		ActionCalls         func(childComplexity int, workspaceID string, actionID *string, conversationID *string, limit *int) int
 		Actions             func(childComplexity int, workspaceID string) int
-		Answer              func(childComplexity int, query string, locale *string, widgetToken *string, workspaceID *string) int
+		Answer              func(childComplexity int, query string, locale *string, widgetToken *string, workspaceID *string, installationID *string) int
+		Answers             func(childComplexity int, workspaceID string, helpful *bool, answered *bool, from *time.Time, to *time.Time, first *int) int
 		Article             func(childComplexity int, id string) int
 		Articles            func(childComplexity int, workspaceID string, filter *helpium.ArticleFilter, first *int, after *string) int
+		ContentGaps         func(childComplexity int, workspaceID string, from time.Time, to time.Time) int
 		Conversation        func(childComplexity int, id string) int
 		Conversations       func(childComplexity int, workspaceID string, filter *helpium.ConversationFilter, orderBy *helpium.ConversationOrder, first *int, after *string, last *int, before *string) int
 		Customer            func(childComplexity int, id string) int
@@ -457,6 +518,7 @@ type ComplexityRoot struct {
 	}
 
 	Stats struct {
+		CSAT                       func(childComplexity int) int
 		Days                       func(childComplexity int) int
 		From                       func(childComplexity int) int
 		MedianFirstResponseSeconds func(childComplexity int) int
@@ -564,6 +626,9 @@ type ComplexityRoot struct {
 type ActionCallResolver interface {
 	Agent(ctx context.Context, obj *helpium.ActionCall) (*helpium.Agent, error)
 }
+type AnswerRecordResolver interface {
+	Conversation(ctx context.Context, obj *helpium.AnswerRecord) (*helpium.Conversation, error)
+}
 type AnswerSettingsResolver interface {
 	FallbackMessages(ctx context.Context, obj *helpium.AnswerSettings) ([]*model.LocalizedMessage, error)
 }
@@ -645,6 +710,9 @@ type MutationResolver interface {
 	MarkConversationRead(ctx context.Context, conversationID string) (*helpium.Conversation, error)
 	WidgetTyping(ctx context.Context, token string, typing bool) (bool, error)
 	MarkWidgetRead(ctx context.Context, token string, messageID string) (*helpium.Conversation, error)
+	RateAnswer(ctx context.Context, answerID string, helpful bool, comment *string) (*helpium.AnswerFeedback, error)
+	HandOver(ctx context.Context, answerID string, token *string, installationID *string) (*helpium.NewConversation, error)
+	RateConversation(ctx context.Context, token string, rating int, comment *string) (*helpium.Conversation, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*helpium.Agent, error)
@@ -666,9 +734,11 @@ type QueryResolver interface {
 	Actions(ctx context.Context, workspaceID string) ([]*helpium.Action, error)
 	Action(ctx context.Context, id string) (*helpium.Action, error)
 	ActionCalls(ctx context.Context, workspaceID string, actionID *string, conversationID *string, limit *int) ([]*helpium.ActionCall, error)
-	Answer(ctx context.Context, query string, locale *string, widgetToken *string, workspaceID *string) (*helpium.Answer, error)
+	Answer(ctx context.Context, query string, locale *string, widgetToken *string, workspaceID *string, installationID *string) (*helpium.Answer, error)
 	WebhookEndpoints(ctx context.Context, workspaceID string) ([]*helpium.WebhookEndpoint, error)
 	WebhookEndpoint(ctx context.Context, id string) (*helpium.WebhookEndpoint, error)
+	Answers(ctx context.Context, workspaceID string, helpful *bool, answered *bool, from *time.Time, to *time.Time, first *int) ([]*helpium.AnswerRecord, error)
+	ContentGaps(ctx context.Context, workspaceID string, from time.Time, to time.Time) (*helpium.ContentGapReport, error)
 }
 type SubscriptionResolver interface {
 	WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error)
@@ -1006,6 +1076,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Answer.Generator(childComplexity), true
+	case "Answer.handedOver":
+		if e.ComplexityRoot.Answer.HandedOver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.HandedOver(childComplexity), true
+	case "Answer.id":
+		if e.ComplexityRoot.Answer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.ID(childComplexity), true
 	case "Answer.sources":
 		if e.ComplexityRoot.Answer.Sources == nil {
 			break
@@ -1018,6 +1100,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Answer.Text(childComplexity), true
+
+	case "AnswerFeedback.answerId":
+		if e.ComplexityRoot.AnswerFeedback.AnswerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerFeedback.AnswerID(childComplexity), true
+	case "AnswerFeedback.comment":
+		if e.ComplexityRoot.AnswerFeedback.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerFeedback.Comment(childComplexity), true
+	case "AnswerFeedback.helpful":
+		if e.ComplexityRoot.AnswerFeedback.Helpful == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerFeedback.Helpful(childComplexity), true
+	case "AnswerFeedback.submittedAt":
+		if e.ComplexityRoot.AnswerFeedback.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerFeedback.SubmittedAt(childComplexity), true
+
+	case "AnswerRecord.answer":
+		if e.ComplexityRoot.AnswerRecord.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerRecord.Answer(childComplexity), true
+	case "AnswerRecord.conversation":
+		if e.ComplexityRoot.AnswerRecord.Conversation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerRecord.Conversation(childComplexity), true
+	case "AnswerRecord.createdAt":
+		if e.ComplexityRoot.AnswerRecord.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerRecord.CreatedAt(childComplexity), true
+	case "AnswerRecord.feedback":
+		if e.ComplexityRoot.AnswerRecord.Feedback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerRecord.Feedback(childComplexity), true
+	case "AnswerRecord.id":
+		if e.ComplexityRoot.AnswerRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerRecord.ID(childComplexity), true
+	case "AnswerRecord.locale":
+		if e.ComplexityRoot.AnswerRecord.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerRecord.Locale(childComplexity), true
+	case "AnswerRecord.question":
+		if e.ComplexityRoot.AnswerRecord.Question == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerRecord.Question(childComplexity), true
 
 	case "AnswerSettings.fallbackMessages":
 		if e.ComplexityRoot.AnswerSettings.FallbackMessages == nil {
@@ -1286,6 +1436,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BusinessHoursStatus.Timezone(childComplexity), true
 
+	case "CSAT.comment":
+		if e.ComplexityRoot.CSAT.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSAT.Comment(childComplexity), true
+	case "CSAT.rating":
+		if e.ComplexityRoot.CSAT.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSAT.Rating(childComplexity), true
+	case "CSAT.submittedAt":
+		if e.ComplexityRoot.CSAT.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSAT.SubmittedAt(childComplexity), true
+
+	case "CSATSummary.average":
+		if e.ComplexityRoot.CSATSummary.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSATSummary.Average(childComplexity), true
+	case "CSATSummary.count":
+		if e.ComplexityRoot.CSATSummary.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSATSummary.Count(childComplexity), true
+	case "CSATSummary.distribution":
+		if e.ComplexityRoot.CSATSummary.Distribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSATSummary.Distribution(childComplexity), true
+
 	case "Closure.date":
 		if e.ComplexityRoot.Closure.Date == nil {
 			break
@@ -1299,12 +1487,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Closure.Reason(childComplexity), true
 
+	case "ContentGapCluster.articles":
+		if e.ComplexityRoot.ContentGapCluster.Articles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGapCluster.Articles(childComplexity), true
+	case "ContentGapCluster.examples":
+		if e.ComplexityRoot.ContentGapCluster.Examples == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGapCluster.Examples(childComplexity), true
+	case "ContentGapCluster.size":
+		if e.ComplexityRoot.ContentGapCluster.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGapCluster.Size(childComplexity), true
+
+	case "ContentGapReport.clusters":
+		if e.ComplexityRoot.ContentGapReport.Clusters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGapReport.Clusters(childComplexity), true
+	case "ContentGapReport.deflection":
+		if e.ComplexityRoot.ContentGapReport.Deflection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGapReport.Deflection(childComplexity), true
+	case "ContentGapReport.from":
+		if e.ComplexityRoot.ContentGapReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGapReport.From(childComplexity), true
+	case "ContentGapReport.questions":
+		if e.ComplexityRoot.ContentGapReport.Questions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGapReport.Questions(childComplexity), true
+	case "ContentGapReport.to":
+		if e.ComplexityRoot.ContentGapReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGapReport.To(childComplexity), true
+
 	case "Conversation.assignee":
 		if e.ComplexityRoot.Conversation.Assignee == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Conversation.Assignee(childComplexity), true
+	case "Conversation.csat":
+		if e.ComplexityRoot.Conversation.CSAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.CSAT(childComplexity), true
 	case "Conversation.createdAt":
 		if e.ComplexityRoot.Conversation.CreatedAt == nil {
 			break
@@ -1323,6 +1567,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.FirstResponseAt(childComplexity), true
+	case "Conversation.handedOverAt":
+		if e.ComplexityRoot.Conversation.HandedOverAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.HandedOverAt(childComplexity), true
 	case "Conversation.id":
 		if e.ComplexityRoot.Conversation.ID == nil {
 			break
@@ -1601,6 +1851,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
 
+	case "DayStats.csat":
+		if e.ComplexityRoot.DayStats.CSAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.CSAT(childComplexity), true
 	case "DayStats.date":
 		if e.ComplexityRoot.DayStats.Date == nil {
 			break
@@ -1631,6 +1887,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DayStats.Resolved(childComplexity), true
+
+	case "Deflection.answers":
+		if e.ComplexityRoot.Deflection.Answers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deflection.Answers(childComplexity), true
+	case "Deflection.ledToConversation":
+		if e.ComplexityRoot.Deflection.LedToConversation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deflection.LedToConversation(childComplexity), true
+	case "Deflection.rate":
+		if e.ComplexityRoot.Deflection.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deflection.Rate(childComplexity), true
 
 	case "Invitation.createdAt":
 		if e.ComplexityRoot.Invitation.CreatedAt == nil {
@@ -1733,6 +2008,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Member.Role(childComplexity), true
 
+	case "Message.answerId":
+		if e.ComplexityRoot.Message.AnswerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.AnswerID(childComplexity), true
 	case "Message.attachments":
 		if e.ComplexityRoot.Message.Attachments == nil {
 			break
@@ -1965,6 +2246,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhookEndpoint(childComplexity, args["id"].(string)), true
+	case "Mutation.handOver":
+		if e.ComplexityRoot.Mutation.HandOver == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_handOver_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HandOver(childComplexity, args["answerId"].(string), args["token"].(*string), args["installationId"].(*string)), true
 	case "Mutation.identify":
 		if e.ComplexityRoot.Mutation.Identify == nil {
 			break
@@ -2037,6 +2329,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string)), true
+	case "Mutation.rateAnswer":
+		if e.ComplexityRoot.Mutation.RateAnswer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rateAnswer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RateAnswer(childComplexity, args["answerId"].(string), args["helpful"].(bool), args["comment"].(*string)), true
+	case "Mutation.rateConversation":
+		if e.ComplexityRoot.Mutation.RateConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rateConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RateConversation(childComplexity, args["token"].(string), args["rating"].(int), args["comment"].(*string)), true
 	case "Mutation.redeliverWebhook":
 		if e.ComplexityRoot.Mutation.RedeliverWebhook == nil {
 			break
@@ -2439,7 +2753,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Answer(childComplexity, args["query"].(string), args["locale"].(*string), args["widgetToken"].(*string), args["workspaceId"].(*string)), true
+		return e.ComplexityRoot.Query.Answer(childComplexity, args["query"].(string), args["locale"].(*string), args["widgetToken"].(*string), args["workspaceId"].(*string), args["installationId"].(*string)), true
+	case "Query.answers":
+		if e.ComplexityRoot.Query.Answers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_answers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Answers(childComplexity, args["workspaceId"].(string), args["helpful"].(*bool), args["answered"].(*bool), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int)), true
 	case "Query.article":
 		if e.ComplexityRoot.Query.Article == nil {
 			break
@@ -2462,6 +2787,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Articles(childComplexity, args["workspaceId"].(string), args["filter"].(*helpium.ArticleFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.contentGaps":
+		if e.ComplexityRoot.Query.ContentGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contentGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ContentGaps(childComplexity, args["workspaceId"].(string), args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.conversation":
 		if e.ComplexityRoot.Query.Conversation == nil {
 			break
@@ -2684,6 +3020,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SendMessagePayload.Message(childComplexity), true
 
+	case "Stats.csat":
+		if e.ComplexityRoot.Stats.CSAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stats.CSAT(childComplexity), true
 	case "Stats.days":
 		if e.ComplexityRoot.Stats.Days == nil {
 			break
@@ -4302,7 +4644,7 @@ extend type Query {
   configured language model, the model may first run the workspace's AI
   Actions for the identified customer.
   """
-  answer(query: String!, locale: String, widgetToken: String, workspaceId: ID): Answer!
+  answer(query: String!, locale: String, widgetToken: String, workspaceId: ID, installationId: String): Answer!
 }
 
 extend type Workspace {
@@ -4329,6 +4671,8 @@ enum WebhookEventType {
   ARTICLE_PUBLISHED
   "A published article became a draft or was deleted."
   ARTICLE_UNPUBLISHED
+  "The customer rated a resolved conversation."
+  CSAT_SUBMITTED
   "Sent by sendTestWebhook only."
   WEBHOOK_TEST
 }
@@ -4473,6 +4817,126 @@ extend type Subscription {
   conversationActivity(conversationId: ID!): ConversationActivity!
   "Widget. The team's typing and reads in the conversation behind a widget token. The REST event stream sends the same as typing and read events."
   widgetActivity(token: String!): ConversationActivity!
+}
+
+# ---------------------------------------------------------------------------
+# Closing the loop: answer feedback, handover to a person, CSAT and the
+# content-gap report
+
+extend type Answer {
+  "Names the answer for feedback and handover (rateAnswer, handOver). Null for an agent's preview, and when the AI stepped back (handedOver)."
+  id: ID
+  "The question came from a conversation a person has taken over, so the AI did not answer; the text says the team will reply."
+  handedOver: Boolean!
+}
+
+"A customer's vote on an AI answer: did it answer their question?"
+type AnswerFeedback {
+  answerId: ID!
+  helpful: Boolean!
+  comment: String
+  submittedAt: Time!
+}
+
+"An AI answer a widget was given, kept for the customer's vote, a handover and the content-gap report."
+type AnswerRecord {
+  id: ID!
+  question: String!
+  locale: String!
+  answer: Answer!
+  "The customer's vote, if they voted."
+  feedback: AnswerFeedback
+  "The conversation the customer took the answer to with \"Talk to a person\"."
+  conversation: Conversation @goField(forceResolver: true)
+  createdAt: Time!
+}
+
+"A customer's rating of a resolved conversation."
+type CSAT {
+  "1 (very bad) to 5 (very good)."
+  rating: Int!
+  comment: String
+  submittedAt: Time!
+}
+
+"The CSAT ratings submitted in a period."
+type CSATSummary {
+  count: Int!
+  "The mean rating; null without ratings."
+  average: Float
+  "How many ratings of 1, 2, 3, 4 and 5, in that order."
+  distribution: [Int!]!
+}
+
+extend type Stats {
+  "Ratings submitted in the period."
+  csat: CSATSummary!
+}
+
+extend type DayStats {
+  csat: CSATSummary!
+}
+
+extend type Conversation {
+  "The customer's rating, once they gave it (asked once, after it is resolved)."
+  csat: CSAT
+  "When the customer asked to talk to a person; the AI no longer answers in the conversation."
+  handedOverAt: Time
+}
+
+extend type Message {
+  "Set on the customer's question and the AI's answer that a handover copied into the conversation: context from the AI."
+  answerId: ID
+}
+
+"The questions a help center left unanswered, grouped by meaning: which articles to write next."
+type ContentGapReport {
+  from: Time!
+  to: Time!
+  "Questions in the period the AI refused or the customer voted \"no\" on."
+  questions: Int!
+  "Groups of similar questions, largest first (at most 20)."
+  clusters: [ContentGapCluster!]!
+  deflection: Deflection!
+}
+
+type ContentGapCluster {
+  "Questions in the group, repeats included."
+  size: Int!
+  "A few of them, the most asked first."
+  examples: [String!]!
+  "The published articles that came closest."
+  articles: [SearchResult!]!
+}
+
+"How many AI answers settled the question: those not followed by a conversation within 24 hours (a handover, or a conversation from the same browser)."
+type Deflection {
+  "AI answers given in the period (refusals aside)."
+  answers: Int!
+  ledToConversation: Int!
+  "The share of answers that did not lead to a conversation; null without answers."
+  rate: Float
+}
+
+extend type Query {
+  "Agents. The workspace's kept AI answers in [from, to) (default: all until now), newest first, filtered by the customer's vote and by whether the AI answered."
+  answers(workspaceId: ID!, helpful: Boolean, answered: Boolean, from: Time, to: Time, first: Int = 50): [AnswerRecord!]!
+  "Admins. The content-gap report for [from, to)."
+  contentGaps(workspaceId: ID!, from: Time!, to: Time!): ContentGapReport!
+}
+
+extend type Mutation {
+  "Widget. The customer's vote on an answer their widget was given; voting again replaces it."
+  rateAnswer(answerId: ID!, helpful: Boolean!, comment: String): AnswerFeedback!
+  """
+  Widget. "Talk to a person" after an answer: the conversation behind token
+  (or a new one) gets the customer's question and the AI's answer, and the
+  AI stops answering in it. Handing over the same answer again returns the
+  same conversation and changes nothing.
+  """
+  handOver(answerId: ID!, token: String, installationId: String): CreateConversationPayload!
+  "Widget. Rates a resolved conversation, once: 1 to 5, with an optional comment."
+  rateConversation(token: String!, rating: Int!, comment: String): Conversation!
 }
 `, BuiltIn: false},
 }
@@ -4624,8 +5088,46 @@ func (ec *executionContext) childFields_Answer(ctx context.Context, field graphq
 		return ec.fieldContext_Answer_confidence(ctx, field)
 	case "generator":
 		return ec.fieldContext_Answer_generator(ctx, field)
+	case "id":
+		return ec.fieldContext_Answer_id(ctx, field)
+	case "handedOver":
+		return ec.fieldContext_Answer_handedOver(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Answer", field.Name)
+}
+
+func (ec *executionContext) childFields_AnswerFeedback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "answerId":
+		return ec.fieldContext_AnswerFeedback_answerId(ctx, field)
+	case "helpful":
+		return ec.fieldContext_AnswerFeedback_helpful(ctx, field)
+	case "comment":
+		return ec.fieldContext_AnswerFeedback_comment(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_AnswerFeedback_submittedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnswerFeedback", field.Name)
+}
+
+func (ec *executionContext) childFields_AnswerRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AnswerRecord_id(ctx, field)
+	case "question":
+		return ec.fieldContext_AnswerRecord_question(ctx, field)
+	case "locale":
+		return ec.fieldContext_AnswerRecord_locale(ctx, field)
+	case "answer":
+		return ec.fieldContext_AnswerRecord_answer(ctx, field)
+	case "feedback":
+		return ec.fieldContext_AnswerRecord_feedback(ctx, field)
+	case "conversation":
+		return ec.fieldContext_AnswerRecord_conversation(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AnswerRecord_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnswerRecord", field.Name)
 }
 
 func (ec *executionContext) childFields_AnswerSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4768,6 +5270,30 @@ func (ec *executionContext) childFields_BusinessHoursStatus(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type BusinessHoursStatus", field.Name)
 }
 
+func (ec *executionContext) childFields_CSAT(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rating":
+		return ec.fieldContext_CSAT_rating(ctx, field)
+	case "comment":
+		return ec.fieldContext_CSAT_comment(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_CSAT_submittedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CSAT", field.Name)
+}
+
+func (ec *executionContext) childFields_CSATSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CSATSummary_count(ctx, field)
+	case "average":
+		return ec.fieldContext_CSATSummary_average(ctx, field)
+	case "distribution":
+		return ec.fieldContext_CSATSummary_distribution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CSATSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Closure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "date":
@@ -4776,6 +5302,34 @@ func (ec *executionContext) childFields_Closure(ctx context.Context, field graph
 		return ec.fieldContext_Closure_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Closure", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentGapCluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "size":
+		return ec.fieldContext_ContentGapCluster_size(ctx, field)
+	case "examples":
+		return ec.fieldContext_ContentGapCluster_examples(ctx, field)
+	case "articles":
+		return ec.fieldContext_ContentGapCluster_articles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentGapCluster", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentGapReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ContentGapReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ContentGapReport_to(ctx, field)
+	case "questions":
+		return ec.fieldContext_ContentGapReport_questions(ctx, field)
+	case "clusters":
+		return ec.fieldContext_ContentGapReport_clusters(ctx, field)
+	case "deflection":
+		return ec.fieldContext_ContentGapReport_deflection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentGapReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4808,6 +5362,10 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_unreadCount(ctx, field)
 	case "seenUpTo":
 		return ec.fieldContext_Conversation_seenUpTo(ctx, field)
+	case "csat":
+		return ec.fieldContext_Conversation_csat(ctx, field)
+	case "handedOverAt":
+		return ec.fieldContext_Conversation_handedOverAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Conversation", field.Name)
 }
@@ -4944,8 +5502,22 @@ func (ec *executionContext) childFields_DayStats(ctx context.Context, field grap
 		return ec.fieldContext_DayStats_medianFirstResponseSeconds(ctx, field)
 	case "medianResolutionSeconds":
 		return ec.fieldContext_DayStats_medianResolutionSeconds(ctx, field)
+	case "csat":
+		return ec.fieldContext_DayStats_csat(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DayStats", field.Name)
+}
+
+func (ec *executionContext) childFields_Deflection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "answers":
+		return ec.fieldContext_Deflection_answers(ctx, field)
+	case "ledToConversation":
+		return ec.fieldContext_Deflection_ledToConversation(ctx, field)
+	case "rate":
+		return ec.fieldContext_Deflection_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deflection", field.Name)
 }
 
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5030,6 +5602,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_authorAgent(ctx, field)
 	case "attachments":
 		return ec.fieldContext_Message_attachments(ctx, field)
+	case "answerId":
+		return ec.fieldContext_Message_answerId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
 }
@@ -5156,6 +5730,8 @@ func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql
 		return ec.fieldContext_Stats_medianResolutionSeconds(ctx, field)
 	case "days":
 		return ec.fieldContext_Stats_days(ctx, field)
+	case "csat":
+		return ec.fieldContext_Stats_csat(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Stats", field.Name)
 }
@@ -5722,6 +6298,36 @@ func (ec *executionContext) field_Mutation_deleteWebhookEndpoint_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_handOver_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "answerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "installationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["installationId"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_identify_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5843,6 +6449,66 @@ func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rateAnswer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "answerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "helpful",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["helpful"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rateConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "rating",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rating"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
 	return args, nil
 }
 
@@ -6521,6 +7187,68 @@ func (ec *executionContext) field_Query_answer_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["workspaceId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "installationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["installationId"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_answers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "helpful",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["helpful"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "answered",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answered"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
 	return args, nil
 }
 
@@ -6573,6 +7301,36 @@ func (ec *executionContext) field_Query_articles_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_contentGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -8227,6 +8985,332 @@ func (ec *executionContext) fieldContext_Answer_generator(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "AnswerGenerator")
 }
 
+func (ec *executionContext) _Answer_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Answer_handedOver(ctx context.Context, field graphql.CollectedField, obj *helpium.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_handedOver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandedOver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_handedOver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AnswerFeedback_answerId(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerFeedback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerFeedback_answerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerFeedback_answerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerFeedback", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AnswerFeedback_helpful(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerFeedback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerFeedback_helpful(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Helpful, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerFeedback_helpful(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerFeedback", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AnswerFeedback_comment(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerFeedback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerFeedback_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerFeedback_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerFeedback", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerFeedback_submittedAt(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerFeedback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerFeedback_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerFeedback_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerFeedback", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AnswerRecord_id(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AnswerRecord_question(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerRecord_question(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Question, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerRecord_question(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerRecord_locale(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerRecord_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerRecord_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnswerRecord_answer(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerRecord_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.Answer) graphql.Marshaler {
+			return ec.marshalNAnswer2githubᚗcomᚋhelpiumᚋhelpiumᚐAnswer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerRecord_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnswerRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Answer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnswerRecord_feedback(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerRecord_feedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Feedback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.AnswerFeedback) graphql.Marshaler {
+			return ec.marshalOAnswerFeedback2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerFeedback(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerRecord_feedback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnswerRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerFeedback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnswerRecord_conversation(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerRecord_conversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnswerRecord().Conversation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Conversation) graphql.Marshaler {
+			return ec.marshalOConversation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerRecord_conversation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnswerRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnswerRecord_createdAt(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnswerRecord_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnswerRecord_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnswerRecord", field, false, false, "Time")
+}
+
 func (ec *executionContext) _AnswerSettings_threshold(ctx context.Context, field graphql.CollectedField, obj *helpium.AnswerSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9270,6 +10354,144 @@ func (ec *executionContext) fieldContext_BusinessHoursStatus_outOfOfficeMessage(
 	return graphql.NewScalarFieldContext("BusinessHoursStatus", field, false, false, "String")
 }
 
+func (ec *executionContext) _CSAT_rating(ctx context.Context, field graphql.CollectedField, obj *helpium.CSAT) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSAT_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CSAT_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSAT", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CSAT_comment(ctx context.Context, field graphql.CollectedField, obj *helpium.CSAT) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSAT_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CSAT_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSAT", field, false, false, "String")
+}
+
+func (ec *executionContext) _CSAT_submittedAt(ctx context.Context, field graphql.CollectedField, obj *helpium.CSAT) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSAT_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CSAT_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSAT", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CSATSummary_count(ctx context.Context, field graphql.CollectedField, obj *helpium.CSATSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSATSummary_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CSATSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSATSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CSATSummary_average(ctx context.Context, field graphql.CollectedField, obj *helpium.CSATSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSATSummary_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CSATSummary_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSATSummary", field, true, false, "Float")
+}
+
+func (ec *executionContext) _CSATSummary_distribution(ctx context.Context, field graphql.CollectedField, obj *helpium.CSATSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSATSummary_distribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CSATSummary_distribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSATSummary", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Closure_date(ctx context.Context, field graphql.CollectedField, obj *helpium.Closure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9314,6 +10536,217 @@ func (ec *executionContext) _Closure_reason(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Closure_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Closure", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentGapCluster_size(ctx context.Context, field graphql.CollectedField, obj *helpium.ContentGapCluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentGapCluster_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentGapCluster_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentGapCluster", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContentGapCluster_examples(ctx context.Context, field graphql.CollectedField, obj *helpium.ContentGapCluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentGapCluster_examples(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Examples, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentGapCluster_examples(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentGapCluster", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentGapCluster_articles(ctx context.Context, field graphql.CollectedField, obj *helpium.ContentGapCluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentGapCluster_articles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Articles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*helpium.SearchResult) graphql.Marshaler {
+			return ec.marshalNSearchResult2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐSearchResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentGapCluster_articles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentGapCluster",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContentGapReport_from(ctx context.Context, field graphql.CollectedField, obj *helpium.ContentGapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentGapReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentGapReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentGapReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ContentGapReport_to(ctx context.Context, field graphql.CollectedField, obj *helpium.ContentGapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentGapReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentGapReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentGapReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ContentGapReport_questions(ctx context.Context, field graphql.CollectedField, obj *helpium.ContentGapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentGapReport_questions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Questions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentGapReport_questions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentGapReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContentGapReport_clusters(ctx context.Context, field graphql.CollectedField, obj *helpium.ContentGapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentGapReport_clusters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clusters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*helpium.ContentGapCluster) graphql.Marshaler {
+			return ec.marshalNContentGapCluster2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐContentGapClusterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentGapReport_clusters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentGapReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentGapCluster(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContentGapReport_deflection(ctx context.Context, field graphql.CollectedField, obj *helpium.ContentGapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentGapReport_deflection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deflection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v helpium.Deflection) graphql.Marshaler {
+			return ec.marshalNDeflection2githubᚗcomᚋhelpiumᚋhelpiumᚐDeflection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentGapReport_deflection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentGapReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deflection(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Conversation_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Conversation) (ret graphql.Marshaler) {
@@ -9684,6 +11117,61 @@ func (ec *executionContext) _Conversation_seenUpTo(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Conversation_seenUpTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Conversation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Conversation_csat(ctx context.Context, field graphql.CollectedField, obj *helpium.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_csat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CSAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.CSAT) graphql.Marshaler {
+			return ec.marshalOCSAT2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐCSAT(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_csat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CSAT(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_handedOverAt(ctx context.Context, field graphql.CollectedField, obj *helpium.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_handedOverAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandedOverAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_handedOverAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ConversationActivity_kind(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
@@ -10680,6 +12168,107 @@ func (ec *executionContext) fieldContext_DayStats_medianResolutionSeconds(_ cont
 	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Float")
 }
 
+func (ec *executionContext) _DayStats_csat(ctx context.Context, field graphql.CollectedField, obj *helpium.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_csat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CSAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.CSATSummary) graphql.Marshaler {
+			return ec.marshalNCSATSummary2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐCSATSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_csat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DayStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CSATSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deflection_answers(ctx context.Context, field graphql.CollectedField, obj *helpium.Deflection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deflection_answers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deflection_answers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deflection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Deflection_ledToConversation(ctx context.Context, field graphql.CollectedField, obj *helpium.Deflection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deflection_ledToConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LedToConversation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deflection_ledToConversation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deflection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Deflection_rate(ctx context.Context, field graphql.CollectedField, obj *helpium.Deflection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deflection_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deflection_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deflection", field, true, false, "Float")
+}
+
 func (ec *executionContext) _Invitation_id(ctx context.Context, field graphql.CollectedField, obj *helpium.Invitation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11307,6 +12896,29 @@ func (ec *executionContext) fieldContext_Message_attachments(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Message_answerId(ctx context.Context, field graphql.CollectedField, obj *helpium.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_answerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_answerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "ID")
 }
 
 func (ec *executionContext) _MessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *helpium.MessageConnection) (ret graphql.Marshaler) {
@@ -13553,6 +15165,138 @@ func (ec *executionContext) fieldContext_Mutation_markWidgetRead(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_rateAnswer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rateAnswer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RateAnswer(ctx, fc.Args["answerId"].(string), fc.Args["helpful"].(bool), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.AnswerFeedback) graphql.Marshaler {
+			return ec.marshalNAnswerFeedback2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerFeedback(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rateAnswer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerFeedback(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rateAnswer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_handOver(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_handOver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().HandOver(ctx, fc.Args["answerId"].(string), fc.Args["token"].(*string), fc.Args["installationId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.NewConversation) graphql.Marshaler {
+			return ec.marshalNCreateConversationPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐNewConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_handOver(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_handOver_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rateConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rateConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RateConversation(ctx, fc.Args["token"].(string), fc.Args["rating"].(int), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rateConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rateConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpeningRange_day(ctx context.Context, field graphql.CollectedField, obj *helpium.OpeningRange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14512,7 +16256,7 @@ func (ec *executionContext) _Query_answer(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Answer(ctx, fc.Args["query"].(string), fc.Args["locale"].(*string), fc.Args["widgetToken"].(*string), fc.Args["workspaceId"].(*string))
+			return ec.Resolvers.Query().Answer(ctx, fc.Args["query"].(string), fc.Args["locale"].(*string), fc.Args["widgetToken"].(*string), fc.Args["workspaceId"].(*string), fc.Args["installationId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Answer) graphql.Marshaler {
@@ -14628,6 +16372,94 @@ func (ec *executionContext) fieldContext_Query_webhookEndpoint(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_webhookEndpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_answers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_answers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Answers(ctx, fc.Args["workspaceId"].(string), fc.Args["helpful"].(*bool), fc.Args["answered"].(*bool), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*helpium.AnswerRecord) graphql.Marshaler {
+			return ec.marshalNAnswerRecord2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerRecordᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_answers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerRecord(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_answers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_contentGaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_contentGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ContentGaps(ctx, fc.Args["workspaceId"].(string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.ContentGapReport) graphql.Marshaler {
+			return ec.marshalNContentGapReport2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐContentGapReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_contentGaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentGapReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_contentGaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15169,6 +17001,38 @@ func (ec *executionContext) fieldContext_Stats_days(_ context.Context, field gra
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DayStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_csat(ctx context.Context, field graphql.CollectedField, obj *helpium.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_csat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CSAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.CSATSummary) graphql.Marshaler {
+			return ec.marshalNCSATSummary2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐCSATSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_csat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CSATSummary(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19866,6 +21730,128 @@ func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "id":
+			out.Values[i] = ec._Answer_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "handedOver":
+			out.Values[i] = ec._Answer_handedOver(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var answerFeedbackImplementors = []string{"AnswerFeedback"}
+
+func (ec *executionContext) _AnswerFeedback(ctx context.Context, sel ast.SelectionSet, obj *helpium.AnswerFeedback) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerFeedbackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnswerFeedback")
+		case "answerId":
+			out.Values[i] = ec._AnswerFeedback_answerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "helpful":
+			out.Values[i] = ec._AnswerFeedback_helpful(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comment":
+			out.Values[i] = ec._AnswerFeedback_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._AnswerFeedback_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var answerRecordImplementors = []string{"AnswerRecord"}
+
+func (ec *executionContext) _AnswerRecord(ctx context.Context, sel ast.SelectionSet, obj *helpium.AnswerRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnswerRecord")
+		case "id":
+			out.Values[i] = ec._AnswerRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "question":
+			out.Values[i] = ec._AnswerRecord_question(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "locale":
+			out.Values[i] = ec._AnswerRecord_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answer":
+			out.Values[i] = ec._AnswerRecord_answer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "feedback":
+			out.Values[i] = ec._AnswerRecord_feedback(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conversation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnswerRecord_conversation(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._AnswerRecord_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20352,6 +22338,92 @@ func (ec *executionContext) _BusinessHoursStatus(ctx context.Context, sel ast.Se
 	return out
 }
 
+var cSATImplementors = []string{"CSAT"}
+
+func (ec *executionContext) _CSAT(ctx context.Context, sel ast.SelectionSet, obj *helpium.CSAT) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cSATImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CSAT")
+		case "rating":
+			out.Values[i] = ec._CSAT_rating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comment":
+			out.Values[i] = ec._CSAT_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._CSAT_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cSATSummaryImplementors = []string{"CSATSummary"}
+
+func (ec *executionContext) _CSATSummary(ctx context.Context, sel ast.SelectionSet, obj *helpium.CSATSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cSATSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CSATSummary")
+		case "count":
+			out.Values[i] = ec._CSATSummary_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "average":
+			out.Values[i] = ec._CSATSummary_average(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "distribution":
+			out.Values[i] = ec._CSATSummary_distribution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var closureImplementors = []string{"Closure"}
 
 func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, obj *helpium.Closure) graphql.Marshaler {
@@ -20371,6 +22443,102 @@ func (ec *executionContext) _Closure(ctx context.Context, sel ast.SelectionSet, 
 		case "reason":
 			out.Values[i] = ec._Closure_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contentGapClusterImplementors = []string{"ContentGapCluster"}
+
+func (ec *executionContext) _ContentGapCluster(ctx context.Context, sel ast.SelectionSet, obj *helpium.ContentGapCluster) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contentGapClusterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContentGapCluster")
+		case "size":
+			out.Values[i] = ec._ContentGapCluster_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "examples":
+			out.Values[i] = ec._ContentGapCluster_examples(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "articles":
+			out.Values[i] = ec._ContentGapCluster_articles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contentGapReportImplementors = []string{"ContentGapReport"}
+
+func (ec *executionContext) _ContentGapReport(ctx context.Context, sel ast.SelectionSet, obj *helpium.ContentGapReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contentGapReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContentGapReport")
+		case "from":
+			out.Values[i] = ec._ContentGapReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ContentGapReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "questions":
+			out.Values[i] = ec._ContentGapReport_questions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clusters":
+			out.Values[i] = ec._ContentGapReport_clusters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deflection":
+			out.Values[i] = ec._ContentGapReport_deflection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -20477,6 +22645,16 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Conversation_seenUpTo(ctx, field, obj)
 				})
+		case "csat":
+			out.Values[i] = ec._Conversation_csat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "handedOverAt":
+			out.Values[i] = ec._Conversation_handedOverAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20950,6 +23128,54 @@ func (ec *executionContext) _DayStats(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "csat":
+			out.Values[i] = ec._DayStats_csat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deflectionImplementors = []string{"Deflection"}
+
+func (ec *executionContext) _Deflection(ctx context.Context, sel ast.SelectionSet, obj *helpium.Deflection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deflectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deflection")
+		case "answers":
+			out.Values[i] = ec._Deflection_answers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ledToConversation":
+			out.Values[i] = ec._Deflection_ledToConversation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._Deflection_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21247,6 +23473,11 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Message_attachments(ctx, field, obj)
 				})
+		case "answerId":
+			out.Values[i] = ec._Message_answerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21731,6 +23962,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "rateAnswer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rateAnswer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "handOver":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_handOver(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rateConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rateConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21990,6 +24242,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_webhookEndpoint(ctx, field)
 				})
+		case "answers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_answers(ctx, field)
+				})
+		case "contentGaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_contentGaps(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -22236,6 +24500,11 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "days":
 			out.Values[i] = ec._Stats_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "csat":
+			out.Values[i] = ec._Stats_csat(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23342,12 +25611,24 @@ func (ec *executionContext) marshalNAgent2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐ
 	return ec._Agent(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAnswer2githubᚗcomᚋhelpiumᚋhelpiumᚐAnswer(ctx context.Context, sel ast.SelectionSet, v helpium.Answer) graphql.Marshaler {
+	return ec._Answer(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNAnswer2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswer(ctx context.Context, sel ast.SelectionSet, v *helpium.Answer) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Answer!")
 		return graphql.Null
 	}
 	return ec._Answer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnswerFeedback2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerFeedback(ctx context.Context, sel ast.SelectionSet, v *helpium.AnswerFeedback) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnswerFeedback!")
+		return graphql.Null
+	}
+	return ec._AnswerFeedback(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAnswerGenerator2githubᚗcomᚋhelpiumᚋhelpiumᚐAnswerGenerator(ctx context.Context, v any) (helpium.AnswerGenerator, error) {
@@ -23358,6 +25639,30 @@ func (ec *executionContext) unmarshalNAnswerGenerator2githubᚗcomᚋhelpiumᚋh
 
 func (ec *executionContext) marshalNAnswerGenerator2githubᚗcomᚋhelpiumᚋhelpiumᚐAnswerGenerator(ctx context.Context, sel ast.SelectionSet, v helpium.AnswerGenerator) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNAnswerRecord2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.AnswerRecord) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnswerRecord2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerRecord(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnswerRecord2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerRecord(ctx context.Context, sel ast.SelectionSet, v *helpium.AnswerRecord) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnswerRecord!")
+		return graphql.Null
+	}
+	return ec._AnswerRecord(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAnswerSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerSettings(ctx context.Context, sel ast.SelectionSet, v *helpium.AnswerSettings) graphql.Marshaler {
@@ -23564,6 +25869,14 @@ func (ec *executionContext) marshalNBusinessHoursStatus2ᚖgithubᚗcomᚋhelpiu
 	return ec._BusinessHoursStatus(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCSATSummary2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐCSATSummary(ctx context.Context, sel ast.SelectionSet, v *helpium.CSATSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CSATSummary!")
+		return graphql.Null
+	}
+	return ec._CSATSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNClosure2githubᚗcomᚋhelpiumᚋhelpiumᚐClosure(ctx context.Context, sel ast.SelectionSet, v helpium.Closure) graphql.Marshaler {
 	return ec._Closure(ctx, sel, &v)
 }
@@ -23601,6 +25914,38 @@ func (ec *executionContext) unmarshalNClosureInput2ᚕgithubᚗcomᚋhelpiumᚋh
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalNContentGapCluster2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐContentGapClusterᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.ContentGapCluster) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentGapCluster2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐContentGapCluster(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContentGapCluster2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐContentGapCluster(ctx context.Context, sel ast.SelectionSet, v *helpium.ContentGapCluster) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContentGapCluster!")
+		return graphql.Null
+	}
+	return ec._ContentGapCluster(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContentGapReport2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐContentGapReport(ctx context.Context, sel ast.SelectionSet, v *helpium.ContentGapReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContentGapReport!")
+		return graphql.Null
+	}
+	return ec._ContentGapReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNConversation2ᚕᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationᚄ(ctx context.Context, sel ast.SelectionSet, v []*helpium.Conversation) graphql.Marshaler {
@@ -23795,6 +26140,10 @@ func (ec *executionContext) marshalNDayStats2ᚖgithubᚗcomᚋhelpiumᚋhelpium
 	return ec._DayStats(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDeflection2githubᚗcomᚋhelpiumᚋhelpiumᚐDeflection(ctx context.Context, sel ast.SelectionSet, v helpium.Deflection) graphql.Marshaler {
+	return ec._Deflection(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23854,6 +26203,35 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNInternalNoteInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐInternalNoteInput(ctx context.Context, v any) (model.InternalNoteInput, error) {
@@ -24587,6 +26965,13 @@ func (ec *executionContext) marshalOAgent2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐ
 	return ec._Agent(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOAnswerFeedback2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐAnswerFeedback(ctx context.Context, sel ast.SelectionSet, v *helpium.AnswerFeedback) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AnswerFeedback(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐArticleFilter(ctx context.Context, v any) (*helpium.ArticleFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -24683,6 +27068,20 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCSAT2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐCSAT(ctx context.Context, sel ast.SelectionSet, v *helpium.CSAT) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CSAT(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOConversation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversation(ctx context.Context, sel ast.SelectionSet, v *helpium.Conversation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Conversation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOConversationFilter2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationFilter(ctx context.Context, v any) (*helpium.ConversationFilter, error) {

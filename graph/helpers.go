@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"sort"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -243,4 +244,20 @@ func readState(ctx context.Context, svc *service.Service, c *helpium.Conversatio
 		return svc.WidgetReadState(ctx, c)
 	}
 	return loader.For(ctx, svc).ReadState.Load(ctx, c.ID)
+}
+
+// answerFilter builds the answers query's filter; from defaults to the
+// beginning, to to now (the service's).
+func answerFilter(helpful, answered *bool, from, to *time.Time, first *int) helpium.AnswerFilter {
+	f := helpium.AnswerFilter{Helpful: helpful, Answered: answered, Limit: 50}
+	if from != nil {
+		f.From = *from
+	}
+	if to != nil {
+		f.To = *to
+	}
+	if first != nil {
+		f.Limit = *first
+	}
+	return f
 }

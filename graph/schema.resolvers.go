@@ -19,6 +19,11 @@ func (r *actionCallResolver) Agent(ctx context.Context, obj *helpium.ActionCall)
 	return loadOptional(ctx, r.loaders(ctx).Agent, obj.AgentID)
 }
 
+// Conversation is the resolver for the conversation field.
+func (r *answerRecordResolver) Conversation(ctx context.Context, obj *helpium.AnswerRecord) (*helpium.Conversation, error) {
+	return loadOptional(ctx, r.loaders(ctx).Conversation, obj.ConversationID)
+}
+
 // FallbackMessages is the resolver for the fallbackMessages field.
 func (r *answerSettingsResolver) FallbackMessages(ctx context.Context, obj *helpium.AnswerSettings) ([]*model.LocalizedMessage, error) {
 	return localizedMessages(obj.FallbackMessages), nil
@@ -360,6 +365,21 @@ func (r *mutationResolver) MarkWidgetRead(ctx context.Context, token string, mes
 	return r.Service.MarkWidgetRead(ctx, token, messageID)
 }
 
+// RateAnswer is the resolver for the rateAnswer field.
+func (r *mutationResolver) RateAnswer(ctx context.Context, answerID string, helpful bool, comment *string) (*helpium.AnswerFeedback, error) {
+	return r.Service.RateAnswer(ctx, answerID, helpful, comment)
+}
+
+// HandOver is the resolver for the handOver field.
+func (r *mutationResolver) HandOver(ctx context.Context, answerID string, token *string, installationID *string) (*helpium.NewConversation, error) {
+	return r.Service.HandOver(ctx, helpium.HandoverInput{AnswerID: answerID, Token: token, InstallationID: installationID})
+}
+
+// RateConversation is the resolver for the rateConversation field.
+func (r *mutationResolver) RateConversation(ctx context.Context, token string, rating int, comment *string) (*helpium.Conversation, error) {
+	return r.Service.RateConversation(ctx, token, rating, comment)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*helpium.Agent, error) {
 	return r.Service.Me(ctx)
@@ -472,8 +492,8 @@ func (r *queryResolver) ActionCalls(ctx context.Context, workspaceID string, act
 }
 
 // Answer is the resolver for the answer field.
-func (r *queryResolver) Answer(ctx context.Context, query string, locale *string, widgetToken *string, workspaceID *string) (*helpium.Answer, error) {
-	return r.Service.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken, WorkspaceID: workspaceID})
+func (r *queryResolver) Answer(ctx context.Context, query string, locale *string, widgetToken *string, workspaceID *string, installationID *string) (*helpium.Answer, error) {
+	return r.Service.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken, WorkspaceID: workspaceID, InstallationID: installationID})
 }
 
 // WebhookEndpoints is the resolver for the webhookEndpoints field.
@@ -484,6 +504,16 @@ func (r *queryResolver) WebhookEndpoints(ctx context.Context, workspaceID string
 // WebhookEndpoint is the resolver for the webhookEndpoint field.
 func (r *queryResolver) WebhookEndpoint(ctx context.Context, id string) (*helpium.WebhookEndpoint, error) {
 	return r.Service.WebhookEndpoint(ctx, id)
+}
+
+// Answers is the resolver for the answers field.
+func (r *queryResolver) Answers(ctx context.Context, workspaceID string, helpful *bool, answered *bool, from *time.Time, to *time.Time, first *int) ([]*helpium.AnswerRecord, error) {
+	return r.Service.Answers(ctx, workspaceID, answerFilter(helpful, answered, from, to, first))
+}
+
+// ContentGaps is the resolver for the contentGaps field.
+func (r *queryResolver) ContentGaps(ctx context.Context, workspaceID string, from time.Time, to time.Time) (*helpium.ContentGapReport, error) {
+	return r.Service.ContentGaps(ctx, workspaceID, from, to)
 }
 
 // WidgetMessageAdded is the resolver for the widgetMessageAdded field.
@@ -576,6 +606,9 @@ func (r *workspaceMembershipResolver) Workspace(ctx context.Context, obj *helpiu
 // ActionCall returns ActionCallResolver implementation.
 func (r *Resolver) ActionCall() ActionCallResolver { return &actionCallResolver{r} }
 
+// AnswerRecord returns AnswerRecordResolver implementation.
+func (r *Resolver) AnswerRecord() AnswerRecordResolver { return &answerRecordResolver{r} }
+
 // AnswerSettings returns AnswerSettingsResolver implementation.
 func (r *Resolver) AnswerSettings() AnswerSettingsResolver { return &answerSettingsResolver{r} }
 
@@ -631,6 +664,7 @@ func (r *Resolver) WorkspaceMembership() WorkspaceMembershipResolver {
 
 type (
 	actionCallResolver             struct{ *Resolver }
+	answerRecordResolver           struct{ *Resolver }
 	answerSettingsResolver         struct{ *Resolver }
 	articleConnectionResolver      struct{ *Resolver }
 	conversationResolver           struct{ *Resolver }

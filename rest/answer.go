@@ -13,9 +13,10 @@ import (
 )
 
 type answerRequest struct {
-	Query       string  `json:"query"`
-	Locale      *string `json:"locale"`
-	WidgetToken *string `json:"widget_token"`
+	Query          string  `json:"query"`
+	Locale         *string `json:"locale"`
+	WidgetToken    *string `json:"widget_token"`
+	InstallationID *string `json:"installation_id"`
 }
 
 // answer is POST /api/customer/search/answer. With Accept:
@@ -29,7 +30,7 @@ func (h *Handler) answer(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	v, err := h.query.Answer(c.Request.Context(), req.Query, req.Locale, req.WidgetToken, nil) // workspaceId is for agents
+	v, err := h.query.Answer(c.Request.Context(), req.Query, req.Locale, req.WidgetToken, nil, req.InstallationID) // workspaceId is for agents
 	if err != nil {
 		h.fail(c, err)
 		return

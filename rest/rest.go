@@ -39,8 +39,11 @@ func (h *Handler) Register(g *gin.RouterGroup) {
 	g.GET("/conversations/:token/events", h.events)
 	g.POST("/conversations/:token/typing", h.typing)
 	g.POST("/conversations/:token/read", h.read)
+	g.POST("/conversations/:token/csat", h.csat)
 	g.POST("/search", h.search)
 	g.POST("/search/answer", h.answer)
+	g.POST("/answers/:id/feedback", h.answerFeedback)
+	g.POST("/answers/:id/handover", h.handover)
 }
 
 func (h *Handler) respond(c *gin.Context, status int, v any, err error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/helpium/helpium"
@@ -59,6 +60,21 @@ type candidate struct {
 	hasSim     bool
 	words      float64 // summed BM25 of the query's words
 	fused      float64
+}
+
+// EmbedQueries returns the vectors of texts as Search embeds a query, or
+// nil without an embedder.
+func (x *Index) EmbedQueries(ctx context.Context, texts []string) ([][]float32, error) {
+	if x.emb == nil || len(texts) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, embedTimeout*time.Duration(1+len(texts)/32))
+	defer cancel()
+	v, err := x.emb.Embed(ctx, texts)
+	if err != nil {
+		return nil, searchUnavailable(fmt.Errorf("embed queries: %w", err))
+	}
+	return v, nil
 }
 
 // Search runs the query in a workspace's tenant, filtered by locale and,

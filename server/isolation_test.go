@@ -60,6 +60,8 @@ func dashboardOps(b tenantIDs) map[string]struct {
 		"setAgentRole":            {`mutation($w: ID!, $a: ID!) { setAgentRole(workspaceId: $w, agentId: $a, role: AGENT) { role } }`, map[string]any{"w": b.workspace, "a": b.owner}},
 		"rotateIdentitySecret":    {`mutation($w: ID!) { rotateIdentitySecret(workspaceId: $w) { identitySecret } }`, w},
 		"setIdentityVerification": {`mutation($w: ID!) { setIdentityVerification(workspaceId: $w, required: true) { id } }`, w},
+		"answers":                 {`query($w: ID!) { answers(workspaceId: $w) { id question feedback { helpful } } }`, w},
+		"contentGaps":             {`query($w: ID!) { contentGaps(workspaceId: $w, from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z") { questions clusters { examples } } }`, w},
 		"updateAnswerSettings":    {`mutation($w: ID!) { updateAnswerSettings(workspaceId: $w, threshold: 0.9) { threshold } }`, w},
 		"articles":                {`query($w: ID!) { articles(workspaceId: $w) { edges { node { id title } } } }`, w},
 		"article":                 {`query($id: ID!) { article(id: $id) { id title body } }`, ar},
@@ -89,6 +91,7 @@ var notTenantScoped = map[string]bool{
 	"changePassword": true, "requestPasswordReset": true, "resetPassword": true, "acceptInvitation": true,
 	"widgetSettings": true, "widgetConversation": true, "widgetMessages": true,
 	"createConversation": true, "sendMessage": true, "identify": true, "widgetConversations": true, "widgetTyping": true, "markWidgetRead": true,
+	"rateAnswer": true, "handOver": true, "rateConversation": true,
 }
 
 type tenantIDs struct {

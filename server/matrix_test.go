@@ -29,6 +29,7 @@ type tenantB struct {
 	token              string // widget token of B's conversation
 	tokenID            string // id of the owner's access token
 	attachment         string // id of a file in B's conversation
+	answer             string // id of an AI answer B's widget was given
 	secrets            []string
 	conversations, msg int
 }
@@ -56,6 +57,9 @@ func restRows(b *tenantB) map[string]restRow {
 		"GET /api/customer/conversations/:token/events":    {path: tok + "/events"},
 		"POST /api/customer/conversations/:token/typing":   {path: tok + "/typing", body: map[string]any{"typing": true}},
 		"POST /api/customer/conversations/:token/read":     {path: tok + "/read", body: map[string]any{"message_id": "00000000-0000-0000-0000-000000000000"}},
+		"POST /api/customer/conversations/:token/csat":     {path: tok + "/csat", body: map[string]any{"rating": 1}},
+		"POST /api/customer/answers/:id/feedback":          {path: "/api/customer/answers/" + b.answer + "/feedback", body: map[string]any{"helpful": false}},
+		"POST /api/customer/answers/:id/handover":          {path: "/api/customer/answers/" + b.answer + "/handover", body: map[string]any{}},
 		"POST /api/customer/search":                        {path: "/api/customer/search", body: map[string]any{"query": "secret article"}, own: true},
 		"POST /api/customer/search/answer":                 {path: "/api/customer/search/answer", body: map[string]any{"query": "secret article"}, own: true},
 		// A file's link is its only credential: B's file id with any
@@ -98,6 +102,9 @@ func widgetOps(b *tenantB) map[string]gqlRow {
 		"widgetTyping":        {`mutation($t: String!) { widgetTyping(token: $t, typing: true) }`, t, false},
 		"markWidgetRead":      {`mutation($t: String!) { markWidgetRead(token: $t, messageId: "00000000-0000-0000-0000-000000000000") { id unreadCount } }`, t, false},
 		"answer":              {`{ answer(query: "secret article") { answer } }`, nil, true},
+		"rateAnswer":          {`mutation($a: ID!) { rateAnswer(answerId: $a, helpful: false) { helpful } }`, map[string]any{"a": b.answer}, false},
+		"handOver":            {`mutation($a: ID!) { handOver(answerId: $a) { widgetToken } }`, map[string]any{"a": b.answer}, false},
+		"rateConversation":    {`mutation($t: String!) { rateConversation(token: $t, rating: 1) { id } }`, t, false},
 		"searchArticles":      {`{ searchArticles(query: "secret article") { results { title } } }`, nil, true},
 	}
 }
@@ -159,10 +166,18 @@ func setUpTenants(t *testing.T) (*apptest.App, *service.NewOwner, *tenantB) {
 		t.Fatal(err)
 	}
 	app.WaitIndexed(t, b.ws.ID, 30*time.Second)
+	ans := app.Request(t, "POST", "/api/customer/search/answer", b.ws.APIKey, map[string]any{"query": "B's secret question for the AI"})
+	var answered struct {
+		AnswerID *string `json:"answer_id"`
+	}
+	if ans.JSON(t, &answered); answered.AnswerID == nil {
+		t.Fatalf("B's answer: %d %s", ans.Status, ans.Body)
+	}
+	b.answer = *answered.AnswerID
 	if err := app.DB.QueryRowContext(ctx, "SELECT id FROM access_tokens WHERE agent_id = (SELECT agent_id FROM memberships WHERE workspace_id = ?) LIMIT 1", b.ws.ID).Scan(&b.tokenID); err != nil {
 		t.Fatal(err)
 	}
-	b.secrets = []string{"B's secret question", "B's secret file", "b-secret-file.txt", "B-secret-greeting", "B's secret article", "secret article body", "bcust@b.test", "B Customer", b.ws.APIKey, b.ws.ID, b.conversation, bo.Token}
+	b.secrets = []string{"B's secret question", b.answer, "B's secret file", "b-secret-file.txt", "B-secret-greeting", "B's secret article", "secret article body", "bcust@b.test", "B Customer", b.ws.APIKey, b.ws.ID, b.conversation, bo.Token}
 	b.conversations, b.msg = countB(t, app, b)
 	return app, a, b
 }

@@ -119,6 +119,30 @@ func (s *Service) Answer(ctx context.Context, in helpium.AnswerInput) (*helpium.
 	start := time.Now()
 	defer func() { s.metrics.ObserveSearch("answer", time.Since(start)) }()
 
+	if !agent {
+		if err := helpium.ValidateInstallationID(in.InstallationID); err != nil {
+			return nil, err
+		}
+		if in.WidgetToken != nil && *in.WidgetToken != "" {
+			c, err := s.ConversationByToken(ctx, *in.WidgetToken)
+			if err != nil {
+				return nil, err
+			}
+			if !c.AIMayAnswer() {
+				return &helpium.Answer{Text: helpium.HandedOverMessage(q.Locale), Sources: []helpium.AnswerSource{},
+					Generator: helpium.GeneratorNone, HandedOver: true}, nil
+			}
+		}
+	}
+	a, err := s.answer(ctx, ws, in, q)
+	if err != nil || agent {
+		return a, err
+	}
+	return s.keepAnswer(ctx, ws, in, q, a)
+}
+
+// answer writes the answer to q, or takes it from the cache.
+func (s *Service) answer(ctx context.Context, ws *helpium.Workspace, in helpium.AnswerInput, q helpium.SearchQuery) (*helpium.Answer, error) {
 	if a := s.answerWithActions(ctx, ws, in); a != nil {
 		return a, nil // customer-specific: never cached
 	}

@@ -15,6 +15,9 @@ import (
 // implements it.
 type Searcher interface {
 	Search(ctx context.Context, workspaceID string, q helpium.SearchQuery) ([]*helpium.ArticleHit, error)
+	// EmbedQueries returns the vectors of texts as the search embeds
+	// queries, or nil without an embedder (keyword search only).
+	EmbedQueries(ctx context.Context, texts []string) ([][]float32, error)
 }
 
 // Articles returns a page of a workspace's articles, newest first, for one

@@ -53,7 +53,7 @@ func (s *Service) CreateConversation(ctx context.Context, message string, client
 	now := s.clock()
 	c := &helpium.Conversation{
 		ID: uuid.Must(uuid.NewV7()).String(), WorkspaceID: ws.ID,
-		Status: helpium.StatusOpen, CreatedAt: now, UpdatedAt: now, LastMessageAt: &now,
+		Status: helpium.StatusOpen, CreatedAt: now, UpdatedAt: now, LastMessageAt: &now, InstallationID: installationID,
 	}
 	m := &helpium.Message{
 		ID: uuid.Must(uuid.NewV7()).String(), ConversationID: c.ID, WorkspaceID: ws.ID,

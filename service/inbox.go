@@ -102,6 +102,21 @@ func (s *Service) CustomersByIDs(ctx context.Context, ids []string) ([]*helpium.
 	return inIDOrder(ids, found, func(c *helpium.Customer) string { return c.ID }), nil
 }
 
+// ConversationsByIDs returns conversations of the calling agent's
+// workspaces, in ids' order, nil where not found. It backs the
+// conversation loader.
+func (s *Service) ConversationsByIDs(ctx context.Context, ids []string) ([]*helpium.Conversation, error) {
+	a, err := dashboardOnly(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.store.FindConversationsByIDs(ctx, db.Scope{AgentID: a.Agent.ID}, ids)
+	if err != nil {
+		return nil, err
+	}
+	return inIDOrder(ids, found, func(c *helpium.Conversation) string { return c.ID }), nil
+}
+
 // AgentsByIDs returns agents who share a workspace with the calling agent,
 // in ids' order, nil where not found. It backs the agent loader.
 func (s *Service) AgentsByIDs(ctx context.Context, ids []string) ([]*helpium.Agent, error) {

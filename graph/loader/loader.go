@@ -33,6 +33,8 @@ type Loaders struct {
 	Attachments *dataloadgen.Loader[string, []*helpium.Attachment]
 	// ReadState: a conversation's read state for the calling agent.
 	ReadState *dataloadgen.Loader[string, *helpium.ReadState]
+	// Conversation: conversations by id.
+	Conversation *dataloadgen.Loader[string, *helpium.Conversation]
 }
 
 // list adapts a service batch method returning values in key order.
@@ -58,6 +60,7 @@ func New(svc *service.Service) *Loaders {
 		CustomerConversations: dataloadgen.NewLoader(list(svc.CustomersConversations), opt),
 		Attachments:           dataloadgen.NewLoader(list(svc.MessageAttachments), opt),
 		ReadState:             dataloadgen.NewLoader(list(svc.ReadStates), opt),
+		Conversation:          dataloadgen.NewLoader(list(svc.ConversationsByIDs), opt),
 	}
 }
 
