@@ -117,6 +117,22 @@ export class Client {
     return this.request('POST', path, fields);
   }
 
+  // conversation returns the conversation with its read state: read
+  // {unread_count, seen_up_to}.
+  conversation(token) {
+    return this.request('GET', `/conversations/${encodeURIComponent(token)}`);
+  }
+
+  typing(token, typing) {
+    return this.request('POST', `/conversations/${encodeURIComponent(token)}/typing`, { typing });
+  }
+
+  // read reports the newest message the customer has seen; the answer is
+  // the conversation with its read state.
+  read(token, messageId) {
+    return this.request('POST', `/conversations/${encodeURIComponent(token)}/read`, { message_id: messageId });
+  }
+
   messages(token, after, limit = 200) {
     const q = new URLSearchParams({ limit: String(limit) });
     if (after) q.set('after', after);

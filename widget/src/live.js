@@ -3,7 +3,8 @@
 // the browser's automatic reconnect (Last-Event-ID) replays whatever was
 // missed. Where EventSource is missing or the stream is refused, it polls
 // the messages endpoint from the same cursor instead, and tries the stream
-// again after a while.
+// again after a while. The stream also carries the team's typing and
+// reads (events without ids, never replayed).
 
 const POLL_MS = 3000;
 const MAX_BACKOFF_MS = 30000;
@@ -11,14 +12,19 @@ const SSE_RETRY_MS = 60000;
 
 export class Live {
   // onMessages(messages) receives new messages, oldest first; onGone() is
-  // called when the conversation no longer exists (404).
-  constructor(client, token, after, { onMessages, onGone, onError }) {
+  // called when the conversation no longer exists (404); onActivity(a)
+  // receives typing and read events; onReconnect() is called when the
+  // stream opens again, since activity missed meanwhile is not replayed.
+  constructor(client, token, after, { onMessages, onGone, onError, onActivity, onReconnect }) {
     this.client = client;
     this.token = token;
     this.cursor = after || null;
     this.onMessages = onMessages;
     this.onGone = onGone;
     this.onError = onError;
+    this.onActivity = onActivity;
+    this.onReconnect = onReconnect;
+    this.opened = false;
     this.es = null;
     this.timer = null;
     this.stopped = false;
@@ -51,6 +57,21 @@ export class Live {
       }
       if (e.lastEventId) this.cursor = e.lastEventId;
       this.onMessages([m]);
+    });
+    const activity = (e) => {
+      let a;
+      try {
+        a = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      if (a && typeof a === 'object') this.onActivity(a);
+    };
+    es.addEventListener('typing', activity);
+    es.addEventListener('read', activity);
+    es.addEventListener('open', () => {
+      if (this.opened) this.onReconnect();
+      this.opened = true;
     });
     es.addEventListener('error', () => {
       // CONNECTING means the browser is already reconnecting by itself;

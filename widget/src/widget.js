@@ -1,7 +1,7 @@
 // The widget: a launcher and a panel in a shadow root, the home view
 // (greeting, business hours, search and AI answer) and the conversation
-// view (live messages and their files, an outbox with retries), over the
-// Customer API.
+// view (live messages and their files, an outbox with retries, typing
+// indicators both ways and read state), over the Customer API.
 
 import { Client } from './api.js';
 import { h, icon, ICONS, focusables, link, safeUrl } from './dom.js';
@@ -13,6 +13,7 @@ import CSS from './widget.css';
 const COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 const SETTINGS_TTL_MS = 5 * 60 * 1000;
 const AUTHOR_LABEL = { customer: 'You', agent: 'Support', bot: 'Bot', system: '' };
+const TYPING_MS = 2000; // the server lets one typing start through per 2 s
 
 // errorInfo is the payload of the "error" event.
 export function errorInfo(err) {
@@ -33,7 +34,12 @@ export class Widget {
     this.isOpen = false;
     this.view = 'home';
     this.seen = new Set();
-    this.lastId = null;
+    this.lastId = null; // the newest message shown, and its time
+    this.lastAt = 0;
+    this.readSent = null; // the message last reported read
+    this.seenUpTo = null; // the newest message an agent has read
+    this.typingOn = false; // a typing start was sent and no stop yet
+    this.typingAt = 0;
     this.outbox = [];
     this.pumping = false;
     this.draft = []; // files chosen for the next message: { file, url } (url: an image's object URL)
@@ -200,7 +206,9 @@ export class Widget {
     this.convOoo = h('div', { class: 'notice', hidden: true });
     this.log = h('div', { class: 'log', role: 'log', 'aria-label': 'Conversation', 'aria-live': 'polite' });
     this.empty = h('p', { class: 'empty', text: 'Send us a message and we will reply here.' });
-    this.conv = h('div', { class: 'conv', hidden: true }, this.convOoo, this.empty, this.log);
+    this.typingEl = h('p', { class: 'typing', role: 'status', 'aria-live': 'polite' });
+    this.seenEl = h('div', { class: 'seen', text: 'Seen' });
+    this.conv = h('div', { class: 'conv', hidden: true }, this.convOoo, this.empty, this.log, this.typingEl);
 
     this.body = h('div', { class: 'body' }, this.home, this.conv);
 
@@ -209,7 +217,11 @@ export class Widget {
       rows: '1',
       maxlength: '20000',
       placeholder: 'Write a message…',
-      oninput: () => this.autosize(),
+      oninput: () => {
+        this.autosize();
+        this.onTyping();
+      },
+      onblur: () => this.stopTyping(),
       onkeydown: (e) => {
         if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
           e.preventDefault();
@@ -443,8 +455,7 @@ export class Widget {
 
   addFiles(files) {
     this.draft.push(...files.map(draftOf));
-    this.showComposerError(null);
-    this.renderChips();
+    this.checkDraft();
   }
 
   removeFile(d) {
@@ -452,8 +463,7 @@ export class Widget {
     if (i < 0) return;
     this.draft.splice(i, 1);
     if (d.url) URL.revokeObjectURL(d.url);
-    this.showComposerError(null);
-    this.renderChips();
+    this.checkDraft();
     const next = this.chips.querySelectorAll('.chip-x')[Math.min(i, this.draft.length - 1)];
     (next || this.input).focus();
   }
@@ -481,6 +491,23 @@ export class Widget {
       ),
     );
     this.chips.hidden = this.draft.length === 0;
+  }
+
+  // checkDraft refuses, before any upload, what the workspace's limits (in
+  // the settings) would have the server refuse: a file too large, too many
+  // files. It shows the refusal as the server's are shown, and reports
+  // whether the draft may go.
+  checkDraft() {
+    const lim = (this.settings && this.settings.attachments) || {};
+    const max = lim.max_file_bytes;
+    const bad = max > 0 ? this.draft.findIndex((d) => d.file.size > max) : -1;
+    const n = lim.max_files_per_message;
+    let why = null;
+    if (bad >= 0) why = `${this.draft[bad].file.name} is larger than the limit of ${formatSize(max)}.`;
+    else if (n > 0 && this.draft.length > n) why = `A message may carry at most ${n} ${n === 1 ? 'file' : 'files'}.`;
+    this.renderChips(bad);
+    this.showComposerError(why);
+    return !why;
   }
 
   showComposerError(text) {
@@ -590,16 +617,21 @@ export class Widget {
     this.store.set('token', null);
     this.store.set('lastRead', null);
     this.seen.clear();
-    this.lastId = null;
+    this.lastId = this.readSent = this.seenUpTo = null;
+    this.lastAt = 0;
+    this.typingOn = false;
+    this.showTyping(null);
     this.log.replaceChildren(...this.outbox.map((i) => i.el));
     this.setUnread(0);
     this.updateEmpty();
     this.updateStartLabel();
   }
 
-  // resume loads the stored conversation's history and goes live.
+  // resume loads the stored conversation's history and read state, and
+  // goes live.
   async resume() {
     const token = this.token;
+    const conv = this.client.conversation(token).catch(() => null);
     const history = [];
     let cursor = null;
     try {
@@ -619,11 +651,26 @@ export class Widget {
     }
     if (this.destroyed || token !== this.token) return;
     this.addMessages(history, false);
+    const c = await conv;
+    if (this.destroyed || token !== this.token) return;
+    // The badge counts what the server counts, unless this browser has
+    // shown more than the server heard of: a report lost as the page
+    // closed, sent again.
     const lastRead = this.store.get('lastRead');
     const at = lastRead ? history.findIndex((m) => m.id === lastRead) : -1;
-    if (at >= 0) this.setUnread(history.slice(at + 1).filter((m) => m.author !== 'customer').length);
+    const local = at >= 0 ? history.slice(at + 1).filter((m) => m.author !== 'customer').length : null;
+    const server = c && c.read ? c.read.unread_count : null;
+    if (local != null && server != null && local < server) this.client.read(token, lastRead).catch(() => {});
+    const n = Math.min(local ?? Infinity, server ?? Infinity);
+    this.setUnread(Number.isFinite(n) ? n : 0);
+    this.applyRead(c);
     this.maybeMarkRead();
     this.startLive(cursor);
+  }
+
+  // applyRead shows the read state of a conversation from the server.
+  applyRead(c) {
+    if (c && c.read && c.read.seen_up_to) this.markSeen(c.read.seen_up_to);
   }
 
   startLive(cursor) {
@@ -633,6 +680,12 @@ export class Widget {
       onMessages: (msgs) => this.addMessages(msgs, true),
       onGone: () => token === this.token && this.forget(),
       onError: (err) => this.emit('error', errorInfo(err)),
+      onActivity: (a) => {
+        if (token !== this.token) return;
+        if (a.kind === 'typing') this.showTyping(a);
+        else if (a.kind === 'read') this.markSeen(a.last_read_message_id);
+      },
+      onReconnect: () => this.client.conversation(token).then((c) => token === this.token && this.applyRead(c), () => {}),
     });
     this.live.start();
   }
@@ -648,12 +701,14 @@ export class Widget {
       if (pending) pending.el.remove();
       const pendingEl = this.outbox.find((i) => i.el.isConnected);
       this.log.insertBefore(this.messageEl(m), pendingEl ? pendingEl.el : null);
-      this.lastId = m.id;
+      this.shown(m);
       if (!live) continue;
       this.emit('message', publicMessage(m));
+      if (m.author === 'agent') this.showTyping(null);
       if (m.author !== 'customer' && !this.reading()) this.setUnread(this.unread + 1);
     }
     this.updateEmpty();
+    this.renderSeen();
     this.maybeMarkRead();
     if (this.view === 'conversation') this.scrollToEnd();
   }
@@ -708,14 +763,100 @@ export class Widget {
     this.empty.hidden = this.log.childElementCount > 0;
   }
 
-  reading() {
-    return this.isOpen && this.view === 'conversation' && document.visibilityState !== 'hidden';
+  // shown notes m as the newest message shown when it is.
+  shown(m) {
+    const at = Date.parse(m.created_at) || 0;
+    if (this.lastId && at < this.lastAt) return;
+    this.lastId = m.id;
+    this.lastAt = at;
   }
 
+  reading() {
+    return this.isOpen && this.view === 'conversation' && document.visibilityState === 'visible';
+  }
+
+  // maybeMarkRead clears the badge while the customer is reading, and
+  // reports the newest message shown when it changed since the last
+  // report. A failed report is tried again on the next occasion.
   maybeMarkRead() {
     if (!this.reading()) return;
-    if (this.lastId) this.store.set('lastRead', this.lastId);
     this.setUnread(0);
+    const id = this.lastId;
+    const token = this.token;
+    if (!token || !id || id === this.readSent) return;
+    this.readSent = id;
+    this.store.set('lastRead', id);
+    this.client.read(token, id).then(
+      (c) => token === this.token && this.applyRead(c),
+      () => {
+        if (this.readSent === id) this.readSent = null;
+      },
+    );
+  }
+
+  // markSeen records that an agent has read up to message id. It never
+  // moves back: an id earlier in the list than the one recorded is
+  // ignored; one not shown yet waits for its message.
+  markSeen(id) {
+    if (typeof id !== 'string' || id === this.seenUpTo) return;
+    const ids = this.shownIds();
+    const at = ids.indexOf(id);
+    if (this.seenUpTo && at >= 0 && at < ids.indexOf(this.seenUpTo)) return;
+    this.seenUpTo = id;
+    this.renderSeen();
+  }
+
+  shownIds() {
+    return [...this.log.children].map((e) => e.getAttribute('data-id'));
+  }
+
+  // renderSeen puts "Seen" under the customer's newest message at or
+  // before the newest message an agent has read.
+  renderSeen() {
+    const msgs = [...this.log.children];
+    let i = this.seenUpTo ? this.shownIds().indexOf(this.seenUpTo) : -1;
+    while (i >= 0 && msgs[i].getAttribute('data-author') !== 'customer') i--;
+    if (i < 0) this.seenEl.remove();
+    else if (this.seenEl.parentNode !== msgs[i]) msgs[i].append(this.seenEl);
+  }
+
+  // showTyping shows "Agent is typing…" for a typing start, until a stop,
+  // the agent's next message or its expires_at, whichever comes first;
+  // null hides it.
+  showTyping(a) {
+    clearTimeout(this.typingTimer);
+    this.timers.delete(this.typingTimer);
+    // Timed from the server's own clock: expires_at less at.
+    const ttl = a && a.typing === true ? (Date.parse(a.expires_at) - Date.parse(a.at) || 6000) : 0;
+    const b = this.body;
+    const atEnd = b.scrollHeight - b.scrollTop - b.clientHeight < 40; // not when reading back
+    this.typingEl.textContent = ttl > 0 ? 'Agent is typing…' : '';
+    if (ttl <= 0) return;
+    this.typingTimer = this.later(() => this.showTyping(null), Math.min(ttl, 60000));
+    if (atEnd) this.scrollToEnd();
+  }
+
+  // onTyping tells the team the customer is typing: a start at most every
+  // TYPING_MS while they go on, a stop when the box is emptied.
+  onTyping() {
+    if (!this.input.value.trim()) return this.stopTyping();
+    const now = Date.now();
+    if (!this.token || now - this.typingAt < TYPING_MS) return;
+    this.typingAt = now;
+    this.typingOn = true;
+    this.sendTyping(true);
+  }
+
+  // stopTyping sends a stop after a start (on send, blur or an empty box).
+  stopTyping() {
+    if (!this.typingOn) return;
+    this.typingOn = false;
+    this.sendTyping(false);
+  }
+
+  // sendTyping never reports a failure: typing is a courtesy.
+  sendTyping(typing) {
+    if (this.token) this.client.typing(this.token, typing).catch(() => {});
   }
 
   setUnread(n) {
@@ -745,6 +886,8 @@ export class Widget {
   submitComposer() {
     const body = this.input.value.trim();
     if (!body && !this.draft.length) return;
+    if (this.draft.length && !this.checkDraft()) return;
+    this.stopTyping();
     this.input.value = '';
     this.autosize();
     this.showComposerError(null);
@@ -896,7 +1039,8 @@ export class Widget {
     const el = this.messageEl(m);
     if (item.el.isConnected) item.el.replaceWith(el);
     else this.log.insertBefore(el, (this.outbox.find((i) => i !== item && i.el.isConnected) || {}).el || null);
-    this.lastId = m.id;
+    this.shown(m);
+    this.renderSeen();
     this.maybeMarkRead();
     this.emit('message', publicMessage(m));
   }
