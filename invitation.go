@@ -33,6 +33,10 @@ type Email struct {
 	Subject     string
 	Body        string // plain text
 	CreatedAt   time.Time
+	// ListUnsubscribe is the one-click unsubscribe URL of an email to a
+	// customer (RFC 8058: sent as List-Unsubscribe with
+	// List-Unsubscribe-Post); "" for mail that cannot be unsubscribed from.
+	ListUnsubscribe string
 }
 
 // Password length limits, in characters and bytes.

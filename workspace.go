@@ -22,6 +22,9 @@ type Workspace struct {
 	RateLimits RateLimits
 	// AttachmentLimits bound the files customers and agents send.
 	AttachmentLimits AttachmentLimits
+	// AwayEmail says whether and when customers get agents' replies by
+	// email once their widget is closed.
+	AwayEmail AwayEmail
 	// AllowedOrigins are the browser origins that may use the widget key
 	// (canonical, see NormalizeOrigin); empty means any.
 	AllowedOrigins []string

@@ -21,14 +21,38 @@ type mailRow struct {
 	CreatedAt   time.Time `bun:"created_at"`
 	AvailableAt time.Time `bun:"available_at,nullzero"` // default: the database's now()
 	Attempts    int       `bun:"attempts"`
+	// Kind and ConversationID tag customers' emails (see MailKind).
+	Kind            *string `bun:"kind"`
+	ConversationID  *string `bun:"conversation_id,type:uuid"`
+	ListUnsubscribe string  `bun:"list_unsubscribe"`
 }
+
+// MailKind names a kind of email to a customer about a conversation, kept
+// on its outbox row so that it can be counted.
+type MailKind string
+
+// Kinds of customers' emails.
+const (
+	MailAway       MailKind = "away"       // agents' replies the customer has not seen
+	MailTranscript MailKind = "transcript" // a transcript the customer asked for
+)
 
 // enqueueMail adds m to the outbox, due at once by the database's clock
 // (which the mailer's claims use), within the caller's transaction.
 func enqueueMail(ctx context.Context, db bun.IDB, m *helpium.Email) error {
-	row := &mailRow{ID: m.ID, To: m.To, Subject: m.Subject, Body: m.Body, CreatedAt: m.CreatedAt}
+	return enqueueConversationMail(ctx, db, m, "", "")
+}
+
+// enqueueConversationMail adds m to the outbox as enqueueMail does, tagged
+// with its kind and conversation when kind is set.
+func enqueueConversationMail(ctx context.Context, db bun.IDB, m *helpium.Email, kind MailKind, conversationID string) error {
+	row := &mailRow{ID: m.ID, To: m.To, Subject: m.Subject, Body: m.Body, CreatedAt: m.CreatedAt, ListUnsubscribe: m.ListUnsubscribe}
 	if m.WorkspaceID != "" {
 		row.WorkspaceID = &m.WorkspaceID
+	}
+	if kind != "" {
+		k := string(kind)
+		row.Kind, row.ConversationID = &k, &conversationID
 	}
 	_, err := db.NewInsert().Model(row).Exec(ctx)
 	return err
@@ -54,13 +78,14 @@ func (s *Store) ClaimMail(ctx context.Context, n int, lease time.Duration) ([]Cl
 	err := s.db.NewRaw(`UPDATE mail_outbox SET attempts = attempts + 1, available_at = now() + ?::interval
 		WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND available_at <= now()
 			ORDER BY available_at LIMIT ? FOR UPDATE SKIP LOCKED)
-		RETURNING id, workspace_id, to_address, subject, body, created_at, available_at, attempts`, lease.String(), n).Scan(ctx, &rows)
+		RETURNING id, workspace_id, to_address, subject, body, created_at, available_at, attempts, list_unsubscribe`, lease.String(), n).Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr(err, "email outbox")
 	}
 	out := make([]ClaimedMail, len(rows))
 	for i, r := range rows {
-		out[i] = ClaimedMail{Email: helpium.Email{ID: r.ID, To: r.To, Subject: r.Subject, Body: r.Body, CreatedAt: r.CreatedAt}, Attempts: r.Attempts}
+		out[i] = ClaimedMail{Email: helpium.Email{ID: r.ID, To: r.To, Subject: r.Subject, Body: r.Body, CreatedAt: r.CreatedAt,
+			ListUnsubscribe: r.ListUnsubscribe}, Attempts: r.Attempts}
 		if r.WorkspaceID != nil {
 			out[i].WorkspaceID = *r.WorkspaceID
 		}

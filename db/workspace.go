@@ -21,6 +21,7 @@ type workspaceRow struct {
 	RequireIdentityVerification bool                     `bun:"require_identity_verification"`
 	RateLimits                  helpium.RateLimits       `bun:"rate_limits,type:jsonb"`
 	AttachmentLimits            helpium.AttachmentLimits `bun:"attachment_limits,type:jsonb"`
+	AwayEmail                   helpium.AwayEmail        `bun:"away_email,type:jsonb"`
 	AllowedOrigins              []string                 `bun:"allowed_origins,array"`
 	CreatedAt                   time.Time                `bun:"created_at"`
 	UpdatedAt                   time.Time                `bun:"updated_at"`
@@ -32,7 +33,7 @@ func (r *workspaceRow) toWorkspace() *helpium.Workspace {
 		Widget: r.Widget, BusinessHours: r.BusinessHours,
 		IdentitySecret: r.IdentitySecret, RequireIdentityVerification: r.RequireIdentityVerification,
 		RateLimits: r.RateLimits, AttachmentLimits: r.AttachmentLimits, AllowedOrigins: r.AllowedOrigins,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		AwayEmail: r.AwayEmail, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -45,7 +46,7 @@ func toWorkspaceRow(ws *helpium.Workspace) *workspaceRow {
 		ID: ws.ID, Name: ws.Name, APIKey: ws.APIKey, Widget: ws.Widget, BusinessHours: ws.BusinessHours,
 		IdentitySecret: ws.IdentitySecret, RequireIdentityVerification: ws.RequireIdentityVerification,
 		RateLimits: ws.RateLimits, AttachmentLimits: ws.AttachmentLimits, AllowedOrigins: origins,
-		CreatedAt: ws.CreatedAt, UpdatedAt: ws.UpdatedAt,
+		AwayEmail: ws.AwayEmail, CreatedAt: ws.CreatedAt, UpdatedAt: ws.UpdatedAt,
 	}
 }
 
@@ -107,7 +108,7 @@ func (s *Store) FindWorkspaceByName(ctx context.Context, name string) (*helpium.
 func (s *Store) UpdateWorkspace(ctx context.Context, ws *helpium.Workspace) error {
 	res, err := s.db.NewUpdate().Model(toWorkspaceRow(ws)).
 		Column("name", "api_key", "widget", "business_hours", "identity_secret", "require_identity_verification",
-			"rate_limits", "attachment_limits", "allowed_origins", "updated_at").
+			"rate_limits", "attachment_limits", "allowed_origins", "away_email", "updated_at").
 		WherePK().Exec(ctx)
 	return affectedOne(res, err, "workspace")
 }

@@ -64,10 +64,13 @@ func TestSendDeliversTheMessageAsWritten(t *testing.T) {
 }
 
 func TestComposeRefusesHeaderInjection(t *testing.T) {
+	unsubscribe := newEmail("victim@mail.test", "Hi", "x")
+	unsubscribe.ListUnsubscribe = "https://help.example.com/unsubscribe>\r\nBcc: everyone@mail.test"
 	for _, e := range []*helpium.Email{
 		newEmail("victim@mail.test\r\nBcc: everyone@mail.test", "Hi", "x"),
 		newEmail("victim@mail.test", "Hi\r\nBcc: everyone@mail.test", "x"),
 		newEmail("not an address", "Hi", "x"),
+		unsubscribe,
 	} {
 		err := apptest.TestSMTP(t).Send(context.Background(), e)
 		if err == nil || !mail.Permanent(err) {

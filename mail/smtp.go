@@ -157,7 +157,8 @@ type permanent struct{ error }
 func (p permanent) Unwrap() error { return p.error }
 
 // Compose renders m as an RFC 5322 message from from: a quoted-printable
-// UTF-8 text body, an encoded subject and a Message-ID made from m.ID.
+// UTF-8 text body, an encoded subject, a Message-ID made from m.ID and, for
+// mail a customer may unsubscribe from, the RFC 8058 one-click headers.
 func Compose(from *mail.Address, m *helpium.Email) ([]byte, error) {
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {
@@ -165,6 +166,9 @@ func Compose(from *mail.Address, m *helpium.Email) ([]byte, error) {
 	}
 	if strings.ContainsAny(m.Subject, "\r\n") {
 		return nil, errors.New("the subject has a line break")
+	}
+	if strings.ContainsAny(m.ListUnsubscribe, "\r\n<> ") {
+		return nil, errors.New("the unsubscribe URL has a line break, a space or an angle bracket")
 	}
 	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
 	var b bytes.Buffer
@@ -178,6 +182,12 @@ func Compose(from *mail.Address, m *helpium.Email) ([]byte, error) {
 	header("Content-Type", "text/plain; charset=utf-8")
 	header("Content-Transfer-Encoding", "quoted-printable")
 	header("Auto-Submitted", "auto-generated")
+	if m.ListUnsubscribe != "" {
+		// RFC 8058: mail clients offer an unsubscribe button that POSTs
+		// List-Unsubscribe=One-Click to the URL, with no page to visit.
+		header("List-Unsubscribe", "<"+m.ListUnsubscribe+">")
+		header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	b.WriteString("\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	body := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")

@@ -28,6 +28,8 @@ type Metrics struct {
 	webhooks      *prometheus.CounterVec
 	uploadBytes   *prometheus.CounterVec
 	uploadRefused *prometheus.CounterVec
+	customerMail  *prometheus.CounterVec
+	unsubscribes  prometheus.Counter
 }
 
 // latencyBuckets cover 0.5 ms to 10 s.
@@ -71,8 +73,15 @@ func New() *Metrics {
 		uploadRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "helpium_attachment_refused_total", Help: "Files refused by reason: too_large, type, type_not_allowed, empty, too_many.",
 		}, []string{"reason"}),
+		customerMail: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "helpium_customer_emails_total", Help: "Emails to customers queued, by kind: away (replies they missed) or transcript.",
+		}, []string{"kind"}),
+		unsubscribes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "helpium_email_unsubscribes_total", Help: "Unsubscribe links followed (RFC 8058 one-click included).",
+		}),
 	}
 	r.MustRegister(m.requests, m.latency, m.rateLimited, m.search, m.embed, m.indexerErrors, m.answerCache, m.streams, m.webhooks, m.uploadBytes, m.uploadRefused,
+		m.customerMail, m.unsubscribes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -137,6 +146,20 @@ func (m *Metrics) AttachmentBytes(op string, n int64) {
 func (m *Metrics) AttachmentRefused(reason string) {
 	if m != nil {
 		m.uploadRefused.WithLabelValues(reason).Inc()
+	}
+}
+
+// CustomerEmailQueued counts an email to a customer queued, by kind.
+func (m *Metrics) CustomerEmailQueued(kind string) {
+	if m != nil {
+		m.customerMail.WithLabelValues(kind).Inc()
+	}
+}
+
+// EmailUnsubscribed counts an unsubscribe link followed.
+func (m *Metrics) EmailUnsubscribed() {
+	if m != nil {
+		m.unsubscribes.Inc()
 	}
 }
 

@@ -156,6 +156,7 @@ func (s *Service) MessagesByToken(ctx context.Context, token string, after *stri
 	if err != nil {
 		return nil, err
 	}
+	s.seeWidgetPolling(ctx, c) // a widget that polls instead of streaming is present too
 	msgs, err := s.store.FindMessages(ctx, c.ID, afterSeq, n+1, false)
 	if err != nil {
 		return nil, err

@@ -142,7 +142,8 @@ func (s *Service) MessageAdded(ctx context.Context, conversationID string) (<-ch
 // FollowMessagesByToken streams the customer-visible messages of the
 // conversation behind a widget token after the cursor (all when nil; the
 // SSE Last-Event-ID), then every new one as it is written, until the
-// widget key it was opened with is rotated.
+// widget key it was opened with is rotated. While it lasts, the widget
+// counts as present (no away email; see trackPresence).
 func (s *Service) FollowMessagesByToken(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
 	var afterSeq int64
 	if after != nil {
@@ -155,6 +156,7 @@ func (s *Service) FollowMessagesByToken(ctx context.Context, token string, after
 	if err != nil {
 		return nil, err
 	}
+	s.trackPresence(ctx, c) // the customer is here: no away email while it lasts
 	return s.followMessages(ctx, c, afterSeq, false, s.guardFor(ctx, c.WorkspaceID)), nil
 }
 

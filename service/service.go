@@ -46,6 +46,8 @@ type Service struct {
 	publicURL string        // base of the links in emails; "" when email is off
 	blobs     Blobs         // attachments' bytes; nil: uploads refused
 	typing    typingThrottle
+	presence  time.Duration // how often a connected widget's presence is written
+	polls     presenceThrottle
 }
 
 // Options configures a Service.
@@ -93,6 +95,10 @@ type Options struct {
 	// Blobs keeps attachments' bytes; without it uploads are refused with
 	// EUnavailable. Signing their links needs Secrets.
 	Blobs Blobs
+	// PresenceInterval is how often a connected widget's presence is
+	// written for away emails (DefaultPresenceInterval); it must stay well
+	// under a minute, the shortest delay.
+	PresenceInterval time.Duration
 }
 
 // New returns a Service over store.
@@ -126,6 +132,9 @@ func New(store *db.Store, opt Options) *Service {
 	if opt.AnswerCacheTTL == 0 {
 		opt.AnswerCacheTTL = 10 * time.Minute
 	}
+	if opt.PresenceInterval <= 0 {
+		opt.PresenceInterval = DefaultPresenceInterval
+	}
 	return &Service{
 		store: store, events: opt.Events, secrets: opt.Secrets, log: opt.Logger, now: opt.Now,
 		keys: newKeyCache(opt.KeyCacheTTL), searcher: opt.Search,
@@ -135,6 +144,7 @@ func New(store *db.Store, opt Options) *Service {
 		argon:     make(chan struct{}, runtime.GOMAXPROCS(0)),
 		publicURL: strings.TrimRight(opt.PublicURL, "/"),
 		blobs:     opt.Blobs,
+		presence:  opt.PresenceInterval,
 	}
 }
 

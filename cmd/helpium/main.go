@@ -214,10 +214,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			}
 			demo = ws.APIKey
 		}
-		runDone, sweepDone := make(chan struct{}), make(chan struct{})
+		runDone, sweepDone, awayDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
 		go func() { svc.Run(ctx); close(runDone) }()
 		go func() { svc.RunAttachmentSweeps(ctx, 10*time.Minute); close(sweepDone) }()
-		defer func() { stop(); <-runDone; <-sweepDone }()
+		go func() { svc.RunAwayEmails(ctx, 30*time.Second); close(awayDone) }()
+		defer func() { stop(); <-runDone; <-sweepDone; <-awayDone }()
 		dispatcher := webhook.New(store, executor, keyring, broker, m, log, webhook.Options{})
 		dispatcherDone := make(chan struct{})
 		go func() { dispatcher.Run(ctx); close(dispatcherDone) }()
