@@ -201,6 +201,12 @@ type ComplexityRoot struct {
 		MaxFilesPerMessage      func(childComplexity int) int
 	}
 
+	AwayEmailSettings struct {
+		DelayMinutes func(childComplexity int) int
+		Enabled      func(childComplexity int) int
+		ResumeURL    func(childComplexity int) int
+	}
+
 	BusinessHours struct {
 		Closures           func(childComplexity int) int
 		Enabled            func(childComplexity int) int
@@ -428,7 +434,9 @@ type ComplexityRoot struct {
 		RemoveAgent             func(childComplexity int, workspaceID string, agentID string) int
 		ReplyToConversation     func(childComplexity int, input model.ReplyInput) int
 		RequestPasswordReset    func(childComplexity int, email string) int
+		RequestTranscript       func(childComplexity int, token string) int
 		ResetPassword           func(childComplexity int, token string, newPassword string) int
+		ResumeConversation      func(childComplexity int, code string) int
 		RevokeAccessToken       func(childComplexity int, id string) int
 		RevokeInvitation        func(childComplexity int, workspaceID string, id string) int
 		RotateIdentitySecret    func(childComplexity int, workspaceID string) int
@@ -440,6 +448,7 @@ type ComplexityRoot struct {
 		SetAgentRole            func(childComplexity int, workspaceID string, agentID string, role helpium.Role) int
 		SetAllowedOrigins       func(childComplexity int, workspaceID string, origins []string) int
 		SetAttachmentLimits     func(childComplexity int, workspaceID string, input model.AttachmentLimitsInput) int
+		SetAwayEmail            func(childComplexity int, workspaceID string, input model.AwayEmailSettingsInput) int
 		SetConversationStatus   func(childComplexity int, conversationID string, status helpium.ConversationStatus) int
 		SetIdentityVerification func(childComplexity int, workspaceID string, required bool) int
 		SetRateLimits           func(childComplexity int, workspaceID string, input model.RateLimitsInput) int
@@ -498,6 +507,11 @@ type ComplexityRoot struct {
 		Conversations func(childComplexity int) int
 		CustomerAPI   func(childComplexity int) int
 		Messages      func(childComplexity int) int
+	}
+
+	ResumeConversationPayload struct {
+		Conversation func(childComplexity int) int
+		WidgetToken  func(childComplexity int) int
 	}
 
 	SearchResult struct {
@@ -598,6 +612,7 @@ type ComplexityRoot struct {
 		AllowedOrigins              func(childComplexity int) int
 		AnswerSettings              func(childComplexity int) int
 		AttachmentLimits            func(childComplexity int) int
+		AwayEmail                   func(childComplexity int) int
 		BusinessHours               func(childComplexity int) int
 		BusinessHoursStatus         func(childComplexity int) int
 		CreatedAt                   func(childComplexity int) int
@@ -695,6 +710,9 @@ type MutationResolver interface {
 	SetAttachmentLimits(ctx context.Context, workspaceID string, input model.AttachmentLimitsInput) (*helpium.Workspace, error)
 	SetRateLimits(ctx context.Context, workspaceID string, input model.RateLimitsInput) (*helpium.Workspace, error)
 	SetAllowedOrigins(ctx context.Context, workspaceID string, origins []string) (*helpium.Workspace, error)
+	SetAwayEmail(ctx context.Context, workspaceID string, input model.AwayEmailSettingsInput) (*helpium.Workspace, error)
+	RequestTranscript(ctx context.Context, token string) (bool, error)
+	ResumeConversation(ctx context.Context, code string) (*helpium.ResumedConversation, error)
 	CreateAction(ctx context.Context, workspaceID string, input helpium.ActionInput) (*helpium.Action, error)
 	UpdateAction(ctx context.Context, id string, input helpium.ActionInput) (*helpium.Action, error)
 	DeleteAction(ctx context.Context, id string) (bool, error)
@@ -763,6 +781,7 @@ type WorkspaceResolver interface {
 	RateLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.RateLimits, error)
 
 	AttachmentLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.AttachmentLimits, error)
+	AwayEmail(ctx context.Context, obj *helpium.Workspace) (*model.AwayEmailSettings, error)
 	AnswerSettings(ctx context.Context, obj *helpium.Workspace) (*helpium.AnswerSettings, error)
 }
 type WorkspaceMembershipResolver interface {
@@ -1379,6 +1398,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AttachmentLimits.MaxFilesPerMessage(childComplexity), true
+
+	case "AwayEmailSettings.delayMinutes":
+		if e.ComplexityRoot.AwayEmailSettings.DelayMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwayEmailSettings.DelayMinutes(childComplexity), true
+	case "AwayEmailSettings.enabled":
+		if e.ComplexityRoot.AwayEmailSettings.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwayEmailSettings.Enabled(childComplexity), true
+	case "AwayEmailSettings.resumeUrl":
+		if e.ComplexityRoot.AwayEmailSettings.ResumeURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwayEmailSettings.ResumeURL(childComplexity), true
 
 	case "BusinessHours.closures":
 		if e.ComplexityRoot.BusinessHours.Closures == nil {
@@ -2395,6 +2433,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+	case "Mutation.requestTranscript":
+		if e.ComplexityRoot.Mutation.RequestTranscript == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestTranscript_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestTranscript(childComplexity, args["token"].(string)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -2406,6 +2455,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["token"].(string), args["newPassword"].(string)), true
+	case "Mutation.resumeConversation":
+		if e.ComplexityRoot.Mutation.ResumeConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeConversation(childComplexity, args["code"].(string)), true
 	case "Mutation.revokeAccessToken":
 		if e.ComplexityRoot.Mutation.RevokeAccessToken == nil {
 			break
@@ -2527,6 +2587,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAttachmentLimits(childComplexity, args["workspaceId"].(string), args["input"].(model.AttachmentLimitsInput)), true
+	case "Mutation.setAwayEmail":
+		if e.ComplexityRoot.Mutation.SetAwayEmail == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAwayEmail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAwayEmail(childComplexity, args["workspaceId"].(string), args["input"].(model.AwayEmailSettingsInput)), true
 	case "Mutation.setConversationStatus":
 		if e.ComplexityRoot.Mutation.SetConversationStatus == nil {
 			break
@@ -2969,6 +3040,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RateLimits.Messages(childComplexity), true
 
+	case "ResumeConversationPayload.conversation":
+		if e.ComplexityRoot.ResumeConversationPayload.Conversation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResumeConversationPayload.Conversation(childComplexity), true
+	case "ResumeConversationPayload.widgetToken":
+		if e.ComplexityRoot.ResumeConversationPayload.WidgetToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResumeConversationPayload.WidgetToken(childComplexity), true
+
 	case "SearchResult.articleId":
 		if e.ComplexityRoot.SearchResult.ArticleID == nil {
 			break
@@ -3394,6 +3478,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.AttachmentLimits(childComplexity), true
+	case "Workspace.awayEmail":
+		if e.ComplexityRoot.Workspace.AwayEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.AwayEmail(childComplexity), true
 	case "Workspace.businessHours":
 		if e.ComplexityRoot.Workspace.BusinessHours == nil {
 			break
@@ -3501,6 +3591,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ArticleFilter", ec.unmarshalInputArticleFilter),
 			graphql.NewInputUnmarshaler("AssigneeFilter", ec.unmarshalInputAssigneeFilter),
 			graphql.NewInputUnmarshaler("AttachmentLimitsInput", ec.unmarshalInputAttachmentLimitsInput),
+			graphql.NewInputUnmarshaler("AwayEmailSettingsInput", ec.unmarshalInputAwayEmailSettingsInput),
 			graphql.NewInputUnmarshaler("BusinessHoursInput", ec.unmarshalInputBusinessHoursInput),
 			graphql.NewInputUnmarshaler("ClosureInput", ec.unmarshalInputClosureInput),
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
@@ -4456,6 +4547,73 @@ extend type Mutation {
 }
 
 # ---------------------------------------------------------------------------
+# Email when the customer is away, transcripts and resume links
+
+"""
+Whether identified customers get the agents' replies they have not seen by
+email once their widget is closed. The widget counts as open while its event
+stream (REST or the widgetMessageAdded subscription) is connected, and when
+it reads the messages.
+"""
+type AwayEmailSettings {
+  "Off until an admin switches it on. Replies written before it was switched on are never emailed."
+  enabled: Boolean!
+  """
+  How long no widget must have had the conversation open, and the oldest
+  unseen reply waited, before the email goes (1 to 1440 minutes, default 5);
+  replies written meanwhile go in the same email.
+  """
+  delayMinutes: Int!
+  """
+  The page of the business's site where the widget runs. The email links to
+  it with the query parameter helpium_resume; the widget there trades the
+  code for the conversation (resumeConversation). Null: the email has no
+  link.
+  """
+  resumeUrl: String
+}
+
+input AwayEmailSettingsInput {
+  enabled: Boolean!
+  "Null or 0: the default (5)."
+  delayMinutes: Int
+  "An http or https URL; null or empty: no resume link."
+  resumeUrl: String
+}
+
+extend type Workspace {
+  "The away-email settings in force."
+  awayEmail: AwayEmailSettings! @goField(forceResolver: true)
+}
+
+"A conversation reopened from an emailed link."
+type ResumeConversationPayload {
+  conversation: Conversation!
+  "The conversation's new widget token; the one it had before stops working."
+  widgetToken: String!
+}
+
+extend type Mutation {
+  "Admins. Replaces the workspace's away-email settings."
+  setAwayEmail(workspaceId: ID!, input: AwayEmailSettingsInput!): Workspace!
+  """
+  Widget key. Emails the conversation's transcript (every message but
+  internal notes) to its identified customer's address, never to another:
+  invalid_input naming email when the conversation has none, or its customer
+  unsubscribed. At most 5 an hour per conversation (and 10 an hour per
+  address): too_many_requests with retryAfter. Always true.
+  """
+  requestTranscript(token: String!): Boolean!
+  """
+  Widget key. Trades the code of an away email's link (the helpium_resume
+  parameter) for the conversation and a new widget token, which replaces the
+  old one. not_found for a code forged, expired (after 7 days) or of another
+  workspace.
+  """
+  resumeConversation(code: String!): ResumeConversationPayload!
+}
+
+# ---------------------------------------------------------------------------
 # AI Actions
 #
 # Calls into the workspace's own application (look up an order, cancel a
@@ -5240,6 +5398,18 @@ func (ec *executionContext) childFields_AttachmentLimits(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type AttachmentLimits", field.Name)
 }
 
+func (ec *executionContext) childFields_AwayEmailSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enabled":
+		return ec.fieldContext_AwayEmailSettings_enabled(ctx, field)
+	case "delayMinutes":
+		return ec.fieldContext_AwayEmailSettings_delayMinutes(ctx, field)
+	case "resumeUrl":
+		return ec.fieldContext_AwayEmailSettings_resumeUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwayEmailSettings", field.Name)
+}
+
 func (ec *executionContext) childFields_BusinessHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "enabled":
@@ -5678,6 +5848,16 @@ func (ec *executionContext) childFields_RateLimits(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type RateLimits", field.Name)
 }
 
+func (ec *executionContext) childFields_ResumeConversationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "conversation":
+		return ec.fieldContext_ResumeConversationPayload_conversation(ctx, field)
+	case "widgetToken":
+		return ec.fieldContext_ResumeConversationPayload_widgetToken(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResumeConversationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "articleId":
@@ -5882,6 +6062,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_allowedOrigins(ctx, field)
 	case "attachmentLimits":
 		return ec.fieldContext_Workspace_attachmentLimits(ctx, field)
+	case "awayEmail":
+		return ec.fieldContext_Workspace_awayEmail(ctx, field)
 	case "answerSettings":
 		return ec.fieldContext_Workspace_answerSettings(ctx, field)
 	}
@@ -6576,6 +6758,20 @@ func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestTranscript_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6595,6 +6791,20 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 		return nil, err
 	}
 	args["newPassword"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resumeConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
 	return args, nil
 }
 
@@ -6800,6 +7010,28 @@ func (ec *executionContext) field_Mutation_setAttachmentLimits_args(ctx context.
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AttachmentLimitsInput, error) {
 			return ec.unmarshalNAttachmentLimitsInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐAttachmentLimitsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAwayEmail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspaceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspaceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AwayEmailSettingsInput, error) {
+			return ec.unmarshalNAwayEmailSettingsInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐAwayEmailSettingsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10127,6 +10359,75 @@ func (ec *executionContext) _AttachmentLimits_allowedKinds(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_AttachmentLimits_allowedKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AttachmentLimits", field, false, false, "AttachmentKind")
+}
+
+func (ec *executionContext) _AwayEmailSettings_enabled(ctx context.Context, field graphql.CollectedField, obj *model.AwayEmailSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwayEmailSettings_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwayEmailSettings_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwayEmailSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AwayEmailSettings_delayMinutes(ctx context.Context, field graphql.CollectedField, obj *model.AwayEmailSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwayEmailSettings_delayMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DelayMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwayEmailSettings_delayMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwayEmailSettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AwayEmailSettings_resumeUrl(ctx context.Context, field graphql.CollectedField, obj *model.AwayEmailSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwayEmailSettings_resumeUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResumeURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwayEmailSettings_resumeUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwayEmailSettings", field, false, false, "String")
 }
 
 func (ec *executionContext) _BusinessHours_enabled(ctx context.Context, field graphql.CollectedField, obj *helpium.BusinessHours) (ret graphql.Marshaler) {
@@ -14505,6 +14806,138 @@ func (ec *executionContext) fieldContext_Mutation_setAllowedOrigins(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setAwayEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAwayEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAwayEmail(ctx, fc.Args["workspaceId"].(string), fc.Args["input"].(model.AwayEmailSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAwayEmail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAwayEmail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestTranscript(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestTranscript(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestTranscript(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestTranscript(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestTranscript_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeConversation(ctx, fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.ResumedConversation) graphql.Marshaler {
+			return ec.marshalNResumeConversationPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐResumedConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResumeConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createAction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16611,6 +17044,61 @@ func (ec *executionContext) fieldContext_RateLimits_messagesPerMinute(_ context.
 	return graphql.NewScalarFieldContext("RateLimits", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ResumeConversationPayload_conversation(ctx context.Context, field graphql.CollectedField, obj *helpium.ResumedConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResumeConversationPayload_conversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conversation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResumeConversationPayload_conversation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResumeConversationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResumeConversationPayload_widgetToken(ctx context.Context, field graphql.CollectedField, obj *helpium.ResumedConversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResumeConversationPayload_widgetToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WidgetToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResumeConversationPayload_widgetToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResumeConversationPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _SearchResult_articleId(ctx context.Context, field graphql.CollectedField, obj *helpium.SearchResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18629,6 +19117,38 @@ func (ec *executionContext) fieldContext_Workspace_attachmentLimits(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Workspace_awayEmail(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_awayEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().AwayEmail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AwayEmailSettings) graphql.Marshaler {
+			return ec.marshalNAwayEmailSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐAwayEmailSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_awayEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwayEmailSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Workspace_answerSettings(ctx context.Context, field graphql.CollectedField, obj *helpium.Workspace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20164,6 +20684,62 @@ func (ec *executionContext) unmarshalInputAttachmentLimitsInput(ctx context.Cont
 func UnmarshalAttachmentLimitsInput(ctx context.Context, raw any) (model.AttachmentLimitsInput, error) {
 	var out model.AttachmentLimitsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachmentLimitsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAwayEmailSettingsInput(ctx context.Context, obj any) (model.AwayEmailSettingsInput, error) {
+	var it model.AwayEmailSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"enabled", "delayMinutes", "resumeUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "delayMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delayMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DelayMinutes = data
+		case "resumeUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resumeUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResumeURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAwayEmailSettingsInput unmarshals raw into the AwayEmailSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAwayEmailSettingsInput(ctx context.Context, raw any) (model.AwayEmailSettingsInput, error) {
+	var out model.AwayEmailSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwayEmailSettingsInput", raw, &out)
 	return out, err
 }
 
@@ -22237,6 +22813,49 @@ func (ec *executionContext) _AttachmentLimits(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var awayEmailSettingsImplementors = []string{"AwayEmailSettings"}
+
+func (ec *executionContext) _AwayEmailSettings(ctx context.Context, sel ast.SelectionSet, obj *model.AwayEmailSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awayEmailSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwayEmailSettings")
+		case "enabled":
+			out.Values[i] = ec._AwayEmailSettings_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delayMinutes":
+			out.Values[i] = ec._AwayEmailSettings_delayMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeUrl":
+			out.Values[i] = ec._AwayEmailSettings_resumeUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var businessHoursImplementors = []string{"BusinessHours"}
 
 func (ec *executionContext) _BusinessHours(ctx context.Context, sel ast.SelectionSet, obj *helpium.BusinessHours) graphql.Marshaler {
@@ -23857,6 +24476,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setAwayEmail":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAwayEmail(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestTranscript":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestTranscript(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createAction":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createAction(ctx, field)
@@ -24308,6 +24948,44 @@ func (ec *executionContext) _RateLimits(ctx context.Context, sel ast.SelectionSe
 			}
 		case "messagesPerMinute":
 			out.Values[i] = ec._RateLimits_messagesPerMinute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var resumeConversationPayloadImplementors = []string{"ResumeConversationPayload"}
+
+func (ec *executionContext) _ResumeConversationPayload(ctx context.Context, sel ast.SelectionSet, obj *helpium.ResumedConversation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resumeConversationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResumeConversationPayload")
+		case "conversation":
+			out.Values[i] = ec._ResumeConversationPayload_conversation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "widgetToken":
+			out.Values[i] = ec._ResumeConversationPayload_widgetToken(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25011,6 +25689,12 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Workspace_attachmentLimits(ctx, field, obj)
+				})
+		case "awayEmail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_awayEmail(ctx, field, obj)
 				})
 		case "answerSettings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -25834,6 +26518,19 @@ func (ec *executionContext) marshalNAuthorKind2githubᚗcomᚋhelpiumᚋhelpium�
 	return v
 }
 
+func (ec *executionContext) marshalNAwayEmailSettings2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐAwayEmailSettings(ctx context.Context, sel ast.SelectionSet, v *model.AwayEmailSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AwayEmailSettings!")
+		return graphql.Null
+	}
+	return ec._AwayEmailSettings(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAwayEmailSettingsInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐAwayEmailSettingsInput(ctx context.Context, v any) (model.AwayEmailSettingsInput, error) {
+	res, err := ec.unmarshalInputAwayEmailSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26483,6 +27180,14 @@ func (ec *executionContext) unmarshalNRateLimitsInput2githubᚗcomᚋhelpiumᚋh
 func (ec *executionContext) unmarshalNReplyInput2githubᚗcomᚋhelpiumᚋhelpiumᚋgraphᚋmodelᚐReplyInput(ctx context.Context, v any) (model.ReplyInput, error) {
 	res, err := ec.unmarshalInputReplyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResumeConversationPayload2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐResumedConversation(ctx context.Context, sel ast.SelectionSet, v *helpium.ResumedConversation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResumeConversationPayload!")
+		return graphql.Null
+	}
+	return ec._ResumeConversationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋhelpiumᚋhelpiumᚐRole(ctx context.Context, v any) (helpium.Role, error) {

@@ -290,6 +290,21 @@ func (r *mutationResolver) SetAllowedOrigins(ctx context.Context, workspaceID st
 	return r.Service.SetAllowedOrigins(ctx, workspaceID, origins)
 }
 
+// SetAwayEmail is the resolver for the setAwayEmail field.
+func (r *mutationResolver) SetAwayEmail(ctx context.Context, workspaceID string, input model.AwayEmailSettingsInput) (*helpium.Workspace, error) {
+	return r.Service.SetAwayEmail(ctx, workspaceID, awayEmailFromInput(input))
+}
+
+// RequestTranscript is the resolver for the requestTranscript field.
+func (r *mutationResolver) RequestTranscript(ctx context.Context, token string) (bool, error) {
+	return true, r.Service.RequestTranscript(ctx, token)
+}
+
+// ResumeConversation is the resolver for the resumeConversation field.
+func (r *mutationResolver) ResumeConversation(ctx context.Context, code string) (*helpium.ResumedConversation, error) {
+	return r.Service.ResumeConversation(ctx, code)
+}
+
 // CreateAction is the resolver for the createAction field.
 func (r *mutationResolver) CreateAction(ctx context.Context, workspaceID string, input helpium.ActionInput) (*helpium.Action, error) {
 	return r.Service.CreateAction(ctx, workspaceID, input)
@@ -591,6 +606,15 @@ func (r *workspaceResolver) RateLimits(ctx context.Context, obj *helpium.Workspa
 func (r *workspaceResolver) AttachmentLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.AttachmentLimits, error) {
 	l, err := r.Service.AttachmentLimitsOf(ctx, obj)
 	return &l, err
+}
+
+// AwayEmail is the resolver for the awayEmail field.
+func (r *workspaceResolver) AwayEmail(ctx context.Context, obj *helpium.Workspace) (*model.AwayEmailSettings, error) {
+	a, err := r.Service.AwayEmailOf(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return awayEmailSettings(a), nil
 }
 
 // AnswerSettings is the resolver for the answerSettings field.

@@ -230,6 +230,8 @@ func TestRoleMatrix(t *testing.T) {
 			func() map[string]any { return map[string]any{"w": ws.ID} }},
 		{"setAllowedOrigins", helpium.RoleAdmin, `mutation($w: ID!) { setAllowedOrigins(workspaceId: $w, origins: []) { id } }`,
 			func() map[string]any { return map[string]any{"w": ws.ID} }},
+		{"setAwayEmail", helpium.RoleAdmin, `mutation($w: ID!) { setAwayEmail(workspaceId: $w, input: {enabled: false}) { id } }`,
+			func() map[string]any { return map[string]any{"w": ws.ID} }},
 		{"updateAnswerSettings", helpium.RoleAdmin, `mutation($w: ID!) { updateAnswerSettings(workspaceId: $w, threshold: 0.5) { threshold } }`,
 			func() map[string]any { return map[string]any{"w": ws.ID} }},
 		{"createArticle", helpium.RoleAdmin, `mutation($w: ID!, $t: String!) { createArticle(input: {workspaceId: $w, title: $t, body: "Body"}) { id } }`,
@@ -281,6 +283,7 @@ func TestRoleMatrix(t *testing.T) {
 	mustGraphQL(t, app.AgentGraphQL(t, o.Token, `{ __schema { mutationType { fields { name } } } }`, nil, &schema))
 	notRoleBased := map[string]bool{"login": true, "logout": true, "createConversation": true, "sendMessage": true, "identify": true,
 		"widgetTyping": true, "markWidgetRead": true, "rateAnswer": true, "handOver": true, "rateConversation": true,
+		"requestTranscript": true, "resumeConversation": true,
 		"changePassword": true, "requestPasswordReset": true, "resetPassword": true, "acceptInvitation": true} // TestInvitations, TestPasswords
 	for _, f := range schema.Schema.MutationType.Fields {
 		covered := notRoleBased[f.Name]

@@ -43,6 +43,7 @@ func dashboardOps(b tenantIDs) map[string]struct {
 		"setRateLimits":           {`mutation($w: ID!) { setRateLimits(workspaceId: $w, input: {customerApiPerMinute: 1}) { rateLimits { customerApiPerMinute } } }`, w},
 		"setAllowedOrigins":       {`mutation($w: ID!) { setAllowedOrigins(workspaceId: $w, origins: ["https://evil.test"]) { allowedOrigins } }`, w},
 		"setAttachmentLimits":     {`mutation($w: ID!) { setAttachmentLimits(workspaceId: $w, input: {maxFileBytes: 1}) { attachmentLimits { maxFileBytes } } }`, w},
+		"setAwayEmail":            {`mutation($w: ID!) { setAwayEmail(workspaceId: $w, input: {enabled: true, resumeUrl: "https://evil.example.com/"}) { awayEmail { resumeUrl } } }`, w},
 		"updateWidgetSettings":    {`mutation($w: ID!) { updateWidgetSettings(workspaceId: $w, patch: {greeting: "pwned"}) { id } }`, w},
 		"updateBusinessHours":     {`mutation($w: ID!) { updateBusinessHours(workspaceId: $w, input: {enabled: false, timezone: "UTC", ranges: [], closures: [], outOfOfficeMessage: ""}) { id } }`, w},
 		"rotateWidgetKey":         {`mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { widgetKey } }`, w},
@@ -92,6 +93,7 @@ var notTenantScoped = map[string]bool{
 	"widgetSettings": true, "widgetConversation": true, "widgetMessages": true,
 	"createConversation": true, "sendMessage": true, "identify": true, "widgetConversations": true, "widgetTyping": true, "markWidgetRead": true,
 	"rateAnswer": true, "handOver": true, "rateConversation": true,
+	"requestTranscript": true, "resumeConversation": true,
 }
 
 type tenantIDs struct {

@@ -30,6 +30,7 @@ type tenantB struct {
 	tokenID            string // id of the owner's access token
 	attachment         string // id of a file in B's conversation
 	answer             string // id of an AI answer B's widget was given
+	resumeCode         string // an away email's code for B's conversation
 	secrets            []string
 	conversations, msg int
 }
@@ -101,6 +102,8 @@ func widgetOps(b *tenantB) map[string]gqlRow {
 		"identify":            {`mutation($t: String!) { identify(input: {email: "spy@a.test", widgetToken: $t}) { id } }`, t, false},
 		"widgetTyping":        {`mutation($t: String!) { widgetTyping(token: $t, typing: true) }`, t, false},
 		"markWidgetRead":      {`mutation($t: String!) { markWidgetRead(token: $t, messageId: "00000000-0000-0000-0000-000000000000") { id unreadCount } }`, t, false},
+		"requestTranscript":   {`mutation($t: String!) { requestTranscript(token: $t) }`, t, false},
+		"resumeConversation":  {`mutation($c: String!) { resumeConversation(code: $c) { widgetToken conversation { id } } }`, map[string]any{"c": b.resumeCode}, false},
 		"answer":              {`{ answer(query: "secret article") { answer } }`, nil, true},
 		"rateAnswer":          {`mutation($a: ID!) { rateAnswer(answerId: $a, helpful: false) { helpful } }`, map[string]any{"a": b.answer}, false},
 		"handOver":            {`mutation($a: ID!) { handOver(answerId: $a) { widgetToken } }`, map[string]any{"a": b.answer}, false},
@@ -161,6 +164,7 @@ func setUpTenants(t *testing.T) (*apptest.App, *service.NewOwner, *tenantB) {
 		t.Fatalf("B's file: %d %s", res.Status, res.Body)
 	}
 	b.attachment = sent.Attachments[0].ID
+	b.resumeCode = app.Service.ResumeCode(b.ws.ID, b.conversation)
 	ext, published := "b-secret", helpium.ArticlePublished
 	if _, err := app.Service.ImportArticles(ctx, b.ws.ID, []helpium.ArticleInput{{ExternalID: &ext, Title: "B's secret article", Body: "The secret article body of workspace B.", Status: &published}}); err != nil {
 		t.Fatal(err)

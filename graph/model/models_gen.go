@@ -15,6 +15,32 @@ type AttachmentLimitsInput struct {
 	AllowedKinds []helpium.AttachmentKind `json:"allowedKinds,omitempty"`
 }
 
+// Whether identified customers get the agents' replies they have not seen by
+// email once their widget is closed. The widget counts as open while its event
+// stream (REST or the widgetMessageAdded subscription) is connected, and when
+// it reads the messages.
+type AwayEmailSettings struct {
+	// Off until an admin switches it on. Replies written before it was switched on are never emailed.
+	Enabled bool `json:"enabled"`
+	// How long no widget must have had the conversation open, and the oldest
+	// unseen reply waited, before the email goes (1 to 1440 minutes, default 5);
+	// replies written meanwhile go in the same email.
+	DelayMinutes int `json:"delayMinutes"`
+	// The page of the business's site where the widget runs. The email links to
+	// it with the query parameter helpium_resume; the widget there trades the
+	// code for the conversation (resumeConversation). Null: the email has no
+	// link.
+	ResumeURL *string `json:"resumeUrl,omitempty"`
+}
+
+type AwayEmailSettingsInput struct {
+	Enabled bool `json:"enabled"`
+	// Null or 0: the default (5).
+	DelayMinutes *int `json:"delayMinutes,omitempty"`
+	// An http or https URL; null or empty: no resume link.
+	ResumeURL *string `json:"resumeUrl,omitempty"`
+}
+
 type CreateArticleInput struct {
 	WorkspaceID string  `json:"workspaceId"`
 	ExternalID  *string `json:"externalId,omitempty"`
