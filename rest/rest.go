@@ -40,6 +40,8 @@ func (h *Handler) Register(g *gin.RouterGroup) {
 	g.POST("/conversations/:token/typing", h.typing)
 	g.POST("/conversations/:token/read", h.read)
 	g.POST("/conversations/:token/csat", h.csat)
+	g.POST("/conversations/:token/transcript", h.transcript)
+	g.POST("/conversations/resume", h.resume)
 	g.POST("/search", h.search)
 	g.POST("/search/answer", h.answer)
 	g.POST("/answers/:id/feedback", h.answerFeedback)

@@ -31,18 +31,21 @@ type tenantB struct {
 	attachment         string // id of a file in B's conversation
 	answer             string // id of an AI answer B's widget was given
 	resumeCode         string // an away email's code for B's conversation
+	customer           string // id of B's identified customer
 	secrets            []string
 	conversations, msg int
 }
 
 // restRow is one Customer API route called with A's key and B's ids.
 // own means the route takes no foreign id (it acts on A's own workspace):
-// success is fine as long as nothing of B shows.
+// success is fine as long as nothing of B shows. page means the route is
+// an HTML page for people (an email's link), refused with a 404 page.
 type restRow struct {
 	path   string
 	body   any
 	header []string
 	own    bool
+	page   bool
 }
 
 func restRows(b *tenantB) map[string]restRow {
@@ -66,6 +69,14 @@ func restRows(b *tenantB) map[string]restRow {
 		// A file's link is its only credential: B's file id with any
 		// signature but its own finds nothing.
 		"GET /files/:id": {path: "/files/" + b.attachment + "?expires=4102444800&signature=AAAAAAAAAAAAAAAAAAAAAA"},
+		// Away emails and transcripts (#21). B's own valid resume code is
+		// useless with A's key.
+		"POST /api/customer/conversations/:token/transcript": {path: tok + "/transcript"},
+		"POST /api/customer/conversations/resume":            {path: "/api/customer/conversations/resume", body: map[string]any{"code": b.resumeCode}},
+		// An unsubscribe link is its only credential: B's customer with
+		// any signature but its own is refused, and nothing is shown.
+		"GET /unsubscribe":  {path: "/unsubscribe?c=" + b.customer + "&s=AAAAAAAAAAAAAAAAAAAAAA", page: true},
+		"POST /unsubscribe": {path: "/unsubscribe?c=" + b.customer + "&s=AAAAAAAAAAAAAAAAAAAAAA", page: true},
 	}
 }
 
@@ -164,6 +175,9 @@ func setUpTenants(t *testing.T) (*apptest.App, *service.NewOwner, *tenantB) {
 		t.Fatalf("B's file: %d %s", res.Status, res.Body)
 	}
 	b.attachment = sent.Attachments[0].ID
+	if err := app.DB.QueryRowContext(ctx, "SELECT customer_id FROM conversations WHERE id = ?", b.conversation).Scan(&b.customer); err != nil {
+		t.Fatal(err)
+	}
 	b.resumeCode = app.Service.ResumeCode(b.ws.ID, b.conversation)
 	ext, published := "b-secret", helpium.ArticlePublished
 	if _, err := app.Service.ImportArticles(ctx, b.ws.ID, []helpium.ArticleInput{{ExternalID: &ext, Title: "B's secret article", Body: "The secret article body of workspace B.", Status: &published}}); err != nil {
@@ -267,7 +281,11 @@ func TestRESTIsolationMatrix(t *testing.T) {
 			if l := leaks(b, string(res.Body), row.path, b.token); len(l) > 0 {
 				t.Errorf("response leaks %q: %d %s", l, res.Status, res.Body)
 			}
-			if !row.own {
+			if row.page {
+				if res.Status != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+					t.Errorf("A reached B's page: %d %s", res.Status, res.Body)
+				}
+			} else if !row.own {
 				var env envelope
 				if json.Unmarshal(res.Body, &env) != nil || (env.Error.Code != "not_found" && env.Error.Code != "unauthenticated" && env.Error.Code != "forbidden") || res.Status != env.Error.Status {
 					t.Errorf("A reached B: %d %s", res.Status, res.Body)

@@ -129,6 +129,7 @@ func NewHandler(d Deps) http.Handler {
 	app.Register(r)                                      // the agent app
 	widget.New(service.DemoAPIKey).Register(r)           // /widget.js and /demo
 	account.Register(r)                                  // the pages emailed links open
+	account.RegisterUnsubscribe(r, service.UnsubscribePath, d.Service, log)
 
 	if d.Metrics != nil && d.MetricsToken != "" {
 		r.GET("/metrics", requireBearer(d.MetricsToken), gin.WrapH(d.Metrics.Handler()))
