@@ -463,9 +463,11 @@ function Reply({ conversationID, attach, onSent }: { conversationID: string; att
   // stored twice; any edit makes it another message.
   const key = useRef(crypto.randomUUID());
   const edited = () => { key.current = crypto.randomUUID(); };
-  // Typing: a start at most every 2 s while the box has text (the server
-  // drops more, and each start keeps the indicator up 6 s), a stop when the
-  // draft is sent, emptied or left, only after a start. Failures are silent.
+  // Typing: a start at most every 2 s while the box has a reply's text (the
+  // server drops more, and each start keeps the indicator up 6 s; never
+  // while writing an internal note, which the customer must not notice), a
+  // stop when the draft is sent, emptied, left or made a note, only after a
+  // start. Failures are silent.
   const typing = useRef({ on: false, last: 0 });
   const setTyping = (on: boolean) => {
     const t = typing.current;
@@ -538,7 +540,7 @@ function Reply({ conversationID, attach, onSent }: { conversationID: string; att
         <label class="visually-hidden" for="reply-body">{note ? 'Internal note' : 'Reply'}</label>
       )}
       {!preview && <textarea id="reply-body" ref={box} rows={4} value={body} placeholder={note ? 'Internal note, agents only' : 'Reply to the customer (Markdown)'}
-        onInput={(e) => { const v = (e.target as HTMLTextAreaElement).value; setBody(v); edited(); setTyping(v !== ''); }}
+        onInput={(e) => { const v = (e.target as HTMLTextAreaElement).value; setBody(v); edited(); setTyping(!note && v !== ''); }}
         onBlur={() => setTyping(false)}
         onPaste={(e) => {
           const pasted = [...(e.clipboardData?.files ?? [])];
@@ -561,7 +563,12 @@ function Reply({ conversationID, attach, onSent }: { conversationID: string; att
       {error && <p role="alert" class="error">{error.text}</p>}
       {sending !== null && files.length > 0 && <progress max={100} value={Math.round(sending * 100)} aria-label="Uploading the files" />}
       <div class="reply-actions">
-        <label><input type="checkbox" checked={note} onChange={(e) => { setNote((e.target as HTMLInputElement).checked); edited(); }} /> Internal note</label>
+        <label><input type="checkbox" checked={note} onChange={(e) => {
+          const on = (e.target as HTMLInputElement).checked;
+          setNote(on);
+          edited();
+          setTyping(!on && body !== ''); // a note is for agents: the customer never sees it being written
+        }} /> Internal note</label>
         <button type="button" class="link" onClick={() => setPreview(!preview)}>{preview ? 'Edit' : 'Preview'}</button>
         <button type="button" class="link" onClick={() => picker.current?.click()}>Attach files</button>
         <input ref={picker} type="file" multiple hidden onChange={(e) => {
