@@ -173,41 +173,15 @@ func (s *Service) followActivity(ctx context.Context, c *helpium.Conversation, w
 		return (ev.Type == events.TypeTyping || ev.Type == events.TypeRead) && ev.ConversationID == c.ID && want(ev)
 	})
 	widget := helpium.ActorFrom(ctx).Agent == nil
-	out := make(chan *helpium.ConversationActivity, 16)
-	guard := s.guardFor(ctx, c.WorkspaceID)
-	go func() {
-		defer close(out)
-		defer sub.Close()
-		recheck, stop := guard.ticker()
-		defer stop()
-		for {
-			select {
-			case ev, ok := <-sub.C():
-				if !ok {
-					return
-				}
-				a := activityOf(ev, s.clock())
-				if widget {
-					a.AgentID = nil
-				}
-				select {
-				case out <- a:
-				case <-ctx.Done():
-					return
-				}
-			case <-sub.Resync():
-				// Passing signals are not replayed: a missed typing event
-				// expires by itself, and reads show on the next fetch.
-			case <-recheck:
-				if !guard.allowed(ctx) {
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
+	// Passing signals are not replayed: a missed typing event expires by
+	// itself, and reads show on the next fetch.
+	return relay(ctx, sub, s.guardFor(ctx, c.WorkspaceID), func(ev events.Event) (*helpium.ConversationActivity, bool) {
+		a := activityOf(ev, s.clock())
+		if widget {
+			a.AgentID = nil
 		}
-	}()
-	return out
+		return a, true
+	})
 }
 
 func activityOf(ev events.Event, now time.Time) *helpium.ConversationActivity {

@@ -176,8 +176,22 @@ func (s *Service) ConversationChanged(ctx context.Context, workspaceID string) (
 	sub := s.events.Subscribe(ctx, workspaceID, func(ev events.Event) bool {
 		return ev.Type == events.TypeConversationChanged
 	})
-	out := make(chan *ConversationChange, 16)
-	guard := s.guardFor(ctx, workspaceID)
+	// Changes missed while disconnected are not replayed; the dashboard
+	// refetches its inbox on reconnect.
+	return relay(ctx, sub, s.guardFor(ctx, workspaceID), func(ev events.Event) (*ConversationChange, bool) {
+		c, err := s.store.FindConversationByID(ctx, scopeOf(a), ev.ConversationID)
+		if err != nil {
+			return nil, false // removed since, or the agent left the workspace
+		}
+		return &ConversationChange{Change: helpium.ConversationChange(ev.Change), Conversation: c}, true
+	}), nil
+}
+
+// relay sends what convert makes of each of sub's events until ctx ends or
+// the guard finds the caller's credential gone; convert skips an event by
+// returning false. Events missed during a reconnect are not replayed.
+func relay[T any](ctx context.Context, sub *events.Subscription, guard *liveGuard, convert func(events.Event) (T, bool)) <-chan T {
+	out := make(chan T, 16)
 	go func() {
 		defer close(out)
 		defer sub.Close()
@@ -189,18 +203,16 @@ func (s *Service) ConversationChanged(ctx context.Context, workspaceID string) (
 				if !ok {
 					return
 				}
-				c, err := s.store.FindConversationByID(ctx, scopeOf(a), ev.ConversationID)
-				if err != nil {
-					continue // removed since, or the agent left the workspace
+				v, ok := convert(ev)
+				if !ok {
+					continue
 				}
 				select {
-				case out <- &ConversationChange{Change: helpium.ConversationChange(ev.Change), Conversation: c}:
+				case out <- v:
 				case <-ctx.Done():
 					return
 				}
 			case <-sub.Resync():
-				// Changes missed while disconnected are not replayed; the
-				// dashboard refetches its inbox on reconnect.
 			case <-recheck:
 				if !guard.allowed(ctx) {
 					return
@@ -210,5 +222,6 @@ func (s *Service) ConversationChanged(ctx context.Context, workspaceID string) (
 			}
 		}
 	}()
-	return out, nil
+	return out
 }
+
