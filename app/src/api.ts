@@ -109,6 +109,7 @@ export interface Message {
   createdAt: string;
   authorAgent: { id: string; name: string } | null;
   attachments: Attachment[];
+  answerId: string | null; // the customer's question and the AI's answer a handover copied in
 }
 export interface ConversationSummary {
   id: string;
@@ -133,7 +134,11 @@ export interface Conversation {
   } | null;
   messages: { edges: { node: Message }[] };
   seenUpTo: string | null; // the newest message the customer has read
+  handedOverAt: string | null; // the customer asked the AI for a person
+  csat: CSAT | null;
 }
+// CSAT is the customer's rating of a resolved conversation.
+export interface CSAT { rating: number; comment: string | null; submittedAt: string }
 // Activity is a passing signal in a conversation: someone typing, or the
 // customer reading further.
 export interface Activity {

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { renderMarkdown } from '../../widget/src/markdown.js';
 import {
   ApiError, closeSocket, gql, subscribe, upload,
-  type Activity, type Agent, type Attachment, type Conversation, type ConversationSummary, type Membership, type Message, type Status,
+  type Activity, type Agent, type Attachment, type Conversation, type CSAT, type ConversationSummary, type Membership, type Message, type Status,
 } from './api';
 
 const ME = `{ me { id name email } myWorkspaces { role workspace { id name } } }`;
@@ -262,12 +262,12 @@ function Inbox({ workspaceID, me, open, onOpen, change, read }: {
   );
 }
 
-const MESSAGE_FIELDS = `id author body internal createdAt authorAgent { id name } attachments { id filename contentType kind size inline url }`;
+const MESSAGE_FIELDS = `id author body internal createdAt answerId authorAgent { id name } attachments { id filename contentType kind size inline url }`;
 const CONVERSATION = `query($id: ID!) { conversation(id: $id) {
   id status identityVerified assignee { id name }
   customer { id email name verified conversations(first: 6) { edges { node { id status lastMessageAt } } } }
   messages(last: 100) { edges { node { ${MESSAGE_FIELDS} } } }
-  seenUpTo
+  seenUpTo handedOverAt csat { rating comment submittedAt }
 } }`;
 const REPLY = `mutation($c: ID!, $b: String!, $k: String, $files: [Upload!]) {
   replyToConversation(input: {conversationId: $c, body: $b, clientMessageId: $k, files: $files}) { message { ${MESSAGE_FIELDS} } } }`;
@@ -389,11 +389,18 @@ function ConversationView({ id, me, change, onRead, onClose }: {
           { c: id, s: closed ? 'OPEN' : 'RESOLVED' })}>{closed ? 'Reopen' : 'Resolve'}</button>
       </div>
       {error && <p role="alert" class="error">{error}</p>}
-      <p class="assignee">{c.assignee ? `Assigned to ${c.assignee.id === me.id ? 'you' : c.assignee.name}` : 'Unassigned'}</p>
+      <div class="conv-meta">
+        <span class="assignee">{c.assignee ? `Assigned to ${c.assignee.id === me.id ? 'you' : c.assignee.name}` : 'Unassigned'}</span>
+        {c.handedOverAt && <span class="pill ai" title={`The customer asked for a person ${when(c.handedOverAt)}`}>Handed over from the AI</span>}
+        {c.csat && <Rating csat={c.csat} />}
+      </div>
       <ol class="thread" ref={thread} aria-label="Messages">
-        {messages.map((m) => (
+        {messages.map((m) => m.author === 'SYSTEM' ? (
+          <li key={m.id} class="msg system">{m.body} <time>{when(m.createdAt)}</time></li>
+        ) : (
           <li key={m.id} class={`msg ${m.author.toLowerCase()}${m.internal ? ' note' : ''}`}>
-            <span class="from">{m.internal ? 'Internal note · ' : ''}{from(m)}</span>
+            <span class="from">{m.internal ? 'Internal note · ' : ''}{from(m)}
+              {m.answerId && m.author === 'CUSTOMER' && <> <span class="pill ai">asked the AI</span></>}</span>
             {m.body && <Markdown text={m.body} />}
             {m.attachments.length > 0 && <Files files={m.attachments} />}
             <time>{when(m.createdAt)}</time>
@@ -414,9 +421,20 @@ function from(m: Message) {
   switch (m.author) {
     case 'CUSTOMER': return 'Customer';
     case 'AGENT': return m.authorAgent?.name || 'Agent';
-    case 'BOT': return 'AI';
+    case 'BOT': return 'AI answer';
     default: return 'System';
   }
+}
+
+// Rating is the customer's CSAT rating of the conversation, with their
+// comment.
+function Rating({ csat }: { csat: CSAT }) {
+  return (
+    <span class="csat">
+      Rated <strong><span aria-hidden="true">★ </span>{csat.rating}/5</strong>
+      {csat.comment && <> · <q>{csat.comment}</q></>}
+    </span>
+  );
 }
 
 function CustomerPanel({ c }: { c: Conversation }) {
