@@ -96,8 +96,29 @@ export class Client {
     return this.request('POST', '/search', { query }, signal);
   }
 
-  answer(query, signal) {
-    return this.request('POST', '/search/answer', { query }, signal);
+  // answer asks the AI. The conversation's widget token (once a person has
+  // taken it over, the AI steps back) and the installation id (an answer
+  // followed by a conversation from this browser did not settle the
+  // question) give the server the context.
+  answer(query, signal, widgetToken, installationId) {
+    return this.request('POST', '/search/answer', { query, widget_token: widgetToken || undefined, installation_id: installationId }, signal);
+  }
+
+  // rateAnswer is the customer's vote: did the answer help?
+  rateAnswer(answerId, helpful) {
+    return this.request('POST', `/answers/${encodeURIComponent(answerId)}/feedback`, { helpful });
+  }
+
+  // handOver is "Talk to a person" after an answer: it continues the open
+  // conversation of token, or starts one. The answer is shaped as
+  // createConversation's.
+  handOver(answerId, token, installationId) {
+    return this.request('POST', `/answers/${encodeURIComponent(answerId)}/handover`, { token: token || undefined, installation_id: installationId });
+  }
+
+  // rate is the customer's rating of a resolved conversation, 1 to 5.
+  rate(token, rating, comment) {
+    return this.request('POST', `/conversations/${encodeURIComponent(token)}/csat`, { rating, comment: comment || undefined });
   }
 
   // clientMessageId with this browser's installationId makes a retry of a
@@ -117,8 +138,8 @@ export class Client {
     return this.request('POST', path, fields);
   }
 
-  // conversation returns the conversation with its read state: read
-  // {unread_count, seen_up_to}.
+  // conversation returns the conversation with its status, csat and read
+  // state: read {unread_count, seen_up_to}.
   conversation(token) {
     return this.request('GET', `/conversations/${encodeURIComponent(token)}`);
   }

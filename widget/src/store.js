@@ -1,6 +1,7 @@
 // Per-workspace session storage in localStorage: the conversation's widget
 // token (so a reload resumes it), the last message read and the random
-// installation id a retried conversation start is bound to. Nothing else is
+// installation id a retried conversation start is bound to (answers carry
+// it too, so the server can tell one led to a conversation). Nothing else is
 // ever stored: no identity, and never the customer's bearer token. Where
 // localStorage is unavailable (private modes, sandboxed frames) it falls
 // back to memory for the life of the page.

@@ -1,7 +1,9 @@
 // The widget: a launcher and a panel in a shadow root, the home view
-// (greeting, business hours, search and AI answer) and the conversation
-// view (live messages and their files, an outbox with retries, typing
-// indicators both ways and read state), over the Customer API.
+// (greeting, business hours, search and AI answer, with "Did this answer
+// your question?" and "Talk to a person") and the conversation view (live
+// messages and their files, an outbox with retries, typing indicators both
+// ways, read state, and the rating once it is resolved), over the Customer
+// API.
 
 import { Client } from './api.js';
 import { h, icon, ICONS, focusables, link, safeUrl } from './dom.js';
@@ -12,7 +14,9 @@ import CSS from './widget.css';
 
 const COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 const SETTINGS_TTL_MS = 5 * 60 * 1000;
-const AUTHOR_LABEL = { customer: 'You', agent: 'Support', bot: 'Bot', system: '' };
+const AUTHOR_LABEL = { customer: 'You', agent: 'Support', bot: 'AI answer', system: '' };
+const ENDED = ['resolved', 'closed']; // the statuses a rating is asked in
+const RATINGS = ['Very bad', 'Bad', 'Okay', 'Good', 'Very good'];
 const TYPING_MS = 2000; // the server lets one typing start through per 2 s
 
 // errorInfo is the payload of the "error" event.
@@ -38,6 +42,8 @@ export class Widget {
     this.lastAt = 0;
     this.readSent = null; // the message last reported read
     this.seenUpTo = null; // the newest message an agent has read
+    this.status = null; // the conversation's status, as last fetched
+    this.handed = new Set(); // answers handed over to this conversation
     this.typingOn = false; // a typing start was sent and no stop yet
     this.typingAt = 0;
     this.outbox = [];
@@ -180,7 +186,7 @@ export class Widget {
       maxlength: '500',
       placeholder: 'Search for answers',
     });
-    const searchForm = h(
+    const searchForm = (this.searchForm = h(
       'form',
       {
         class: 'search',
@@ -193,7 +199,7 @@ export class Widget {
       h('label', { class: 'sr', for: 'hp-q', text: 'Search the help center' }),
       this.query,
       h('button', { type: 'submit', 'aria-label': 'Search' }, icon(ICONS.search)),
-    );
+    ));
     this.results = h('div', { class: 'results', 'aria-live': 'polite' });
     this.startBtn = h('button', {
       class: 'primary',
@@ -208,9 +214,13 @@ export class Widget {
     this.empty = h('p', { class: 'empty', text: 'Send us a message and we will reply here.' });
     this.typingEl = h('p', { class: 'typing', role: 'status', 'aria-live': 'polite' });
     this.seenEl = h('div', { class: 'seen', text: 'Seen' });
+    // The rating prompt moves to the view shown (showView).
+    this.csat = h('section', { class: 'csat', hidden: true, 'aria-labelledby': 'hp-csat-q' });
+    this.home.insertBefore(this.csat, searchForm);
     this.conv = h('div', { class: 'conv', hidden: true }, this.convOoo, this.empty, this.log, this.typingEl);
 
-    this.body = h('div', { class: 'body' }, this.home, this.conv);
+    // Focusable, so that a keyboard can scroll a long conversation.
+    this.body = h('div', { class: 'body', tabindex: '0' }, this.home, this.conv);
 
     this.input = h('textarea', {
       id: 'hp-input',
@@ -363,6 +373,7 @@ export class Widget {
     this.launcherIcon.replaceChildren(icon(ICONS.close));
     this.focusView();
     this.maybeMarkRead();
+    this.refresh(); // the event stream does not carry status changes
     if (Date.now() - this.settingsAt > SETTINGS_TTL_MS) {
       this.client.settings().then((s) => this.applySettings(s), () => {});
     }
@@ -411,6 +422,8 @@ export class Widget {
     this.conv.hidden = !conv;
     this.composer.hidden = !conv;
     this.backBtn.hidden = !conv;
+    if (conv) this.conv.append(this.csat);
+    else this.home.insertBefore(this.csat, this.searchForm);
     this.updateStartLabel();
     if (this.isOpen) this.focusView();
     if (conv) {
@@ -527,7 +540,7 @@ export class Widget {
     const articleBox = h('section', { class: 'article-box', 'aria-label': 'Articles' });
     this.results.setAttribute('aria-busy', 'true');
     this.results.replaceChildren(answerBox, articleBox);
-    const answer = this.client.answer(q, ac.signal).then(
+    const answer = this.client.answer(q, ac.signal, this.token, this.installationId()).then(
       (a) => !ac.signal.aborted && this.renderAnswer(answerBox, a),
       (err) => !ac.signal.aborted && this.renderAnswerError(answerBox, err),
     );
@@ -543,9 +556,14 @@ export class Widget {
   renderAnswer(box, a) {
     a = a || {};
     const sources = Array.isArray(a.sources) ? a.sources : [];
+    const id = typeof a.answer_id === 'string' ? a.answer_id : null;
     if (!a.answered) {
+      const err = h('p', { class: 'err', role: 'alert', hidden: true });
       box.replaceChildren(
         h('p', { class: 'muted', text: typeof a.answer === 'string' && a.answer.trim() ? a.answer : 'We could not find an answer to that. Start a conversation and we will help.' }),
+        // Quieter than after a "No": the refusal already points to a person.
+        id ? h('button', { class: 'quiet', type: 'button', text: 'Talk to a person', onclick: (e) => this.handOver(id, e.target, err) }) : null,
+        err,
       );
       return;
     }
@@ -559,7 +577,60 @@ export class Widget {
         ),
       );
     }
-    box.replaceChildren(h('h3', { text: 'Answer' }), card);
+    box.replaceChildren(h('h3', { text: 'Answer' }), card, id ? this.voteEl(id) : null);
+  }
+
+  // voteEl asks "Did this answer your question?" under an answer. After a
+  // "No" it offers a person.
+  voteEl(id) {
+    const err = h('p', { class: 'err', role: 'alert', hidden: true });
+    const buttons = [true, false].map((helpful) =>
+      h('button', { class: 'pill', type: 'button', text: helpful ? 'Yes' : 'No', onclick: () => vote(helpful) }),
+    );
+    const q = h('p', { id: `hp-vote-${id}`, text: 'Did this answer your question?' });
+    const box = h('div', { class: 'vote' }, h('div', { class: 'row', role: 'group', 'aria-labelledby': q.id }, q, buttons), err);
+    const vote = async (helpful) => {
+      for (const b of buttons) b.disabled = true;
+      showError(err, null);
+      try {
+        await this.client.rateAnswer(id, helpful);
+      } catch (e) {
+        for (const b of buttons) b.disabled = false;
+        showError(err, actionErrorText(e));
+        this.emit('error', errorInfo(e));
+        return;
+      }
+      const thanks = h('p', { tabindex: '-1', text: 'Thanks for your feedback.' });
+      const person = helpful
+        ? null
+        : h('button', { class: 'secondary', type: 'button', text: 'Talk to a person', onclick: (e) => this.handOver(id, e.target, err) });
+      box.replaceChildren(thanks, person, err);
+      (person || thanks).focus();
+    };
+    return box;
+  }
+
+  // handOver is "Talk to a person": the question and the answer go to the
+  // open conversation, or a new one, which the widget then shows. A
+  // resolved conversation is left alone (its token is not sent); asking
+  // again for an answer handed over already just shows its conversation.
+  async handOver(id, btn, err) {
+    if (this.handed.has(id)) return this.showView('conversation');
+    btn.disabled = true;
+    showError(err, null);
+    const token = this.token && !ENDED.includes(this.status) ? this.token : null;
+    try {
+      const r = await this.client.handOver(id, token, this.installationId());
+      if (this.destroyed) return;
+      this.adopt(r);
+      this.handed.add(id);
+      this.showView('conversation');
+    } catch (e) {
+      if (this.destroyed) return;
+      showError(err, actionErrorText(e));
+      this.emit('error', errorInfo(e));
+    }
+    btn.disabled = false;
   }
 
   renderAnswerError(box, err) {
@@ -617,8 +688,10 @@ export class Widget {
     this.store.set('token', null);
     this.store.set('lastRead', null);
     this.seen.clear();
-    this.lastId = this.readSent = this.seenUpTo = null;
+    this.lastId = this.readSent = this.seenUpTo = this.status = null;
     this.lastAt = 0;
+    this.handed.clear();
+    this.hideRating();
     this.typingOn = false;
     this.showTyping(null);
     this.log.replaceChildren(...this.outbox.map((i) => i.el));
@@ -663,14 +736,94 @@ export class Widget {
     if (local != null && server != null && local < server) this.client.read(token, lastRead).catch(() => {});
     const n = Math.min(local ?? Infinity, server ?? Infinity);
     this.setUnread(Number.isFinite(n) ? n : 0);
-    this.applyRead(c);
+    this.applyConversation(c);
     this.maybeMarkRead();
     this.startLive(cursor);
   }
 
-  // applyRead shows the read state of a conversation from the server.
-  applyRead(c) {
-    if (c && c.read && c.read.seen_up_to) this.markSeen(c.read.seen_up_to);
+  // adopt shows the conversation a start or a handover returned
+  // ({conversation, message, widget_token}) and goes live on it; another
+  // conversation than the one shown replaces it.
+  adopt(r) {
+    if (r.widget_token !== this.token) {
+      if (this.token) this.forget();
+      this.setToken(r.widget_token);
+      if (this.identity) this.sendIdentify().catch(() => {});
+    }
+    const fresh = !this.seen.has(r.message.id);
+    this.addMessages([r.message], false);
+    if (fresh) this.emit('message', publicMessage(r.message));
+    this.applyConversation(r.conversation);
+    if (!this.live) this.startLive(null); // from the start: a handover's answer and note follow
+  }
+
+  // refresh fetches the conversation again, for what the event stream does
+  // not carry: its status (is a rating due?) and read state.
+  refresh() {
+    const token = this.token;
+    if (token) this.client.conversation(token).then((c) => token === this.token && this.applyConversation(c), () => {});
+  }
+
+  // applyConversation shows the read state and status of a conversation
+  // from the server, and asks for a rating when it is resolved or closed
+  // and not rated yet.
+  applyConversation(c) {
+    if (!c) return;
+    if (c.read && c.read.seen_up_to) this.markSeen(c.read.seen_up_to);
+    if (typeof c.status !== 'string') return;
+    this.status = c.status;
+    this.conv.dataset.status = c.status;
+    // Not while a message goes out: it reopens the conversation.
+    if (ENDED.includes(c.status) && c.csat == null && !this.outbox.length) this.askRating();
+    else if (!this.csat.classList.contains('done')) this.hideRating();
+  }
+
+  // askRating shows "How would you rate this conversation?": five buttons
+  // that send the rating, with the comment written above them if any.
+  askRating() {
+    const box = this.csat;
+    if (!box.hidden || box.classList.contains('done')) return;
+    const token = this.token;
+    const err = h('p', { class: 'err', role: 'alert', hidden: true });
+    const comment = h('textarea', { id: 'hp-csat-c', rows: '2', maxlength: '1000', placeholder: 'Add a comment (optional)' });
+    const buttons = RATINGS.map((label, i) =>
+      h('button', { type: 'button', text: String(i + 1), 'aria-label': `${i + 1} – ${label}`, onclick: () => rate(i + 1) }),
+    );
+    const rate = async (n) => {
+      for (const b of buttons) b.disabled = true;
+      showError(err, null);
+      try {
+        await this.client.rate(token, n, comment.value.trim());
+      } catch (e) {
+        if (token !== this.token) return;
+        if (e.status === 409) return this.hideRating(); // rated already, or open again
+        for (const b of buttons) b.disabled = false;
+        showError(err, actionErrorText(e));
+        this.emit('error', errorInfo(e));
+        return;
+      }
+      if (token !== this.token) return;
+      const thanks = h('p', { class: 'thanks', tabindex: '-1', text: 'Thanks for rating.' });
+      box.classList.add('done');
+      box.replaceChildren(thanks);
+      thanks.focus();
+    };
+    box.replaceChildren(
+      h('p', { id: 'hp-csat-q', class: 'q', text: 'How would you rate this conversation?' }),
+      h('label', { class: 'sr', for: 'hp-csat-c', text: 'Comment (optional)' }),
+      comment,
+      h('div', { class: 'scale', role: 'group', 'aria-labelledby': 'hp-csat-q' }, buttons),
+      h('div', { class: 'ends', 'aria-hidden': 'true' }, h('span', { text: RATINGS[0] }), h('span', { text: RATINGS[4] })),
+      err,
+    );
+    box.hidden = false;
+    if (this.view === 'conversation') this.scrollToEnd();
+  }
+
+  hideRating() {
+    this.csat.hidden = true;
+    this.csat.classList.remove('done');
+    this.csat.replaceChildren();
   }
 
   startLive(cursor) {
@@ -685,7 +838,7 @@ export class Widget {
         if (a.kind === 'typing') this.showTyping(a);
         else if (a.kind === 'read') this.markSeen(a.last_read_message_id);
       },
-      onReconnect: () => this.client.conversation(token).then((c) => token === this.token && this.applyRead(c), () => {}),
+      onReconnect: () => token === this.token && this.refresh(),
     });
     this.live.start();
   }
@@ -716,18 +869,19 @@ export class Widget {
   messageEl(m) {
     const label = AUTHOR_LABEL[m.author] ?? '';
     const files = Array.isArray(m.attachments) ? m.attachments : [];
-    const cls = m.author === 'customer' ? 'msg mine' : m.author === 'system' ? 'msg system' : 'msg';
+    const cls = m.author === 'customer' ? 'msg mine' : m.author === 'agent' ? 'msg' : `msg ${m.author}`;
     const time = formatTime(m.created_at, this.settings && this.settings.locale);
     return h(
       'div',
       { class: cls, 'data-id': m.id, 'data-author': m.author },
       label ? h('span', { class: 'sr', text: `${label}: ` }) : null,
-      // Agents and the AI write Markdown (the safe subset AI answers use);
-      // what a customer typed stays plain text.
+      // Agents and the AI write Markdown (the safe subset AI answers use;
+      // a handed-over answer's citations lost their sources); what a
+      // customer typed and system notes stay plain text.
       !m.body && files.length
         ? null
-        : m.author === 'agent' || m.author === 'ai'
-          ? h('div', { class: 'bubble md' }, renderMarkdown(m.body, [], this.base))
+        : m.author === 'agent' || m.author === 'bot'
+          ? h('div', { class: 'bubble md' }, renderMarkdown(m.author === 'bot' ? String(m.body).replace(/ ?\[\d{1,3}\]/g, '') : m.body, [], this.base))
           : h('div', { class: 'bubble', text: m.body }),
       files.length ? this.filesEl(files) : null,
       h('div', { class: 'meta', 'aria-hidden': 'true', text: [label, time].filter(Boolean).join(' · ') }),
@@ -787,7 +941,7 @@ export class Widget {
     this.readSent = id;
     this.store.set('lastRead', id);
     this.client.read(token, id).then(
-      (c) => token === this.token && this.applyRead(c),
+      (c) => token === this.token && this.applyConversation(c),
       () => {
         if (this.readSent === id) this.readSent = null;
       },
@@ -897,6 +1051,9 @@ export class Widget {
   // send queues a message; the outbox delivers in order, one at a time.
   // A retry sends the same files under the same client message id.
   send(body, files = []) {
+    // Writing again reopens a resolved conversation: no rating then.
+    if (ENDED.includes(this.status)) this.status = 'open';
+    this.hideRating();
     const item = { clientId: newId(), body, files, state: 'queued', el: null };
     item.el = this.pendingEl(item);
     this.outbox.push(item);
@@ -1021,12 +1178,8 @@ export class Widget {
     if (!this.token) {
       const r = await this.client.createConversation(item.body, item.clientId, this.installationId(), item.files, progress);
       if (this.destroyed) return;
-      this.setToken(r.widget_token);
       item.el.remove();
-      this.addMessages([r.message], false);
-      this.emit('message', publicMessage(r.message));
-      this.startLive(null);
-      if (this.identity) this.sendIdentify().catch(() => {});
+      this.adopt(r);
       return;
     }
     const m = await this.client.sendMessage(this.token, item.body, item.clientId, item.files, progress);
@@ -1108,6 +1261,7 @@ function publicMessage(m) {
     author: m.author,
     body: m.body,
     created_at: m.created_at,
+    answer_id: m.answer_id ?? null,
     attachments: files.map((a) => ({ id: a.id, filename: a.filename, content_type: a.content_type, kind: a.kind, size: a.size, url: a.url })),
   };
 }
@@ -1144,6 +1298,18 @@ function fileErrorText(err) {
   const msg = String(err.message || 'The files could not be sent.');
   const named = msg.replace(/^files\[\d+\] \((.*)\)(?= is |: )/, '$1');
   return named !== msg ? named : msg.charAt(0).toUpperCase() + msg.slice(1);
+}
+
+// actionErrorText is what a failed vote, handover or rating says.
+function actionErrorText(err) {
+  if (err.status === 0) return 'Could not reach the server. Check your connection.';
+  if (err.status === 429) return `Too many requests. Try again in ${err.retryAfter || 5} seconds.`;
+  return err.message || 'Something went wrong. Please try again.';
+}
+
+function showError(el, text) {
+  el.textContent = text || '';
+  el.hidden = !text;
 }
 
 function searchErrorText(err, fallback) {
