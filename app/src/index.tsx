@@ -60,6 +60,8 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
   const admin = role !== 'AGENT';
   const [view, setView] = useState(['#kb', '#reports', '#settings'].includes(location.hash) ? location.hash.slice(1) : 'inbox');
   const shown = view === 'settings' && !admin ? 'inbox' : view;
+  const [article, setArticle] = useState<string | null>(null); // to open in the knowledge base (from Reports)
+  const go = (v: string) => { setArticle(null); setView(v); };
   useEffect(() => { history.replaceState(null, '', '#' + shown); }, [shown]);
   const [help, setHelp] = useState(false);
   // One live subscription to the workspace's conversation changes, shared
@@ -97,17 +99,20 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
           </label>
         ) : <span>{workspaces[0].workspace.name}</span>}
         <nav aria-label="Sections">
-          <button type="button" class="tab" aria-current={view === 'inbox' ? 'page' : undefined} onClick={() => setView('inbox')}>Inbox</button>
-          <button type="button" class="tab" aria-current={view === 'kb' ? 'page' : undefined} onClick={() => setView('kb')}>Knowledge base</button>
-          <button type="button" class="tab" aria-current={view === 'reports' ? 'page' : undefined} onClick={() => setView('reports')}>Reports</button>
-          {admin && <button type="button" class="tab" aria-current={shown === 'settings' ? 'page' : undefined} onClick={() => setView('settings')}>Settings</button>}
+          <button type="button" class="tab" aria-current={view === 'inbox' ? 'page' : undefined} onClick={() => go('inbox')}>Inbox</button>
+          <button type="button" class="tab" aria-current={view === 'kb' ? 'page' : undefined} onClick={() => go('kb')}>Knowledge base</button>
+          <button type="button" class="tab" aria-current={view === 'reports' ? 'page' : undefined} onClick={() => go('reports')}>Reports</button>
+          {admin && <button type="button" class="tab" aria-current={shown === 'settings' ? 'page' : undefined} onClick={() => go('settings')}>Settings</button>}
         </nav>
         <span class="spacer" />
         <button type="button" class="link" onClick={() => setHelp(true)}>Shortcuts</button>
         <span class="who">{agent.name || agent.email}</span>
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
-      {shown === 'settings' ? <Settings key={wsID} workspaceID={wsID} me={agent} /> : shown === 'reports' ? <Reports key={wsID} workspaceID={wsID} /> : shown === 'kb' ? <KnowledgeBase key={wsID} workspaceID={wsID} canEdit={admin} /> : (
+      {shown === 'settings' ? <Settings key={wsID} workspaceID={wsID} me={agent} /> : shown === 'reports' ? (
+        <Reports key={wsID} workspaceID={wsID} admin={admin}
+          onOpenArticle={(id) => { setArticle(id); setView('kb'); }} onOpenConversation={(id) => { setOpen(id); setView('inbox'); }} />
+      ) : shown === 'kb' ? <KnowledgeBase key={wsID} workspaceID={wsID} canEdit={admin} initial={article} /> : (
         <div class={open ? 'panes has-open' : 'panes'}>
           <Inbox workspaceID={wsID} me={agent} open={open} onOpen={setOpen} change={change} read={read} />
           {open ? <ConversationView key={open} id={open} me={agent} change={change} onRead={onRead} onClose={() => setOpen(null)} />
@@ -616,7 +621,9 @@ function size(n: number) {
 interface Article { id: string; title: string; body: string; status: 'DRAFT' | 'PUBLISHED'; tags: string[]; updatedAt: string }
 const ARTICLE_FIELDS = `id title body status tags updatedAt`;
 
-function KnowledgeBase({ workspaceID, canEdit }: { workspaceID: string; canEdit: boolean }) {
+// KnowledgeBase lists the articles and opens one in the editor: the one
+// chosen, or initial (an article a report links to).
+function KnowledgeBase({ workspaceID, canEdit, initial }: { workspaceID: string; canEdit: boolean; initial: string | null }) {
   const [status, setStatus] = useState('');
   const [text, setText] = useState('');
   const [items, setItems] = useState<Article[]>([]);
@@ -632,6 +639,12 @@ function KnowledgeBase({ workspaceID, canEdit }: { workspaceID: string; canEdit:
       .catch((e) => setError(e.message));
   }, [workspaceID, status, text]);
   useEffect(() => { const t = setTimeout(load, text ? 250 : 0); return () => clearTimeout(t); }, [load]);
+  useEffect(() => {
+    if (!initial) return;
+    gql<{ article: Article }>(`query($id: ID!) { article(id: $id) { ${ARTICLE_FIELDS} } }`, { id: initial })
+      .then((d) => setEditing(d.article))
+      .catch((e) => setError(e.message));
+  }, [initial]);
   const act = (query: string, vars: Record<string, unknown>) => gql(query, vars).then(() => { setEditing(null); load(); }).catch((e) => setError(e.message));
   return (
     <div class="kb">
@@ -899,34 +912,63 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
   );
 }
 
-interface DayStats { date: string; opened: number; resolved: number; medianFirstResponseSeconds: number | null; medianResolutionSeconds: number | null }
+interface CSATSummary { count: number; average: number | null; distribution: number[] } // distribution: ratings of 1 to 5
+interface DayStats {
+  date: string; opened: number; resolved: number; medianFirstResponseSeconds: number | null; medianResolutionSeconds: number | null;
+  csat: CSATSummary; csatAverage?: number | null; // the day's csat.average, for Bars
+}
 interface Stats {
   opened: number; resolved: number; openNow: number;
-  medianFirstResponseSeconds: number | null; medianResolutionSeconds: number | null; days: DayStats[];
+  medianFirstResponseSeconds: number | null; medianResolutionSeconds: number | null; csat: CSATSummary; days: DayStats[];
 }
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const daysAgo = (n: number) => isoDay(new Date(Date.now() - n * 864e5));
+const PERIODS = [7, 30, 90]; // the period picker's "last N days"
 
-// Reports draws the stats query over a chosen range of days.
-function Reports({ workspaceID }: { workspaceID: string }) {
-  const today = new Date();
-  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 13 * 864e5)));
-  const [to, setTo] = useState(isoDay(today));
+// Reports draws the stats query over a chosen range of days (the last 7,
+// 30 or 90, or any), with the customers' ratings; for owners and admins
+// the content-gap report of the same days; for everyone the answers
+// customers voted not helpful.
+function Reports({ workspaceID, admin, onOpenArticle, onOpenConversation }: {
+  workspaceID: string; admin: boolean; onOpenArticle: (id: string) => void; onOpenConversation: (id: string) => void;
+}) {
+  const [from, setFrom] = useState(daysAgo(29));
+  const [to, setTo] = useState(daysAgo(0));
   const [stats, setStats] = useState<Stats | null>(null);
   const [error, setError] = useState('');
+  const period = to === daysAgo(0) ? PERIODS.find((n) => from === daysAgo(n - 1)) : undefined;
+  // The days from..to as instants [start, end): the range includes its last day.
+  const start = from + 'T00:00:00Z';
+  const last = new Date(to + 'T00:00:00Z');
+  last.setUTCDate(last.getUTCDate() + 1);
+  const end = last.toISOString();
   useEffect(() => {
-    const end = new Date(to + 'T00:00:00Z');
-    end.setUTCDate(end.getUTCDate() + 1); // the range includes its last day
+    let live = true;
     gql<{ stats: Stats }>(`query($w: ID!, $f: Time!, $t: Time!) { stats(workspaceId: $w, from: $f, to: $t) {
-      opened resolved openNow medianFirstResponseSeconds medianResolutionSeconds
-      days { date opened resolved medianFirstResponseSeconds medianResolutionSeconds } } }`,
-      { w: workspaceID, f: from + 'T00:00:00Z', t: end.toISOString() })
-      .then((d) => { setStats(d.stats); setError(''); })
-      .catch((e) => setError(e.message));
-  }, [workspaceID, from, to]);
+      opened resolved openNow medianFirstResponseSeconds medianResolutionSeconds csat { count average distribution }
+      days { date opened resolved medianFirstResponseSeconds medianResolutionSeconds csat { count average distribution } } } }`,
+      { w: workspaceID, f: start, t: end })
+      .then((d) => {
+        if (!live) return;
+        setStats({ ...d.stats, days: d.stats.days.map((day) => ({ ...day, csatAverage: day.csat.average })) });
+        setError('');
+      })
+      .catch((e) => live && setError(e.message));
+    return () => { live = false; };
+  }, [workspaceID, start, end]);
   return (
     <section class="reports" aria-label="Reports">
       <div class="filters">
+        <label>Period{' '}
+          <select value={period ?? ''} onChange={(e) => {
+            const n = Number((e.target as HTMLSelectElement).value);
+            if (n) { setFrom(daysAgo(n - 1)); setTo(daysAgo(0)); }
+          }}>
+            {PERIODS.map((n) => <option key={n} value={n}>Last {n} days</option>)}
+            <option value="" disabled={period !== undefined}>Custom</option>
+          </select>
+        </label>
         <label>From <input type="date" value={from} max={to} onChange={(e) => setFrom((e.target as HTMLInputElement).value)} /></label>
         <label>To <input type="date" value={to} min={from} onChange={(e) => setTo((e.target as HTMLInputElement).value)} /></label>
       </div>
@@ -938,6 +980,8 @@ function Reports({ workspaceID }: { workspaceID: string }) {
           <div><dt>Open now</dt><dd>{stats.openNow}</dd></div>
           <div><dt>Median first response</dt><dd>{duration(stats.medianFirstResponseSeconds)}</dd></div>
           <div><dt>Median resolution</dt><dd>{duration(stats.medianResolutionSeconds)}</dd></div>
+          <div class="csat-tile"><dt>CSAT average</dt><dd>{rating(stats.csat.average)}{stats.csat.average != null && <span class="of"> / 5</span>}</dd></div>
+          <div><dt>Ratings</dt><dd>{stats.csat.count}</dd></div>
         </dl>
         <div class="card">
           <h2 id="chart-volume">Opened and resolved per day</h2>
@@ -947,17 +991,161 @@ function Reports({ workspaceID }: { workspaceID: string }) {
           <h2 id="chart-times">Median first response and resolution per day</h2>
           <Bars days={stats.days} series={[['medianFirstResponseSeconds', 'First response', '#b45309'], ['medianResolutionSeconds', 'Resolution', '#7c3aed']]} labelledBy="chart-times" format={duration} />
         </div>
+        <section class="card" aria-labelledby="csat-title">
+          <h2 id="csat-title">Customer satisfaction</h2>
+          {stats.csat.count === 0 ? <p class="none">No ratings in this period.</p> : (<>
+            <Distribution csat={stats.csat} />
+            <h3 id="chart-csat">Average rating per day</h3>
+            <Bars days={stats.days} series={[['csatAverage', 'Average rating', '#a16207']]} labelledBy="chart-csat" format={rating} max={5} />
+          </>)}
+        </section>
+      </>)}
+      {admin && <ContentGaps workspaceID={workspaceID} from={start} to={end} onOpenArticle={onOpenArticle} />}
+      <NotHelpful workspaceID={workspaceID} from={start} to={end} onOpenConversation={onOpenConversation} />
+    </section>
+  );
+}
+
+const rating = (v: number | null) => (v == null ? '—' : v.toFixed(1));
+const percent = (v: number) => `${Math.round(v * 100)}%`;
+
+// Distribution draws how many ratings of 5 down to 1 the period had, a
+// table with a bar in each row (SVG attributes, no inline styles).
+function Distribution({ csat }: { csat: CSATSummary }) {
+  const max = Math.max(1, ...csat.distribution);
+  return (
+    <table class="distribution">
+      <caption class="visually-hidden">Ratings, from 5 (very good) to 1 (very bad)</caption>
+      <tbody>{[5, 4, 3, 2, 1].map((r) => {
+        const n = csat.distribution[r - 1] ?? 0;
+        return (
+          <tr key={r}>
+            <th scope="row">{r} <span aria-hidden="true">★</span><span class="visually-hidden">{r === 1 ? 'star' : 'stars'}</span></th>
+            <td class="bar"><svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+              <rect width="100" height="10" fill="#e2e8f0" /><rect width={(100 * n) / max} height="10" fill="#a16207" />
+            </svg></td>
+            <td class="n">{n} <span class="meta">({percent(n / csat.count)})</span></td>
+          </tr>
+        );
+      })}</tbody>
+    </table>
+  );
+}
+
+interface GapReport {
+  questions: number;
+  clusters: { size: number; examples: string[]; articles: { articleId: string; title: string; url: string | null; score: number }[] }[];
+  deflection: { answers: number; ledToConversation: number; rate: number | null };
+}
+const CONTENT_GAPS = `query($w: ID!, $f: Time!, $t: Time!) { contentGaps(workspaceId: $w, from: $f, to: $t) {
+  questions clusters { size examples articles { articleId title url score } } deflection { answers ledToConversation rate } } }`;
+
+// ContentGaps is the content-gap report (owners and admins: the API
+// refuses agents, and Reports does not show it to them): how many AI
+// answers settled the question, then the unanswered questions grouped by
+// meaning, largest group first, with the articles that came closest.
+function ContentGaps({ workspaceID, from, to, onOpenArticle }: { workspaceID: string; from: string; to: string; onOpenArticle: (id: string) => void }) {
+  // The answer is kept with the period it is for: another period shows
+  // Loading… at once, never the last period's groups.
+  const period = `${workspaceID} ${from} ${to}`;
+  const [answer, setAnswer] = useState<{ period: string; report?: GapReport; error?: string } | null>(null);
+  useEffect(() => {
+    let live = true;
+    gql<{ contentGaps: GapReport }>(CONTENT_GAPS, { w: workspaceID, f: from, t: to })
+      .then((d) => live && setAnswer({ period, report: d.contentGaps }))
+      .catch((e) => live && setAnswer({ period, error: e.message }));
+    return () => { live = false; };
+  }, [period]);
+  const { report, error } = answer?.period === period ? answer : { report: undefined, error: undefined };
+  const d = report?.deflection;
+  return (
+    <section class="card gaps" aria-labelledby="gaps-title" aria-busy={!report && !error}>
+      <h2 id="gaps-title">Content gaps</h2>
+      <p class="meta">The questions the AI could not answer, or whose answer the customer voted not helpful, grouped by meaning: the articles to write next.</p>
+      {error ? <p role="alert" class="error">{error}</p> : !report || !d ? <p class="loading">Loading…</p> : (<>
+        <p class="deflection">{d.rate == null ? 'No AI answers in this period.' : (<>
+          <strong>{percent(d.rate)}</strong> of AI answers settled the question: {d.answers - d.ledToConversation} of {d.answers};{' '}
+          {d.ledToConversation} led to a conversation within 24 hours.
+        </>)}</p>
+        {report.clusters.length === 0 ? <p class="none">No unanswered questions in this period.</p> : (<>
+          <p>{report.questions} unanswered {report.questions === 1 ? 'question' : 'questions'}, largest group first:</p>
+          <ol class="clusters">
+            {report.clusters.map((c, i) => (
+              <li key={i} class="cluster">
+                <strong class="size">{c.size} {c.size === 1 ? 'question' : 'questions'}</strong>
+                <ul class="examples">{c.examples.map((q) => <li key={q}><q>{q}</q></li>)}</ul>
+                <p class="closest">{c.articles.length === 0 ? 'No article comes close.' : (<>
+                  Closest {c.articles.length === 1 ? 'article' : 'articles'}:{' '}
+                  {c.articles.map((a, j) => (
+                    <span key={a.articleId}>{j > 0 && ', '}
+                      <a href="#kb" onClick={(e) => { e.preventDefault(); onOpenArticle(a.articleId); }}>{a.title}</a>{' '}
+                      <span class="meta">({a.score.toFixed(2)})</span>
+                    </span>
+                  ))}
+                </>)}</p>
+              </li>
+            ))}
+          </ol>
+        </>)}
       </>)}
     </section>
   );
 }
 
-type NumKey = 'opened' | 'resolved' | 'medianFirstResponseSeconds' | 'medianResolutionSeconds';
+interface AnswerRecord {
+  id: string; question: string; createdAt: string;
+  answer: { answered: boolean; answer: string };
+  feedback: { helpful: boolean; comment: string | null } | null;
+  conversation: { id: string } | null;
+}
+const NOT_HELPFUL = `query($w: ID!, $f: Time, $t: Time) { answers(workspaceId: $w, helpful: false, from: $f, to: $t, first: 50) {
+  id question createdAt answer { answered answer } feedback { helpful comment } conversation { id } } }`;
+
+// NotHelpful lists the AI answers customers voted not helpful in the
+// period, newest first, each with the conversation it led to.
+function NotHelpful({ workspaceID, from, to, onOpenConversation }: { workspaceID: string; from: string; to: string; onOpenConversation: (id: string) => void }) {
+  const [items, setItems] = useState<AnswerRecord[] | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let live = true;
+    setError('');
+    gql<{ answers: AnswerRecord[] }>(NOT_HELPFUL, { w: workspaceID, f: from, t: to })
+      .then((d) => live && setItems(d.answers))
+      .catch((e) => live && setError(e.message));
+    return () => { live = false; };
+  }, [workspaceID, from, to]);
+  return (
+    <section class="card" aria-labelledby="unhelpful-title">
+      <h2 id="unhelpful-title">Answers voted not helpful</h2>
+      {error ? <p role="alert" class="error">{error}</p> : !items ? <p class="loading">Loading…</p>
+        : items.length === 0 ? <p class="none">No AI answer was voted not helpful in this period.</p> : (
+          <ol class="answers">
+            {items.map((a) => (
+              <li key={a.id}>
+                <p class="question"><strong>{a.question}</strong> <time class="meta" dateTime={a.createdAt}>{when(a.createdAt)}</time></p>
+                {a.answer.answered
+                  ? <details><summary>The AI's answer</summary><div class="preview-box"><Markdown text={a.answer.answer} /></div></details>
+                  : <p class="meta">The AI did not answer.</p>}
+                {a.feedback?.comment && <p>The customer said: <q>{a.feedback.comment}</q></p>}
+                {a.conversation && <a class="open-conversation" href="#inbox" onClick={(e) => { e.preventDefault(); onOpenConversation(a.conversation!.id); }}>Open the conversation</a>}
+              </li>
+            ))}
+          </ol>
+        )}
+      {items?.length === 50 && <p class="meta">The 50 most recent.</p>}
+    </section>
+  );
+}
+
+type NumKey = 'opened' | 'resolved' | 'medianFirstResponseSeconds' | 'medianResolutionSeconds' | 'csatAverage';
 
 // Bars draws grouped bars in SVG (attributes only, no inline styles, for
-// the CSP), with the same numbers in a table for screen readers.
-function Bars({ days, series, labelledBy, format }: { days: DayStats[]; series: [NumKey, string, string][]; labelledBy: string; format: (v: number | null) => string }) {
-  const max = Math.max(1, ...days.flatMap((d) => series.map(([k]) => d[k] ?? 0)));
+// the CSP), with the same numbers in a table for screen readers. The scale
+// runs to max, or to the largest value.
+function Bars({ days, series, labelledBy, format, max: top }: {
+  days: DayStats[]; series: [NumKey, string, string][]; labelledBy: string; format: (v: number | null) => string; max?: number;
+}) {
+  const max = top ?? Math.max(1, ...days.flatMap((d) => series.map(([k]) => d[k] ?? 0)));
   const W = 720, H = 180, pad = 24, slot = (W - pad) / Math.max(1, days.length), bar = Math.max(2, (slot - 6) / series.length);
   return (
     <>
@@ -979,7 +1167,7 @@ function Bars({ days, series, labelledBy, format }: { days: DayStats[]; series: 
       <p class="legend">{series.map(([, name, color]) => <span key={name}><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill={color} /></svg> {name}</span>)}</p>
       <table class="visually-hidden" aria-labelledby={labelledBy}>
         <thead><tr><th scope="col">Day</th>{series.map(([, name]) => <th scope="col">{name}</th>)}</tr></thead>
-        <tbody>{days.map((d) => <tr key={d.date}><th scope="row">{d.date}</th>{series.map(([k]) => <td>{format(d[k])}</td>)}</tr>)}</tbody>
+        <tbody>{days.map((d) => <tr key={d.date}><th scope="row">{d.date}</th>{series.map(([k]) => <td>{format(d[k] ?? null)}</td>)}</tr>)}</tbody>
       </table>
     </>
   );
