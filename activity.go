@@ -9,10 +9,13 @@ type ActivityKind string
 const (
 	ActivityTyping ActivityKind = "typing" // someone is typing, or stopped
 	ActivityRead   ActivityKind = "read"   // someone read up to a message
+	ActivityStatus ActivityKind = "status" // the conversation's status changed (widget streams only)
 )
 
 // Valid reports whether k is a known kind.
-func (k ActivityKind) Valid() bool { return k == ActivityTyping || k == ActivityRead }
+func (k ActivityKind) Valid() bool {
+	return k == ActivityTyping || k == ActivityRead || k == ActivityStatus
+}
 
 // Typing indicators are never stored: an event says someone started or
 // stopped, and clients stop showing it TypingTTL after the last start.
@@ -36,8 +39,11 @@ type ConversationActivity struct {
 	Typing    *bool      `json:"typing,omitempty"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// Read: the newest message they have read.
-	LastReadMessageID *string   `json:"last_read_message_id,omitempty"`
-	At                time.Time `json:"at"`
+	LastReadMessageID *string `json:"last_read_message_id,omitempty"`
+	// Status: the conversation's new status (resolved: time to ask for a
+	// rating).
+	Status *ConversationStatus `json:"status,omitempty"`
+	At     time.Time           `json:"at"`
 }
 
 // ReadState is a conversation's read state as one side sees it.

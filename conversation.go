@@ -39,12 +39,13 @@ const (
 	ChangeStatus     ConversationChange = "status"     // its status changed (also when a message reopened it)
 	ChangeAssignment ConversationChange = "assignment" // its assignee changed
 	ChangeMessage    ConversationChange = "message"    // a message was added
+	ChangeCSAT       ConversationChange = "csat"       // the customer rated it
 )
 
 // Valid reports whether c is a known change.
 func (c ConversationChange) Valid() bool {
 	switch c {
-	case ChangeCreated, ChangeStatus, ChangeAssignment, ChangeMessage:
+	case ChangeCreated, ChangeStatus, ChangeAssignment, ChangeMessage, ChangeCSAT:
 		return true
 	}
 	return false

@@ -1,6 +1,7 @@
 package helpium
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -91,9 +92,31 @@ type HandoverInput struct {
 	InstallationID *string
 }
 
-// Handover messages, written once per conversation when a person takes
-// over; the customer's question and the AI answer come before it.
-const HandoverNote = "The customer asked to talk to a person."
+// HandoverNote is the system message written once per conversation when
+// a person takes over, after the customer's question and the AI answer;
+// the customer and the agents both read it.
+const HandoverNote = "You asked to talk to a person. Someone from our team will reply here."
+
+// HandoverBody is the AI answer as a handover copies it into the
+// conversation: its text, then its sources numbered as its [n] citation
+// markers count them, so the markers still point somewhere.
+func HandoverBody(a Answer) string {
+	if len(a.Sources) == 0 {
+		return a.Text
+	}
+	var b strings.Builder
+	b.WriteString(a.Text)
+	b.WriteString("\n\nSources:")
+	for i, src := range a.Sources {
+		title := strings.NewReplacer("[", "(", "]", ")").Replace(src.Title)
+		if src.URL != nil && *src.URL != "" {
+			fmt.Fprintf(&b, "\n%d. [%s](%s)", i+1, title, *src.URL)
+		} else {
+			fmt.Fprintf(&b, "\n%d. %s", i+1, title)
+		}
+	}
+	return b.String()
+}
 
 // builtinHandedOver tells a customer the AI has stepped back.
 var builtinHandedOver = map[string]string{

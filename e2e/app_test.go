@@ -26,7 +26,7 @@ func TestAgentApp(t *testing.T) {
 	srv := startServer(t)
 	agent, customer := newBrowser(t), newBrowser(t)
 	q := func(sel string) string { return fmt.Sprintf("document.querySelector(%s)", jsString(sel)) }
-	text := func(sel string) string { return q(sel) + `?.textContent ?? ""` }
+	text := func(sel string) string { return "(" + q(sel) + `?.textContent ?? "")` }
 	at := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.JSPath(q(sel))) }
 	typeIn := func(sel, s string) chromedp.Action[chromedp.Void] {
 		return chromedp.SendKeys(chromedp.JSPath(q(sel)), s)

@@ -57,12 +57,13 @@ const (
 	ChangeStatus     = string(helpium.ChangeStatus)     // status changed (also when a message reopened it)
 	ChangeAssignment = string(helpium.ChangeAssignment) // assignee_id changed
 	ChangeMessage    = string(helpium.ChangeMessage)    // last_seq bumped: a message was added
+	ChangeCSAT       = string(helpium.ChangeCSAT)       // csat_rating set: the customer rated it
 )
 
 // Event is one change published by the database.
 type Event struct {
 	Type           string // TypeMessageAdded | TypeConversationChanged
-	Change         string // for conversation_changed: "created" | "status" | "assignment" | "message"
+	Change         string // for conversation_changed: "created" | "status" | "assignment" | "message" | "csat"
 	WorkspaceID    string
 	ConversationID string
 	MessageID      string // message_added

@@ -280,6 +280,7 @@ type ComplexityRoot struct {
 		ExpiresAt         func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		LastReadMessageID func(childComplexity int) int
+		Status            func(childComplexity int) int
 		Typing            func(childComplexity int) int
 	}
 
@@ -1719,6 +1720,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConversationActivity.LastReadMessageID(childComplexity), true
+	case "ConversationActivity.status":
+		if e.ComplexityRoot.ConversationActivity.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationActivity.Status(childComplexity), true
 	case "ConversationActivity.typing":
 		if e.ComplexityRoot.ConversationActivity.Typing == nil {
 			break
@@ -4287,6 +4294,8 @@ enum ConversationChange {
   ASSIGNMENT
   "A message was added."
   MESSAGE
+  "The customer rated it (csat)."
+  CSAT
 }
 
 "A change to a conversation."
@@ -4926,13 +4935,15 @@ enum ActivityKind {
   TYPING
   "Someone read the conversation further."
   READ
+  "The conversation's status changed (widgetActivity only; resolved is the cue to ask for a rating)."
+  STATUS
 }
 
 "A passing signal in a conversation: someone typing, or reading. Typing is never stored."
 type ConversationActivity {
   kind: ActivityKind!
   conversationId: ID!
-  "The customer, or an agent."
+  "The customer, or an agent; SYSTEM for STATUS."
   actor: AuthorKind!
   "The agent, for an agent's activity. Agents only (null for the widget)."
   agent: Agent @goField(forceResolver: true)
@@ -4942,6 +4953,8 @@ type ConversationActivity {
   expiresAt: Time
   "READ: the newest message they have read."
   lastReadMessageId: ID
+  "STATUS: the conversation's new status."
+  status: ConversationStatus
   at: Time!
 }
 
@@ -5556,6 +5569,8 @@ func (ec *executionContext) childFields_ConversationActivity(ctx context.Context
 		return ec.fieldContext_ConversationActivity_expiresAt(ctx, field)
 	case "lastReadMessageId":
 		return ec.fieldContext_ConversationActivity_lastReadMessageId(ctx, field)
+	case "status":
+		return ec.fieldContext_ConversationActivity_status(ctx, field)
 	case "at":
 		return ec.fieldContext_ConversationActivity_at(ctx, field)
 	}
@@ -11643,6 +11658,29 @@ func (ec *executionContext) _ConversationActivity_lastReadMessageId(ctx context.
 }
 func (ec *executionContext) fieldContext_ConversationActivity_lastReadMessageId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ConversationActivity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConversationActivity_status(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationActivity_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *helpium.ConversationStatus) graphql.Marshaler {
+			return ec.marshalOConversationStatus2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationActivity_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationActivity", field, false, false, "ConversationStatus")
 }
 
 func (ec *executionContext) _ConversationActivity_at(ctx context.Context, field graphql.CollectedField, obj *helpium.ConversationActivity) (ret graphql.Marshaler) {
@@ -23338,6 +23376,11 @@ func (ec *executionContext) _ConversationActivity(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "status":
+			out.Values[i] = ec._ConversationActivity_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "at":
 			out.Values[i] = ec._ConversationActivity_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27839,6 +27882,22 @@ func (ec *executionContext) marshalOConversationStatus2ᚕgithubᚗcomᚋhelpium
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOConversationStatus2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationStatus(ctx context.Context, v any) (*helpium.ConversationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(helpium.ConversationStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConversationStatus2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐConversationStatus(ctx context.Context, sel ast.SelectionSet, v *helpium.ConversationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOCustomer2ᚖgithubᚗcomᚋhelpiumᚋhelpiumᚐCustomer(ctx context.Context, sel ast.SelectionSet, v *helpium.Customer) graphql.Marshaler {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,7 +177,7 @@ func TestHandover(t *testing.T) {
 	token := first.WidgetToken
 	msgs := widgetMessages(t, app, key, token)
 	wantAuthors := []string{"customer", "bot", "system"}
-	if len(msgs) != 3 || msgs[0].Body != "How do I get a refund?" || msgs[1].Body != a.Answer || msgs[2].Body != helpium.HandoverNote {
+	if len(msgs) != 3 || msgs[0].Body != "How do I get a refund?" || msgs[1].Body != a.Answer+"\n\nSources:\n1. Refunds" || msgs[2].Body != helpium.HandoverNote {
 		t.Fatalf("messages after a handover: %+v", msgs)
 	}
 	for i, m := range msgs {
@@ -355,15 +356,43 @@ func TestCSAT(t *testing.T) {
 		t.Errorf("the conversation's csat: %+v", got)
 	}
 
-	// GraphQL, for a second conversation.
+	// GraphQL, for a second conversation. An open widget hears that it
+	// was resolved (its cue to ask), and agents see the rating arrive.
 	conv2, token2 := startConversation(t, app, key, "Refund please")
+	stream := openSSE(t, app, key, token2)
+	changes := app.Subscribe(t, map[string]any{"Authorization": "Bearer " + o.Token},
+		`subscription($w: ID!) { conversationChanged(workspaceId: $w) { change conversation { id csat { rating } } } }`, map[string]any{"w": o.Workspace.ID})
+	time.Sleep(300 * time.Millisecond) // let the subscription start listening
 	resolve(conv2)
+	if ev := stream.next(t, "event: status", 5*time.Second); !strings.Contains(ev, `"status":"resolved"`) || !strings.Contains(ev, `"actor":"system"`) {
+		t.Errorf("status event: %s", ev)
+	}
 	var g struct {
 		RateConversation struct{ CSAT struct{ Rating int } }
 	}
 	mustGraphQL(t, app.GraphQL(t, key, `mutation($t: String!) { rateConversation(token: $t, rating: 2) { csat { rating } } }`, map[string]any{"t": token2}, &g))
 	if g.RateConversation.CSAT.Rating != 2 {
 		t.Errorf("GraphQL rating %+v", g)
+	}
+	for {
+		var ch struct {
+			ConversationChanged struct {
+				Change       string
+				Conversation struct {
+					ID   string
+					CSAT *struct{ Rating int }
+				}
+			}
+		}
+		if errs := changes.Next(t, 10*time.Second, &ch); len(errs) > 0 {
+			t.Fatalf("conversationChanged: %+v", errs)
+		}
+		if c := ch.ConversationChanged; c.Change == "CSAT" {
+			if c.Conversation.ID != conv2 || c.Conversation.CSAT == nil || c.Conversation.CSAT.Rating != 2 {
+				t.Errorf("the CSAT change: %+v", c)
+			}
+			break
+		}
 	}
 	other := app.Owned(t, "Other")
 	checkEnvelope(t, "another workspace", app.Request(t, "POST", path, other.Workspace.APIKey, map[string]any{"rating": 5}), 404, "not_found", "")

@@ -156,26 +156,34 @@ func (s *Service) ConversationActivity(ctx context.Context, conversationID strin
 }
 
 // WidgetActivity streams the team's typing and reads in the conversation
-// behind a widget token. Which agent it was is not said.
+// behind a widget token, and its status changes (so that the widget can
+// ask for a rating once it is resolved). Which agent it was is not said.
 func (s *Service) WidgetActivity(ctx context.Context, token string) (<-chan *helpium.ConversationActivity, error) {
 	c, err := s.ConversationByToken(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	out := s.followActivity(ctx, c, func(ev events.Event) bool { return ev.Actor == string(helpium.AuthorAgent) })
-	return out, nil
+	return s.followActivity(ctx, c, func(ev events.Event) bool {
+		return ev.Actor == string(helpium.AuthorAgent) || ev.Type == events.TypeConversationChanged
+	}), nil
 }
 
 // followActivity streams c's typing and read events that want accepts,
 // until ctx ends or the caller's credential stops being valid.
 func (s *Service) followActivity(ctx context.Context, c *helpium.Conversation, want func(events.Event) bool) <-chan *helpium.ConversationActivity {
 	sub := s.events.Subscribe(ctx, c.WorkspaceID, func(ev events.Event) bool {
-		return (ev.Type == events.TypeTyping || ev.Type == events.TypeRead) && ev.ConversationID == c.ID && want(ev)
+		return ev.ConversationID == c.ID && (ev.Type == events.TypeTyping || ev.Type == events.TypeRead ||
+			ev.Type == events.TypeConversationChanged && ev.Change == events.ChangeStatus) && want(ev)
 	})
 	widget := helpium.ActorFrom(ctx).Agent == nil
 	// Passing signals are not replayed: a missed typing event expires by
-	// itself, and reads show on the next fetch.
+	// itself, and reads and the status show on the next fetch.
 	return relay(ctx, sub, s.guardFor(ctx, c.WorkspaceID), func(ev events.Event) (*helpium.ConversationActivity, bool) {
+		if ev.Type == events.TypeConversationChanged {
+			status := helpium.ConversationStatus(ev.Status)
+			return &helpium.ConversationActivity{Kind: helpium.ActivityStatus, ConversationID: c.ID,
+				Actor: helpium.AuthorSystem, Status: &status, At: s.clock()}, true
+		}
 		a := activityOf(ev, s.clock())
 		if widget {
 			a.AgentID = nil

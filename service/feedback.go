@@ -79,7 +79,7 @@ func (s *Service) HandOver(ctx context.Context, in helpium.HandoverInput) (*help
 	h := db.Handover{
 		WorkspaceID: ws.ID, AnswerID: rec.ID, Now: now,
 		Question: msg(helpium.AuthorCustomer, rec.Question),
-		Answer:   msg(helpium.AuthorBot, rec.Answer.Text),
+		Answer:   msg(helpium.AuthorBot, helpium.HandoverBody(rec.Answer)),
 		Note:     msg(helpium.AuthorSystem, helpium.HandoverNote),
 	}
 	h.Note.AnswerID = nil
