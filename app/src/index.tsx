@@ -760,12 +760,14 @@ interface WorkspaceSettings {
   businessHours: BusinessHours;
   widgetConfig: { colors: { primary: string; background: string; text: string }; position: 'BOTTOM_RIGHT' | 'BOTTOM_LEFT'; greeting: string; launcherText: string };
   members: { role: 'OWNER' | 'ADMIN' | 'AGENT'; agent: Agent }[];
+  awayEmail: AwayEmail;
 }
 const SETTINGS = `query($w: ID!) { workspace(id: $w) { id widgetKey allowedOrigins identitySecret requireIdentityVerification
   rateLimits { customerApiPerMinute conversationsPerMinute messagesPerMinute }
   attachmentLimits { maxFileBytes maxFilesPerMessage maxFilesPerConversation allowedKinds }
   businessHours { enabled timezone outOfOfficeMessage ranges { day start end } closures { date reason } }
   widgetConfig { colors { primary background text } position greeting launcherText }
+  awayEmail { enabled delayMinutes resumeUrl }
   members { role agent { id name email } } } }`;
 
 declare global {
@@ -802,6 +804,15 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
   useEffect(() => () => window.Helpium?.shutdown(), []);
   const act = (what: string, query: string, vars: Record<string, unknown>) =>
     gql(query, { w: workspaceID, ...vars }).then(() => { setSaved(what); setError(''); load(); }).catch((e) => { setSaved(''); setError(e.message); });
+  // actFields is act for a form that shows the server's field errors next
+  // to its fields: it rejects with an error naming one of fields, for the
+  // form to show, and reports any other error as act does.
+  const actFields = (fields: string[], what: string, query: string, vars: Record<string, unknown>) =>
+    gql(query, { w: workspaceID, ...vars }).then(() => { setSaved(what); setError(''); load(); }, (e) => {
+      setSaved('');
+      if (e instanceof ApiError && e.field && fields.includes(e.field)) { setError(''); throw e; }
+      setError(e.message);
+    });
   if (!ws) return <section class="settings">{error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading…</p>}</section>;
   const w = ws.widgetConfig;
   const saveWidget = (e: Event) => {
@@ -866,6 +877,8 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
       </form>
       <AttachmentLimitsForm key={JSON.stringify(ws.attachmentLimits)} value={ws.attachmentLimits} onError={(m) => { setSaved(''); setError(m); }} onSave={(input) =>
         act('Attachment limits saved.', `mutation($w: ID!, $in: AttachmentLimitsInput!) { setAttachmentLimits(workspaceId: $w, input: $in) { id } }`, { in: input })} />
+      <AwayEmailForm key={JSON.stringify(ws.awayEmail)} value={ws.awayEmail} onSave={(input) =>
+        actFields(AWAY_FIELDS, 'Away email saved.', `mutation($w: ID!, $in: AwayEmailSettingsInput!) { setAwayEmail(workspaceId: $w, input: $in) { id } }`, { in: input })} />
       <div class="card">
         <h2>Identity verification</h2>
         <p class="meta">Your server signs each customer's email with this secret (hex HMAC-SHA256 of the lower-cased email) and passes it to the widget as user_hash.</p>
@@ -1266,6 +1279,53 @@ function AttachmentLimitsForm({ value, onSave, onError }: {
         ))}
       </fieldset>
       <button type="submit">Save attachment limits</button>
+    </form>
+  );
+}
+
+interface AwayEmail { enabled: boolean; delayMinutes: number; resumeUrl: string | null }
+const AWAY_FIELDS = ['delayMinutes', 'resumeUrl'];
+
+// AwayEmailForm edits the email an identified customer gets when an agent
+// replies after they left. The server's refusal of a field shows under it
+// (the field marked invalid and described by the message) and takes the
+// focus; what was typed stays, as the form starts again only when a save
+// succeeds.
+function AwayEmailForm({ value, onSave }: { value: AwayEmail; onSave: (input: AwayEmail) => Promise<void> }) {
+  const [invalid, setInvalid] = useState<{ field: string; message: string } | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (invalid) (form.current?.elements.namedItem(invalid.field) as HTMLInputElement | null)?.focus();
+  }, [invalid]);
+  const bad = (field: string) => invalid?.field === field;
+  const errorID = (field: string) => `away-${field}-error`;
+  const message = (field: string) => bad(field) && <p id={errorID(field)} class="error field-error">{invalid!.message}</p>;
+  return (
+    <form class="card" ref={form} onSubmit={(e) => {
+      e.preventDefault();
+      const f = new FormData(e.currentTarget as HTMLFormElement);
+      const url = String(f.get('resumeUrl') ?? '').trim();
+      setInvalid(null);
+      onSave({ enabled: f.get('enabled') === 'on', delayMinutes: Number(f.get('delayMinutes')), resumeUrl: url || null })
+        .catch((err) => { if (err instanceof ApiError && err.field) setInvalid({ field: err.field, message: err.message }); });
+    }}>
+      <h2>Email when the customer is away</h2>
+      <p class="meta">When an agent replies and the customer has left, Helpium emails them the reply (identified customers only).</p>
+      <label class="inline"><input type="checkbox" name="enabled" defaultChecked={value.enabled} /> Email replies to customers who have left</label>
+      <div class="colors">
+        <label>Delay, minutes (1 to 1440)
+          <input name="delayMinutes" type="number" min={1} max={1440} required defaultValue={String(value.delayMinutes)}
+            aria-invalid={bad('delayMinutes') || undefined} aria-describedby={bad('delayMinutes') ? errorID('delayMinutes') : undefined} />
+        </label>
+      </div>
+      {message('delayMinutes')}
+      <label>Resume page URL
+        <input name="resumeUrl" type="url" maxLength={2000} placeholder="https://shop.example.com/help" defaultValue={value.resumeUrl ?? ''}
+          aria-invalid={bad('resumeUrl') || undefined} aria-describedby={['away-resumeUrl-hint', bad('resumeUrl') ? errorID('resumeUrl') : ''].join(' ').trim()} />
+      </label>
+      <p id="away-resumeUrl-hint" class="meta hint">The page of your site where the widget runs: the email's link reopens the conversation there. Empty: the email has no link.</p>
+      {message('resumeUrl')}
+      <button type="submit">Save away email</button>
     </form>
   );
 }
