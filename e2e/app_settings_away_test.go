@@ -93,12 +93,13 @@ func TestAppAwaySettings(t *testing.T) {
 			t.Fatalf("the demo owner's workspaces: %+v %+v", mine.MyWorkspaces, errs)
 		}
 		wsID = mine.MyWorkspaces[0].Workspace.ID
-		if got := serverHas(); got.Enabled || got.DelayMinutes != 5 || got.ResumeURL != nil {
-			t.Fatalf("a new workspace's away email: %+v, want off, 5 minutes, no resume page", got)
+		// The seeded demo has it on (the server sends email), resuming at /demo.
+		if got := serverHas(); !got.Enabled || got.DelayMinutes != 5 || got.ResumeURL == nil || *got.ResumeURL != srv.URL+"/demo" {
+			t.Fatalf("the demo's away email: %+v, want on, 5 minutes, resuming at %s/demo", got, srv.URL)
 		}
 	})
 
-	step("the card in Settings shows the defaults", func() {
+	step("the card in Settings shows the demo's setting", func() {
 		b.do("open the app", chromedp.Navigate(srv.URL+"/app"))
 		b.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
 		b.do("sign in", typeIn(`input[name=email]`, service.DemoOwnerEmail), typeIn(`input[name=password]`, service.DemoOwnerPassword+kb.Enter))
@@ -112,8 +113,8 @@ func TestAppAwaySettings(t *testing.T) {
 		if !b.boolean(all(card+" p") + `.some(p => p.textContent === ` + jsString(explained) + `)`) {
 			t.Errorf("the card does not say %q", explained)
 		}
-		if b.boolean(q(enabled)+`.checked`) || b.str(q(delay)+`.value`) != "5" || b.str(q(resume)+`.value`) != "" {
-			t.Errorf("the card shows enabled=%s, delay %q, resume %q; want off, 5, empty",
+		if !b.boolean(q(enabled)+`.checked`) || b.str(q(delay)+`.value`) != "5" || b.str(q(resume)+`.value`) != srv.URL+"/demo" {
+			t.Errorf("the card shows enabled=%s, delay %q, resume %q; want on, 5, the demo page",
 				b.str(q(enabled)+`.checked`), b.str(q(delay)+`.value`), b.str(q(resume)+`.value`))
 		}
 		// Every field of the card has a name a screen reader reads.
@@ -121,6 +122,17 @@ func TestAppAwaySettings(t *testing.T) {
 			if b.str(q(sel)+`.labels?.[0]?.textContent.trim()`) == "" {
 				t.Errorf("%s has no label", sel)
 			}
+		}
+	})
+
+	step("switch it off, save, reload", func() {
+		b.do("switch off", chromedp.Click(chromedp.JSPath(q(enabled))))
+		b.do("save", button(card, "Save away email"))
+		b.wait("saved", text(".saved")+` === "Away email saved."`, 10*time.Second)
+		b.do("reload", chromedp.Reload())
+		b.wait("the card again", q(resume), 15*time.Second)
+		if got := serverHas(); got.Enabled || b.boolean(q(enabled)+`.checked`) {
+			t.Errorf("after switching off: the API has %+v, the box checked=%s", got, b.str(q(enabled)+`.checked`))
 		}
 	})
 

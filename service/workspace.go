@@ -208,6 +208,9 @@ func (s *Service) SeedDemo(ctx context.Context) (*helpium.Workspace, error) {
 		CreatedAt:      now,
 		UpdatedAt:      now,
 	}
+	if s.publicURL != "" { // email is on: replies reach customers who left /demo
+		ws.AwayEmail = helpium.AwayEmail{Enabled: true, ResumeURL: s.publicURL + "/demo", EnabledAt: &now}
+	}
 	if err := s.store.CreateWorkspace(ctx, ws); err != nil {
 		return nil, err
 	}

@@ -36,6 +36,9 @@ func TestREADMETour(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if a := demo.AwayEmail; !a.Enabled || a.ResumeURL != app.URL+"/demo" {
+		t.Errorf("the demo's away email %+v, want on, resuming at %s/demo (the tour says so)", a, app.URL)
+	}
 	if err := seedDemoKB(context.Background(), app.Service, demo, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
