@@ -4,7 +4,8 @@
 // missed. Where EventSource is missing or the stream is refused, it polls
 // the messages endpoint from the same cursor instead, and tries the stream
 // again after a while. The stream also carries the team's typing and
-// reads (events without ids, never replayed).
+// reads and the conversation's status changes (events without ids, never
+// replayed).
 
 const POLL_MS = 3000;
 const MAX_BACKOFF_MS = 30000;
@@ -13,7 +14,7 @@ const SSE_RETRY_MS = 60000;
 export class Live {
   // onMessages(messages) receives new messages, oldest first; onGone() is
   // called when the conversation no longer exists (404); onActivity(a)
-  // receives typing and read events; onReconnect() is called when the
+  // receives typing, read and status events; onReconnect() is called when the
   // stream opens again, since activity missed meanwhile is not replayed.
   constructor(client, token, after, { onMessages, onGone, onError, onActivity, onReconnect }) {
     this.client = client;
@@ -67,8 +68,7 @@ export class Live {
       }
       if (a && typeof a === 'object') this.onActivity(a);
     };
-    es.addEventListener('typing', activity);
-    es.addEventListener('read', activity);
+    for (const kind of ['typing', 'read', 'status']) es.addEventListener(kind, activity);
     es.addEventListener('open', () => {
       if (this.opened) this.onReconnect();
       this.opened = true;

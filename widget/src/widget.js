@@ -42,7 +42,8 @@ export class Widget {
     this.lastAt = 0;
     this.readSent = null; // the message last reported read
     this.seenUpTo = null; // the newest message an agent has read
-    this.status = null; // the conversation's status, as last fetched
+    this.status = null; // the conversation's status, as last fetched or streamed
+    this.rated = false; // the conversation has the customer's rating
     this.handed = new Set(); // answers handed over to this conversation
     this.typingOn = false; // a typing start was sent and no stop yet
     this.typingAt = 0;
@@ -373,7 +374,7 @@ export class Widget {
     this.launcherIcon.replaceChildren(icon(ICONS.close));
     this.focusView();
     this.maybeMarkRead();
-    this.refresh(); // the event stream does not carry status changes
+    this.refresh(); // status and read state, which the stream did not carry while the widget polled
     if (Date.now() - this.settingsAt > SETTINGS_TTL_MS) {
       this.client.settings().then((s) => this.applySettings(s), () => {});
     }
@@ -690,6 +691,7 @@ export class Widget {
     this.seen.clear();
     this.lastId = this.readSent = this.seenUpTo = this.status = null;
     this.lastAt = 0;
+    this.rated = false;
     this.handed.clear();
     this.hideRating();
     this.typingOn = false;
@@ -757,25 +759,33 @@ export class Widget {
     if (!this.live) this.startLive(null); // from the start: a handover's answer and note follow
   }
 
-  // refresh fetches the conversation again, for what the event stream does
-  // not carry: its status (is a rating due?) and read state.
+  // refresh fetches the conversation again: its status (is a rating due?)
+  // and read state, which the event stream carries only while connected.
   refresh() {
     const token = this.token;
     if (token) this.client.conversation(token).then((c) => token === this.token && this.applyConversation(c), () => {});
   }
 
   // applyConversation shows the read state and status of a conversation
-  // from the server, and asks for a rating when it is resolved or closed
-  // and not rated yet.
+  // from the server.
   applyConversation(c) {
     if (!c) return;
     if (c.read && c.read.seen_up_to) this.markSeen(c.read.seen_up_to);
-    if (typeof c.status !== 'string') return;
-    this.status = c.status;
-    this.conv.dataset.status = c.status;
+    if ('csat' in c) this.rated = c.csat != null;
+    this.applyStatus(c.status);
+  }
+
+  // applyStatus shows the conversation's status, fetched or from a status
+  // event, and asks for a rating when it is resolved or closed and not
+  // rated yet; reopened, the question (or the thanks) goes.
+  applyStatus(status) {
+    if (typeof status !== 'string') return;
+    this.status = status;
+    this.conv.dataset.status = status;
+    const ended = ENDED.includes(status);
     // Not while a message goes out: it reopens the conversation.
-    if (ENDED.includes(c.status) && c.csat == null && !this.outbox.length) this.askRating();
-    else if (!this.csat.classList.contains('done')) this.hideRating();
+    if (ended && !this.rated && !this.outbox.length) this.askRating();
+    else if (!ended || !this.csat.classList.contains('done')) this.hideRating();
   }
 
   // askRating shows "How would you rate this conversation?": five buttons
@@ -803,6 +813,7 @@ export class Widget {
         return;
       }
       if (token !== this.token) return;
+      this.rated = true;
       const thanks = h('p', { class: 'thanks', tabindex: '-1', text: 'Thanks for rating.' });
       box.classList.add('done');
       box.replaceChildren(thanks);
@@ -837,6 +848,7 @@ export class Widget {
         if (token !== this.token) return;
         if (a.kind === 'typing') this.showTyping(a);
         else if (a.kind === 'read') this.markSeen(a.last_read_message_id);
+        else if (a.kind === 'status') this.applyStatus(a.status);
       },
       onReconnect: () => token === this.token && this.refresh(),
     });
