@@ -121,6 +121,12 @@ export class Client {
     return this.request('POST', `/conversations/${encodeURIComponent(token)}/csat`, { rating, comment: comment || undefined });
   }
 
+  // transcript asks the server to email the conversation to the customer
+  // identified on it (never to an address the widget names).
+  transcript(token) {
+    return this.request('POST', `/conversations/${encodeURIComponent(token)}/transcript`);
+  }
+
   // clientMessageId with this browser's installationId makes a retry of a
   // lost answer find the conversation the first try started (under the same
   // token) instead of starting a second one; no other client can. With

@@ -2,8 +2,8 @@
 // (greeting, business hours, search and AI answer, with "Did this answer
 // your question?" and "Talk to a person") and the conversation view (live
 // messages and their files, an outbox with retries, typing indicators both
-// ways, read state, and the rating once it is resolved), over the Customer
-// API.
+// ways, read state, the rating once it is resolved and "Email me a
+// transcript"), over the Customer API.
 
 import { Client } from './api.js';
 import { h, icon, ICONS, focusables, link, safeUrl } from './dom.js';
@@ -44,6 +44,7 @@ export class Widget {
     this.seenUpTo = null; // the newest message an agent has read
     this.status = null; // the conversation's status, as last fetched or streamed
     this.rated = false; // the conversation has the customer's rating
+    this.noMail = false; // the server sends no email: no transcripts
     this.handed = new Set(); // answers handed over to this conversation
     this.typingOn = false; // a typing start was sent and no stop yet
     this.typingAt = 0;
@@ -285,6 +286,10 @@ export class Widget {
         h('button', { class: 'send', type: 'submit', 'aria-label': 'Send message' }, icon(ICONS.send)),
       ),
     );
+    // "Email me a transcript", in the footer of the conversation view.
+    this.mailBtn = h('button', { class: 'quiet', type: 'button', text: 'Email me a transcript', onclick: () => this.sendTranscript() });
+    this.mailNote = h('span', { role: 'status', tabindex: '-1' });
+    this.mail = h('span', { class: 'mail', hidden: true }, this.mailBtn, this.mailNote);
     this.dropHint = h('div', { class: 'drop', hidden: true, 'aria-hidden': 'true' }, icon(ICONS.clip, 'line'), 'Drop files to attach them');
 
     this.panel = h(
@@ -308,7 +313,7 @@ export class Widget {
       this.banner,
       this.body,
       this.composer,
-      h('div', { class: 'foot', text: 'Powered by Helpium' }),
+      h('div', { class: 'foot' }, this.mail, h('span', { text: 'Powered by Helpium' })),
       this.dropHint,
     );
     this.root = h('div', { class: 'hp' }, this.panel, this.launcher);
@@ -423,6 +428,7 @@ export class Widget {
     this.conv.hidden = !conv;
     this.composer.hidden = !conv;
     this.backBtn.hidden = !conv;
+    this.updateMail();
     if (conv) this.conv.append(this.csat);
     else this.home.insertBefore(this.csat, this.searchForm);
     this.updateStartLabel();
@@ -679,6 +685,7 @@ export class Widget {
     this.token = token;
     this.store.set('token', token);
     this.updateStartLabel();
+    this.updateMail();
   }
 
   // forget drops a conversation the server no longer knows.
@@ -692,6 +699,7 @@ export class Widget {
     this.lastId = this.readSent = this.seenUpTo = this.status = null;
     this.lastAt = 0;
     this.rated = false;
+    this.mailNote.textContent = '';
     this.handed.clear();
     this.hideRating();
     this.typingOn = false;
@@ -700,6 +708,7 @@ export class Widget {
     this.setUnread(0);
     this.updateEmpty();
     this.updateStartLabel();
+    this.updateMail();
   }
 
   // resume loads the stored conversation's history and read state, and
@@ -1234,6 +1243,45 @@ export class Widget {
       };
       tick();
     });
+  }
+
+  // ---- transcript ------------------------------------------------------
+
+  updateMail() {
+    this.mail.hidden = this.view !== 'conversation' || !this.token || this.noMail;
+  }
+
+  // sendTranscript emails the conversation to the customer identified on
+  // it. Only the server knows whether one is (an identify on an earlier
+  // visit counts too), so the action shows with every conversation and a
+  // refusal naming email asks for the address. A server that sends no
+  // email (503) loses the action; after a 429 it waits for Retry-After.
+  async sendTranscript() {
+    const token = this.token;
+    const btn = this.mailBtn;
+    btn.disabled = true;
+    this.mailNote.textContent = '';
+    let text = "We've sent the transcript to your email.";
+    let wait = 0;
+    try {
+      await this.client.transcript(token);
+    } catch (err) {
+      if (err.status === 503) this.noMail = true;
+      if (err.status === 429) wait = err.retryAfter || 60;
+      text =
+        err.field === 'email'
+          ? 'Tell us your email first.'
+          : wait
+            ? `Too many transcripts for now. Try again in ${wait < 90 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`}.`
+            : actionErrorText(err);
+      this.emit('error', errorInfo(err));
+    }
+    this.later(() => (btn.disabled = false), Math.min(wait, 3600) * 1000);
+    if (this.destroyed || token !== this.token) return;
+    const focused = !this.shadow.activeElement || this.shadow.activeElement === btn; // a disabled button loses the focus
+    this.updateMail();
+    if (!this.noMail) this.mailNote.textContent = text;
+    if (this.isOpen && focused) (this.noMail ? this.input : this.mailNote).focus();
   }
 
   // ---- identity --------------------------------------------------------
