@@ -127,6 +127,13 @@ export class Client {
     return this.request('POST', `/conversations/${encodeURIComponent(token)}/transcript`);
   }
 
+  // resume trades the code of an away email's link for its conversation
+  // and a new widget token ({conversation, widget_token}); the old token
+  // stops working.
+  resume(code) {
+    return this.request('POST', '/conversations/resume', { code });
+  }
+
   // clientMessageId with this browser's installationId makes a retry of a
   // lost answer find the conversation the first try started (under the same
   // token) instead of starting a second one; no other client can. With

@@ -3,7 +3,8 @@
 // your question?" and "Talk to a person") and the conversation view (live
 // messages and their files, an outbox with retries, typing indicators both
 // ways, read state, the rating once it is resolved and "Email me a
-// transcript"), over the Customer API.
+// transcript"), over the Customer API. An away email's link
+// (?helpium_resume=CODE) opens its conversation.
 
 import { Client } from './api.js';
 import { h, icon, ICONS, focusables, link, safeUrl } from './dom.js';
@@ -18,6 +19,7 @@ const AUTHOR_LABEL = { customer: 'You', agent: 'Support', bot: 'AI answer', syst
 const ENDED = ['resolved', 'closed']; // the statuses a rating is asked in
 const RATINGS = ['Very bad', 'Bad', 'Okay', 'Good', 'Very good'];
 const TYPING_MS = 2000; // the server lets one typing start through per 2 s
+const RESUME_PARAM = 'helpium_resume'; // an away email's link carries its code in it
 
 // errorInfo is the payload of the "error" event.
 export function errorInfo(err) {
@@ -72,11 +74,37 @@ export class Widget {
     document.addEventListener('visibilitychange', this.onVisibility);
     const settings = await this.loadSettings();
     if (this.destroyed) return;
+    const code = takeParam(RESUME_PARAM);
+    if (code != null) await this.resumeLink(code);
+    if (this.destroyed) return;
     this.launcher.hidden = false;
     this.ready = true;
     if (this.token) this.resume();
     this.emit('ready', { settings });
     if (this.wantOpen) this.open();
+  }
+
+  // resumeLink opens the conversation of an away email's link: the new
+  // widget token the server gives for the code replaces the stored one (as
+  // a started conversation's does), and the panel opens on it. A code the
+  // server refuses leaves a notice on the home view and the widget as it
+  // was.
+  async resumeLink(code) {
+    try {
+      const r = await this.client.resume(code);
+      if (this.destroyed) return;
+      this.useToken(r.widget_token);
+      this.showView('conversation');
+    } catch (err) {
+      if (this.destroyed) return;
+      this.linkNote.textContent =
+        err.status === 404 || err.status === 422
+          ? 'This link has expired. Start a new conversation or find your earlier one here.'
+          : `We could not open the conversation from your link. ${actionErrorText(err)}`;
+      this.linkNote.hidden = false;
+      this.emit('error', errorInfo(err));
+    }
+    this.wantOpen = true;
   }
 
   async loadSettings() {
@@ -177,6 +205,7 @@ export class Widget {
     this.bannerCount = h('span', { 'aria-hidden': 'true' });
     this.banner = h('p', { class: 'banner', hidden: true }, this.bannerLive, this.bannerCount);
 
+    this.linkNote = h('p', { class: 'notice warn', role: 'status', hidden: true });
     this.greeting = h('p', { class: 'greeting' });
     this.ooo = h('div', { class: 'notice', hidden: true });
     this.who = h('p', { class: 'who', hidden: true });
@@ -209,7 +238,7 @@ export class Widget {
       text: 'Start a conversation',
       onclick: () => this.showView('conversation'),
     });
-    this.home = h('div', { class: 'home' }, this.greeting, this.ooo, this.who, searchForm, this.results, this.startBtn);
+    this.home = h('div', { class: 'home' }, this.linkNote, this.greeting, this.ooo, this.who, searchForm, this.results, this.startBtn);
 
     this.convOoo = h('div', { class: 'notice', hidden: true });
     this.log = h('div', { class: 'log', role: 'log', 'aria-label': 'Conversation', 'aria-live': 'polite' });
@@ -392,6 +421,7 @@ export class Widget {
     const hadFocus = this.shadow.activeElement != null;
     this.isOpen = false;
     this.panel.hidden = true;
+    this.linkNote.hidden = true;
     this.launcher.setAttribute('aria-expanded', 'false');
     this.launcherIcon.replaceChildren(icon(ICONS.chat));
     this.renderBadge();
@@ -688,6 +718,15 @@ export class Widget {
     this.updateMail();
   }
 
+  // useToken makes token the conversation's, as a start, a handover or a
+  // resume link returned it, and sends the identity with it.
+  useToken(token) {
+    if (token === this.token) return;
+    if (this.token) this.forget();
+    this.setToken(token);
+    if (this.identity) this.sendIdentify().catch(() => {});
+  }
+
   // forget drops a conversation the server no longer knows.
   forget() {
     if (this.live) this.live.stop();
@@ -756,11 +795,7 @@ export class Widget {
   // ({conversation, message, widget_token}) and goes live on it; another
   // conversation than the one shown replaces it.
   adopt(r) {
-    if (r.widget_token !== this.token) {
-      if (this.token) this.forget();
-      this.setToken(r.widget_token);
-      if (this.identity) this.sendIdentify().catch(() => {});
-    }
+    this.useToken(r.widget_token);
     const fresh = !this.seen.has(r.message.id);
     this.addMessages([r.message], false);
     if (fresh) this.emit('message', publicMessage(r.message));
@@ -1310,6 +1345,25 @@ export class Widget {
       throw err;
     }
   }
+}
+
+// takeParam returns the value of the page address's query parameter name,
+// or null, and removes it from the address (keeping the rest as it is), so
+// that a reload or a shared link does not use it again.
+function takeParam(name) {
+  const value = new URLSearchParams(window.location.search).get(name);
+  if (value == null) return null;
+  const { pathname, search, hash } = window.location;
+  const rest = search
+    .slice(1)
+    .split('&')
+    .filter((p) => p && p.split('=')[0] !== name);
+  try {
+    window.history.replaceState(window.history.state, '', pathname + (rest.length ? `?${rest.join('&')}` : '') + hash);
+  } catch {
+    // a sandboxed frame may refuse; the code is used all the same
+  }
+  return value;
 }
 
 // publicMessage is what "message" listeners receive.
