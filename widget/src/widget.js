@@ -238,7 +238,8 @@ export class Widget {
       text: 'Start a conversation',
       onclick: () => this.showView('conversation'),
     });
-    this.home = h('div', { class: 'home' }, this.linkNote, this.greeting, this.ooo, this.who, searchForm, this.results, this.startBtn);
+    // The link's notice after the out-of-office one, which stays the first .notice.
+    this.home = h('div', { class: 'home' }, this.greeting, this.ooo, this.linkNote, this.who, searchForm, this.results, this.startBtn);
 
     this.convOoo = h('div', { class: 'notice', hidden: true });
     this.log = h('div', { class: 'log', role: 'log', 'aria-label': 'Conversation', 'aria-live': 'polite' });
