@@ -185,8 +185,8 @@ func TestWidgetLoop(t *testing.T) {
 		if set.SetConversationStatus.Status != "RESOLVED" {
 			t.Fatalf("setConversationStatus: %+v", set)
 		}
-		// The event stream does not carry the status: the panel opening
-		// again fetches it.
+		// Opening the panel again fetches the status too (for a widget
+		// that polls; TestWidgetResume follows the live status event).
 		b.do("close", chromedp.Click(el(`.head [aria-label="Close support chat"]`)))
 		b.wait("closed", `!(`+visible(".panel")+`)`, 5*time.Second)
 		b.do("open again", chromedp.Click(el(".launcher")))
