@@ -749,6 +749,30 @@ function TryIt({ workspaceID }: { workspaceID: string }) {
   );
 }
 
+type ActionMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+const METHODS: ActionMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+// Action is an AI Action as admins see it: header values included (agents
+// get null values).
+interface Action {
+  id: string; name: string; description: string; method: ActionMethod; urlTemplate: string;
+  parameters: unknown; // a JSON Schema for an object
+  headers: { name: string; value: string | null }[];
+  requiresCustomerToken: boolean;
+  updatedAt: string;
+}
+interface ActionInput {
+  name: string; description: string; method: ActionMethod; urlTemplate: string; parameters: unknown;
+  headers: { name: string; value: string }[]; requiresCustomerToken: boolean;
+}
+// ActionCall is the audit record of one call: no ok of its own, so a call
+// went well when it has a 2xx status and no error.
+interface ActionCall {
+  id: string; actionName: string; caller: 'AGENT' | 'AI'; agent: { id: string; name: string; email: string } | null;
+  statusCode: number | null; durationMs: number; error: string | null; createdAt: string;
+}
+const ACTION_FIELDS = `id name description method urlTemplate parameters headers { name value } requiresCustomerToken updatedAt`;
+const ACTION_CALL_FIELDS = `id actionName caller agent { id name email } statusCode durationMs error createdAt`;
+
 interface WorkspaceSettings {
   id: string;
   widgetKey: string;
@@ -762,7 +786,11 @@ interface WorkspaceSettings {
   members: { role: 'OWNER' | 'ADMIN' | 'AGENT'; agent: Agent }[];
   awayEmail: AwayEmail;
 }
-const SETTINGS = `query($w: ID!) { workspace(id: $w) { id widgetKey allowedOrigins identitySecret requireIdentityVerification
+// The workspace's AI Actions and the newest audit records of their calls,
+// loaded with the settings.
+interface ActionsData { actions: Action[]; actionCalls: ActionCall[] }
+const SETTINGS = `query($w: ID!) { actions(workspaceId: $w) { ${ACTION_FIELDS} } actionCalls(workspaceId: $w, limit: 20) { ${ACTION_CALL_FIELDS} }
+  workspace(id: $w) { id widgetKey allowedOrigins identitySecret requireIdentityVerification
   rateLimits { customerApiPerMinute conversationsPerMinute messagesPerMinute }
   attachmentLimits { maxFileBytes maxFilesPerMessage maxFilesPerConversation allowedKinds }
   businessHours { enabled timezone outOfOfficeMessage ranges { day start end } closures { date reason } }
@@ -780,10 +808,13 @@ declare global {
 // save leaves unsaved edits alone.
 function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
   const [ws, setWs] = useState<WorkspaceSettings | null>(null);
+  const [actions, setActions] = useState<ActionsData>({ actions: [], actionCalls: [] });
   const [error, setError] = useState('');
   const [saved, setSaved] = useState('');
   const load = useCallback(() => {
-    gql<{ workspace: WorkspaceSettings }>(SETTINGS, { w: workspaceID }).then((d) => setWs(d.workspace)).catch((e) => setError(e.message));
+    gql<{ workspace: WorkspaceSettings } & ActionsData>(SETTINGS, { w: workspaceID })
+      .then((d) => { setWs(d.workspace); setActions({ actions: d.actions, actionCalls: d.actionCalls }); })
+      .catch((e) => setError(e.message));
   }, [workspaceID]);
   useEffect(load, [load]);
   // The preview is the real widget, loaded from this server with the
@@ -806,12 +837,14 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
     gql(query, { w: workspaceID, ...vars }).then(() => { setSaved(what); setError(''); load(); }).catch((e) => { setSaved(''); setError(e.message); });
   // actFields is act for a form that shows the server's field errors next
   // to its fields: it rejects with an error naming one of fields, for the
-  // form to show, and reports any other error as act does.
+  // form to show, reports any other error as act does, and resolves to
+  // whether it saved.
   const actFields = (fields: string[], what: string, query: string, vars: Record<string, unknown>) =>
-    gql(query, { w: workspaceID, ...vars }).then(() => { setSaved(what); setError(''); load(); }, (e) => {
+    gql(query, { w: workspaceID, ...vars }).then(() => { setSaved(what); setError(''); load(); return true; }, (e) => {
       setSaved('');
       if (e instanceof ApiError && e.field && fields.includes(e.field)) { setError(''); throw e; }
       setError(e.message);
+      return false;
     });
   if (!ws) return <section class="settings">{error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading…</p>}</section>;
   const w = ws.widgetConfig;
@@ -879,6 +912,11 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
         act('Attachment limits saved.', `mutation($w: ID!, $in: AttachmentLimitsInput!) { setAttachmentLimits(workspaceId: $w, input: $in) { id } }`, { in: input })} />
       <AwayEmailForm key={JSON.stringify(ws.awayEmail)} value={ws.awayEmail} onSave={(input) =>
         actFields(AWAY_FIELDS, 'Away email saved.', `mutation($w: ID!, $in: AwayEmailSettingsInput!) { setAwayEmail(workspaceId: $w, input: $in) { id } }`, { in: input })} />
+      <ActionsCard actions={actions.actions} calls={actions.actionCalls} onRefresh={load}
+        onSave={(id, input) => id
+          ? actFields(ACTION_FORM_FIELDS, 'Action saved.', `mutation($id: ID!, $in: ActionInput!) { updateAction(id: $id, input: $in) { id } }`, { id, in: input })
+          : actFields(ACTION_FORM_FIELDS, 'Action created.', `mutation($w: ID!, $in: ActionInput!) { createAction(workspaceId: $w, input: $in) { id } }`, { in: input })}
+        onDelete={(a) => act('Action deleted.', `mutation($id: ID!) { deleteAction(id: $id) }`, { id: a.id })} />
       <div class="card">
         <h2>Identity verification</h2>
         <p class="meta">Your server signs each customer's email with this secret (hex HMAC-SHA256 of the lower-cased email) and passes it to the widget as user_hash.</p>
@@ -1291,7 +1329,7 @@ const AWAY_FIELDS = ['delayMinutes', 'resumeUrl'];
 // (the field marked invalid and described by the message) and takes the
 // focus; what was typed stays, as the form starts again only when a save
 // succeeds.
-function AwayEmailForm({ value, onSave }: { value: AwayEmail; onSave: (input: AwayEmail) => Promise<void> }) {
+function AwayEmailForm({ value, onSave }: { value: AwayEmail; onSave: (input: AwayEmail) => Promise<unknown> }) {
   const [invalid, setInvalid] = useState<{ field: string; message: string } | null>(null);
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
@@ -1326,6 +1364,185 @@ function AwayEmailForm({ value, onSave }: { value: AwayEmail; onSave: (input: Aw
       <p id="away-resumeUrl-hint" class="meta hint">The page of your site where the widget runs: the email's link reopens the conversation there. Empty: the email has no link.</p>
       {message('resumeUrl')}
       <button type="submit">Save away email</button>
+    </form>
+  );
+}
+
+const MAX_ACTION_HEADERS = 20;
+// The fields of ActionInput the server names in its refusals (a duplicate
+// name is a conflict on name), each shown under its field.
+const ACTION_FORM_FIELDS = ['name', 'description', 'method', 'urlTemplate', 'parameters', 'headers',
+  ...[...Array(MAX_ACTION_HEADERS).keys()].flatMap((i) => ['headers.' + i + '.name', 'headers.' + i + '.value'])];
+
+// ActionsCard lists the workspace's AI Actions, opens one (or a new one) in
+// ActionForm, deletes them, and shows the newest calls from the audit log.
+// Focus goes into the form when it opens and back to the button that
+// opened it when it closes.
+function ActionsCard({ actions, calls, onSave, onDelete, onRefresh }: {
+  actions: Action[]; calls: ActionCall[];
+  onSave: (id: string | null, input: ActionInput) => Promise<boolean>; onDelete: (a: Action) => Promise<void>; onRefresh: () => void;
+}) {
+  const [editing, setEditing] = useState<Action | 'new' | null>(null);
+  const [focus, setFocus] = useState<string | null>(null); // the id of the element to focus after a render
+  const card = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!focus) return;
+    (document.getElementById(focus) ?? card.current?.querySelector('h2'))?.focus();
+    setFocus(null);
+  }, [focus]);
+  const close = () => { setFocus(editing === 'new' || !editing ? 'action-new' : `action-edit-${editing.id}`); setEditing(null); };
+  return (
+    <div class="card actions-card" ref={card}>
+      <h2 tabIndex={-1}>AI Actions</h2>
+      <p class="meta">Calls into your own application that agents run from a conversation and the AI uses when it answers a customer. Only public https addresses are reached.</p>
+      {actions.length === 0 ? <p class="none">No actions yet.</p> : (
+        <ul class="action-list">{actions.map((a) => (
+          <li key={a.id}>
+            <span class="row1"><strong class="name">{a.name}</strong><span class="pill">{a.method}</span>
+              {a.requiresCustomerToken && <span class="pill">customer's token</span>}</span>
+            <code class="url">{a.urlTemplate}</code>
+            <p>{a.description}</p>
+            {a.headers.length > 0 && <p class="meta">Headers: {a.headers.map((h) => h.name).join(', ')}</p>}
+            <span class="reply-actions">
+              <button type="button" class="link" id={`action-edit-${a.id}`} disabled={editing !== null} onClick={() => setEditing(a)}>Edit<span class="visually-hidden"> {a.name}</span></button>
+              <button type="button" class="danger" disabled={editing !== null} onClick={() => confirm(`Delete the action ${a.name}? The AI and agents can no longer use it; the records of its calls stay.`) &&
+                onDelete(a).then(() => setFocus('action-new'))}>Delete<span class="visually-hidden"> {a.name}</span></button>
+            </span>
+          </li>
+        ))}</ul>
+      )}
+      {editing ? (
+        <ActionForm key={editing === 'new' ? 'new' : editing.id + editing.updatedAt} action={editing === 'new' ? null : editing} onCancel={close}
+          onSave={(input) => onSave(editing === 'new' ? null : editing.id, input).then((ok) => { if (ok) close(); })} />
+      ) : <button type="button" id="action-new" onClick={() => setEditing('new')}>New action</button>}
+      <h3>Recent calls</h3>
+      {calls.length === 0 ? <p class="none">No calls yet.</p> : (
+        <table class="calls">
+          <thead><tr><th scope="col">Action</th><th scope="col">When</th><th scope="col">By</th><th scope="col">Result</th><th scope="col">Time</th></tr></thead>
+          <tbody>{calls.map((c) => {
+            const ok = !c.error && c.statusCode != null && c.statusCode >= 200 && c.statusCode < 300;
+            return (
+              <tr key={c.id}>
+                <td>{c.actionName}</td>
+                <td><time dateTime={c.createdAt}>{new Date(c.createdAt).toLocaleString()}</time></td>
+                <td>{c.caller === 'AI' ? 'AI' : c.agent?.name || c.agent?.email || 'Agent'}</td>
+                <td class={ok ? 'ok' : 'failed'}>{ok ? 'OK' : 'Failed'}{c.statusCode != null ? ` (${c.statusCode})` : ''}{c.error ? `: ${c.error}` : ''}</td>
+                <td>{c.durationMs} ms</td>
+              </tr>
+            );
+          })}</tbody>
+        </table>
+      )}
+      <button type="button" class="link" onClick={onRefresh}>Refresh calls</button>
+    </div>
+  );
+}
+
+let headerRowID = 0; // keys for header rows, which may be added and removed
+
+// ActionForm creates or edits an action: every field of ActionInput, the
+// headers as name/value rows and the parameters' JSON Schema as JSON,
+// checked for syntax here and judged by the server. A refusal shows under
+// its field (marked invalid, described by the message) and takes the
+// focus, as in AwayEmailForm; what was typed stays.
+function ActionForm({ action, onSave, onCancel }: { action: Action | null; onSave: (input: ActionInput) => Promise<void>; onCancel: () => void }) {
+  const [invalid, setInvalid] = useState<{ field: string; message: string } | null>(null);
+  const [headers, setHeaders] = useState(() => (action?.headers ?? []).map((h) => ({ key: ++headerRowID, name: h.name, value: h.value ?? '' })));
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => { (form.current?.elements.namedItem('name') as HTMLInputElement | null)?.focus(); }, []);
+  useEffect(() => {
+    if (invalid) (form.current?.elements.namedItem(invalid.field) as HTMLElement | null)?.focus();
+  }, [invalid]);
+  const bad = (field: string) => invalid?.field === field;
+  const errorID = (field: string) => `action-${field.replace(/\./g, '-')}-error`;
+  const message = (field: string) => bad(field) && <p id={errorID(field)} class="error field-error">{invalid!.message}</p>;
+  // described is a field's aria-describedby: its hint, and the message while it is refused.
+  const described = (field: string, hint?: string) => [hint ?? '', bad(field) ? errorID(field) : ''].join(' ').trim() || undefined;
+  const setHeader = (i: number, h: { name?: string; value?: string }) => setHeaders(headers.map((x, j) => (j === i ? { ...x, ...h } : x)));
+  const title = action ? `Edit ${action.name}` : 'New action';
+  return (
+    <form class="action-form" ref={form} aria-label={title} onSubmit={(e) => {
+      e.preventDefault();
+      const f = new FormData(e.currentTarget as HTMLFormElement);
+      setInvalid(null);
+      let parameters: unknown;
+      try {
+        parameters = JSON.parse(String(f.get('parameters') ?? ''));
+      } catch (err) {
+        setInvalid({ field: 'parameters', message: `The parameters are not valid JSON: ${(err as Error).message}` });
+        return;
+      }
+      onSave({
+        name: String(f.get('name') ?? ''), description: String(f.get('description') ?? ''), method: f.get('method') as ActionMethod,
+        urlTemplate: String(f.get('urlTemplate') ?? ''), parameters, headers: headers.map(({ name, value }) => ({ name, value })),
+        requiresCustomerToken: f.get('requiresCustomerToken') === 'on',
+      }).catch((err) => { if (err instanceof ApiError && err.field) setInvalid({ field: err.field, message: err.message }); });
+    }}>
+      <h3>{title}</h3>
+      <div class="colors">
+        <label>Name
+          <input name="name" required maxLength={64} autocomplete="off" spellcheck={false} defaultValue={action?.name ?? ''} placeholder="lookup_order"
+            aria-invalid={bad('name') || undefined} aria-describedby={described('name', 'action-name-hint')} />
+        </label>
+        <label>Method{' '}
+          <select name="method" aria-invalid={bad('method') || undefined} aria-describedby={described('method')}>
+            {METHODS.map((m) => <option value={m} selected={(action?.method ?? 'GET') === m}>{m}</option>)}
+          </select>
+        </label>
+      </div>
+      <p id="action-name-hint" class="meta hint">The AI's tool name: a letter, then letters, digits, _ and -; unique in the workspace.</p>
+      {message('name')}
+      {message('method')}
+      <label>Description
+        <textarea name="description" rows={2} required maxLength={1000} defaultValue={action?.description ?? ''}
+          aria-invalid={bad('description') || undefined} aria-describedby={described('description', 'action-description-hint')} />
+      </label>
+      <p id="action-description-hint" class="meta hint">Tells the AI when and how to use the action.</p>
+      {message('description')}
+      <label>URL template
+        <input name="urlTemplate" inputMode="url" required maxLength={2000} autocomplete="off" spellcheck={false} defaultValue={action?.urlTemplate ?? ''}
+          placeholder="https://api.example.com/orders/{order_id}" aria-invalid={bad('urlTemplate') || undefined} aria-describedby={described('urlTemplate', 'action-urlTemplate-hint')} />
+      </label>
+      <p id="action-urlTemplate-hint" class="meta hint">An https URL; {'{param}'} placeholders in the path and query, each a property of the parameters.</p>
+      {message('urlTemplate')}
+      <label>Parameters (JSON Schema of an object)
+        <textarea name="parameters" rows={8} required spellcheck={false}
+          defaultValue={JSON.stringify(action?.parameters ?? { type: 'object', properties: {}, required: [] }, null, 2)}
+          aria-invalid={bad('parameters') || undefined} aria-describedby={described('parameters', 'action-parameters-hint')} />
+      </label>
+      <p id="action-parameters-hint" class="meta hint">Parameters not in the URL go in the JSON body (POST, PUT, PATCH) or the query string (GET, DELETE).</p>
+      {message('parameters')}
+      <fieldset>
+        <legend>Request headers</legend>
+        {headers.length > 0 && (
+          <table class="headers">
+            <thead><tr><th scope="col">Name</th><th scope="col">Value</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead>
+            <tbody>{headers.map((h, i) => [
+              <tr key={h.key}>
+                <td><input name={`headers.${i}.name`} aria-label={`Header ${i + 1} name`} required autocomplete="off" spellcheck={false} value={h.name}
+                  onInput={(e) => setHeader(i, { name: (e.target as HTMLInputElement).value })}
+                  aria-invalid={bad(`headers.${i}.name`) || undefined} aria-describedby={described(`headers.${i}.name`)} /></td>
+                <td><input name={`headers.${i}.value`} aria-label={`Header ${i + 1} value`} autocomplete="off" spellcheck={false} value={h.value}
+                  onInput={(e) => setHeader(i, { value: (e.target as HTMLInputElement).value })}
+                  aria-invalid={bad(`headers.${i}.value`) || undefined} aria-describedby={described(`headers.${i}.value`)} /></td>
+                <td><button type="button" class="link" onClick={() => setHeaders(headers.filter((_, j) => j !== i))}>Remove<span class="visually-hidden"> header {i + 1}</span></button></td>
+              </tr>,
+              (bad(`headers.${i}.name`) || bad(`headers.${i}.value`)) && (
+                <tr key={`${h.key}-error`}><td colSpan={3}>{message(`headers.${i}.name`)}{message(`headers.${i}.value`)}</td></tr>
+              ),
+            ])}</tbody>
+          </table>
+        )}
+        <button type="button" name="headers" disabled={headers.length >= MAX_ACTION_HEADERS} aria-describedby={described('headers')}
+          onClick={() => setHeaders([...headers, { key: ++headerRowID, name: '', value: '' }])}>Add header</button>
+        {message('headers')}
+        <p class="meta">Values are sent as written and shown to owners and admins only; agents see the names.</p>
+      </fieldset>
+      <label class="inline"><input type="checkbox" name="requiresCustomerToken" defaultChecked={action?.requiresCustomerToken ?? false} /> Send the customer's bearer token (from identify) as Authorization: Bearer</label>
+      <div class="reply-actions">
+        <button type="submit">{action ? 'Save action' : 'Create action'}</button>
+        <button type="button" class="link" onClick={onCancel}>Cancel</button>
+      </div>
     </form>
   );
 }
