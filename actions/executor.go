@@ -234,10 +234,12 @@ func (e *Executor) CheckDefinition(in *helpium.ActionInput) error {
 		return err
 	}
 	in.URLTemplate = strings.TrimSpace(in.URLTemplate)
-	if tmpl.Scheme() != "https" && !e.allowHTTP[tmpl.Host()] && !e.allowHTTP[tmpl.Hostname()] {
+	// A listed host may use http and any address, as when it is called.
+	listed := e.allowHTTP[strings.ToLower(tmpl.Host())] || e.allowHTTP[strings.ToLower(tmpl.Hostname())]
+	if tmpl.Scheme() != "https" && !listed {
 		return helpium.Invalid("urlTemplate", "urlTemplate must use https (plain http is allowed only for hosts in HELPIUM_OUTBOUND_ALLOW_HOSTS)")
 	}
-	if ip, err := netip.ParseAddr(strings.Trim(tmpl.Hostname(), "[]")); err == nil {
+	if ip, err := netip.ParseAddr(strings.Trim(tmpl.Hostname(), "[]")); err == nil && !listed {
 		if err := e.cfg.Policy(ip); err != nil {
 			return helpium.Invalid("urlTemplate", "urlTemplate: %v; actions may only reach public internet addresses", err)
 		}
