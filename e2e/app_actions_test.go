@@ -135,26 +135,13 @@ func TestAppActions(t *testing.T) {
 		return m
 	}
 	step("the API knows the demo owner, whose workspace has no actions", func() {
-		payload, _ := json.Marshal(map[string]any{"query": `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
-			"variables": map[string]any{"e": service.DemoOwnerEmail, "p": service.DemoOwnerPassword}})
-		_, _, body := srv.call(t, http.MethodPost, "/graphql", "", string(payload))
-		var login struct {
-			Data struct{ Login struct{ Token string } }
+		ownerToken, wsID = srv.demoOwner(t)
+		var me struct{ Me struct{ Name, Email string } }
+		if errs := srv.graphQL(t, ownerToken, `{ me { name email } }`, nil, &me); len(errs) > 0 {
+			t.Fatalf("me: %+v", errs)
 		}
-		json.Unmarshal(body, &login)
-		if ownerToken = login.Data.Login.Token; ownerToken == "" {
-			t.Fatalf("login as %s: %s", service.DemoOwnerEmail, body)
-		}
-		var mine struct {
-			Me           struct{ Name, Email string }
-			MyWorkspaces []struct{ Workspace struct{ ID string } }
-		}
-		if errs := srv.graphQL(t, ownerToken, `{ me { name email } myWorkspaces { workspace { id } } }`, nil, &mine); len(errs) > 0 || len(mine.MyWorkspaces) != 1 {
-			t.Fatalf("the demo owner's workspaces: %+v %+v", mine.MyWorkspaces, errs)
-		}
-		wsID, ownerName = mine.MyWorkspaces[0].Workspace.ID, mine.Me.Name
-		if ownerName == "" {
-			ownerName = mine.Me.Email
+		if ownerName = me.Me.Name; ownerName == "" {
+			ownerName = me.Me.Email
 		}
 		if got := serverHas(); len(got) != 0 {
 			t.Fatalf("the demo workspace has actions already: %+v", got)

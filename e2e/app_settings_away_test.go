@@ -3,9 +3,7 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
@@ -76,23 +74,7 @@ func TestAppAwaySettings(t *testing.T) {
 		return out.Workspace.AwayEmail
 	}
 	step("the API knows the demo owner", func() {
-		payload, _ := json.Marshal(map[string]any{"query": `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
-			"variables": map[string]any{"e": service.DemoOwnerEmail, "p": service.DemoOwnerPassword}})
-		_, _, body := srv.call(t, http.MethodPost, "/graphql", "", string(payload))
-		var login struct {
-			Data struct{ Login struct{ Token string } }
-		}
-		json.Unmarshal(body, &login)
-		if token = login.Data.Login.Token; token == "" {
-			t.Fatalf("login as %s: %s", service.DemoOwnerEmail, body)
-		}
-		var mine struct {
-			MyWorkspaces []struct{ Workspace struct{ ID string } }
-		}
-		if errs := srv.graphQL(t, token, `{ myWorkspaces { workspace { id } } }`, nil, &mine); len(errs) > 0 || len(mine.MyWorkspaces) != 1 {
-			t.Fatalf("the demo owner's workspaces: %+v %+v", mine.MyWorkspaces, errs)
-		}
-		wsID = mine.MyWorkspaces[0].Workspace.ID
+		token, wsID = srv.demoOwner(t)
 		// The seeded demo has it on (the server sends email), resuming at /demo.
 		if got := serverHas(); !got.Enabled || got.DelayMinutes != 5 || got.ResumeURL == nil || *got.ResumeURL != srv.URL+"/demo" {
 			t.Fatalf("the demo's away email: %+v, want on, 5 minutes, resuming at %s/demo", got, srv.URL)

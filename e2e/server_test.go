@@ -135,6 +135,24 @@ func (s *server) memberWithPassword(t *testing.T, email string, role helpium.Rol
 	return ws.ID, token, password
 }
 
+// demoOwner signs the demo workspace's owner in over GraphQL and returns
+// the session token and the workspace's id.
+func (s *server) demoOwner(t *testing.T) (token, workspaceID string) {
+	t.Helper()
+	var login struct{ Login struct{ Token string } }
+	if errs := s.graphQL(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
+		map[string]any{"e": service.DemoOwnerEmail, "p": service.DemoOwnerPassword}, &login); len(errs) > 0 || login.Login.Token == "" {
+		t.Fatalf("login as %s: %+v", service.DemoOwnerEmail, errs)
+	}
+	var mine struct {
+		MyWorkspaces []struct{ Workspace struct{ ID string } }
+	}
+	if errs := s.graphQL(t, login.Login.Token, `{ myWorkspaces { workspace { id } } }`, nil, &mine); len(errs) > 0 || len(mine.MyWorkspaces) != 1 {
+		t.Fatalf("the demo owner's workspaces: %+v %+v", mine.MyWorkspaces, errs)
+	}
+	return login.Login.Token, mine.MyWorkspaces[0].Workspace.ID
+}
+
 // call sends a request with the widget key (or, for GraphQL, an agent
 // token) and returns the status, headers and body.
 func (s *server) call(t *testing.T, method, path, key, body string, header ...string) (int, http.Header, []byte) {
@@ -165,11 +183,16 @@ type gqlError struct {
 	Extensions map[string]any `json:"extensions"`
 }
 
-// graphQL runs an operation as the agent owning token.
+// graphQL runs an operation as the agent owning token (anonymously
+// without one, as login does).
 func (s *server) graphQL(t *testing.T, token, query string, vars map[string]any, out any) []gqlError {
 	t.Helper()
 	payload, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	_, _, body := s.call(t, http.MethodPost, "/graphql", "", string(payload), "Authorization", "Bearer "+token)
+	var header []string
+	if token != "" {
+		header = []string{"Authorization", "Bearer " + token}
+	}
+	_, _, body := s.call(t, http.MethodPost, "/graphql", "", string(payload), header...)
 	var res struct {
 		Data   json.RawMessage `json:"data"`
 		Errors []gqlError      `json:"errors"`

@@ -3,8 +3,6 @@
 package e2e
 
 import (
-	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -56,24 +54,7 @@ func TestWidgetLoop(t *testing.T) {
 	// The agent: the demo owner, signed in over GraphQL.
 	var agentToken, wsID string
 	step("the agent signs in", func() {
-		payload, _ := json.Marshal(map[string]any{"query": `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
-			"variables": map[string]any{"e": service.DemoOwnerEmail, "p": service.DemoOwnerPassword}})
-		_, _, body := srv.call(t, http.MethodPost, "/graphql", "", string(payload))
-		var login struct {
-			Data struct{ Login struct{ Token string } }
-		}
-		json.Unmarshal(body, &login)
-		if agentToken = login.Data.Login.Token; agentToken == "" {
-			t.Fatalf("login as %s: %s", service.DemoOwnerEmail, body)
-		}
-		var mine struct {
-			MyWorkspaces []struct{ Workspace struct{ ID string } }
-		}
-		gql(agentToken, "myWorkspaces", `{ myWorkspaces { workspace { id } } }`, nil, &mine)
-		if len(mine.MyWorkspaces) != 1 {
-			t.Fatalf("the demo owner's workspaces: %+v", mine.MyWorkspaces)
-		}
-		wsID = mine.MyWorkspaces[0].Workspace.ID
+		agentToken, wsID = srv.demoOwner(t)
 	})
 
 	const question = "How do I reset my password?"

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -78,7 +77,7 @@ func TestWidgetResume(t *testing.T) {
 	storedToken := func() string {
 		return b.str(`JSON.parse(localStorage.getItem(` + jsString("helpium:"+key) + `) || "{}").token`)
 	}
-	owner := agentToken(t, srv)
+	owner, _ := srv.demoOwner(t)
 	setStatus := func(convID, status string) {
 		t.Helper()
 		var set struct{ SetConversationStatus struct{ Status string } }
@@ -303,22 +302,6 @@ func TestWidgetResume(t *testing.T) {
 			t.Errorf("browser console: %s", line)
 		}
 	}
-}
-
-// agentToken signs the demo owner in over GraphQL and returns the token.
-func agentToken(t *testing.T, srv *server) string {
-	t.Helper()
-	payload, _ := json.Marshal(map[string]any{"query": `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
-		"variables": map[string]any{"e": service.DemoOwnerEmail, "p": service.DemoOwnerPassword}})
-	_, _, body := srv.call(t, http.MethodPost, "/graphql", "", string(payload))
-	var login struct {
-		Data struct{ Login struct{ Token string } }
-	}
-	json.Unmarshal(body, &login)
-	if login.Data.Login.Token == "" {
-		t.Fatalf("login as %s: %s", service.DemoOwnerEmail, body)
-	}
-	return login.Data.Login.Token
 }
 
 // resumeService is a Service on the server's database and keyring, whose

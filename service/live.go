@@ -224,4 +224,3 @@ func relay[T any](ctx context.Context, sub *events.Subscription, guard *liveGuar
 	}()
 	return out
 }
-
