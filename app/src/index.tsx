@@ -1,5 +1,5 @@
 import './app.css';
-import { render } from 'preact';
+import { render, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { renderMarkdown } from '../../widget/src/markdown.js';
 import {
@@ -929,7 +929,7 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
       </div>
       <div class="card">
         <h2>Members</h2>
-        <table>
+        <Scroll label="Members"><table>
           <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>{ws.members.map((m) => (
             <tr key={m.agent.id}>
@@ -942,7 +942,7 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
                 act('Member removed.', `mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`, { a: m.agent.id })}>Remove</button>}</td>
             </tr>
           ))}</tbody>
-        </table>
+        </table></Scroll>
         <form class="invite" onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget as HTMLFormElement);
@@ -1253,24 +1253,24 @@ function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (b
       <h2>Business hours</h2>
       <label class="inline"><input type="checkbox" checked={bh.enabled} onChange={(e) => setBh({ ...bh, enabled: (e.target as HTMLInputElement).checked })} /> Keep business hours (otherwise always open)</label>
       <label>Time zone (IANA, e.g. Europe/Amsterdam) <input value={bh.timezone} required onInput={(e) => setBh({ ...bh, timezone: (e.target as HTMLInputElement).value })} /></label>
-      <table>
+      <Scroll label="Opening hours by day"><table>
         <thead><tr><th scope="col">Day</th><th scope="col">Open</th><th scope="col">From</th><th scope="col">To</th></tr></thead>
         <tbody>{WEEK.map((d) => {
           const r = range(d);
           const name = d.charAt(0) + d.slice(1).toLowerCase();
           if (bh.ranges.filter((x) => x.day === d).length > 1) {
-            return <tr key={d}><th scope="row">{name}</th><td colSpan={3}>{bh.ranges.filter((x) => x.day === d).map((x) => `${x.start}–${x.end}`).join(', ')} (several ranges: change them through the API)</td></tr>;
+            return <tr key={d}><th scope="row"><DayName name={name} /></th><td colSpan={3}>{bh.ranges.filter((x) => x.day === d).map((x) => `${x.start}–${x.end}`).join(', ')} (several ranges: change them through the API)</td></tr>;
           }
           return (
             <tr key={d}>
-              <th scope="row">{name}</th>
+              <th scope="row"><DayName name={name} /></th>
               <td><input type="checkbox" aria-label={`Open on ${name}`} checked={!!r} onChange={(e) => setDay(d, (e.target as HTMLInputElement).checked ? { start: '09:00', end: '17:00' } : null)} /></td>
               <td><input type="time" aria-label={`${name} opens`} disabled={!r} value={r?.start ?? ''} onInput={(e) => r && setDay(d, { ...r, start: (e.target as HTMLInputElement).value })} /></td>
               <td><input type="time" aria-label={`${name} closes`} disabled={!r} value={r?.end === '24:00' ? '23:59' : r?.end ?? ''} onInput={(e) => r && setDay(d, { ...r, end: (e.target as HTMLInputElement).value })} /></td>
             </tr>
           );
         })}</tbody>
-      </table>
+      </table></Scroll>
       <div class="invite">
         <label>Closed all day on <input type="date" value={closure} onInput={(e) => setClosure((e.target as HTMLInputElement).value)} /></label>
         <button type="button" disabled={!closure} onClick={() => { setBh({ ...bh, closures: [...bh.closures.filter((c) => c.date !== closure), { date: closure, reason: null }] }); setClosure(''); }}>Add closure</button>
@@ -1282,6 +1282,12 @@ function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (b
       <button type="submit">Save business hours</button>
     </form>
   );
+}
+
+// DayName is a weekday's name, which a phone shows as its first three
+// letters (screen readers still read it whole) so that the hours fit.
+function DayName({ name }: { name: string }) {
+  return <><span class="day-long">{name}</span><span class="day-short" aria-hidden="true">{name.slice(0, 3)}</span></>;
 }
 
 const KINDS: [Attachment['kind'], string][] = [
@@ -1417,7 +1423,7 @@ function ActionsCard({ actions, calls, onSave, onDelete, onRefresh }: {
       ) : <button type="button" id="action-new" onClick={() => setEditing('new')}>New action</button>}
       <h3>Recent calls</h3>
       {calls.length === 0 ? <p class="none">No calls yet.</p> : (
-        <table class="calls">
+        <Scroll label="Recent calls"><table class="calls">
           <thead><tr><th scope="col">Action</th><th scope="col">When</th><th scope="col">By</th><th scope="col">Result</th><th scope="col">Time</th></tr></thead>
           <tbody>{calls.map((c) => {
             const ok = !c.error && c.statusCode != null && c.statusCode >= 200 && c.statusCode < 300;
@@ -1431,7 +1437,7 @@ function ActionsCard({ actions, calls, onSave, onDelete, onRefresh }: {
               </tr>
             );
           })}</tbody>
-        </table>
+        </table></Scroll>
       )}
       <button type="button" class="link" onClick={onRefresh}>Refresh calls</button>
     </div>
@@ -1515,7 +1521,7 @@ function ActionForm({ action, onSave, onCancel }: { action: Action | null; onSav
       <fieldset>
         <legend>Request headers</legend>
         {headers.length > 0 && (
-          <table class="headers">
+          <Scroll label="Request headers"><table class="headers">
             <thead><tr><th scope="col">Name</th><th scope="col">Value</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead>
             <tbody>{headers.map((h, i) => [
               <tr key={h.key}>
@@ -1531,7 +1537,7 @@ function ActionForm({ action, onSave, onCancel }: { action: Action | null; onSav
                 <tr key={`${h.key}-error`}><td colSpan={3}>{message(`headers.${i}.name`)}{message(`headers.${i}.value`)}</td></tr>
               ),
             ])}</tbody>
-          </table>
+          </table></Scroll>
         )}
         <button type="button" name="headers" disabled={headers.length >= MAX_ACTION_HEADERS} aria-describedby={described('headers')}
           onClick={() => setHeaders([...headers, { key: ++headerRowID, name: '', value: '' }])}>Add header</button>
@@ -1545,6 +1551,13 @@ function ActionForm({ action, onSave, onCancel }: { action: Action | null; onSav
       </div>
     </form>
   );
+}
+
+// Scroll holds a table that may be wider than a phone: it scrolls sideways
+// inside its card rather than widen the page. The region is labelled and
+// focusable, so a keyboard can scroll it too.
+function Scroll({ label, children }: { label: string; children: ComponentChildren }) {
+  return <div class="scroll" role="region" aria-label={label} tabIndex={0}>{children}</div>;
 }
 
 // IdentitySecret keeps the secret hidden until asked for.
