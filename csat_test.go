@@ -98,6 +98,7 @@ func TestCleanComment(t *testing.T) {
 		{"inner spacing kept", s("one  two\nthree"), s("one  two\nthree"), ""},
 		{"the longest, counted in characters", s(strings.Repeat("é", MaxFeedbackComment)), s(strings.Repeat("é", MaxFeedbackComment)), ""},
 		{"one character too many", s(strings.Repeat("a", MaxFeedbackComment+1)), nil, EInvalid},
+		{"the longest with spacing around", s(" " + strings.Repeat("a", MaxFeedbackComment) + "\n"), s(strings.Repeat("a", MaxFeedbackComment)), ""},
 		{"not UTF-8", s("caf\xe9"), nil, EInvalid},
 		{"a NUL character", s("a\x00b"), nil, EInvalid},
 	} {

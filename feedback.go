@@ -47,10 +47,10 @@ func CleanComment(field string, c *string) (*string, error) {
 	if c == nil {
 		return nil, nil
 	}
-	if err := CheckText(field, *c, MaxFeedbackComment, false); err != nil {
+	t := strings.TrimSpace(*c)
+	if err := CheckText(field, t, MaxFeedbackComment, false); err != nil {
 		return nil, err
 	}
-	t := strings.TrimSpace(*c)
 	if t == "" {
 		return nil, nil
 	}

@@ -11,7 +11,8 @@ import (
 // grouped by meaning, and how often AI answers settled the matter.
 type ContentGapReport struct {
 	From, To time.Time
-	// Questions counts the refused or down-voted questions in the period.
+	// Questions counts the refused or down-voted questions in the period
+	// that the report read: the newest 1,000 at most.
 	Questions  int
 	Clusters   []*ContentGapCluster
 	Deflection Deflection
@@ -75,7 +76,8 @@ func Cluster(vecs [][]float32, weights []int, threshold float64) [][]int {
 	for _, i := range order {
 		best, bestSim := -1, threshold
 		for g, gr := range groups {
-			if sim := cosine(gr.sum, vecs[i]); sim >= bestSim {
+			// At least the threshold; on a tie the earlier (heavier) group.
+			if sim := cosine(gr.sum, vecs[i]); sim > bestSim || best < 0 && sim == bestSim {
 				best, bestSim = g, sim
 			}
 		}

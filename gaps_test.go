@@ -38,6 +38,9 @@ func TestCluster(t *testing.T) {
 		{"members heaviest first", [][]float32{v(1, 0), v(0, 1), v(1, 0.1)}, []int{1, 2, 2}, 0.9, "[[2 0] [1]]"},
 		// Three light items outweigh one heavy one.
 		{"groups by total weight", [][]float32{v(0, 1), v(1, 0), v(1, 0.05), v(1, -0.05)}, []int{4, 2, 2, 1}, 0.9, "[[1 2 3] [0]]"},
+		// (1,1) is as similar to (1,0) as to (0,1): it joins the group
+		// placed first, the heavier.
+		{"a tie goes to the heavier group", [][]float32{v(1, 0), v(0, 1), v(1, 1)}, []int{3, 2, 1}, 0.5, "[[0 2] [1]]"},
 		{"equal weights keep the input order", [][]float32{v(0, 1, 0), v(1, 0, 0), v(0, 0, 1)}, []int{2, 2, 2}, 0.5, "[[0] [1] [2]]"},
 		{"members by weight, not by index", [][]float32{v(0, 1), v(1, 0), v(1, 0.01)}, []int{1, 2, 3}, 0.9, "[[2 1] [0]]"},
 		{"a negative threshold puts everything together", [][]float32{v(1, 0), v(-1, 0), v(0, 1)}, []int{1, 1, 1}, -1, "[[0 1 2]]"},

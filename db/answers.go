@@ -117,8 +117,8 @@ func (s *Store) FindGapQuestions(ctx context.Context, workspaceID string, from, 
 }
 
 // Deflection counts the answers given (answered) in [from, to) and how many
-// of them led to a conversation within window: handed over, or followed by
-// a conversation started from the same widget installation.
+// of them led to a conversation: handed over (whenever), or followed within
+// window by a conversation started from the same widget installation.
 func (s *Store) Deflection(ctx context.Context, workspaceID string, from, to time.Time, window time.Duration) (answered, led int, err error) {
 	err = s.db.NewRaw(`SELECT count(*), count(*) FILTER (WHERE a.conversation_id IS NOT NULL OR EXISTS (
 			SELECT 1 FROM conversations c WHERE c.workspace_id = a.workspace_id AND c.installation_id = a.installation_id

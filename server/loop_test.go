@@ -211,6 +211,10 @@ func TestHandover(t *testing.T) {
 	if status, again := handover(*a.AnswerID, map[string]any{}); status != 200 || again.WidgetToken != token || again.Conversation.ID != first.Conversation.ID {
 		t.Errorf("the same handover again: %d %+v", status, again)
 	}
+	// An empty token is none, as on answers.
+	if status, again := handover(*a.AnswerID, map[string]any{"token": ""}); status != 200 || again.WidgetToken != token {
+		t.Errorf("the same handover with an empty token: %d %+v", status, again)
+	}
 	if n := len(widgetMessages(t, app, key, token)); n != 3 {
 		t.Errorf("%d messages after a repeated handover, want 3", n)
 	}

@@ -84,7 +84,7 @@ func (s *Service) HandOver(ctx context.Context, in helpium.HandoverInput) (*help
 	}
 	h.Note.AnswerID = nil
 	token := ""
-	if in.Token != nil {
+	if in.Token != nil && *in.Token != "" { // "" is none, as for answers
 		token = *in.Token
 		if h.TokenHash, err = widgetTokenHash(token); err != nil {
 			return nil, err
