@@ -9,7 +9,10 @@
 // that process alone), and runs the baselines that are servers as
 // subprocesses too (`bench baseline-server`). Workloads and baselines run
 // in alternating rounds. Every count and duration is bounded; everything
-// listens on 127.0.0.1 only. Finally it runs the Go microbenchmarks of the
+// listens on 127.0.0.1 only. When Chromium is installed (as for the e2e
+// tests) it also loads the agent app's inbox in it and reads the app's
+// own measure of its render time; without it, the report says the
+// browser workload was skipped. Finally it runs the Go microbenchmarks of the
 // hot paths and prints their output as `go test -bench` writes it, which
 // benchstat reads.
 package main
@@ -48,6 +51,7 @@ type options struct {
 	tenants     int // workspaces of the multi-tenant corpus
 	perTenant   int
 	helpCenter  int // articles of the help-center corpus
+	appLoads    int // measured loads of the agent app's inbox in Chromium
 	profileDir  string
 	micro       bool
 	only        string
@@ -79,9 +83,10 @@ func main() {
 	flag.IntVar(&o.tenants, "tenants", 100, "workspaces of the multi-tenant search corpus")
 	flag.IntVar(&o.perTenant, "tenant-articles", 100, "articles per workspace of the multi-tenant corpus")
 	flag.IntVar(&o.helpCenter, "helpcenter-articles", 1000, "articles of the help-center corpus (fresh import, re-index, search)")
+	flag.IntVar(&o.appLoads, "app-loads", 20, "measured loads of the agent app's inbox in Chromium (after 3 warm-up loads)")
 	flag.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the server (admin listener) during each workload's first Helpium round into this directory")
 	flag.BoolVar(&o.micro, "micro", true, "also run the Go microbenchmarks")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: settings,messages,inbox,uploads,history,webhooks,helpcenter,search,embed (default all)")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: settings,messages,inbox,app,uploads,history,webhooks,helpcenter,search,embed (default all)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -123,6 +128,7 @@ func run(ctx context.Context, o options) error {
 		{"settings", h.settings},
 		{"messages", h.messages},
 		{"inbox", h.inbox},
+		{"app", h.appInbox},
 		{"uploads", h.uploads},
 		{"history", h.history},
 		{"webhooks", h.webhooks},

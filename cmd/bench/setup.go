@@ -286,6 +286,7 @@ func lastLines(s string, n int) string {
 // so that the limiter counts every request but refuses none.
 type workspace struct {
 	id, key, token, ownerID string
+	email, password         string // the owner's, to sign in to the agent app
 }
 
 func (h *harness) newWorkspace(ctx context.Context, name string) (*workspace, error) {
@@ -293,7 +294,7 @@ func (h *harness) newWorkspace(ctx context.Context, name string) (*workspace, er
 	if err != nil {
 		return nil, err
 	}
-	w := &workspace{id: o.Workspace.ID, key: o.Workspace.APIKey, token: o.Token}
+	w := &workspace{id: o.Workspace.ID, key: o.Workspace.APIKey, token: o.Token, email: o.Email, password: o.Password}
 	if err := h.bdb.NewRaw("SELECT agent_id FROM memberships WHERE workspace_id = ? LIMIT 1", w.id).Scan(ctx, &w.ownerID); err != nil {
 		return nil, err
 	}
