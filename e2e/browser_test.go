@@ -8,53 +8,27 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/helpium/helpium/internal/chromium"
 )
 
 // chromiumPath is the browser binary, found or installed by TestMain.
 var chromiumPath string
 
 func TestMain(m *testing.M) {
-	p, err := findOrInstallChromium()
+	p, err := chromium.FindOrInstall()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		os.Exit(1)
 	}
 	chromiumPath = p
 	os.Exit(m.Run())
-}
-
-// findOrInstallChromium returns $HELPIUM_CHROMIUM, or Debian's chromium,
-// installing it with apt-get when it is missing. It never downloads a
-// browser from anywhere else.
-func findOrInstallChromium() (string, error) {
-	if p := os.Getenv("HELPIUM_CHROMIUM"); p != "" {
-		return p, nil
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p, nil
-	}
-	fmt.Fprintln(os.Stderr, "e2e: chromium is missing; installing Debian's chromium package with apt-get")
-	sudo := []string{}
-	if os.Geteuid() != 0 {
-		sudo = []string{"sudo", "-n"}
-	}
-	for _, args := range [][]string{{"apt-get", "update", "-q"}, {"apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"}} {
-		cmd := exec.Command(append(sudo, args...)[0], append(sudo, args...)[1:]...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return "", fmt.Errorf("%s: %w (install chromium yourself, or set HELPIUM_CHROMIUM)", strings.Join(args, " "), err)
-		}
-	}
-	return exec.LookPath("chromium")
 }
 
 // artifactsDir is where screenshots go, relative to this package.
@@ -82,26 +56,7 @@ func (b *browser) consoleErrors() []string {
 // test-artifacts/e2e/<test name>/.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 860),
-	}
+	opts := chromium.Options(chromiumPath, t.TempDir(), 1280, 860)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })

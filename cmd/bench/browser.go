@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/helpium/helpium/internal/chromium"
 )
 
 // appInboxSize is the inbox the issue measures: 50 conversations, one
@@ -33,16 +35,6 @@ type appResult struct {
 	data, painted sample
 }
 
-// findChromium is the browser the e2e tests use: $HELPIUM_CHROMIUM, or
-// Debian's chromium on the PATH. The benchmark installs nothing; without
-// one the workload is skipped and the report says so.
-func findChromium() (string, error) {
-	if p := os.Getenv("HELPIUM_CHROMIUM"); p != "" {
-		return p, nil
-	}
-	return exec.LookPath("chromium")
-}
-
 // appInbox: the agent app at /app in headless Chromium, signed in to a
 // workspace of 50 open conversations (customers, last messages, half of
 // them assigned), reloaded o.appLoads times after a few warm-up loads. Each
@@ -51,7 +43,7 @@ func findChromium() (string, error) {
 // set the same rows' HTML with innerHTML and paint it: the DOM's share,
 // without Preact.
 func (h *harness) appInbox(ctx context.Context) error {
-	path, err := findChromium()
+	path, err := chromium.Find()
 	if err != nil {
 		h.r.appSkipped = "the browser workload was skipped because chromium is missing (install Debian's chromium package, or set HELPIUM_CHROMIUM)"
 		logf("app inbox: skipped: %s", h.r.appSkipped)
@@ -237,26 +229,7 @@ func startChromium(ctx context.Context, path, dir string) (context.Context, func
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, err
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.UserDataDir(dir),
-		chromedp.WindowSize(1280, 800),
-	}
+	opts := chromium.Options(path, dir, 1280, 800)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancelTab := chromedp.NewContext(actx)
 	stop := func() { cancelTab(); cancelAlloc() }
