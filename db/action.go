@@ -110,11 +110,7 @@ func (s *Store) FindActions(ctx context.Context, workspaceID string) ([]*helpium
 	if err := s.db.NewSelect().Model(&rows).Where("workspace_id = ?", workspaceID).OrderExpr("lower(name), id").Scan(ctx); err != nil {
 		return nil, dbErr(err, "actions")
 	}
-	out := make([]*helpium.Action, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toAction()
-	}
-	return out, nil
+	return each(rows, (*actionRow).toAction), nil
 }
 
 // CountActions returns how many actions a workspace has.

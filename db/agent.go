@@ -91,11 +91,7 @@ func (s *Store) FindAgentsByIDs(ctx context.Context, sc Scope, ids []string) ([]
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr(err, "agents")
 	}
-	out := make([]*helpium.Agent, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toAgent()
-	}
-	return out, nil
+	return each(rows, (*agentRow).toAgent), nil
 }
 
 // AddMembership adds an agent to a workspace. Returns EConflict when the
@@ -132,11 +128,7 @@ func (s *Store) FindMemberships(ctx context.Context, workspaceID, agentID string
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr(err, "memberships")
 	}
-	out := make([]*helpium.Membership, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toMembership()
-	}
-	return out, nil
+	return each(rows, (*membershipRow).toMembership), nil
 }
 
 // UpdateMembershipRole sets an agent's role in a workspace.
@@ -256,11 +248,7 @@ func (s *Store) FindAccessTokens(ctx context.Context, agentID string, now time.T
 	if err != nil {
 		return nil, dbErr(err, "access tokens")
 	}
-	out := make([]*helpium.AccessToken, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toAccessToken()
-	}
-	return out, nil
+	return each(rows, (*accessTokenRow).toAccessToken), nil
 }
 
 // AgentTokenAllowed reports whether an access token is still live (not

@@ -91,11 +91,7 @@ func (s *Store) FindAnswers(ctx context.Context, workspaceID string, f helpium.A
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr(err, "answers")
 	}
-	out := make([]*helpium.AnswerRecord, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toRecord()
-	}
-	return out, nil
+	return each(rows, (*answerRow).toRecord), nil
 }
 
 // FindGapQuestions returns up to limit answers created in [from, to) that
@@ -109,11 +105,7 @@ func (s *Store) FindGapQuestions(ctx context.Context, workspaceID string, from, 
 	if err != nil {
 		return nil, dbErr(err, "answers")
 	}
-	out := make([]*helpium.AnswerRecord, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toRecord()
-	}
-	return out, nil
+	return each(rows, (*answerRow).toRecord), nil
 }
 
 // Deflection counts the answers given (answered) in [from, to) and how many

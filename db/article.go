@@ -161,11 +161,7 @@ func (s *Store) FindArticlesByIDs(ctx context.Context, ids []string) ([]*helpium
 	if err := s.db.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
 		return nil, dbErr(err, "articles")
 	}
-	out := make([]*helpium.Article, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toArticle()
-	}
-	return out, nil
+	return each(rows, (*articleRow).toArticle), nil
 }
 
 func filterArticles(q *bun.SelectQuery, workspaceID string, f helpium.ArticleFilter) *bun.SelectQuery {

@@ -107,11 +107,7 @@ func (s *Store) FindMessageAttachments(ctx context.Context, messageIDs []string)
 	if err != nil {
 		return nil, dbErr(err, "attachments")
 	}
-	out := make([]*helpium.Attachment, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toAttachment()
-	}
-	return out, nil
+	return each(rows, (*attachmentRow).toAttachment), nil
 }
 
 // FindAttachment returns a file that a stored message holds, with whether
@@ -141,11 +137,7 @@ func (s *Store) ClaimPendingAttachments(ctx context.Context, cutoff time.Time, l
 	if err != nil {
 		return nil, dbErr(err, "attachments")
 	}
-	out := make([]*helpium.Attachment, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toAttachment()
-	}
-	return out, nil
+	return each(rows, (*attachmentRow).toAttachment), nil
 }
 
 // DeletePendingAttachment removes an upload's row if no message took it

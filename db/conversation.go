@@ -340,11 +340,7 @@ func (s *Store) FindMessages(ctx context.Context, conversationID string, afterSe
 	if err := q.Scan(ctx); err != nil {
 		return nil, dbErr(err, "messages")
 	}
-	msgs := make([]*helpium.Message, len(rows))
-	for i := range rows {
-		msgs[i] = rows[i].toMessage()
-	}
-	return msgs, nil
+	return each(rows, (*messageRow).toMessage), nil
 }
 
 // FindConversationsByIDs returns the conversations with those ids within
@@ -355,9 +351,5 @@ func (s *Store) FindConversationsByIDs(ctx context.Context, sc Scope, ids []stri
 	if err := sc.apply(q, "c.workspace_id").Scan(ctx); err != nil {
 		return nil, dbErr(err, "conversations")
 	}
-	out := make([]*helpium.Conversation, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toConversation()
-	}
-	return out, nil
+	return each(rows, (*conversationRow).toConversation), nil
 }

@@ -39,11 +39,7 @@ func (s *Store) FindCustomersByIDs(ctx context.Context, sc Scope, ids []string) 
 	if err := sc.apply(q, "cu.workspace_id").Scan(ctx); err != nil {
 		return nil, dbErr(err, "customers")
 	}
-	out := make([]*helpium.Customer, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toCustomer()
-	}
-	return out, nil
+	return each(rows, (*customerRow).toCustomer), nil
 }
 
 // FindCustomers returns a page of a workspace's customers, newest first,
@@ -201,11 +197,7 @@ func (s *Store) SessionConversations(ctx context.Context, workspaceID string, to
 	if len(rows) == 0 {
 		return nil, notFound("conversation")
 	}
-	out := make([]*helpium.Conversation, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toConversation()
-	}
-	return out, nil
+	return each(rows, (*conversationRow).toConversation), nil
 }
 
 // EncryptedBearer is a sealed bearer token and what it belongs to.

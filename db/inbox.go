@@ -335,10 +335,7 @@ func (s *Store) FindMessagesPage(ctx context.Context, sc Scope, conversationID s
 	if err := sc.apply(q, "m.workspace_id").OrderExpr("m.seq " + dir).Limit(int64(n + 1)).Scan(ctx); err != nil {
 		return nil, dbErr(err, "messages")
 	}
-	msgs := make([]*helpium.Message, len(rows))
-	for i := range rows {
-		msgs[i] = rows[i].toMessage()
-	}
+	msgs := each(rows, (*messageRow).toMessage)
 	if fromEnd {
 		for i, j := 0, len(msgs)-1; i < j; i, j = i+1, j-1 {
 			msgs[i], msgs[j] = msgs[j], msgs[i]

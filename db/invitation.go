@@ -78,11 +78,7 @@ func (s *Store) FindInvitations(ctx context.Context, workspaceID string, now tim
 	if err := pending(q, now).Scan(ctx); err != nil {
 		return nil, dbErr(err, "invitations")
 	}
-	out := make([]*helpium.Invitation, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toInvitation()
-	}
-	return out, nil
+	return each(rows, (*invitationRow).toInvitation), nil
 }
 
 // FindInvitationByToken returns the pending invitation whose link's token

@@ -111,3 +111,12 @@ func nullUUID(id string) *string {
 	}
 	return &id
 }
+
+// each converts rows to the domain values f makes of them, in order.
+func each[R, T any](rows []R, f func(*R) *T) []*T {
+	out := make([]*T, len(rows))
+	for i := range rows {
+		out[i] = f(&rows[i])
+	}
+	return out
+}

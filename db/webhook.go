@@ -94,11 +94,7 @@ func (s *Store) FindWebhookEndpoints(ctx context.Context, workspaceID string) ([
 	if err != nil {
 		return nil, dbErr(err, "webhook endpoints")
 	}
-	out := make([]*helpium.WebhookEndpoint, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toEndpoint()
-	}
-	return out, nil
+	return each(rows, (*webhookEndpointRow).toEndpoint), nil
 }
 
 // FindWebhookEndpoint returns an endpoint of a workspace in scope.
@@ -230,11 +226,7 @@ func (s *Store) FindWebhookDeliveries(ctx context.Context, workspaceID, endpoint
 	if err != nil {
 		return nil, dbErr(err, "webhook deliveries")
 	}
-	out := make([]*helpium.WebhookDelivery, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toDelivery()
-	}
-	return out, nil
+	return each(rows, (*webhookDeliveryRow).toDelivery), nil
 }
 
 // FindWebhookDelivery returns a delivery of a workspace in scope.

@@ -87,11 +87,7 @@ func (s *Store) FindMemberWorkspaces(ctx context.Context, agentID string, ids []
 	if err != nil {
 		return nil, dbErr(err, "workspaces")
 	}
-	out := make([]*helpium.Workspace, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toWorkspace()
-	}
-	return out, nil
+	return each(rows, (*workspaceRow).toWorkspace), nil
 }
 
 // FindWorkspaceByName returns the oldest workspace called name.
