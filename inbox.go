@@ -223,6 +223,25 @@ type ConversationConnection struct {
 	Edges    []*ConversationEdge
 	PageInfo *PageInfo
 	Count    func() (int, error)
+	// Related holds the relations asked for with the page
+	// (ConversationInclude), read in the page's own statement; nil when
+	// none were.
+	Related *ConversationRelated
+}
+
+// ConversationInclude names the relations of a page of conversations to
+// read along with it, in one statement, rather than a query per relation.
+type ConversationInclude struct {
+	Customer, Assignee, LastMessage bool
+}
+
+// ConversationRelated are the relations of a page's conversations, each
+// keyed by the conversation's id; a conversation without one (or whose
+// relation the caller may not see) maps to nil.
+type ConversationRelated struct {
+	Customers    map[string]*Customer
+	Assignees    map[string]*Agent
+	LastMessages map[string]*Message
 }
 
 // MessageEdge is one message in a connection.

@@ -101,17 +101,91 @@ func filterConversations(q *bun.SelectQuery, workspaceID, meID string, f helpium
 	return q
 }
 
+// pageRow is a conversation of a page with the relations read along with
+// it; a relation not asked for, or absent, leaves its part zero.
+type pageRow struct {
+	conversationRow
+	Customer customerRow `bun:"embed:cu_"`
+	Assignee agentRow    `bun:"embed:a_"`
+	Last     messageRow  `bun:"embed:m_"`
+}
+
+// include joins the relations inc asks for to a page of conversations (c),
+// each as its own reader may see it: the customer of the conversation's
+// workspace, an assignee who shares a workspace with the agent meID (as
+// FindAgentsByIDs), and the newest message, internal notes included (the
+// page is an agent's). Each join reads one row by index per conversation.
+func include(q *bun.SelectQuery, meID string, inc helpium.ConversationInclude) *bun.SelectQuery {
+	if inc.Customer {
+		q = q.ColumnExpr("cu.id AS cu_id, cu.workspace_id AS cu_workspace_id, cu.email AS cu_email, cu.name AS cu_name, cu.verified AS cu_verified, " +
+			"cu.bearer_token_ciphertext AS cu_bearer_token_ciphertext, cu.created_at AS cu_created_at, cu.updated_at AS cu_updated_at").
+			Join("LEFT JOIN customers AS cu ON cu.id = c.customer_id AND cu.workspace_id = c.workspace_id")
+	}
+	if inc.Assignee {
+		q = q.ColumnExpr("a.id AS a_id, a.email AS a_email, a.name AS a_name, a.created_at AS a_created_at").
+			Join(`LEFT JOIN agents AS a ON a.id = c.assignee_id AND EXISTS (SELECT 1 FROM memberships m1
+				JOIN memberships m2 ON m2.workspace_id = m1.workspace_id WHERE m1.agent_id = a.id AND m2.agent_id = ?)`, meID)
+	}
+	if inc.LastMessage {
+		q = q.ColumnExpr("m.id AS m_id, m.conversation_id AS m_conversation_id, m.workspace_id AS m_workspace_id, m.seq AS m_seq, " +
+			"m.author_kind AS m_author_kind, m.author_agent_id AS m_author_agent_id, m.internal AS m_internal, m.body AS m_body, " +
+			"m.client_message_id AS m_client_message_id, m.created_at AS m_created_at, m.answer_id AS m_answer_id").
+			Join("LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) AS m ON true")
+	}
+	return q
+}
+
+// related collects the relations read with a page, keyed by conversation.
+func related(rows []pageRow, inc helpium.ConversationInclude) *helpium.ConversationRelated {
+	if inc == (helpium.ConversationInclude{}) {
+		return nil
+	}
+	r := &helpium.ConversationRelated{}
+	if inc.Customer {
+		r.Customers = make(map[string]*helpium.Customer, len(rows))
+	}
+	if inc.Assignee {
+		r.Assignees = make(map[string]*helpium.Agent, len(rows))
+	}
+	if inc.LastMessage {
+		r.LastMessages = make(map[string]*helpium.Message, len(rows))
+	}
+	for i := range rows {
+		row := &rows[i]
+		if inc.Customer {
+			r.Customers[row.ID] = nil
+			if row.Customer.ID != "" {
+				r.Customers[row.ID] = row.Customer.toCustomer()
+			}
+		}
+		if inc.Assignee {
+			r.Assignees[row.ID] = nil
+			if row.Assignee.ID != "" {
+				r.Assignees[row.ID] = row.Assignee.toAgent()
+			}
+		}
+		if inc.LastMessage {
+			r.LastMessages[row.ID] = nil
+			if row.Last.ID != "" {
+				r.LastMessages[row.ID] = row.Last.toMessage()
+			}
+		}
+	}
+	return r
+}
+
 // FindConversations returns one page of a workspace's conversations, the
-// page's edges in display order.
-func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string, f helpium.ConversationFilter, order helpium.ConversationOrder, page helpium.Page) (*helpium.ConversationConnection, error) {
+// page's edges in display order, with the relations inc asks for.
+func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string, f helpium.ConversationFilter, order helpium.ConversationOrder, page helpium.Page, inc helpium.ConversationInclude) (*helpium.ConversationConnection, error) {
 	n, backward, err := page.Size()
 	if err != nil {
 		return nil, err
 	}
 	// A forward page walks in display order, a backward one against it.
 	asc := (order.Direction == helpium.Asc) != backward
-	var rows []conversationRow
+	var rows []pageRow
 	q := filterConversations(s.db.NewSelect().Model(&rows).ModelTableExpr("conversations AS c").ColumnExpr(conversationColumns), workspaceID, meID, f)
+	q = include(q, meID, inc)
 	cursor, field := page.After, "after"
 	if backward {
 		cursor, field = page.Before, "before"
@@ -130,7 +204,13 @@ func (s *Store) FindConversations(ctx context.Context, workspaceID, meID string,
 	if err := q.OrderExpr(orderBy(order.Field, asc)).Limit(int64(n + 1)).Scan(ctx); err != nil {
 		return nil, dbErr(err, "conversations")
 	}
-	return conversationConnection(rows, order, n, backward, cursor != nil), nil
+	convs := make([]conversationRow, len(rows))
+	for i := range rows {
+		convs[i] = rows[i].conversationRow
+	}
+	conn := conversationConnection(convs, order, n, backward, cursor != nil)
+	conn.Related = related(rows, inc)
+	return conn, nil
 }
 
 // conversationConnection builds a page from up to n+1 rows in walk order;

@@ -48,7 +48,7 @@ func (r *Resolver) customerConversations(ctx context.Context, c *helpium.Custome
 		}
 		return r.loaders(ctx).CustomerConversations.Load(ctx, service.CustomerConversations{WorkspaceID: c.WorkspaceID, CustomerID: c.ID, N: n})
 	}
-	return r.Service.Conversations(ctx, c.WorkspaceID, helpium.ConversationFilter{CustomerID: &c.ID}, orderOrDefault(nil), page)
+	return r.Service.Conversations(ctx, c.WorkspaceID, helpium.ConversationFilter{CustomerID: &c.ID}, orderOrDefault(nil), page, helpium.ConversationInclude{})
 }
 
 // membershipWorkspace loads a membership's workspace, batched across the
@@ -75,24 +75,16 @@ func filterOrEmpty(f *helpium.ConversationFilter) helpium.ConversationFilter {
 	return *f
 }
 
-// preloadInbox looks ahead at the fields requested under
-// conversations.edges.node and fetches each relation for the whole page in
-// one query, priming the request's loaders. The per-node resolvers then
-// find everything cached, so the number of queries does not depend on the
-// page size or on scheduling.
-func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationConnection) error {
-	if len(conn.Edges) == 0 || graphql.GetFieldContext(ctx) == nil {
-		return nil
+// inboxSelection looks ahead at the fields requested under
+// conversations.edges.node: the relations the page's own statement reads
+// (include), and the node's fields for preloadInbox.
+func inboxSelection(ctx context.Context) (inc helpium.ConversationInclude, node []graphql.CollectedField) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return inc, nil
 	}
 	oc := graphql.GetOperationContext(ctx)
-	var node []graphql.CollectedField
-	var jobs []func() error
-	for _, e := range graphql.CollectFields(oc, graphql.GetFieldContext(ctx).Field.Selections, nil) {
-		if e.Name == "totalCount" && conn.Count != nil {
-			// Counted alongside the relations; the field then reads the
-			// remembered result.
-			jobs = append(jobs, func() error { _, err := conn.Count(); return err })
-		}
+	for _, e := range graphql.CollectFields(oc, fc.Field.Selections, nil) {
 		if e.Name != "edges" {
 			continue
 		}
@@ -102,42 +94,70 @@ func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationC
 			}
 		}
 	}
-	convIDs := make([]string, len(conn.Edges))
-	var customerIDs, agentIDs []string
-	for i, e := range conn.Edges {
-		convIDs[i] = e.Node.ID
-		if e.Node.CustomerID != nil {
-			customerIDs = append(customerIDs, *e.Node.CustomerID)
-		}
-		if e.Node.AssigneeID != nil {
-			agentIDs = append(agentIDs, *e.Node.AssigneeID)
-		}
-	}
-	l := r.loaders(ctx)
 	for _, f := range node {
 		switch f.Name {
 		case "customer":
-			jobs = append(jobs, func() error { return prime(ctx, l.Customer, dedupe(customerIDs), r.Service.CustomersByIDs) })
+			inc.Customer = true
 		case "assignee":
-			jobs = append(jobs, func() error { return prime(ctx, l.Agent, dedupe(agentIDs), r.Service.AgentsByIDs) })
+			inc.Assignee = true
 		case "lastMessage":
-			jobs = append(jobs, func() error { return prime(ctx, l.LastMessage, convIDs, r.Service.LastMessages) })
-		case "messages":
-			args := f.ArgumentMap(oc.Variables)
-			page := helpium.Page{First: intArg(args["first"]), Last: intArg(args["last"])}
-			if args["after"] != nil || args["before"] != nil {
-				continue
-			}
-			n, fromEnd, err := page.Size()
-			if err != nil {
-				continue // the field resolver reports it
-			}
-			keys := make([]service.MessageWindow, len(convIDs))
-			for i, id := range convIDs {
-				keys[i] = service.MessageWindow{ConversationID: id, N: n, FromEnd: fromEnd}
-			}
-			jobs = append(jobs, func() error { return prime(ctx, l.MessageWindow, keys, r.Service.MessageWindows) })
+			inc.LastMessage = true
 		}
+	}
+	return inc, node
+}
+
+// preloadInbox primes the request's loaders with the relations read with
+// the page, and reads what the page's statement does not (message windows,
+// the total count) for the whole page at once. The per-node resolvers then
+// find everything cached, so the number of queries does not depend on the
+// page size or on scheduling.
+func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationConnection, node []graphql.CollectedField) error {
+	if len(conn.Edges) == 0 {
+		return nil
+	}
+	l := r.loaders(ctx)
+	if rel := conn.Related; rel != nil {
+		for _, e := range conn.Edges {
+			c := e.Node
+			if rel.Customers != nil && c.CustomerID != nil {
+				l.Customer.Prime(*c.CustomerID, rel.Customers[c.ID])
+			}
+			if rel.Assignees != nil && c.AssigneeID != nil {
+				l.Agent.Prime(*c.AssigneeID, rel.Assignees[c.ID])
+			}
+			if rel.LastMessages != nil {
+				l.LastMessage.Prime(c.ID, rel.LastMessages[c.ID])
+			}
+		}
+	}
+	var jobs []func() error
+	oc := graphql.GetOperationContext(ctx)
+	for _, e := range graphql.CollectFields(oc, graphql.GetFieldContext(ctx).Field.Selections, nil) {
+		if e.Name == "totalCount" && conn.Count != nil {
+			// Counted alongside the message windows; the field then reads
+			// the remembered result.
+			jobs = append(jobs, func() error { _, err := conn.Count(); return err })
+		}
+	}
+	for _, f := range node {
+		if f.Name != "messages" {
+			continue
+		}
+		args := f.ArgumentMap(oc.Variables)
+		page := helpium.Page{First: intArg(args["first"]), Last: intArg(args["last"])}
+		if args["after"] != nil || args["before"] != nil {
+			continue
+		}
+		n, fromEnd, err := page.Size()
+		if err != nil {
+			continue // the field resolver reports it
+		}
+		keys := make([]service.MessageWindow, len(conn.Edges))
+		for i, e := range conn.Edges {
+			keys[i] = service.MessageWindow{ConversationID: e.Node.ID, N: n, FromEnd: fromEnd}
+		}
+		jobs = append(jobs, func() error { return prime(ctx, l.MessageWindow, keys, r.Service.MessageWindows) })
 	}
 	errs := make(chan error, len(jobs))
 	for _, job := range jobs {

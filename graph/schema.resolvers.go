@@ -417,11 +417,12 @@ func (r *queryResolver) Workspace(ctx context.Context, id string) (*helpium.Work
 
 // Conversations is the resolver for the conversations field.
 func (r *queryResolver) Conversations(ctx context.Context, workspaceID string, filter *helpium.ConversationFilter, orderBy *helpium.ConversationOrder, first *int, after *string, last *int, before *string) (*helpium.ConversationConnection, error) {
-	conn, err := r.Service.Conversations(ctx, workspaceID, filterOrEmpty(filter), orderOrDefault(orderBy), helpium.Page{First: first, After: after, Last: last, Before: before})
+	inc, node := inboxSelection(ctx)
+	conn, err := r.Service.Conversations(ctx, workspaceID, filterOrEmpty(filter), orderOrDefault(orderBy), helpium.Page{First: first, After: after, Last: last, Before: before}, inc)
 	if err != nil {
 		return nil, err
 	}
-	return conn, r.preloadInbox(ctx, conn)
+	return conn, r.preloadInbox(ctx, conn, node)
 }
 
 // Conversation is the resolver for the conversation field.

@@ -722,6 +722,9 @@ func TestListPagesReadOnlyTheirRows(t *testing.T) {
 	}{
 		{"inbox by update", "conversations", `query($w: ID!, $n: Int!, $a: String) { list: conversations(workspaceId: $w, first: $n, after: $a) {
 			pageInfo { endCursor } edges { node { id } } } }`},
+		{"inbox with customer, assignee and last message in its statement", "conversations", `query($w: ID!, $n: Int!, $a: String) {
+			list: conversations(workspaceId: $w, first: $n, after: $a) { pageInfo { endCursor } edges { node { id
+			customer { name } assignee { name } lastMessage { body } } } } }`},
 		{"inbox by update, oldest first", "conversations", `query($w: ID!, $n: Int!, $a: String) { list: conversations(workspaceId: $w, first: $n, after: $a,
 			orderBy: {field: UPDATED_AT, direction: ASC}) { pageInfo { endCursor } edges { node { id } } } }`},
 		{"inbox by creation", "conversations", `query($w: ID!, $n: Int!, $a: String) { list: conversations(workspaceId: $w, first: $n, after: $a,

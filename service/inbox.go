@@ -27,8 +27,9 @@ func scope(ctx context.Context) (db.Scope, error) {
 
 func scopeOf(a *helpium.Actor) db.Scope { return db.Scope{AgentID: a.Agent.ID} }
 
-// Conversations returns a page of a workspace's inbox for one of its agents.
-func (s *Service) Conversations(ctx context.Context, workspaceID string, f helpium.ConversationFilter, order helpium.ConversationOrder, page helpium.Page) (*helpium.ConversationConnection, error) {
+// Conversations returns a page of a workspace's inbox for one of its
+// agents, with the relations inc asks for.
+func (s *Service) Conversations(ctx context.Context, workspaceID string, f helpium.ConversationFilter, order helpium.ConversationOrder, page helpium.Page, inc helpium.ConversationInclude) (*helpium.ConversationConnection, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -53,7 +54,7 @@ func (s *Service) Conversations(ctx context.Context, workspaceID string, f helpi
 	// page with rows needs no separate membership check (one round trip
 	// fewer on the inbox); an empty page asks, to tell a non-member
 	// (not_found) from an empty inbox.
-	conn, err := s.store.FindConversations(ctx, workspaceID, a.Agent.ID, f, order, page)
+	conn, err := s.store.FindConversations(ctx, workspaceID, a.Agent.ID, f, order, page, inc)
 	if err != nil {
 		return nil, err
 	}
