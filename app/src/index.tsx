@@ -811,13 +811,13 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
   const act = (what: string, run: Promise<unknown>) =>
     run.then(() => { setSaved(what); setError(''); load(); }).catch((e) => { setSaved(''); setError(e.message); });
   // actFields is act for a form that shows the server's field errors next
-  // to its fields: it rejects with an error naming one of fields, for the
-  // form to show, reports any other error as act does, and resolves to
-  // whether it saved.
-  const actFields = (fields: string[], what: string, run: Promise<unknown>) =>
+  // to its fields: it rejects with an error naming a field the form owns,
+  // for the form to show, reports any other error as act does, and
+  // resolves to whether it saved.
+  const actFields = (owns: (field: string) => boolean, what: string, run: Promise<unknown>) =>
     run.then(() => { setSaved(what); setError(''); load(); return true; }, (e) => {
       setSaved('');
-      if (e instanceof ApiError && e.field && fields.includes(e.field)) { setError(''); throw e; }
+      if (e instanceof ApiError && e.field && owns(e.field)) { setError(''); throw e; }
       setError(e.message);
       return false;
     });
@@ -869,7 +869,7 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
         <button type="submit">Save origins</button>
       </form>
       <BusinessHoursForm key={JSON.stringify(ws.businessHours)} value={ws.businessHours} onSave={(bh) =>
-        act('Business hours saved.', gql(UpdateBusinessHoursDocument, { w: workspaceID, in: bh }))} />
+        actFields((f) => BUSINESS_HOURS_FIELD.test(f), 'Business hours saved.', gql(UpdateBusinessHoursDocument, { w: workspaceID, in: bh }))} />
       <form class="card" key={JSON.stringify(ws.rateLimits)} onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget as HTMLFormElement);
@@ -888,11 +888,11 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
       <AttachmentLimitsForm key={JSON.stringify(ws.attachmentLimits)} value={ws.attachmentLimits} onError={(m) => { setSaved(''); setError(m); }} onSave={(input) =>
         act('Attachment limits saved.', gql(SetAttachmentLimitsDocument, { w: workspaceID, in: input }))} />
       <AwayEmailForm key={JSON.stringify(ws.awayEmail)} value={ws.awayEmail} onSave={(input) =>
-        actFields(AWAY_FIELDS, 'Away email saved.', gql(SetAwayEmailDocument, { w: workspaceID, in: input }))} />
+        actFields((f) => AWAY_FIELDS.includes(f), 'Away email saved.', gql(SetAwayEmailDocument, { w: workspaceID, in: input }))} />
       <ActionsCard actions={actions.actions} calls={actions.actionCalls} onRefresh={load}
         onSave={(id, input) => id
-          ? actFields(ACTION_FORM_FIELDS, 'Action saved.', gql(UpdateActionDocument, { id, in: input }))
-          : actFields(ACTION_FORM_FIELDS, 'Action created.', gql(CreateActionDocument, { w: workspaceID, in: input }))}
+          ? actFields((f) => ACTION_FORM_FIELDS.includes(f), 'Action saved.', gql(UpdateActionDocument, { id, in: input }))
+          : actFields((f) => ACTION_FORM_FIELDS.includes(f), 'Action created.', gql(CreateActionDocument, { w: workspaceID, in: input }))}
         onDelete={(a) => act('Action deleted.', gql(DeleteActionDocument, { id: a.id }))} />
       <div class="card">
         <h2>Identity verification</h2>
@@ -1188,39 +1188,165 @@ function duration(s: number | null) {
 }
 
 const WEEK: Weekday[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
+// The fields of BusinessHoursInput whose refusal BusinessHoursForm shows
+// under the field (a closure's is reported above the cards).
+const BUSINESS_HOURS_FIELD = /^business_hours\.(timezone|out_of_office_message|ranges\[\d+\]\.(day|start|end))$/;
 type BusinessHours = WorkspaceSettings['businessHours'];
 
-// BusinessHoursForm edits the weekly opening hours (one range a day at
-// most here; the API takes more), closures and the away message.
-function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (bh: BusinessHoursInput) => void }) {
+// A range being edited: key tells rows apart while ranges are added and
+// removed.
+interface RangeRow { key: number; day: Weekday; start: string; end: string }
+// A field the form or the server refuses: the id of its input, and the
+// message shown under it, which names it.
+interface Refusal { id: string; message: string }
+
+let rangeRowID = 0; // keys for opening ranges, which may be added and removed
+const MAX_RANGES = 100; // the API's limit, for the whole week
+const dayName = (d: Weekday) => d.charAt(0) + d.slice(1).toLowerCase();
+const minutes = (t: string) => (/^\d\d:\d\d$/.test(t) ? Number(t.slice(0, 2)) * 60 + Number(t.slice(3)) : NaN);
+const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+// rangeLabel names a day's range as the form's labels and messages do:
+// the day alone for its only range, else with the range's number.
+const rangeLabel = (d: Weekday, i: number, n: number) => (n > 1 ? `${dayName(d)}, range ${i + 1}` : dayName(d));
+
+// checkRanges is the first range the server would refuse, or that is
+// surely a mistake (two ranges of a day that overlap), in the order the
+// form shows them.
+function checkRanges(rows: RangeRow[]): Refusal | null {
+  for (const d of WEEK) {
+    const day = rows.filter((r) => r.day === d);
+    for (const [i, r] of day.entries()) {
+      const label = rangeLabel(d, i, day.length);
+      if (!r.start) return { id: `bh-${r.key}-start`, message: `${label}: enter the opening time.` };
+      if (!r.end) return { id: `bh-${r.key}-end`, message: `${label}: enter the closing time.` };
+      if (r.start === r.end) return { id: `bh-${r.key}-end`, message: `${label}: the closing time must differ from the opening time.` };
+      const o = day.slice(0, i).findIndex((x) => x.start < x.end && r.start < r.end && r.start < x.end && x.start < r.end);
+      if (o >= 0) {
+        return { id: `bh-${r.key}-start`, message: `${label} (${r.start}–${r.end}) overlaps range ${o + 1} (${day[o].start}–${day[o].end}).` };
+      }
+    }
+  }
+  return null;
+}
+
+// BusinessHoursForm edits the weekly opening hours (any number of ranges a
+// day: a range that closes at or before it opens ends the next day), the
+// closures and the away message. A range the form or the server refuses
+// shows its message under the day, naming the range and the field, marked
+// invalid and focused, as in AwayEmailForm; what was typed stays.
+function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (bh: BusinessHoursInput) => Promise<unknown> }) {
   const [bh, setBh] = useState(value); // Settings remounts it when the saved hours change
-  const range = (d: Weekday) => bh.ranges.find((r) => r.day === d);
-  const setDay = (d: Weekday, r: { start: string; end: string } | null) =>
-    setBh({ ...bh, ranges: [...bh.ranges.filter((x) => x.day !== d), ...(r ? [{ day: d, ...r }] : [])] });
+  const [rows, setRows] = useState<RangeRow[]>(() => value.ranges.map((r) => ({ key: ++rangeRowID, ...r })));
   const [closure, setClosure] = useState('');
+  const [invalid, setInvalid] = useState<Refusal | null>(null);
+  const [focus, setFocus] = useState<string | null>(null); // the id of the element to focus after a render
+  // Layout effects: the focus moves in the same task as the change it follows.
+  useLayoutEffect(() => { if (invalid) document.getElementById(invalid.id)?.focus(); }, [invalid]);
+  useLayoutEffect(() => {
+    if (!focus) return;
+    document.getElementById(focus)?.focus();
+    setFocus(null);
+  }, [focus]);
+  const setRow = (key: number, r: Partial<RangeRow>) => setRows(rows.map((x) => (x.key === key ? { ...x, ...r } : x)));
+  // add opens a day, or gives it one more range: an hour after its last
+  // one closes, for four hours, when that fits in the day.
+  const add = (d: Weekday) => {
+    const last = findLast(rows, (r) => r.day === d);
+    const start = last ? minutes(last.end) + 60 : 9 * 60;
+    const fits = start + 60 <= 24 * 60;
+    const r = { key: ++rangeRowID, day: d, start: fits ? clock(start) : '', end: fits ? clock(Math.min(start + (last ? 240 : 8 * 60), 24 * 60 - 1)) : '' };
+    setRows([...rows, r]);
+    return r.key;
+  };
+  const bad = (id: string) => invalid?.id === id;
+  const described = (id: string) => (bad(id) ? `${id}-error` : undefined);
+  const message = (id: string) => bad(id) && <p id={`${id}-error`} class="error field-error">{invalid!.message}</p>;
+  const time = (r: RangeRow, field: 'start' | 'end', label: string) => {
+    const id = `bh-${r.key}-${field}`;
+    const v = r[field];
+    return <input type="time" id={id} aria-label={label} required value={field === 'end' && v === '24:00' ? '23:59' : v}
+      aria-invalid={bad(id) || undefined} aria-describedby={described(id)}
+      onInput={(e) => setRow(r.key, { [field]: (e.target as HTMLInputElement).value })} />;
+  };
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const problem = checkRanges(rows);
+    setInvalid(problem);
+    if (problem) return;
+    // The ranges go in the order shown, so the server's ranges[i] is sent[i].
+    const sent = WEEK.flatMap((d) => rows.filter((r) => r.day === d));
+    onSave({
+      enabled: bh.enabled, timezone: bh.timezone, outOfOfficeMessage: bh.outOfOfficeMessage,
+      ranges: sent.map(({ day, start, end }) => ({ day, start, end })),
+      closures: bh.closures.map((c) => ({ date: c.date, reason: c.reason })),
+    }).catch((err) => {
+      if (!(err instanceof ApiError) || !err.field) return;
+      const m = /^business_hours\.ranges\[(\d+)\]\.(day|start|end)$/.exec(err.field);
+      const r = m ? sent[Number(m[1])] : undefined;
+      if (r) {
+        const day = sent.filter((x) => x.day === r.day);
+        const field = m![2] === 'end' ? 'end' : 'start';
+        setInvalid({ id: `bh-${r.key}-${field}`, message: `${rangeLabel(r.day, day.indexOf(r), day.length)}, ${field === 'end' ? 'closes' : 'opens'}: ${err.message}` });
+      } else if (err.field === 'business_hours.timezone') {
+        setInvalid({ id: 'bh-timezone', message: `Time zone: ${err.message}` });
+      } else if (err.field === 'business_hours.out_of_office_message') {
+        setInvalid({ id: 'bh-message', message: `Message while away: ${err.message}` });
+      }
+    });
+  };
   return (
-    <form class="card" onSubmit={(e) => { e.preventDefault(); onSave({ ...bh, closures: bh.closures.map((c) => ({ date: c.date, reason: c.reason })) }); }}>
+    <form class="card" onSubmit={submit} noValidate>
       <h2>Business hours</h2>
       <label class="inline"><input type="checkbox" checked={bh.enabled} onChange={(e) => setBh({ ...bh, enabled: (e.target as HTMLInputElement).checked })} /> Keep business hours (otherwise always open)</label>
-      <label>Time zone (IANA, e.g. Europe/Amsterdam) <input value={bh.timezone} required onInput={(e) => setBh({ ...bh, timezone: (e.target as HTMLInputElement).value })} /></label>
-      <Scroll label="Opening hours by day"><table>
-        <thead><tr><th scope="col">Day</th><th scope="col">Open</th><th scope="col">From</th><th scope="col">To</th></tr></thead>
-        <tbody>{WEEK.map((d) => {
-          const r = range(d);
-          const name = d.charAt(0) + d.slice(1).toLowerCase();
-          if (bh.ranges.filter((x) => x.day === d).length > 1) {
-            return <tr key={d}><th scope="row"><DayName name={name} /></th><td colSpan={3}>{bh.ranges.filter((x) => x.day === d).map((x) => `${x.start}–${x.end}`).join(', ')} (several ranges: change them through the API)</td></tr>;
-          }
+      <label>Time zone (IANA, e.g. Europe/Amsterdam)
+        <input id="bh-timezone" value={bh.timezone} required aria-invalid={bad('bh-timezone') || undefined} aria-describedby={described('bh-timezone')}
+          onInput={(e) => setBh({ ...bh, timezone: (e.target as HTMLInputElement).value })} />
+      </label>
+      {message('bh-timezone')}
+      <div class="hours" role="group" aria-labelledby="bh-hours-title">
+        <h3 id="bh-hours-title">Opening hours</h3>
+        <p class="meta hint">Each day may have several ranges; one that closes at or before it opens ends the next day.</p>
+        {WEEK.map((d) => {
+          const name = dayName(d);
+          const day = rows.filter((r) => r.day === d);
           return (
-            <tr key={d}>
-              <th scope="row"><DayName name={name} /></th>
-              <td><input type="checkbox" aria-label={`Open on ${name}`} checked={!!r} onChange={(e) => setDay(d, (e.target as HTMLInputElement).checked ? { start: '09:00', end: '17:00' } : null)} /></td>
-              <td><input type="time" aria-label={`${name} opens`} disabled={!r} value={r?.start ?? ''} onInput={(e) => r && setDay(d, { ...r, start: (e.target as HTMLInputElement).value })} /></td>
-              <td><input type="time" aria-label={`${name} closes`} disabled={!r} value={r?.end === '24:00' ? '23:59' : r?.end ?? ''} onInput={(e) => r && setDay(d, { ...r, end: (e.target as HTMLInputElement).value })} /></td>
-            </tr>
+            <div key={d} class="day" role="group" aria-labelledby={`bh-${d}-name`}>
+              <label class="inline day-name">
+                <input type="checkbox" id={`bh-${d}-open`} aria-label={`Open on ${name}`} checked={day.length > 0}
+                  onChange={(e) => {
+                    if ((e.target as HTMLInputElement).checked) add(d);
+                    else setRows(rows.filter((r) => r.day !== d));
+                  }} />
+                <span id={`bh-${d}-name`}>{name}</span>
+              </label>
+              <div class="ranges">
+                {day.length === 0 && <span class="meta">Closed</span>}
+                {day.map((r, i) => {
+                  const label = day.length > 1 ? `${name}, range ${i + 1},` : name;
+                  return (
+                    <div key={r.key} class="range">
+                      {time(r, 'start', `${label} opens`)}
+                      <span aria-hidden="true">–</span>
+                      {time(r, 'end', `${label} closes`)}
+                      <button type="button" class="link" onClick={() => {
+                        setRows(rows.filter((x) => x.key !== r.key));
+                        if (bad(`bh-${r.key}-start`) || bad(`bh-${r.key}-end`)) setInvalid(null);
+                        setFocus(day.length > 1 ? `bh-${d}-add` : `bh-${d}-open`);
+                      }}>Remove<span class="visually-hidden"> {rangeLabel(d, i, day.length)}</span></button>
+                    </div>
+                  );
+                })}
+                {day.map((r) => [message(`bh-${r.key}-start`), message(`bh-${r.key}-end`)])}
+                {day.length > 0 && (
+                  <button type="button" class="link add-range" id={`bh-${d}-add`} disabled={rows.length >= MAX_RANGES}
+                    onClick={() => setFocus(`bh-${add(d)}-start`)}>Add range<span class="visually-hidden"> on {name}</span></button>
+                )}
+              </div>
+            </div>
           );
-        })}</tbody>
-      </table></Scroll>
+        })}
+      </div>
       <div class="invite">
         <label>Closed all day on <input type="date" value={closure} onInput={(e) => setClosure((e.target as HTMLInputElement).value)} /></label>
         <button type="button" disabled={!closure} onClick={() => { setBh({ ...bh, closures: [...bh.closures.filter((c) => c.date !== closure), { date: closure, reason: null }] }); setClosure(''); }}>Add closure</button>
@@ -1228,16 +1354,14 @@ function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (b
       {bh.closures.length > 0 && <ul>{bh.closures.map((c) => (
         <li key={c.date}>{c.date}{c.reason ? ` (${c.reason})` : ''} <button type="button" class="link" onClick={() => setBh({ ...bh, closures: bh.closures.filter((x) => x.date !== c.date) })}>Remove<span class="visually-hidden"> {c.date}</span></button></li>
       ))}</ul>}
-      <label>Message while away <input value={bh.outOfOfficeMessage} maxLength={500} onInput={(e) => setBh({ ...bh, outOfOfficeMessage: (e.target as HTMLInputElement).value })} /></label>
+      <label>Message while away
+        <input id="bh-message" value={bh.outOfOfficeMessage} maxLength={500} aria-invalid={bad('bh-message') || undefined} aria-describedby={described('bh-message')}
+          onInput={(e) => setBh({ ...bh, outOfOfficeMessage: (e.target as HTMLInputElement).value })} />
+      </label>
+      {message('bh-message')}
       <button type="submit">Save business hours</button>
     </form>
   );
-}
-
-// DayName is a weekday's name, which a phone shows as its first three
-// letters (screen readers still read it whole) so that the hours fit.
-function DayName({ name }: { name: string }) {
-  return <><span class="day-long">{name}</span><span class="day-short" aria-hidden="true">{name.slice(0, 3)}</span></>;
 }
 
 const KINDS: [Attachment['kind'], string][] = [
