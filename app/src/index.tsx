@@ -160,7 +160,6 @@ function Help({ onClose }: { onClose: () => void }) {
   );
 }
 
-
 type Who = 'all' | 'mine' | 'unassigned';
 
 interface Change { id: string; kind: string; n: number }
