@@ -79,10 +79,11 @@ playground:
 	cd playground && npm ci --no-audit --no-fund && npx tsc -p .
 	$(GO) run ./cmd/jsbundle -dir playground -name playground
 
-## app: rebuild app/dist (the agent app at /app) from app/src: npm ci, the TypeScript check, then
-## esbuild; the result is committed (go test ./app fails when it is stale)
+## app: rebuild app/dist (the agent app at /app) from app/src: npm ci, the operations' types from
+## schema.graphql (graphql-codegen into app/src/gql/), the TypeScript check, then esbuild; the
+## results are committed (go test ./app fails when either is stale)
 app:
-	cd app && npm ci --no-audit --no-fund && npx tsc -p .
+	cd app && npm ci --no-audit --no-fund && npx graphql-codegen --config codegen.ts --errors-only && npx tsc -p .
 	$(GO) run ./cmd/jsbundle -dir app -name app -extra ../widget/src/markdown.js,../widget/src/dom.js
 
 build:

@@ -2,6 +2,9 @@
 // request opts in with X-Helpium-Session (the server refuses it from
 // another origin), and the WebSocket with ?session=cookie.
 import { createClient, type Client } from 'graphql-ws';
+import type {
+  ConversationActivitySubscription, ConversationQuery, InboxQuery, MeQuery, MessageFieldsFragment, TypedDocumentString,
+} from './gql/graphql';
 
 export class ApiError extends Error {
   constructor(message: string, readonly code: string, readonly field?: string) {
@@ -9,14 +12,23 @@ export class ApiError extends Error {
   }
 }
 
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+// An operation is a typed document generated from src/operations.graphql:
+// its text, with the types of its result R and its variables V.
+export type Operation<R, V> = TypedDocumentString<R, V>;
+
+// Vars is the variables argument for variables V: optional when none is
+// required.
+type Vars<V> = {} extends V ? [variables?: V] : [variables: V];
+
+// gql runs a query or mutation.
+export async function gql<R, V>(op: Operation<R, V>, ...[variables]: Vars<V>): Promise<R> {
   const res = await fetch('/graphql', {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', 'X-Helpium-Session': 'cookie' },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: op.toString(), variables: variables ?? {} }),
   });
-  return result<T>(res.status, await res.text().catch(() => ''));
+  return result<R>(res.status, await res.text().catch(() => ''));
 }
 
 // upload runs an operation with files, as the GraphQL multipart request
@@ -24,9 +36,9 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
 // from parts to variables, then the files as parts "0", "1", …. It uses
 // XMLHttpRequest for its upload progress events, reported as the fraction
 // sent. The browser sets the Content-Type and its boundary.
-export function upload<T>(query: string, variables: Record<string, unknown>, files: File[], onProgress?: (sent: number) => void): Promise<T> {
+export function upload<R, V extends { files?: unknown }>(op: Operation<R, V>, variables: Omit<V, 'files'>, files: File[], onProgress?: (sent: number) => void): Promise<R> {
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query, variables: { ...variables, files: files.map(() => null) } }));
+  form.append('operations', JSON.stringify({ query: op.toString(), variables: { ...variables, files: files.map(() => null) } }));
   form.append('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.files.${i}`]]))));
   files.forEach((f, i) => form.append(String(i), f, f.name));
   return new Promise((resolve, reject) => {
@@ -37,7 +49,7 @@ export function upload<T>(query: string, variables: Record<string, unknown>, fil
     if (onProgress) xhr.upload.addEventListener('progress', (e) => e.lengthComputable && e.total > 0 && onProgress(e.loaded / e.total));
     xhr.addEventListener('load', () => {
       try {
-        resolve(result<T>(xhr.status, xhr.responseText));
+        resolve(result<R>(xhr.status, xhr.responseText));
       } catch (err) {
         reject(err);
       }
@@ -73,9 +85,9 @@ function socket(): Client {
 }
 
 // subscribe runs a subscription until the returned function is called.
-export function subscribe<T>(query: string, variables: Record<string, unknown>, next: (data: T) => void): () => void {
-  return socket().subscribe<T>({ query, variables }, {
-    next: (v) => v.data && next(v.data as T),
+export function subscribe<R, V extends Record<string, unknown>>(op: Operation<R, V>, variables: V, next: (data: R) => void): () => void {
+  return socket().subscribe<R>({ query: op.toString(), variables }, {
+    next: (v) => v.data && next(v.data as R),
     error: () => {},
     complete: () => {},
   });
@@ -87,66 +99,17 @@ export function closeSocket() {
   ws = null;
 }
 
-export type Role = 'OWNER' | 'ADMIN' | 'AGENT';
-export type Status = 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
-
-export interface Agent { id: string; name: string; email: string }
-export interface Membership { role: Role; workspace: { id: string; name: string } }
-export interface Attachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  kind: 'IMAGE' | 'PDF' | 'TEXT' | 'CSV' | 'OFFICE';
-  size: number;
-  inline: boolean;
-  url: string;
-}
-export interface Message {
-  id: string;
-  author: 'CUSTOMER' | 'AGENT' | 'BOT' | 'SYSTEM';
-  body: string;
-  internal: boolean;
-  createdAt: string;
-  authorAgent: { id: string; name: string } | null;
-  attachments: Attachment[];
-  answerId: string | null; // the customer's question and the AI's answer a handover copied in
-}
-export interface ConversationSummary {
-  id: string;
-  status: Status;
-  lastMessageAt: string | null;
-  customer: { email: string | null; name: string | null } | null;
-  assignee: { id: string; name: string } | null;
-  lastMessage: { body: string; author: string; internal: boolean; attachments: { filename: string }[] } | null;
-  unreadCount: number; // the customer's messages this agent has not read
-}
-export interface Conversation {
-  id: string;
-  status: Status;
-  identityVerified: boolean;
-  assignee: { id: string; name: string } | null;
-  customer: {
-    id: string;
-    email: string | null;
-    name: string | null;
-    verified: boolean;
-    conversations: { edges: { node: { id: string; status: Status; lastMessageAt: string | null } }[] };
-  } | null;
-  messages: { edges: { node: Message }[] };
-  seenUpTo: string | null; // the newest message the customer has read
-  handedOverAt: string | null; // the customer asked the AI for a person
-  csat: CSAT | null;
-}
+// The app's names for the shapes its operations return, all derived from
+// the types generated from schema.graphql and src/operations.graphql.
+export type { Role, ConversationStatus as Status } from './gql/graphql';
+export type Agent = MeQuery['me'];
+export type Membership = MeQuery['myWorkspaces'][number];
+export type Message = MessageFieldsFragment;
+export type Attachment = Message['attachments'][number];
+export type ConversationSummary = InboxQuery['conversations']['edges'][number]['node'];
+export type Conversation = ConversationQuery['conversation'];
 // CSAT is the customer's rating of a resolved conversation.
-export interface CSAT { rating: number; comment: string | null; submittedAt: string }
+export type CSAT = NonNullable<Conversation['csat']>;
 // Activity is a passing signal in a conversation: someone typing, or the
 // customer reading further.
-export interface Activity {
-  kind: 'TYPING' | 'READ';
-  actor: Message['author'];
-  agent: { id: string; name: string } | null;
-  typing: boolean | null;
-  expiresAt: string | null;
-  lastReadMessageId: string | null;
-  at: string;
-}
+export type Activity = ConversationActivitySubscription['conversationActivity'];

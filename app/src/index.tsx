@@ -4,16 +4,27 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preac
 import { renderMarkdown } from '../../widget/src/markdown.js';
 import {
   ApiError, closeSocket, gql, subscribe, upload,
-  type Activity, type Agent, type Attachment, type Conversation, type CSAT, type ConversationSummary, type Membership, type Message, type Status,
+  type Agent, type Attachment, type Conversation, type CSAT, type ConversationSummary, type Membership, type Message, type Status,
 } from './api';
-
-const ME = `{ me { id name email } myWorkspaces { role workspace { id name } } }`;
+import {
+  ArticleDocument, ArticlesDocument, AssignDocument, ContentGapsDocument, ConversationActivityDocument, ConversationChangedDocument,
+  ConversationDocument, CreateActionDocument, CreateArticleDocument, DeleteActionDocument, DeleteArticleDocument, InboxDocument,
+  InviteAgentDocument, LoginDocument, LogoutDocument, MarkReadDocument, MeDocument, MessageAddedDocument, NoteDocument,
+  NotHelpfulDocument, PublishArticleDocument, RemoveAgentDocument, ReplyDocument, RotateIdentitySecretDocument,
+  RotateWidgetKeyDocument, SetAgentRoleDocument, SetAllowedOriginsDocument, SetAttachmentLimitsDocument, SetAwayEmailDocument,
+  SetIdentityVerificationDocument, SetRateLimitsDocument, SetStatusDocument, SetTypingDocument, SettingsDocument, StatsDocument,
+  TryItDocument, UnpublishArticleDocument, UpdateActionDocument, UpdateArticleDocument, UpdateBusinessHoursDocument,
+  UpdateWidgetSettingsDocument,
+  type ActionFieldsFragment, type ActionInput, type ActionMethod, type ArticleFieldsFragment, type ArticleStatus,
+  type AttachmentLimitsInput, type AwayEmailSettingsInput, type BusinessHoursInput, type ContentGapsQuery, type ConversationFilter,
+  type NotHelpfulQuery, type Role, type SettingsQuery, type StatsQuery, type TryItQuery, type Weekday,
+} from './gql/graphql';
 
 function App() {
   const [me, setMe] = useState<{ agent: Agent; workspaces: Membership[] } | null | undefined>(undefined);
   const [error, setError] = useState('');
   const load = useCallback(() => {
-    gql<{ me: Agent; myWorkspaces: Membership[] }>(ME)
+    gql(MeDocument)
       .then((d) => setMe({ agent: d.me, workspaces: d.myWorkspaces }))
       .catch((e) => (e instanceof ApiError && e.code === 'unauthenticated' ? setMe(null) : setError(String(e.message))));
   }, []);
@@ -33,7 +44,7 @@ function SignIn({ onDone }: { onDone: () => void }) {
     setBusy(true);
     setError('');
     try {
-      await gql(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { expiresAt } }`, { e: f.get('email'), p: f.get('password') });
+      await gql(LoginDocument, { e: String(f.get('email')), p: String(f.get('password')) });
       onDone();
     } catch (err) {
       setError((err as Error).message);
@@ -71,11 +82,10 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
   // shows its unread count drop; n counts the reads.
   const [read, setRead] = useState<Change | null>(null);
   const onRead = useCallback((id: string) => setRead((r) => ({ id, kind: 'READ', n: (r?.n ?? 0) + 1 })), []);
-  useEffect(() => subscribe<{ conversationChanged: { change: string; conversation: { id: string } } }>(
-    `subscription($w: ID!) { conversationChanged(workspaceId: $w) { change conversation { id } } }`, { w: wsID },
+  useEffect(() => subscribe(ConversationChangedDocument, { w: wsID },
     (d) => setChange((c) => ({ id: d.conversationChanged.conversation.id, kind: d.conversationChanged.change, n: (c?.n ?? 0) + 1 }))), [wsID]);
   const signOut = async () => {
-    await gql(`mutation { logout }`).catch(() => {});
+    await gql(LogoutDocument).catch(() => {});
     onSignOut();
   };
   useEffect(() => {
@@ -150,15 +160,6 @@ function Help({ onClose }: { onClose: () => void }) {
   );
 }
 
-// The inbox shows 50 conversations a page (the issue's "inbox of 50
-// conversations", whose render time `make bench` reports).
-const INBOX = `query($w: ID!, $f: ConversationFilter, $after: String) {
-  conversations(workspaceId: $w, filter: $f, orderBy: {field: LAST_MESSAGE_AT, direction: DESC}, first: 50, after: $after) {
-    edges { node { id status lastMessageAt customer { email name } assignee { id name } lastMessage { body author internal attachments { filename } } unreadCount } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
-
 type Who = 'all' | 'mine' | 'unassigned';
 
 interface Change { id: string; kind: string; n: number }
@@ -209,7 +210,7 @@ function Inbox({ workspaceID, me, open, onOpen, change, read }: {
   const [next, setNext] = useState<string | null>(null);
   const [cursor, setCursor] = useState(0);
   const [error, setError] = useState('');
-  const filter = {
+  const filter: ConversationFilter = {
     ...(status ? { status: [status] } : {}),
     ...(who === 'mine' ? { assignee: { me: true } } : who === 'unassigned' ? { assignee: { none: true } } : {}),
     ...(text.trim() ? { text: text.trim() } : {}),
@@ -219,8 +220,7 @@ function Inbox({ workspaceID, me, open, onOpen, change, read }: {
   const drawn = useRef(false); // a first page arrived: mark when it is painted
   const load = useCallback((after: string | null) => {
     const seq = ++latest.current;
-    gql<{ conversations: { edges: { node: ConversationSummary }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
-      INBOX, { w: workspaceID, f: filter, after })
+    gql(InboxDocument, { w: workspaceID, f: filter, after })
       .then((d) => {
         if (seq !== latest.current) return;
         if (!after) { markInboxData(); drawn.current = true; }
@@ -301,21 +301,6 @@ function Inbox({ workspaceID, me, open, onOpen, change, read }: {
   );
 }
 
-const MESSAGE_FIELDS = `id author body internal createdAt answerId authorAgent { id name } attachments { id filename contentType kind size inline url }`;
-const CONVERSATION = `query($id: ID!) { conversation(id: $id) {
-  id status identityVerified assignee { id name }
-  customer { id email name verified conversations(first: 6) { edges { node { id status lastMessageAt } } } }
-  messages(last: 100) { edges { node { ${MESSAGE_FIELDS} } } }
-  seenUpTo handedOverAt csat { rating comment submittedAt }
-} }`;
-const REPLY = `mutation($c: ID!, $b: String!, $k: String, $files: [Upload!]) {
-  replyToConversation(input: {conversationId: $c, body: $b, clientMessageId: $k, files: $files}) { message { ${MESSAGE_FIELDS} } } }`;
-const NOTE = `mutation($c: ID!, $b: String!, $files: [Upload!]) {
-  addInternalNote(input: {conversationId: $c, body: $b, files: $files}) { ${MESSAGE_FIELDS} } }`;
-const MARK_READ = `mutation($c: ID!) { markConversationRead(conversationId: $c) { id unreadCount } }`;
-const SET_TYPING = `mutation($c: ID!, $t: Boolean!) { setTyping(conversationId: $c, typing: $t) }`;
-const ACTIVITY = `subscription($c: ID!) { conversationActivity(conversationId: $c) {
-  kind actor agent { id name } typing expiresAt lastReadMessageId at } }`;
 
 // Someone typing in the open conversation (the customer, or a colleague),
 // shown until they stop, until their indicator expires, or until their
@@ -339,12 +324,12 @@ function ConversationView({ id, me, change, onRead, onClose }: {
   const [typists, setTypists] = useState<Typist[]>([]);
   const [error, setError] = useState('');
   const load = useCallback(() => {
-    gql<{ conversation: Conversation }>(CONVERSATION, { id })
+    gql(ConversationDocument, { id })
       .then((d) => { setC(d.conversation); setMessages(d.conversation.messages.edges.map((e) => e.node)); setSeen(d.conversation.seenUpTo); })
       .catch((e) => setError(e.message));
   }, [id]);
   useEffect(load, [load]);
-  useEffect(() => subscribe<{ messageAdded: Message }>(`subscription($c: ID!) { messageAdded(conversationId: $c) { ${MESSAGE_FIELDS} } }`, { c: id }, (d) => {
+  useEffect(() => subscribe(MessageAddedDocument, { c: id }, (d) => {
     const m = d.messageAdded;
     setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]));
     setTypists((ts) => ts.filter((t) => t.key !== typistOf(m)));
@@ -356,7 +341,7 @@ function ConversationView({ id, me, change, onRead, onClose }: {
   const lastFromCustomer = findLast(messages, (m) => m.author === 'CUSTOMER')?.id;
   useEffect(() => {
     if (!loaded) return;
-    const mark = () => gql(MARK_READ, { c: id }).then(() => onRead(id)).catch(() => {});
+    const mark = () => gql(MarkReadDocument, { c: id }).then(() => onRead(id)).catch(() => {});
     if (document.visibilityState === 'visible') {
       mark();
       return;
@@ -372,7 +357,7 @@ function ConversationView({ id, me, change, onRead, onClose }: {
   // The customer's typing and reads, and colleagues' typing (never one's
   // own). An indicator lasts as long as the server says (expiresAt - at,
   // which leaves the two clocks' difference out).
-  useEffect(() => subscribe<{ conversationActivity: Activity }>(ACTIVITY, { c: id }, ({ conversationActivity: a }) => {
+  useEffect(() => subscribe(ConversationActivityDocument, { c: id }, ({ conversationActivity: a }) => {
     if (a.kind === 'READ') {
       if (a.actor === 'CUSTOMER' && a.lastReadMessageId) setSeen(a.lastReadMessageId);
       return;
@@ -408,7 +393,7 @@ function ConversationView({ id, me, change, onRead, onClose }: {
     attach.current?.([...e.dataTransfer!.files]);
   };
 
-  const act = (query: string, vars: Record<string, unknown>) => gql(query, vars).then(load).catch((e) => setError(e.message));
+  const act = (run: Promise<unknown>) => run.then(load).catch((e) => setError(e.message));
   if (!c) return <section class="conversation" aria-label="Conversation">{error ? <p role="alert" class="error">{error}</p> : <p class="loading">Loading…</p>}</section>;
   const closed = c.status === 'RESOLVED' || c.status === 'CLOSED';
   // "Seen" goes under the newest reply at or before the customer's read position.
@@ -422,10 +407,9 @@ function ConversationView({ id, me, change, onRead, onClose }: {
         <span class={`status ${c.status.toLowerCase()}`}>{c.status.toLowerCase()}</span>
         <span class="spacer" />
         {c.assignee?.id === me.id
-          ? <button type="button" onClick={() => act(`mutation($c: ID!) { assignConversation(conversationId: $c, agentId: null) { id } }`, { c: id })}>Unassign</button>
-          : <button type="button" onClick={() => act(`mutation($c: ID!, $a: ID) { assignConversation(conversationId: $c, agentId: $a) { id } }`, { c: id, a: me.id })}>Assign to me</button>}
-        <button type="button" onClick={() => act(`mutation($c: ID!, $s: ConversationStatus!) { setConversationStatus(conversationId: $c, status: $s) { id } }`,
-          { c: id, s: closed ? 'OPEN' : 'RESOLVED' })}>{closed ? 'Reopen' : 'Resolve'}</button>
+          ? <button type="button" onClick={() => act(gql(AssignDocument, { c: id, a: null }))}>Unassign</button>
+          : <button type="button" onClick={() => act(gql(AssignDocument, { c: id, a: me.id }))}>Assign to me</button>}
+        <button type="button" onClick={() => act(gql(SetStatusDocument, { c: id, s: closed ? 'OPEN' : 'RESOLVED' }))}>{closed ? 'Reopen' : 'Resolve'}</button>
       </div>
       {error && <p role="alert" class="error">{error}</p>}
       <div class="conv-meta">
@@ -531,7 +515,7 @@ function Reply({ conversationID, attach, onSent }: { conversationID: string; att
     if (on ? Date.now() - t.last < 2000 : !t.on) return;
     if (on) t.last = Date.now();
     t.on = on;
-    gql(SET_TYPING, { c: conversationID, t: on }).catch(() => {});
+    gql(SetTypingDocument, { c: conversationID, t: on }).catch(() => {});
   };
   useEffect(() => () => setTyping(false), []); // leaving the conversation
   const box = useRef<HTMLTextAreaElement>(null);
@@ -563,19 +547,19 @@ function Reply({ conversationID, attach, onSent }: { conversationID: string; att
   const send = async (e?: Event) => {
     e?.preventDefault();
     if ((!body.trim() && !files.length) || sending !== null) return;
-    const vars = note ? { c: conversationID, b: body } : { c: conversationID, b: body, k: key.current };
     setTyping(false);
     setSending(0);
     try {
       let m: Message;
       if (files.length) {
         const list = files.map((d) => d.file);
-        const d = await upload<{ addInternalNote?: Message; replyToConversation?: { message: Message } }>(note ? NOTE : REPLY, vars, list, setSending);
-        m = note ? d.addInternalNote! : d.replyToConversation!.message;
+        m = note
+          ? (await upload(NoteDocument, { c: conversationID, b: body }, list, setSending)).addInternalNote
+          : (await upload(ReplyDocument, { c: conversationID, b: body, k: key.current }, list, setSending)).replyToConversation.message;
       } else {
         m = note
-          ? (await gql<{ addInternalNote: Message }>(NOTE, vars)).addInternalNote
-          : (await gql<{ replyToConversation: { message: Message } }>(REPLY, vars)).replyToConversation.message;
+          ? (await gql(NoteDocument, { c: conversationID, b: body })).addInternalNote
+          : (await gql(ReplyDocument, { c: conversationID, b: body, k: key.current })).replyToConversation.message;
       }
       onSent(m);
       files.forEach((d) => d.url && URL.revokeObjectURL(d.url));
@@ -652,13 +636,12 @@ function size(n: number) {
   return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
-interface Article { id: string; title: string; body: string; status: 'DRAFT' | 'PUBLISHED'; tags: string[]; updatedAt: string }
-const ARTICLE_FIELDS = `id title body status tags updatedAt`;
+type Article = ArticleFieldsFragment;
 
 // KnowledgeBase lists the articles and opens one in the editor: the one
 // chosen, or initial (an article a report links to).
 function KnowledgeBase({ workspaceID, canEdit, initial }: { workspaceID: string; canEdit: boolean; initial: string | null }) {
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<ArticleStatus | ''>('');
   const [text, setText] = useState('');
   const [items, setItems] = useState<Article[]>([]);
   const [editing, setEditing] = useState<Article | 'new' | null>(null);
@@ -667,25 +650,24 @@ function KnowledgeBase({ workspaceID, canEdit, initial }: { workspaceID: string;
   const load = useCallback(() => {
     const filter = { ...(status ? { status } : {}), ...(text.trim() ? { text: text.trim() } : {}) };
     const seq = ++latest.current;
-    gql<{ articles: { edges: { node: Article }[] } }>(`query($w: ID!, $f: ArticleFilter) { articles(workspaceId: $w, filter: $f, first: 100) { edges { node { ${ARTICLE_FIELDS} } } } }`,
-      { w: workspaceID, f: filter })
+    gql(ArticlesDocument, { w: workspaceID, f: filter })
       .then((d) => { if (seq === latest.current) { setItems(d.articles.edges.map((e) => e.node)); setError(''); } })
       .catch((e) => setError(e.message));
   }, [workspaceID, status, text]);
   useEffect(() => { const t = setTimeout(load, text ? 250 : 0); return () => clearTimeout(t); }, [load]);
   useEffect(() => {
     if (!initial) return;
-    gql<{ article: Article }>(`query($id: ID!) { article(id: $id) { ${ARTICLE_FIELDS} } }`, { id: initial })
+    gql(ArticleDocument, { id: initial })
       .then((d) => setEditing(d.article))
       .catch((e) => setError(e.message));
   }, [initial]);
-  const act = (query: string, vars: Record<string, unknown>) => gql(query, vars).then(() => { setEditing(null); load(); }).catch((e) => setError(e.message));
+  const act = (run: Promise<unknown>) => run.then(() => { setEditing(null); load(); }).catch((e) => setError(e.message));
   return (
     <div class="kb">
       <section class="kb-list" aria-label="Articles">
         <div class="filters">
           <label>Status{' '}
-            <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+            <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as ArticleStatus | '')}>
               <option value="">All</option><option value="PUBLISHED">Published</option><option value="DRAFT">Draft</option>
             </select>
           </label>
@@ -708,10 +690,10 @@ function KnowledgeBase({ workspaceID, canEdit, initial }: { workspaceID: string;
       <section class="kb-main" aria-label="Article">
         {editing ? <ArticleEditor key={editing === 'new' ? 'new' : editing.id} article={editing === 'new' ? null : editing} canEdit={canEdit}
           onSave={(title, body) => editing === 'new'
-            ? act(`mutation($w: ID!, $t: String!, $b: String!) { createArticle(input: {workspaceId: $w, title: $t, body: $b}) { id } }`, { w: workspaceID, t: title, b: body })
-            : act(`mutation($id: ID!, $t: String!, $b: String!) { updateArticle(id: $id, input: {title: $t, body: $b}) { id } }`, { id: editing.id, t: title, b: body })}
-          onPublish={(a) => act(a.status === 'PUBLISHED' ? `mutation($id: ID!) { unpublishArticle(id: $id) { id } }` : `mutation($id: ID!) { publishArticle(id: $id) { id } }`, { id: a.id })}
-          onDelete={(a) => confirm(`Delete "${a.title}"?`) && act(`mutation($id: ID!) { deleteArticle(id: $id) }`, { id: a.id })} />
+            ? act(gql(CreateArticleDocument, { w: workspaceID, t: title, b: body }))
+            : act(gql(UpdateArticleDocument, { id: editing.id, t: title, b: body }))}
+          onPublish={(a) => act(a.status === 'PUBLISHED' ? gql(UnpublishArticleDocument, { id: a.id }) : gql(PublishArticleDocument, { id: a.id }))}
+          onDelete={(a) => confirm(`Delete "${a.title}"?`) && act(gql(DeleteArticleDocument, { id: a.id }))} />
           : <TryIt workspaceID={workspaceID} />}
       </section>
     </div>
@@ -742,22 +724,16 @@ function ArticleEditor({ article, canEdit, onSave, onPublish, onDelete }: {
   );
 }
 
-interface TryResult {
-  searchArticles: { results: { articleId: string; title: string; snippet: string; score: number }[] };
-  answer: { answered: boolean; answer: string; confidence: number; sources: { title: string; url: string | null }[] };
-}
 
 // TryIt shows what the widget would show a customer for a question: the
 // published articles its search finds and its AI answer.
 function TryIt({ workspaceID }: { workspaceID: string }) {
   const [q, setQ] = useState('');
-  const [out, setOut] = useState<TryResult | null>(null);
+  const [out, setOut] = useState<TryItQuery | null>(null);
   const [error, setError] = useState('');
   const run = (e: Event) => {
     e.preventDefault();
-    gql<TryResult>(`query($q: String!, $w: ID) {
-      searchArticles(query: $q, workspaceId: $w) { results { articleId title snippet score } }
-      answer(query: $q, workspaceId: $w) { answered answer confidence sources { title url } } }`, { q, w: workspaceID })
+    gql(TryItDocument, { q, w: workspaceID })
       .then((d) => { setOut(d); setError(''); })
       .catch((err) => setError(err.message));
   };
@@ -783,54 +759,18 @@ function TryIt({ workspaceID }: { workspaceID: string }) {
   );
 }
 
-type ActionMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const METHODS: ActionMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 // Action is an AI Action as admins see it: header values included (agents
-// get null values).
-interface Action {
-  id: string; name: string; description: string; method: ActionMethod; urlTemplate: string;
-  parameters: unknown; // a JSON Schema for an object
-  headers: { name: string; value: string | null }[];
-  requiresCustomerToken: boolean;
-  updatedAt: string;
-}
-interface ActionInput {
-  name: string; description: string; method: ActionMethod; urlTemplate: string; parameters: unknown;
-  headers: { name: string; value: string }[]; requiresCustomerToken: boolean;
-}
+// get null values); parameters is a JSON Schema for an object.
+type Action = ActionFieldsFragment;
 // ActionCall is the audit record of one call: no ok of its own, so a call
 // went well when it has a 2xx status and no error.
-interface ActionCall {
-  id: string; actionName: string; caller: 'AGENT' | 'AI'; agent: { id: string; name: string; email: string } | null;
-  statusCode: number | null; durationMs: number; error: string | null; createdAt: string;
-}
-const ACTION_FIELDS = `id name description method urlTemplate parameters headers { name value } requiresCustomerToken updatedAt`;
-const ACTION_CALL_FIELDS = `id actionName caller agent { id name email } statusCode durationMs error createdAt`;
+type ActionCall = SettingsQuery['actionCalls'][number];
 
-interface WorkspaceSettings {
-  id: string;
-  widgetKey: string;
-  allowedOrigins: string[];
-  rateLimits: { customerApiPerMinute: number; conversationsPerMinute: number; messagesPerMinute: number };
-  attachmentLimits: { maxFileBytes: number; maxFilesPerMessage: number; maxFilesPerConversation: number; allowedKinds: Attachment['kind'][] };
-  identitySecret: string;
-  requireIdentityVerification: boolean;
-  businessHours: BusinessHours;
-  widgetConfig: { colors: { primary: string; background: string; text: string }; position: 'BOTTOM_RIGHT' | 'BOTTOM_LEFT'; greeting: string; launcherText: string };
-  members: { role: 'OWNER' | 'ADMIN' | 'AGENT'; agent: Agent }[];
-  awayEmail: AwayEmail;
-}
+type WorkspaceSettings = SettingsQuery['workspace'];
 // The workspace's AI Actions and the newest audit records of their calls,
 // loaded with the settings.
-interface ActionsData { actions: Action[]; actionCalls: ActionCall[] }
-const SETTINGS = `query($w: ID!) { actions(workspaceId: $w) { ${ACTION_FIELDS} } actionCalls(workspaceId: $w, limit: 20) { ${ACTION_CALL_FIELDS} }
-  workspace(id: $w) { id widgetKey allowedOrigins identitySecret requireIdentityVerification
-  rateLimits { customerApiPerMinute conversationsPerMinute messagesPerMinute }
-  attachmentLimits { maxFileBytes maxFilesPerMessage maxFilesPerConversation allowedKinds }
-  businessHours { enabled timezone outOfOfficeMessage ranges { day start end } closures { date reason } }
-  widgetConfig { colors { primary background text } position greeting launcherText }
-  awayEmail { enabled delayMinutes resumeUrl }
-  members { role agent { id name email } } } }`;
+type ActionsData = Pick<SettingsQuery, 'actions' | 'actionCalls'>;
 
 declare global {
   interface Window { Helpium?: { init(o: { apiKey: string }): Promise<unknown>; shutdown(): void } }
@@ -846,7 +786,7 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
   const [error, setError] = useState('');
   const [saved, setSaved] = useState('');
   const load = useCallback(() => {
-    gql<{ workspace: WorkspaceSettings } & ActionsData>(SETTINGS, { w: workspaceID })
+    gql(SettingsDocument, { w: workspaceID })
       .then((d) => { setWs(d.workspace); setActions({ actions: d.actions, actionCalls: d.actionCalls }); })
       .catch((e) => setError(e.message));
   }, [workspaceID]);
@@ -867,16 +807,16 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [preview]);
   useEffect(() => () => window.Helpium?.shutdown(), []);
-  const act = (what: string, query: string, vars: Record<string, unknown>) =>
-    gql(query, { w: workspaceID, ...vars }).then(() => { setSaved(what); setError(''); load(); }).catch((e) => { setSaved(''); setError(e.message); });
+  const act = (what: string, run: Promise<unknown>) =>
+    run.then(() => { setSaved(what); setError(''); load(); }).catch((e) => { setSaved(''); setError(e.message); });
   // actFields is act for a form that shows the server's field errors next
-  // to its fields: it rejects with an error naming one of fields, for the
-  // form to show, reports any other error as act does, and resolves to
-  // whether it saved.
-  const actFields = (fields: string[], what: string, query: string, vars: Record<string, unknown>) =>
-    gql(query, { w: workspaceID, ...vars }).then(() => { setSaved(what); setError(''); load(); return true; }, (e) => {
+  // to its fields: it rejects with an error naming a field the form owns,
+  // for the form to show, reports any other error as act does, and
+  // resolves to whether it saved.
+  const actFields = (owns: (field: string) => boolean, what: string, run: Promise<unknown>) =>
+    run.then(() => { setSaved(what); setError(''); load(); return true; }, (e) => {
       setSaved('');
-      if (e instanceof ApiError && e.field && fields.includes(e.field)) { setError(''); throw e; }
+      if (e instanceof ApiError && e.field && owns(e.field)) { setError(''); throw e; }
       setError(e.message);
       return false;
     });
@@ -885,12 +825,14 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
   const saveWidget = (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
-    act('Widget saved.', `mutation($w: ID!, $p: WidgetSettingsPatch!) { updateWidgetSettings(workspaceId: $w, patch: $p) { id } }`, {
+    const v = (k: string) => String(f.get(k));
+    act('Widget saved.', gql(UpdateWidgetSettingsDocument, {
+      w: workspaceID,
       p: {
-        colors: { primary: f.get('primary'), background: f.get('background'), text: f.get('text') },
-        position: f.get('position'), greeting: f.get('greeting'), launcherText: f.get('launcherText'),
+        colors: { primary: v('primary'), background: v('background'), text: v('text') },
+        position: v('position') === 'BOTTOM_LEFT' ? 'BOTTOM_LEFT' : 'BOTTOM_RIGHT', greeting: v('greeting'), launcherText: v('launcherText'),
       },
-    });
+    }));
   };
   return (
     <section class="settings" aria-label="Settings">
@@ -917,7 +859,7 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
       <form class="card" key={ws.allowedOrigins.join()} onSubmit={(e) => {
         e.preventDefault();
         const origins = String(new FormData(e.currentTarget as HTMLFormElement).get('origins')).split('\n').map((o) => o.trim()).filter(Boolean);
-        act('Allowed origins saved.', `mutation($w: ID!, $o: [String!]!) { setAllowedOrigins(workspaceId: $w, origins: $o) { id } }`, { o: origins });
+        act('Allowed origins saved.', gql(SetAllowedOriginsDocument, { w: workspaceID, o: origins }));
       }}>
         <h2>Allowed origins</h2>
         <label>One per line, e.g. https://www.example.com; empty allows any site to use the widget key
@@ -926,13 +868,13 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
         <button type="submit">Save origins</button>
       </form>
       <BusinessHoursForm key={JSON.stringify(ws.businessHours)} value={ws.businessHours} onSave={(bh) =>
-        act('Business hours saved.', `mutation($w: ID!, $in: BusinessHoursInput!) { updateBusinessHours(workspaceId: $w, input: $in) { id } }`, { in: bh })} />
+        actFields((f) => BUSINESS_HOURS_FIELD.test(f), 'Business hours saved.', gql(UpdateBusinessHoursDocument, { w: workspaceID, in: bh }))} />
       <form class="card" key={JSON.stringify(ws.rateLimits)} onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget as HTMLFormElement);
         const n = (k: string) => Number(f.get(k));
-        act('Rate limits saved.', `mutation($w: ID!, $in: RateLimitsInput!) { setRateLimits(workspaceId: $w, input: $in) { id } }`,
-          { in: { customerApiPerMinute: n('api'), conversationsPerMinute: n('conversations'), messagesPerMinute: n('messages') } });
+        act('Rate limits saved.', gql(SetRateLimitsDocument,
+          { w: workspaceID, in: { customerApiPerMinute: n('api'), conversationsPerMinute: n('conversations'), messagesPerMinute: n('messages') } }));
       }}>
         <h2>Rate limits, per minute</h2>
         <div class="colors">
@@ -943,23 +885,23 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
         <button type="submit">Save limits</button>
       </form>
       <AttachmentLimitsForm key={JSON.stringify(ws.attachmentLimits)} value={ws.attachmentLimits} onError={(m) => { setSaved(''); setError(m); }} onSave={(input) =>
-        act('Attachment limits saved.', `mutation($w: ID!, $in: AttachmentLimitsInput!) { setAttachmentLimits(workspaceId: $w, input: $in) { id } }`, { in: input })} />
+        act('Attachment limits saved.', gql(SetAttachmentLimitsDocument, { w: workspaceID, in: input }))} />
       <AwayEmailForm key={JSON.stringify(ws.awayEmail)} value={ws.awayEmail} onSave={(input) =>
-        actFields(AWAY_FIELDS, 'Away email saved.', `mutation($w: ID!, $in: AwayEmailSettingsInput!) { setAwayEmail(workspaceId: $w, input: $in) { id } }`, { in: input })} />
+        actFields((f) => AWAY_FIELDS.includes(f), 'Away email saved.', gql(SetAwayEmailDocument, { w: workspaceID, in: input }))} />
       <ActionsCard actions={actions.actions} calls={actions.actionCalls} onRefresh={load}
         onSave={(id, input) => id
-          ? actFields(ACTION_FORM_FIELDS, 'Action saved.', `mutation($id: ID!, $in: ActionInput!) { updateAction(id: $id, input: $in) { id } }`, { id, in: input })
-          : actFields(ACTION_FORM_FIELDS, 'Action created.', `mutation($w: ID!, $in: ActionInput!) { createAction(workspaceId: $w, input: $in) { id } }`, { in: input })}
-        onDelete={(a) => act('Action deleted.', `mutation($id: ID!) { deleteAction(id: $id) }`, { id: a.id })} />
+          ? actFields((f) => ACTION_FORM_FIELDS.includes(f), 'Action saved.', gql(UpdateActionDocument, { id, in: input }))
+          : actFields((f) => ACTION_FORM_FIELDS.includes(f), 'Action created.', gql(CreateActionDocument, { w: workspaceID, in: input }))}
+        onDelete={(a) => act('Action deleted.', gql(DeleteActionDocument, { id: a.id }))} />
       <div class="card">
         <h2>Identity verification</h2>
         <p class="meta">Your server signs each customer's email with this secret (hex HMAC-SHA256 of the lower-cased email) and passes it to the widget as user_hash.</p>
         <IdentitySecret secret={ws.identitySecret} />
         <label class="inline"><input type="checkbox" checked={ws.requireIdentityVerification}
-          onChange={(e) => act('Identity verification saved.', `mutation($w: ID!, $r: Boolean!) { setIdentityVerification(workspaceId: $w, required: $r) { id } }`, { r: (e.target as HTMLInputElement).checked })} />
+          onChange={(e) => act('Identity verification saved.', gql(SetIdentityVerificationDocument, { w: workspaceID, r: (e.target as HTMLInputElement).checked }))} />
           {' '}Refuse identify calls without a valid user hash</label>
         <button type="button" class="danger" onClick={() => confirm('Rotate the identity secret? User hashes made with the old one stop verifying.') &&
-          act('Identity secret rotated.', `mutation($w: ID!) { rotateIdentitySecret(workspaceId: $w) { id } }`, {})}>Rotate secret</button>
+          act('Identity secret rotated.', gql(RotateIdentitySecretDocument, { w: workspaceID }))}>Rotate secret</button>
       </div>
       <div class="card">
         <h2>Members</h2>
@@ -969,18 +911,18 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
             <tr key={m.agent.id}>
               <td>{m.agent.name}</td><td>{m.agent.email}</td>
               <td><select aria-label={`Role of ${m.agent.email}`} value={m.role} disabled={m.agent.id === me.id}
-                onChange={(e) => act('Role changed.', `mutation($w: ID!, $a: ID!, $r: Role!) { setAgentRole(workspaceId: $w, agentId: $a, role: $r) { role } }`, { a: m.agent.id, r: (e.target as HTMLSelectElement).value })}>
+                onChange={(e) => act('Role changed.', gql(SetAgentRoleDocument, { w: workspaceID, a: m.agent.id, r: (e.target as HTMLSelectElement).value as Role }))}>
                 <option value="OWNER">Owner</option><option value="ADMIN">Admin</option><option value="AGENT">Agent</option>
               </select></td>
               <td>{m.agent.id !== me.id && <button type="button" class="danger" onClick={() => confirm(`Remove ${m.agent.email}?`) &&
-                act('Member removed.', `mutation($w: ID!, $a: ID!) { removeAgent(workspaceId: $w, agentId: $a) }`, { a: m.agent.id })}>Remove</button>}</td>
+                act('Member removed.', gql(RemoveAgentDocument, { w: workspaceID, a: m.agent.id }))}>Remove</button>}</td>
             </tr>
           ))}</tbody>
         </table></Scroll>
         <form class="invite" onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget as HTMLFormElement);
-          act('Invitation sent.', `mutation($w: ID!, $e: String!, $r: Role!) { inviteAgent(workspaceId: $w, email: $e, role: $r) { invitation { id } } }`, { e: f.get('email'), r: f.get('role') });
+          act('Invitation sent.', gql(InviteAgentDocument, { w: workspaceID, e: String(f.get('email')), r: f.get('role') as Role }));
         }}>
           <label>Invite by email <input name="email" type="email" required /></label>
           <label>Role <select name="role"><option value="AGENT">Agent</option><option value="ADMIN">Admin</option><option value="OWNER">Owner</option></select></label>
@@ -991,21 +933,15 @@ function Settings({ workspaceID, me }: { workspaceID: string; me: Agent }) {
         <h2>Widget key</h2>
         <p><code>{ws.widgetKey}</code></p>
         <button type="button" class="danger" onClick={() => confirm('Rotate the widget key? Sites using the old key stop working until updated.') &&
-          act('Widget key rotated.', `mutation($w: ID!) { rotateWidgetKey(workspaceId: $w) { id } }`, {})}>Rotate key</button>
+          act('Widget key rotated.', gql(RotateWidgetKeyDocument, { w: workspaceID }))}>Rotate key</button>
       </div>
     </section>
   );
 }
 
-interface CSATSummary { count: number; average: number | null; distribution: number[] } // distribution: ratings of 1 to 5
-interface DayStats {
-  date: string; opened: number; resolved: number; medianFirstResponseSeconds: number | null; medianResolutionSeconds: number | null;
-  csat: CSATSummary; csatAverage?: number | null; // the day's csat.average, for Bars
-}
-interface Stats {
-  opened: number; resolved: number; openNow: number;
-  medianFirstResponseSeconds: number | null; medianResolutionSeconds: number | null; csat: CSATSummary; days: DayStats[];
-}
+type CSATSummary = StatsQuery['stats']['csat']; // distribution: ratings of 1 to 5
+type DayStats = StatsQuery['stats']['days'][number] & { csatAverage?: number | null }; // the day's csat.average, for Bars
+type Stats = Omit<StatsQuery['stats'], 'days'> & { days: DayStats[] };
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const daysAgo = (n: number) => isoDay(new Date(Date.now() - n * 864e5));
@@ -1030,10 +966,7 @@ function Reports({ workspaceID, admin, onOpenArticle, onOpenConversation }: {
   const end = last.toISOString();
   useEffect(() => {
     let live = true;
-    gql<{ stats: Stats }>(`query($w: ID!, $f: Time!, $t: Time!) { stats(workspaceId: $w, from: $f, to: $t) {
-      opened resolved openNow medianFirstResponseSeconds medianResolutionSeconds csat { count average distribution }
-      days { date opened resolved medianFirstResponseSeconds medianResolutionSeconds csat { count average distribution } } } }`,
-      { w: workspaceID, f: start, t: end })
+    gql(StatsDocument, { w: workspaceID, f: start, t: end })
       .then((d) => {
         if (!live) return;
         setStats({ ...d.stats, days: d.stats.days.map((day) => ({ ...day, csatAverage: day.csat.average })) });
@@ -1117,13 +1050,7 @@ function Distribution({ csat }: { csat: CSATSummary }) {
   );
 }
 
-interface GapReport {
-  questions: number;
-  clusters: { size: number; examples: string[]; articles: { articleId: string; title: string; url: string | null; score: number }[] }[];
-  deflection: { answers: number; ledToConversation: number; rate: number | null };
-}
-const CONTENT_GAPS = `query($w: ID!, $f: Time!, $t: Time!) { contentGaps(workspaceId: $w, from: $f, to: $t) {
-  questions clusters { size examples articles { articleId title url score } } deflection { answers ledToConversation rate } } }`;
+type GapReport = ContentGapsQuery['contentGaps'];
 
 // ContentGaps is the content-gap report (owners and admins: the API
 // refuses agents, and Reports does not show it to them): how many AI
@@ -1136,7 +1063,7 @@ function ContentGaps({ workspaceID, from, to, onOpenArticle }: { workspaceID: st
   const [answer, setAnswer] = useState<{ period: string; report?: GapReport; error?: string } | null>(null);
   useEffect(() => {
     let live = true;
-    gql<{ contentGaps: GapReport }>(CONTENT_GAPS, { w: workspaceID, f: from, t: to })
+    gql(ContentGapsDocument, { w: workspaceID, f: from, t: to })
       .then((d) => live && setAnswer({ period, report: d.contentGaps }))
       .catch((e) => live && setAnswer({ period, error: e.message }));
     return () => { live = false; };
@@ -1177,14 +1104,7 @@ function ContentGaps({ workspaceID, from, to, onOpenArticle }: { workspaceID: st
   );
 }
 
-interface AnswerRecord {
-  id: string; question: string; createdAt: string;
-  answer: { answered: boolean; answer: string };
-  feedback: { helpful: boolean; comment: string | null } | null;
-  conversation: { id: string } | null;
-}
-const NOT_HELPFUL = `query($w: ID!, $f: Time, $t: Time) { answers(workspaceId: $w, helpful: false, from: $f, to: $t, first: 50) {
-  id question createdAt answer { answered answer } feedback { helpful comment } conversation { id } } }`;
+type AnswerRecord = NotHelpfulQuery['answers'][number];
 
 // NotHelpful lists the AI answers customers voted not helpful in the
 // period, newest first, each with the conversation it led to.
@@ -1194,7 +1114,7 @@ function NotHelpful({ workspaceID, from, to, onOpenConversation }: { workspaceID
   useEffect(() => {
     let live = true;
     setError('');
-    gql<{ answers: AnswerRecord[] }>(NOT_HELPFUL, { w: workspaceID, f: from, t: to })
+    gql(NotHelpfulDocument, { w: workspaceID, f: from, t: to })
       .then((d) => live && setItems(d.answers))
       .catch((e) => live && setError(e.message));
     return () => { live = false; };
@@ -1266,45 +1186,166 @@ function duration(s: number | null) {
   return `${(s / 86400).toFixed(1)} d`;
 }
 
-type Weekday = 'MONDAY' | 'TUESDAY' | 'WEDNESDAY' | 'THURSDAY' | 'FRIDAY' | 'SATURDAY' | 'SUNDAY';
 const WEEK: Weekday[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
-interface BusinessHours {
-  enabled: boolean; timezone: string; outOfOfficeMessage: string;
-  ranges: { day: Weekday; start: string; end: string }[];
-  closures: { date: string; reason: string | null }[];
+// The fields of BusinessHoursInput whose refusal BusinessHoursForm shows
+// under the field (a closure's is reported above the cards).
+const BUSINESS_HOURS_FIELD = /^business_hours\.(timezone|out_of_office_message|ranges\[\d+\]\.(day|start|end))$/;
+type BusinessHours = WorkspaceSettings['businessHours'];
+
+// A range being edited: key tells rows apart while ranges are added and
+// removed.
+interface RangeRow { key: number; day: Weekday; start: string; end: string }
+// A field the form or the server refuses: the id of its input, and the
+// message shown under it, which names it.
+interface Refusal { id: string; message: string }
+
+let rangeRowID = 0; // keys for opening ranges, which may be added and removed
+const MAX_RANGES = 100; // the API's limit, for the whole week
+const dayName = (d: Weekday) => d.charAt(0) + d.slice(1).toLowerCase();
+const minutes = (t: string) => (/^\d\d:\d\d$/.test(t) ? Number(t.slice(0, 2)) * 60 + Number(t.slice(3)) : NaN);
+const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+// rangeLabel names a day's range as the form's labels and messages do:
+// the day alone for its only range, else with the range's number.
+const rangeLabel = (d: Weekday, i: number, n: number) => (n > 1 ? `${dayName(d)}, range ${i + 1}` : dayName(d));
+
+// checkRanges is the first range the server would refuse, or that is
+// surely a mistake (two ranges of a day that overlap), in the order the
+// form shows them.
+function checkRanges(rows: RangeRow[]): Refusal | null {
+  for (const d of WEEK) {
+    const day = rows.filter((r) => r.day === d);
+    for (const [i, r] of day.entries()) {
+      const label = rangeLabel(d, i, day.length);
+      if (!r.start) return { id: `bh-${r.key}-start`, message: `${label}: enter the opening time.` };
+      if (!r.end) return { id: `bh-${r.key}-end`, message: `${label}: enter the closing time.` };
+      if (r.start === r.end) return { id: `bh-${r.key}-end`, message: `${label}: the closing time must differ from the opening time.` };
+      const o = day.slice(0, i).findIndex((x) => x.start < x.end && r.start < r.end && r.start < x.end && x.start < r.end);
+      if (o >= 0) {
+        return { id: `bh-${r.key}-start`, message: `${label} (${r.start}–${r.end}) overlaps range ${o + 1} (${day[o].start}–${day[o].end}).` };
+      }
+    }
+  }
+  return null;
 }
 
-// BusinessHoursForm edits the weekly opening hours (one range a day at
-// most here; the API takes more), closures and the away message.
-function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (bh: BusinessHours) => void }) {
+// BusinessHoursForm edits the weekly opening hours (any number of ranges a
+// day: a range that closes at or before it opens ends the next day), the
+// closures and the away message. A range the form or the server refuses
+// shows its message under the day, naming the range and the field, marked
+// invalid and focused, as in AwayEmailForm; what was typed stays.
+function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (bh: BusinessHoursInput) => Promise<unknown> }) {
   const [bh, setBh] = useState(value); // Settings remounts it when the saved hours change
-  const range = (d: Weekday) => bh.ranges.find((r) => r.day === d);
-  const setDay = (d: Weekday, r: { start: string; end: string } | null) =>
-    setBh({ ...bh, ranges: [...bh.ranges.filter((x) => x.day !== d), ...(r ? [{ day: d, ...r }] : [])] });
+  const [rows, setRows] = useState<RangeRow[]>(() => value.ranges.map((r) => ({ key: ++rangeRowID, ...r })));
   const [closure, setClosure] = useState('');
+  const [invalid, setInvalid] = useState<Refusal | null>(null);
+  const [focus, setFocus] = useState<string | null>(null); // the id of the element to focus after a render
+  // Layout effects: the focus moves in the same task as the change it follows.
+  useLayoutEffect(() => { if (invalid) document.getElementById(invalid.id)?.focus(); }, [invalid]);
+  useLayoutEffect(() => {
+    if (!focus) return;
+    document.getElementById(focus)?.focus();
+    setFocus(null);
+  }, [focus]);
+  const setRow = (key: number, r: Partial<RangeRow>) => setRows(rows.map((x) => (x.key === key ? { ...x, ...r } : x)));
+  // add opens a day, or gives it one more range: an hour after its last
+  // one closes, for four hours, when that fits in the day.
+  const add = (d: Weekday) => {
+    const last = findLast(rows, (r) => r.day === d);
+    const start = last ? minutes(last.end) + 60 : 9 * 60;
+    const fits = start + 60 <= 24 * 60;
+    const r = { key: ++rangeRowID, day: d, start: fits ? clock(start) : '', end: fits ? clock(Math.min(start + (last ? 240 : 8 * 60), 24 * 60 - 1)) : '' };
+    setRows([...rows, r]);
+    return r.key;
+  };
+  const bad = (id: string) => invalid?.id === id;
+  const described = (id: string) => (bad(id) ? `${id}-error` : undefined);
+  const message = (id: string) => bad(id) && <p id={`${id}-error`} class="error field-error">{invalid!.message}</p>;
+  const time = (r: RangeRow, field: 'start' | 'end', label: string) => {
+    const id = `bh-${r.key}-${field}`;
+    const v = r[field];
+    return <input type="time" id={id} aria-label={label} required value={field === 'end' && v === '24:00' ? '23:59' : v}
+      aria-invalid={bad(id) || undefined} aria-describedby={described(id)}
+      onInput={(e) => setRow(r.key, { [field]: (e.target as HTMLInputElement).value })} />;
+  };
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const problem = checkRanges(rows);
+    setInvalid(problem);
+    if (problem) return;
+    // The ranges go in the order shown, so the server's ranges[i] is sent[i].
+    const sent = WEEK.flatMap((d) => rows.filter((r) => r.day === d));
+    onSave({
+      enabled: bh.enabled, timezone: bh.timezone, outOfOfficeMessage: bh.outOfOfficeMessage,
+      ranges: sent.map(({ day, start, end }) => ({ day, start, end })),
+      closures: bh.closures.map((c) => ({ date: c.date, reason: c.reason })),
+    }).catch((err) => {
+      if (!(err instanceof ApiError) || !err.field) return;
+      const m = /^business_hours\.ranges\[(\d+)\]\.(day|start|end)$/.exec(err.field);
+      const r = m ? sent[Number(m[1])] : undefined;
+      if (r) {
+        const day = sent.filter((x) => x.day === r.day);
+        const field = m![2] === 'end' ? 'end' : 'start';
+        setInvalid({ id: `bh-${r.key}-${field}`, message: `${rangeLabel(r.day, day.indexOf(r), day.length)}, ${field === 'end' ? 'closes' : 'opens'}: ${err.message}` });
+      } else if (err.field === 'business_hours.timezone') {
+        setInvalid({ id: 'bh-timezone', message: `Time zone: ${err.message}` });
+      } else if (err.field === 'business_hours.out_of_office_message') {
+        setInvalid({ id: 'bh-message', message: `Message while away: ${err.message}` });
+      }
+    });
+  };
   return (
-    <form class="card" onSubmit={(e) => { e.preventDefault(); onSave({ ...bh, closures: bh.closures.map((c) => ({ date: c.date, reason: c.reason })) }); }}>
+    <form class="card" onSubmit={submit} noValidate>
       <h2>Business hours</h2>
       <label class="inline"><input type="checkbox" checked={bh.enabled} onChange={(e) => setBh({ ...bh, enabled: (e.target as HTMLInputElement).checked })} /> Keep business hours (otherwise always open)</label>
-      <label>Time zone (IANA, e.g. Europe/Amsterdam) <input value={bh.timezone} required onInput={(e) => setBh({ ...bh, timezone: (e.target as HTMLInputElement).value })} /></label>
-      <Scroll label="Opening hours by day"><table>
-        <thead><tr><th scope="col">Day</th><th scope="col">Open</th><th scope="col">From</th><th scope="col">To</th></tr></thead>
-        <tbody>{WEEK.map((d) => {
-          const r = range(d);
-          const name = d.charAt(0) + d.slice(1).toLowerCase();
-          if (bh.ranges.filter((x) => x.day === d).length > 1) {
-            return <tr key={d}><th scope="row"><DayName name={name} /></th><td colSpan={3}>{bh.ranges.filter((x) => x.day === d).map((x) => `${x.start}–${x.end}`).join(', ')} (several ranges: change them through the API)</td></tr>;
-          }
+      <label>Time zone (IANA, e.g. Europe/Amsterdam)
+        <input id="bh-timezone" value={bh.timezone} required aria-invalid={bad('bh-timezone') || undefined} aria-describedby={described('bh-timezone')}
+          onInput={(e) => setBh({ ...bh, timezone: (e.target as HTMLInputElement).value })} />
+      </label>
+      {message('bh-timezone')}
+      <div class="hours" role="group" aria-labelledby="bh-hours-title">
+        <h3 id="bh-hours-title">Opening hours</h3>
+        <p class="meta hint">Each day may have several ranges; one that closes at or before it opens ends the next day.</p>
+        {WEEK.map((d) => {
+          const name = dayName(d);
+          const day = rows.filter((r) => r.day === d);
           return (
-            <tr key={d}>
-              <th scope="row"><DayName name={name} /></th>
-              <td><input type="checkbox" aria-label={`Open on ${name}`} checked={!!r} onChange={(e) => setDay(d, (e.target as HTMLInputElement).checked ? { start: '09:00', end: '17:00' } : null)} /></td>
-              <td><input type="time" aria-label={`${name} opens`} disabled={!r} value={r?.start ?? ''} onInput={(e) => r && setDay(d, { ...r, start: (e.target as HTMLInputElement).value })} /></td>
-              <td><input type="time" aria-label={`${name} closes`} disabled={!r} value={r?.end === '24:00' ? '23:59' : r?.end ?? ''} onInput={(e) => r && setDay(d, { ...r, end: (e.target as HTMLInputElement).value })} /></td>
-            </tr>
+            <div key={d} class="day" role="group" aria-labelledby={`bh-${d}-name`}>
+              <label class="inline day-name">
+                <input type="checkbox" id={`bh-${d}-open`} aria-label={`Open on ${name}`} checked={day.length > 0}
+                  onChange={(e) => {
+                    if ((e.target as HTMLInputElement).checked) add(d);
+                    else setRows(rows.filter((r) => r.day !== d));
+                  }} />
+                <span id={`bh-${d}-name`}>{name}</span>
+              </label>
+              <div class="ranges">
+                {day.length === 0 && <span class="meta">Closed</span>}
+                {day.map((r, i) => {
+                  const label = day.length > 1 ? `${name}, range ${i + 1},` : name;
+                  return (
+                    <div key={r.key} class="range">
+                      {time(r, 'start', `${label} opens`)}
+                      <span aria-hidden="true">–</span>
+                      {time(r, 'end', `${label} closes`)}
+                      <button type="button" class="link" onClick={() => {
+                        setRows(rows.filter((x) => x.key !== r.key));
+                        if (bad(`bh-${r.key}-start`) || bad(`bh-${r.key}-end`)) setInvalid(null);
+                        setFocus(day.length > 1 ? `bh-${d}-add` : `bh-${d}-open`);
+                      }}>Remove<span class="visually-hidden"> {rangeLabel(d, i, day.length)}</span></button>
+                    </div>
+                  );
+                })}
+                {day.map((r) => [message(`bh-${r.key}-start`), message(`bh-${r.key}-end`)])}
+                {day.length > 0 && (
+                  <button type="button" class="link add-range" id={`bh-${d}-add`} disabled={rows.length >= MAX_RANGES}
+                    onClick={() => setFocus(`bh-${add(d)}-start`)}>Add range<span class="visually-hidden"> on {name}</span></button>
+                )}
+              </div>
+            </div>
           );
-        })}</tbody>
-      </table></Scroll>
+        })}
+      </div>
       <div class="invite">
         <label>Closed all day on <input type="date" value={closure} onInput={(e) => setClosure((e.target as HTMLInputElement).value)} /></label>
         <button type="button" disabled={!closure} onClick={() => { setBh({ ...bh, closures: [...bh.closures.filter((c) => c.date !== closure), { date: closure, reason: null }] }); setClosure(''); }}>Add closure</button>
@@ -1312,16 +1353,14 @@ function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (b
       {bh.closures.length > 0 && <ul>{bh.closures.map((c) => (
         <li key={c.date}>{c.date}{c.reason ? ` (${c.reason})` : ''} <button type="button" class="link" onClick={() => setBh({ ...bh, closures: bh.closures.filter((x) => x.date !== c.date) })}>Remove<span class="visually-hidden"> {c.date}</span></button></li>
       ))}</ul>}
-      <label>Message while away <input value={bh.outOfOfficeMessage} maxLength={500} onInput={(e) => setBh({ ...bh, outOfOfficeMessage: (e.target as HTMLInputElement).value })} /></label>
+      <label>Message while away
+        <input id="bh-message" value={bh.outOfOfficeMessage} maxLength={500} aria-invalid={bad('bh-message') || undefined} aria-describedby={described('bh-message')}
+          onInput={(e) => setBh({ ...bh, outOfOfficeMessage: (e.target as HTMLInputElement).value })} />
+      </label>
+      {message('bh-message')}
       <button type="submit">Save business hours</button>
     </form>
   );
-}
-
-// DayName is a weekday's name, which a phone shows as its first three
-// letters (screen readers still read it whole) so that the hours fit.
-function DayName({ name }: { name: string }) {
-  return <><span class="day-long">{name}</span><span class="day-short" aria-hidden="true">{name.slice(0, 3)}</span></>;
 }
 
 const KINDS: [Attachment['kind'], string][] = [
@@ -1333,7 +1372,7 @@ const KINDS: [Attachment['kind'], string][] = [
 // API reads an empty list of kinds as every kind, so the form asks for at
 // least one rather than send that.
 function AttachmentLimitsForm({ value, onSave, onError }: {
-  value: WorkspaceSettings['attachmentLimits']; onSave: (input: WorkspaceSettings['attachmentLimits']) => void; onError: (message: string) => void;
+  value: WorkspaceSettings['attachmentLimits']; onSave: (input: AttachmentLimitsInput) => void; onError: (message: string) => void;
 }) {
   return (
     <form class="card" onSubmit={(e) => {
@@ -1361,7 +1400,7 @@ function AttachmentLimitsForm({ value, onSave, onError }: {
   );
 }
 
-interface AwayEmail { enabled: boolean; delayMinutes: number; resumeUrl: string | null }
+type AwayEmail = WorkspaceSettings['awayEmail'];
 const AWAY_FIELDS = ['delayMinutes', 'resumeUrl'];
 
 // AwayEmailForm edits the email an identified customer gets when an agent
@@ -1369,7 +1408,7 @@ const AWAY_FIELDS = ['delayMinutes', 'resumeUrl'];
 // (the field marked invalid and described by the message) and takes the
 // focus; what was typed stays, as the form starts again only when a save
 // succeeds.
-function AwayEmailForm({ value, onSave }: { value: AwayEmail; onSave: (input: AwayEmail) => Promise<unknown> }) {
+function AwayEmailForm({ value, onSave }: { value: AwayEmail; onSave: (input: AwayEmailSettingsInput) => Promise<unknown> }) {
   const [invalid, setInvalid] = useState<{ field: string; message: string } | null>(null);
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {

@@ -86,12 +86,20 @@ func InputsHash(dir string, extra ...string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rels := make([]string, len(paths)) // sorted as seen from dir, wherever it is
+	rels := make([]string, len(paths)) // as seen from dir, wherever it is
 	for i, p := range paths {
 		rel, _ := filepath.Rel(dir, p)
 		rels[i] = filepath.ToSlash(rel)
 	}
-	slices.Sort(rels)
+	return HashFiles(dir, rels)
+}
+
+// HashFiles is the SHA-256 of the files rels, slash-separated paths
+// relative to dir: in byte order of their paths, each as its path, NUL,
+// its length in decimal, NUL, then its content. app/codegen.ts computes
+// the same for the generated GraphQL types.
+func HashFiles(dir string, rels []string) (string, error) {
+	rels = slices.Sorted(slices.Values(rels))
 	h := sha256.New()
 	for _, rel := range rels {
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
