@@ -35,7 +35,7 @@ func (r *Resolver) conversationMessages(ctx context.Context, c *helpium.Conversa
 		}
 		return r.loaders(ctx).MessageWindow.Load(ctx, service.MessageWindow{ConversationID: c.ID, N: n, FromEnd: fromEnd})
 	}
-	return r.Service.ConversationMessages(ctx, c.ID, page)
+	return r.Service.Inbox.ConversationMessages(ctx, c.ID, page)
 }
 
 // customerConversations pages a customer's conversations: pages without a
@@ -48,7 +48,7 @@ func (r *Resolver) customerConversations(ctx context.Context, c *helpium.Custome
 		}
 		return r.loaders(ctx).CustomerConversations.Load(ctx, service.CustomerConversations{WorkspaceID: c.WorkspaceID, CustomerID: c.ID, N: n})
 	}
-	return r.Service.Conversations(ctx, c.WorkspaceID, helpium.ConversationFilter{CustomerID: &c.ID}, orderOrDefault(nil), page)
+	return r.Service.Inbox.Conversations(ctx, c.WorkspaceID, helpium.ConversationFilter{CustomerID: &c.ID}, orderOrDefault(nil), page)
 }
 
 // membershipWorkspace loads a membership's workspace, batched across the
@@ -117,11 +117,11 @@ func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationC
 	for _, f := range node {
 		switch f.Name {
 		case "customer":
-			jobs = append(jobs, func() error { return prime(ctx, l.Customer, dedupe(customerIDs), r.Service.CustomersByIDs) })
+			jobs = append(jobs, func() error { return prime(ctx, l.Customer, dedupe(customerIDs), r.Service.Inbox.CustomersByIDs) })
 		case "assignee":
-			jobs = append(jobs, func() error { return prime(ctx, l.Agent, dedupe(agentIDs), r.Service.AgentsByIDs) })
+			jobs = append(jobs, func() error { return prime(ctx, l.Agent, dedupe(agentIDs), r.Service.Inbox.AgentsByIDs) })
 		case "lastMessage":
-			jobs = append(jobs, func() error { return prime(ctx, l.LastMessage, convIDs, r.Service.LastMessages) })
+			jobs = append(jobs, func() error { return prime(ctx, l.LastMessage, convIDs, r.Service.Inbox.LastMessages) })
 		case "messages":
 			args := f.ArgumentMap(oc.Variables)
 			page := helpium.Page{First: intArg(args["first"]), Last: intArg(args["last"])}
@@ -136,7 +136,7 @@ func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationC
 			for i, id := range convIDs {
 				keys[i] = service.MessageWindow{ConversationID: id, N: n, FromEnd: fromEnd}
 			}
-			jobs = append(jobs, func() error { return prime(ctx, l.MessageWindow, keys, r.Service.MessageWindows) })
+			jobs = append(jobs, func() error { return prime(ctx, l.MessageWindow, keys, r.Service.Inbox.MessageWindows) })
 		}
 	}
 	errs := make(chan error, len(jobs))
@@ -241,7 +241,7 @@ func readState(ctx context.Context, svc *service.Service, c *helpium.Conversatio
 		return c.Read, nil
 	}
 	if a := helpium.ActorFrom(ctx); a != nil && a.Agent == nil {
-		return svc.WidgetReadState(ctx, c)
+		return svc.Conversations.WidgetReadState(ctx, c)
 	}
 	return loader.For(ctx, svc).ReadState.Load(ctx, c.ID)
 }
