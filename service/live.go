@@ -13,9 +13,9 @@ import (
 // caller's credential stops being valid.
 type Live struct {
 	base
-	workspaces    *Workspaces // a widget's key is checked again while it streams
-	files         *Files      // streamed messages' attachments
-	notifications *Notifications
+	workspaces    *Workspaces    // a widget's key is checked again while it streams
+	files         *Files         // streamed messages' attachments
+	notifications *Notifications // a widget streaming its messages is present: no away email
 	events        *events.Broker
 	recheck       time.Duration // how often a stream checks its credential
 	typing        typingThrottle
