@@ -13,7 +13,7 @@ import (
 )
 
 // Subscriptions reads and stops a customer's emails by the signed link an
-// email carries (service.Service).
+// email carries (service.Notifications).
 type Subscriptions interface {
 	EmailSubscriptionByLink(ctx context.Context, customerID, tag string) (*helpium.EmailSubscription, error)
 	Unsubscribe(ctx context.Context, customerID, tag string) (*helpium.EmailSubscription, error)

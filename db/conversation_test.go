@@ -18,7 +18,7 @@ import (
 func TestAppendMessageAppliesItsEffect(t *testing.T) {
 	ctx := context.Background()
 	store := db.NewStore(dbtest.New(t))
-	ws, err := service.New(store, service.Options{}).CreateWorkspace(ctx, "Acme")
+	ws, err := service.New(store, service.Options{}).Workspaces.CreateWorkspace(ctx, "Acme")
 	if err != nil {
 		t.Fatal(err)
 	}

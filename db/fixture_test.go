@@ -36,7 +36,7 @@ func newFixture(t *testing.T) *fixture {
 // workspace creates a workspace and returns its id.
 func (f *fixture) workspace(name string) string {
 	f.t.Helper()
-	ws, err := service.New(f.store, service.Options{}).CreateWorkspace(f.ctx, name)
+	ws, err := service.New(f.store, service.Options{}).Workspaces.CreateWorkspace(f.ctx, name)
 	if err != nil {
 		f.t.Fatal(err)
 	}

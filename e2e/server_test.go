@@ -128,7 +128,7 @@ func (s *server) memberWithPassword(t *testing.T, email string, role helpium.Rol
 	if err != nil {
 		t.Fatalf("demo workspace: %v", err)
 	}
-	_, token, password, err = service.New(store, service.Options{}).CreateMember(ctx, ws.ID, email, "", role)
+	_, token, password, err = service.New(store, service.Options{}).Accounts.CreateMember(ctx, ws.ID, email, "", role)
 	if err != nil {
 		t.Fatal(err)
 	}

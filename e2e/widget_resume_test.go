@@ -35,7 +35,7 @@ import (
 // token (the old one stops working), live, and takes the parameter out of
 // the address.
 //
-// The valid code is made as the away email makes it (service.ResumeCode,
+// The valid code is made as the away email makes it (service.Notifications.ResumeCode,
 // with the server's keyring, which the test hands the server through
 // HELPIUM_ENCRYPTION_KEY): waiting for the notifier (a minute's delay at
 // least, then its 30-second runs) would make this test minutes long, and
@@ -191,7 +191,7 @@ func TestWidgetResume(t *testing.T) {
 		}
 		for _, c := range []struct{ name, code string }{
 			{"malformed", "not-a-code"}, // 422
-			{"expired", old.ResumeCode(wsID, convID)},
+			{"expired", old.Notifications.ResumeCode(wsID, convID)},
 		} {
 			b.do("open the "+c.name+" link", chromedp.Navigate(srv.URL+"/demo?from=email&"+"helpium_resume="+url.QueryEscape(c.code)+"#pricing"))
 			b.wait("the notice ("+c.name+")", visible(".home .notice.warn")+` && `+w(".home .notice.warn")+`.textContent === `+jsString(expired), 15*time.Second)
@@ -217,7 +217,7 @@ func TestWidgetResume(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code := svc.ResumeCode(wsID, convID)
+		code := svc.Notifications.ResumeCode(wsID, convID)
 		// Another device: no stored session.
 		b.do("leave the widget", chromedp.Navigate(srv.URL+"/healthz"))
 		b.eval(`localStorage.clear()`, nil)

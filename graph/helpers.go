@@ -35,7 +35,7 @@ func (r *Resolver) conversationMessages(ctx context.Context, c *helpium.Conversa
 		}
 		return r.loaders(ctx).MessageWindow.Load(ctx, service.MessageWindow{ConversationID: c.ID, N: n, FromEnd: fromEnd})
 	}
-	return r.Service.ConversationMessages(ctx, c.ID, page)
+	return r.Service.Inbox.ConversationMessages(ctx, c.ID, page)
 }
 
 // customerConversations pages a customer's conversations: pages without a
@@ -48,7 +48,7 @@ func (r *Resolver) customerConversations(ctx context.Context, c *helpium.Custome
 		}
 		return r.loaders(ctx).CustomerConversations.Load(ctx, service.CustomerConversations{WorkspaceID: c.WorkspaceID, CustomerID: c.ID, N: n})
 	}
-	return r.Service.Conversations(ctx, c.WorkspaceID, helpium.ConversationFilter{CustomerID: &c.ID}, orderOrDefault(nil), page, helpium.ConversationInclude{})
+	return r.Service.Inbox.Conversations(ctx, c.WorkspaceID, helpium.ConversationFilter{CustomerID: &c.ID}, orderOrDefault(nil), page, helpium.ConversationInclude{})
 }
 
 // membershipWorkspace loads a membership's workspace, batched across the
@@ -157,7 +157,7 @@ func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationC
 		for i, e := range conn.Edges {
 			keys[i] = service.MessageWindow{ConversationID: e.Node.ID, N: n, FromEnd: fromEnd}
 		}
-		jobs = append(jobs, func() error { return prime(ctx, l.MessageWindow, keys, r.Service.MessageWindows) })
+		jobs = append(jobs, func() error { return prime(ctx, l.MessageWindow, keys, r.Service.Inbox.MessageWindows) })
 	}
 	errs := make(chan error, len(jobs))
 	for _, job := range jobs {
@@ -261,7 +261,7 @@ func readState(ctx context.Context, svc *service.Service, c *helpium.Conversatio
 		return c.Read, nil
 	}
 	if a := helpium.ActorFrom(ctx); a != nil && a.Agent == nil {
-		return svc.WidgetReadState(ctx, c)
+		return svc.Conversations.WidgetReadState(ctx, c)
 	}
 	return loader.For(ctx, svc).ReadState.Load(ctx, c.ID)
 }

@@ -115,79 +115,79 @@ func (r *messageResolver) Attachments(ctx context.Context, obj *helpium.Message)
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*helpium.Session, error) {
-	s, err := r.Service.Login(ctx, email, password)
+	s, err := r.Service.Accounts.Login(ctx, email, password)
 	return inCookie(ctx, s), err
 }
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 	clearCookie(ctx)
-	return true, r.Service.Logout(ctx)
+	return true, r.Service.Accounts.Logout(ctx)
 }
 
 // CreateAccessToken is the resolver for the createAccessToken field.
 func (r *mutationResolver) CreateAccessToken(ctx context.Context, name string) (*helpium.NewAccessToken, error) {
-	return r.Service.CreateAccessToken(ctx, name)
+	return r.Service.Accounts.CreateAccessToken(ctx, name)
 }
 
 // RevokeAccessToken is the resolver for the revokeAccessToken field.
 func (r *mutationResolver) RevokeAccessToken(ctx context.Context, id string) (bool, error) {
-	return true, r.Service.RevokeAccessToken(ctx, id)
+	return true, r.Service.Accounts.RevokeAccessToken(ctx, id)
 }
 
 // ChangePassword is the resolver for the changePassword field.
 func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string, signOutOtherSessions bool) (bool, error) {
-	return true, r.Service.ChangePassword(ctx, currentPassword, newPassword, signOutOtherSessions)
+	return true, r.Service.Accounts.ChangePassword(ctx, currentPassword, newPassword, signOutOtherSessions)
 }
 
 // RequestPasswordReset is the resolver for the requestPasswordReset field.
 func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (bool, error) {
-	return true, r.Service.RequestPasswordReset(ctx, email)
+	return true, r.Service.Accounts.RequestPasswordReset(ctx, email)
 }
 
 // ResetPassword is the resolver for the resetPassword field.
 func (r *mutationResolver) ResetPassword(ctx context.Context, token string, newPassword string) (*helpium.Session, error) {
-	return r.Service.ResetPassword(ctx, token, newPassword)
+	return r.Service.Accounts.ResetPassword(ctx, token, newPassword)
 }
 
 // AcceptInvitation is the resolver for the acceptInvitation field.
 func (r *mutationResolver) AcceptInvitation(ctx context.Context, input service.AcceptInvitationInput) (*service.AcceptedInvitation, error) {
-	return r.Service.AcceptInvitation(ctx, input)
+	return r.Service.Accounts.AcceptInvitation(ctx, input)
 }
 
 // ReplyToConversation is the resolver for the replyToConversation field.
 func (r *mutationResolver) ReplyToConversation(ctx context.Context, input model.ReplyInput) (*helpium.SentMessage, error) {
-	return r.Service.ReplyToConversation(ctx, input.ConversationID, input.Body, input.ClientMessageID, uploads(input.Files))
+	return r.Service.Inbox.ReplyToConversation(ctx, input.ConversationID, input.Body, input.ClientMessageID, uploads(input.Files))
 }
 
 // AddInternalNote is the resolver for the addInternalNote field.
 func (r *mutationResolver) AddInternalNote(ctx context.Context, input model.InternalNoteInput) (*helpium.Message, error) {
-	return r.Service.AddInternalNote(ctx, input.ConversationID, input.Body, uploads(input.Files))
+	return r.Service.Inbox.AddInternalNote(ctx, input.ConversationID, input.Body, uploads(input.Files))
 }
 
 // AssignConversation is the resolver for the assignConversation field.
 func (r *mutationResolver) AssignConversation(ctx context.Context, conversationID string, agentID *string) (*helpium.Conversation, error) {
-	return r.Service.AssignConversation(ctx, conversationID, agentID)
+	return r.Service.Inbox.AssignConversation(ctx, conversationID, agentID)
 }
 
 // SetConversationStatus is the resolver for the setConversationStatus field.
 func (r *mutationResolver) SetConversationStatus(ctx context.Context, conversationID string, status helpium.ConversationStatus) (*helpium.Conversation, error) {
-	return r.Service.SetConversationStatus(ctx, conversationID, status)
+	return r.Service.Inbox.SetConversationStatus(ctx, conversationID, status)
 }
 
 // UpdateWidgetSettings is the resolver for the updateWidgetSettings field.
 func (r *mutationResolver) UpdateWidgetSettings(ctx context.Context, workspaceID string, patch helpium.WidgetSettingsPatch) (*helpium.Workspace, error) {
-	return r.Service.UpdateWidgetSettings(ctx, workspaceID, patch)
+	return r.Service.Workspaces.UpdateWidgetSettings(ctx, workspaceID, patch)
 }
 
 // UpdateBusinessHours is the resolver for the updateBusinessHours field.
 func (r *mutationResolver) UpdateBusinessHours(ctx context.Context, workspaceID string, input helpium.BusinessHours) (*helpium.Workspace, error) {
-	return r.Service.UpdateBusinessHours(ctx, workspaceID, input)
+	return r.Service.Workspaces.UpdateBusinessHours(ctx, workspaceID, input)
 }
 
 // RotateWidgetKey is the resolver for the rotateWidgetKey field.
 func (r *mutationResolver) RotateWidgetKey(ctx context.Context, workspaceID string) (*helpium.Workspace, error) {
-	return r.Service.RotateWidgetKey(ctx, workspaceID)
+	return r.Service.Workspaces.RotateWidgetKey(ctx, workspaceID)
 }
 
 // InviteAgent is the resolver for the inviteAgent field.
@@ -196,7 +196,7 @@ func (r *mutationResolver) InviteAgent(ctx context.Context, workspaceID string, 
 	if name != nil {
 		n = *name
 	}
-	inv, err := r.Service.InviteAgent(ctx, workspaceID, email, n, role)
+	inv, err := r.Service.Accounts.InviteAgent(ctx, workspaceID, email, n, role)
 	if err != nil {
 		return nil, err
 	}
@@ -205,33 +205,33 @@ func (r *mutationResolver) InviteAgent(ctx context.Context, workspaceID string, 
 
 // RevokeInvitation is the resolver for the revokeInvitation field.
 func (r *mutationResolver) RevokeInvitation(ctx context.Context, workspaceID string, id string) (bool, error) {
-	return true, r.Service.RevokeInvitation(ctx, workspaceID, id)
+	return true, r.Service.Accounts.RevokeInvitation(ctx, workspaceID, id)
 }
 
 // RemoveAgent is the resolver for the removeAgent field.
 func (r *mutationResolver) RemoveAgent(ctx context.Context, workspaceID string, agentID string) (bool, error) {
-	return true, r.Service.RemoveAgent(ctx, workspaceID, agentID)
+	return true, r.Service.Accounts.RemoveAgent(ctx, workspaceID, agentID)
 }
 
 // SetAgentRole is the resolver for the setAgentRole field.
 func (r *mutationResolver) SetAgentRole(ctx context.Context, workspaceID string, agentID string, role helpium.Role) (*helpium.Membership, error) {
-	return r.Service.SetAgentRole(ctx, workspaceID, agentID, role)
+	return r.Service.Accounts.SetAgentRole(ctx, workspaceID, agentID, role)
 }
 
 // CreateConversation is the resolver for the createConversation field.
 func (r *mutationResolver) CreateConversation(ctx context.Context, input model.CreateConversationInput) (*helpium.NewConversation, error) {
-	return r.Service.CreateConversation(ctx, input.Message, input.ClientMessageID, input.InstallationID, uploads(input.Files))
+	return r.Service.Conversations.CreateConversation(ctx, input.Message, input.ClientMessageID, input.InstallationID, uploads(input.Files))
 }
 
 // SendMessage is the resolver for the sendMessage field.
 func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMessageInput) (*helpium.SentMessage, error) {
-	return r.Service.SendMessage(ctx, input.Token, input.Body, input.ClientMessageID, uploads(input.Files))
+	return r.Service.Conversations.SendMessage(ctx, input.Token, input.Body, input.ClientMessageID, uploads(input.Files))
 }
 
 // Identify is the resolver for the identify field.
 func (r *mutationResolver) Identify(ctx context.Context, input model.IdentifyInput) (*helpium.Customer, error) {
 	bearer, set := input.BearerToken.ValueOK()
-	return r.Service.Identify(ctx, service.Identify{
+	return r.Service.Identity.Identify(ctx, service.Identify{
 		Email: input.Email, Name: input.Name, WidgetToken: input.WidgetToken,
 		BearerTokenSet: set, BearerToken: bearer, UserHash: input.UserHash,
 	})
@@ -239,17 +239,17 @@ func (r *mutationResolver) Identify(ctx context.Context, input model.IdentifyInp
 
 // RotateIdentitySecret is the resolver for the rotateIdentitySecret field.
 func (r *mutationResolver) RotateIdentitySecret(ctx context.Context, workspaceID string) (*helpium.Workspace, error) {
-	return r.Service.RotateIdentitySecret(ctx, workspaceID)
+	return r.Service.Identity.RotateIdentitySecret(ctx, workspaceID)
 }
 
 // SetIdentityVerification is the resolver for the setIdentityVerification field.
 func (r *mutationResolver) SetIdentityVerification(ctx context.Context, workspaceID string, required bool) (*helpium.Workspace, error) {
-	return r.Service.SetIdentityVerification(ctx, workspaceID, required)
+	return r.Service.Identity.SetIdentityVerification(ctx, workspaceID, required)
 }
 
 // CreateArticle is the resolver for the createArticle field.
 func (r *mutationResolver) CreateArticle(ctx context.Context, input model.CreateArticleInput) (*helpium.Article, error) {
-	return r.Service.CreateArticle(ctx, input.WorkspaceID, helpium.ArticleInput{
+	return r.Service.Knowledge.CreateArticle(ctx, input.WorkspaceID, helpium.ArticleInput{
 		ExternalID: input.ExternalID, Title: input.Title, Body: input.Body, Slug: input.Slug,
 		Locale: input.Locale, Status: input.Status, Tags: input.Tags, URL: input.URL,
 	})
@@ -257,168 +257,168 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 
 // UpdateArticle is the resolver for the updateArticle field.
 func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input helpium.ArticlePatch) (*helpium.Article, error) {
-	return r.Service.UpdateArticle(ctx, id, input)
+	return r.Service.Knowledge.UpdateArticle(ctx, id, input)
 }
 
 // PublishArticle is the resolver for the publishArticle field.
 func (r *mutationResolver) PublishArticle(ctx context.Context, id string) (*helpium.Article, error) {
-	return r.Service.SetArticleStatus(ctx, id, helpium.ArticlePublished)
+	return r.Service.Knowledge.SetArticleStatus(ctx, id, helpium.ArticlePublished)
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
 func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*helpium.Article, error) {
-	return r.Service.SetArticleStatus(ctx, id, helpium.ArticleDraft)
+	return r.Service.Knowledge.SetArticleStatus(ctx, id, helpium.ArticleDraft)
 }
 
 // DeleteArticle is the resolver for the deleteArticle field.
 func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (bool, error) {
-	return true, r.Service.DeleteArticle(ctx, id)
+	return true, r.Service.Knowledge.DeleteArticle(ctx, id)
 }
 
 // SetAttachmentLimits is the resolver for the setAttachmentLimits field.
 func (r *mutationResolver) SetAttachmentLimits(ctx context.Context, workspaceID string, input model.AttachmentLimitsInput) (*helpium.Workspace, error) {
-	return r.Service.SetAttachmentLimits(ctx, workspaceID, attachmentLimitsFromInput(input))
+	return r.Service.Files.SetAttachmentLimits(ctx, workspaceID, attachmentLimitsFromInput(input))
 }
 
 // SetRateLimits is the resolver for the setRateLimits field.
 func (r *mutationResolver) SetRateLimits(ctx context.Context, workspaceID string, input model.RateLimitsInput) (*helpium.Workspace, error) {
-	return r.Service.SetRateLimits(ctx, workspaceID, rateLimitsFromInput(input))
+	return r.Service.Rates.SetRateLimits(ctx, workspaceID, rateLimitsFromInput(input))
 }
 
 // SetAllowedOrigins is the resolver for the setAllowedOrigins field.
 func (r *mutationResolver) SetAllowedOrigins(ctx context.Context, workspaceID string, origins []string) (*helpium.Workspace, error) {
-	return r.Service.SetAllowedOrigins(ctx, workspaceID, origins)
+	return r.Service.Workspaces.SetAllowedOrigins(ctx, workspaceID, origins)
 }
 
 // SetAwayEmail is the resolver for the setAwayEmail field.
 func (r *mutationResolver) SetAwayEmail(ctx context.Context, workspaceID string, input model.AwayEmailSettingsInput) (*helpium.Workspace, error) {
-	return r.Service.SetAwayEmail(ctx, workspaceID, awayEmailFromInput(input))
+	return r.Service.Notifications.SetAwayEmail(ctx, workspaceID, awayEmailFromInput(input))
 }
 
 // RequestTranscript is the resolver for the requestTranscript field.
 func (r *mutationResolver) RequestTranscript(ctx context.Context, token string) (bool, error) {
-	return true, r.Service.RequestTranscript(ctx, token)
+	return true, r.Service.Notifications.RequestTranscript(ctx, token)
 }
 
 // ResumeConversation is the resolver for the resumeConversation field.
 func (r *mutationResolver) ResumeConversation(ctx context.Context, code string) (*helpium.ResumedConversation, error) {
-	return r.Service.ResumeConversation(ctx, code)
+	return r.Service.Conversations.ResumeConversation(ctx, code)
 }
 
 // CreateAction is the resolver for the createAction field.
 func (r *mutationResolver) CreateAction(ctx context.Context, workspaceID string, input helpium.ActionInput) (*helpium.Action, error) {
-	return r.Service.CreateAction(ctx, workspaceID, input)
+	return r.Service.Actions.CreateAction(ctx, workspaceID, input)
 }
 
 // UpdateAction is the resolver for the updateAction field.
 func (r *mutationResolver) UpdateAction(ctx context.Context, id string, input helpium.ActionInput) (*helpium.Action, error) {
-	return r.Service.UpdateAction(ctx, id, input)
+	return r.Service.Actions.UpdateAction(ctx, id, input)
 }
 
 // DeleteAction is the resolver for the deleteAction field.
 func (r *mutationResolver) DeleteAction(ctx context.Context, id string) (bool, error) {
-	return true, r.Service.DeleteAction(ctx, id)
+	return true, r.Service.Actions.DeleteAction(ctx, id)
 }
 
 // RunAction is the resolver for the runAction field.
 func (r *mutationResolver) RunAction(ctx context.Context, conversationID string, actionID string, input helpium.JSON) (*helpium.ActionResult, error) {
-	return r.Service.RunAction(ctx, conversationID, actionID, input)
+	return r.Service.Actions.RunAction(ctx, conversationID, actionID, input)
 }
 
 // UpdateAnswerSettings is the resolver for the updateAnswerSettings field.
 func (r *mutationResolver) UpdateAnswerSettings(ctx context.Context, workspaceID string, threshold *float64, fallbackMessages []*model.LocalizedMessageInput) (*helpium.AnswerSettings, error) {
-	return r.Service.UpdateAnswerSettings(ctx, workspaceID, threshold, messageMap(fallbackMessages))
+	return r.Service.Knowledge.UpdateAnswerSettings(ctx, workspaceID, threshold, messageMap(fallbackMessages))
 }
 
 // CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
 func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, workspaceID string, input helpium.WebhookEndpointInput) (*service.NewWebhookEndpoint, error) {
-	return r.Service.CreateWebhookEndpoint(ctx, workspaceID, input)
+	return r.Service.Webhooks.CreateWebhookEndpoint(ctx, workspaceID, input)
 }
 
 // UpdateWebhookEndpoint is the resolver for the updateWebhookEndpoint field.
 func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, id string, input helpium.WebhookEndpointInput) (*helpium.WebhookEndpoint, error) {
-	return r.Service.UpdateWebhookEndpoint(ctx, id, input)
+	return r.Service.Webhooks.UpdateWebhookEndpoint(ctx, id, input)
 }
 
 // DeleteWebhookEndpoint is the resolver for the deleteWebhookEndpoint field.
 func (r *mutationResolver) DeleteWebhookEndpoint(ctx context.Context, id string) (bool, error) {
-	return true, r.Service.DeleteWebhookEndpoint(ctx, id)
+	return true, r.Service.Webhooks.DeleteWebhookEndpoint(ctx, id)
 }
 
 // RotateWebhookSecret is the resolver for the rotateWebhookSecret field.
 func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id string) (*service.NewWebhookEndpoint, error) {
-	return r.Service.RotateWebhookSecret(ctx, id)
+	return r.Service.Webhooks.RotateWebhookSecret(ctx, id)
 }
 
 // SendTestWebhook is the resolver for the sendTestWebhook field.
 func (r *mutationResolver) SendTestWebhook(ctx context.Context, id string) (*helpium.WebhookDelivery, error) {
-	return r.Service.SendTestWebhook(ctx, id)
+	return r.Service.Webhooks.SendTestWebhook(ctx, id)
 }
 
 // RedeliverWebhook is the resolver for the redeliverWebhook field.
 func (r *mutationResolver) RedeliverWebhook(ctx context.Context, deliveryID string) (*helpium.WebhookDelivery, error) {
-	return r.Service.RedeliverWebhook(ctx, deliveryID)
+	return r.Service.Webhooks.RedeliverWebhook(ctx, deliveryID)
 }
 
 // SetTyping is the resolver for the setTyping field.
 func (r *mutationResolver) SetTyping(ctx context.Context, conversationID string, typing bool) (bool, error) {
-	return true, r.Service.SetTyping(ctx, conversationID, typing)
+	return true, r.Service.Live.SetTyping(ctx, conversationID, typing)
 }
 
 // MarkConversationRead is the resolver for the markConversationRead field.
 func (r *mutationResolver) MarkConversationRead(ctx context.Context, conversationID string) (*helpium.Conversation, error) {
-	return r.Service.MarkConversationRead(ctx, conversationID)
+	return r.Service.Inbox.MarkConversationRead(ctx, conversationID)
 }
 
 // WidgetTyping is the resolver for the widgetTyping field.
 func (r *mutationResolver) WidgetTyping(ctx context.Context, token string, typing bool) (bool, error) {
-	return true, r.Service.WidgetTyping(ctx, token, typing)
+	return true, r.Service.Live.WidgetTyping(ctx, token, typing)
 }
 
 // MarkWidgetRead is the resolver for the markWidgetRead field.
 func (r *mutationResolver) MarkWidgetRead(ctx context.Context, token string, messageID string) (*helpium.Conversation, error) {
-	return r.Service.MarkWidgetRead(ctx, token, messageID)
+	return r.Service.Conversations.MarkWidgetRead(ctx, token, messageID)
 }
 
 // RateAnswer is the resolver for the rateAnswer field.
 func (r *mutationResolver) RateAnswer(ctx context.Context, answerID string, helpful bool, comment *string) (*helpium.AnswerFeedback, error) {
-	return r.Service.RateAnswer(ctx, answerID, helpful, comment)
+	return r.Service.Knowledge.RateAnswer(ctx, answerID, helpful, comment)
 }
 
 // HandOver is the resolver for the handOver field.
 func (r *mutationResolver) HandOver(ctx context.Context, answerID string, token *string, installationID *string) (*helpium.NewConversation, error) {
-	return r.Service.HandOver(ctx, helpium.HandoverInput{AnswerID: answerID, Token: token, InstallationID: installationID})
+	return r.Service.Knowledge.HandOver(ctx, helpium.HandoverInput{AnswerID: answerID, Token: token, InstallationID: installationID})
 }
 
 // RateConversation is the resolver for the rateConversation field.
 func (r *mutationResolver) RateConversation(ctx context.Context, token string, rating int, comment *string) (*helpium.Conversation, error) {
-	return r.Service.RateConversation(ctx, token, rating, comment)
+	return r.Service.Conversations.RateConversation(ctx, token, rating, comment)
 }
 
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*helpium.Agent, error) {
-	return r.Service.Me(ctx)
+	return r.Service.Accounts.Me(ctx)
 }
 
 // MyWorkspaces is the resolver for the myWorkspaces field.
 func (r *queryResolver) MyWorkspaces(ctx context.Context) ([]*helpium.Membership, error) {
-	return r.Service.MyMemberships(ctx)
+	return r.Service.Accounts.MyMemberships(ctx)
 }
 
 // AccessTokens is the resolver for the accessTokens field.
 func (r *queryResolver) AccessTokens(ctx context.Context) ([]*helpium.AccessToken, error) {
-	return r.Service.AccessTokens(ctx)
+	return r.Service.Accounts.AccessTokens(ctx)
 }
 
 // Workspace is the resolver for the workspace field.
 func (r *queryResolver) Workspace(ctx context.Context, id string) (*helpium.Workspace, error) {
-	return r.Service.Workspace(ctx, id)
+	return r.Service.Workspaces.Workspace(ctx, id)
 }
 
 // Conversations is the resolver for the conversations field.
 func (r *queryResolver) Conversations(ctx context.Context, workspaceID string, filter *helpium.ConversationFilter, orderBy *helpium.ConversationOrder, first *int, after *string, last *int, before *string) (*helpium.ConversationConnection, error) {
 	inc, node := inboxSelection(ctx)
-	conn, err := r.Service.Conversations(ctx, workspaceID, filterOrEmpty(filter), orderOrDefault(orderBy), helpium.Page{First: first, After: after, Last: last, Before: before}, inc)
+	conn, err := r.Service.Inbox.Conversations(ctx, workspaceID, filterOrEmpty(filter), orderOrDefault(orderBy), helpium.Page{First: first, After: after, Last: last, Before: before}, inc)
 	if err != nil {
 		return nil, err
 	}
@@ -427,7 +427,7 @@ func (r *queryResolver) Conversations(ctx context.Context, workspaceID string, f
 
 // Conversation is the resolver for the conversation field.
 func (r *queryResolver) Conversation(ctx context.Context, id string) (*helpium.Conversation, error) {
-	return r.Service.Conversation(ctx, id)
+	return r.Service.Inbox.Conversation(ctx, id)
 }
 
 // Customers is the resolver for the customers field.
@@ -436,37 +436,37 @@ func (r *queryResolver) Customers(ctx context.Context, workspaceID string, query
 	if query != nil {
 		q = *query
 	}
-	return r.Service.Customers(ctx, workspaceID, q, helpium.Page{First: first, After: after})
+	return r.Service.Inbox.Customers(ctx, workspaceID, q, helpium.Page{First: first, After: after})
 }
 
 // Customer is the resolver for the customer field.
 func (r *queryResolver) Customer(ctx context.Context, id string) (*helpium.Customer, error) {
-	return r.Service.Customer(ctx, id)
+	return r.Service.Inbox.Customer(ctx, id)
 }
 
 // Stats is the resolver for the stats field.
 func (r *queryResolver) Stats(ctx context.Context, workspaceID string, from time.Time, to time.Time) (*helpium.Stats, error) {
-	return r.Service.Stats(ctx, workspaceID, from, to)
+	return r.Service.Inbox.Stats(ctx, workspaceID, from, to)
 }
 
 // WidgetSettings is the resolver for the widgetSettings field.
 func (r *queryResolver) WidgetSettings(ctx context.Context) (*helpium.WidgetSettings, error) {
-	return r.Service.WidgetSettings(ctx)
+	return r.Service.Workspaces.WidgetSettings(ctx)
 }
 
 // WidgetConversation is the resolver for the widgetConversation field.
 func (r *queryResolver) WidgetConversation(ctx context.Context, token string) (*helpium.Conversation, error) {
-	return r.Service.WidgetConversation(ctx, token)
+	return r.Service.Conversations.WidgetConversation(ctx, token)
 }
 
 // WidgetMessages is the resolver for the widgetMessages field.
 func (r *queryResolver) WidgetMessages(ctx context.Context, token string, after *string, limit *int) (*helpium.MessagePage, error) {
-	return r.Service.MessagesByToken(ctx, token, after, limit)
+	return r.Service.Conversations.MessagesByToken(ctx, token, after, limit)
 }
 
 // WidgetConversations is the resolver for the widgetConversations field.
 func (r *queryResolver) WidgetConversations(ctx context.Context, token string) ([]*helpium.Conversation, error) {
-	return r.Service.SessionConversations(ctx, token)
+	return r.Service.Identity.SessionConversations(ctx, token)
 }
 
 // Articles is the resolver for the articles field.
@@ -475,12 +475,12 @@ func (r *queryResolver) Articles(ctx context.Context, workspaceID string, filter
 	if filter != nil {
 		f = *filter
 	}
-	return r.Service.Articles(ctx, workspaceID, f, helpium.Page{First: first, After: after})
+	return r.Service.Knowledge.Articles(ctx, workspaceID, f, helpium.Page{First: first, After: after})
 }
 
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, id string) (*helpium.Article, error) {
-	return r.Service.Article(ctx, id)
+	return r.Service.Knowledge.Article(ctx, id)
 }
 
 // SearchArticles is the resolver for the searchArticles field.
@@ -489,82 +489,82 @@ func (r *queryResolver) SearchArticles(ctx context.Context, query string, limit 
 	if includeDrafts != nil {
 		in.IncludeDrafts = *includeDrafts
 	}
-	return r.Service.Search(ctx, workspaceID, in)
+	return r.Service.Knowledge.Search(ctx, workspaceID, in)
 }
 
 // Actions is the resolver for the actions field.
 func (r *queryResolver) Actions(ctx context.Context, workspaceID string) ([]*helpium.Action, error) {
-	return r.Service.Actions(ctx, workspaceID)
+	return r.Service.Actions.List(ctx, workspaceID)
 }
 
 // Action is the resolver for the action field.
 func (r *queryResolver) Action(ctx context.Context, id string) (*helpium.Action, error) {
-	return r.Service.Action(ctx, id)
+	return r.Service.Actions.Action(ctx, id)
 }
 
 // ActionCalls is the resolver for the actionCalls field.
 func (r *queryResolver) ActionCalls(ctx context.Context, workspaceID string, actionID *string, conversationID *string, limit *int) ([]*helpium.ActionCall, error) {
-	return r.Service.ActionCalls(ctx, workspaceID, helpium.ActionCallFilter{ActionID: actionID, ConversationID: conversationID, Limit: limit})
+	return r.Service.Actions.ActionCalls(ctx, workspaceID, helpium.ActionCallFilter{ActionID: actionID, ConversationID: conversationID, Limit: limit})
 }
 
 // Answer is the resolver for the answer field.
 func (r *queryResolver) Answer(ctx context.Context, query string, locale *string, widgetToken *string, workspaceID *string, installationID *string) (*helpium.Answer, error) {
-	return r.Service.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken, WorkspaceID: workspaceID, InstallationID: installationID})
+	return r.Service.Knowledge.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken, WorkspaceID: workspaceID, InstallationID: installationID})
 }
 
 // WebhookEndpoints is the resolver for the webhookEndpoints field.
 func (r *queryResolver) WebhookEndpoints(ctx context.Context, workspaceID string) ([]*helpium.WebhookEndpoint, error) {
-	return r.Service.WebhookEndpoints(ctx, workspaceID)
+	return r.Service.Webhooks.WebhookEndpoints(ctx, workspaceID)
 }
 
 // WebhookEndpoint is the resolver for the webhookEndpoint field.
 func (r *queryResolver) WebhookEndpoint(ctx context.Context, id string) (*helpium.WebhookEndpoint, error) {
-	return r.Service.WebhookEndpoint(ctx, id)
+	return r.Service.Webhooks.WebhookEndpoint(ctx, id)
 }
 
 // Answers is the resolver for the answers field.
 func (r *queryResolver) Answers(ctx context.Context, workspaceID string, helpful *bool, answered *bool, from *time.Time, to *time.Time, first *int) ([]*helpium.AnswerRecord, error) {
-	return r.Service.Answers(ctx, workspaceID, answerFilter(helpful, answered, from, to, first))
+	return r.Service.Knowledge.Answers(ctx, workspaceID, answerFilter(helpful, answered, from, to, first))
 }
 
 // ContentGaps is the resolver for the contentGaps field.
 func (r *queryResolver) ContentGaps(ctx context.Context, workspaceID string, from time.Time, to time.Time) (*helpium.ContentGapReport, error) {
-	return r.Service.ContentGaps(ctx, workspaceID, from, to)
+	return r.Service.Knowledge.ContentGaps(ctx, workspaceID, from, to)
 }
 
 // WidgetMessageAdded is the resolver for the widgetMessageAdded field.
 func (r *subscriptionResolver) WidgetMessageAdded(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
-	return r.Service.FollowMessagesByToken(ctx, token, after)
+	return r.Service.Live.FollowMessagesByToken(ctx, token, after)
 }
 
 // MessageAdded is the resolver for the messageAdded field.
 func (r *subscriptionResolver) MessageAdded(ctx context.Context, conversationID string) (<-chan *helpium.Message, error) {
-	return r.Service.MessageAdded(ctx, conversationID)
+	return r.Service.Live.MessageAdded(ctx, conversationID)
 }
 
 // ConversationChanged is the resolver for the conversationChanged field.
 func (r *subscriptionResolver) ConversationChanged(ctx context.Context, workspaceID string) (<-chan *service.ConversationChange, error) {
-	return r.Service.ConversationChanged(ctx, workspaceID)
+	return r.Service.Live.ConversationChanged(ctx, workspaceID)
 }
 
 // ConversationActivity is the resolver for the conversationActivity field.
 func (r *subscriptionResolver) ConversationActivity(ctx context.Context, conversationID string) (<-chan *helpium.ConversationActivity, error) {
-	return r.Service.ConversationActivity(ctx, conversationID)
+	return r.Service.Live.ConversationActivity(ctx, conversationID)
 }
 
 // WidgetActivity is the resolver for the widgetActivity field.
 func (r *subscriptionResolver) WidgetActivity(ctx context.Context, token string) (<-chan *helpium.ConversationActivity, error) {
-	return r.Service.WidgetActivity(ctx, token)
+	return r.Service.Live.WidgetActivity(ctx, token)
 }
 
 // Deliveries is the resolver for the deliveries field.
 func (r *webhookEndpointResolver) Deliveries(ctx context.Context, obj *helpium.WebhookEndpoint, first *int) ([]*helpium.WebhookDelivery, error) {
-	return r.Service.WebhookDeliveries(ctx, obj, deref(first, 20))
+	return r.Service.Webhooks.WebhookDeliveries(ctx, obj, deref(first, 20))
 }
 
 // MyRole is the resolver for the myRole field.
 func (r *workspaceResolver) MyRole(ctx context.Context, obj *helpium.Workspace) (helpium.Role, error) {
-	return r.Service.WorkspaceRole(ctx, obj.ID)
+	return r.Service.Workspaces.WorkspaceRole(ctx, obj.ID)
 }
 
 // WidgetConfig is the resolver for the widgetConfig field.
@@ -574,44 +574,44 @@ func (r *workspaceResolver) WidgetConfig(ctx context.Context, obj *helpium.Works
 
 // BusinessHoursStatus is the resolver for the businessHoursStatus field.
 func (r *workspaceResolver) BusinessHoursStatus(ctx context.Context, obj *helpium.Workspace) (*helpium.BusinessHoursView, error) {
-	return r.Service.BusinessHoursStatus(ctx, obj)
+	return r.Service.Workspaces.BusinessHoursStatus(ctx, obj)
 }
 
 // WidgetKey is the resolver for the widgetKey field.
 func (r *workspaceResolver) WidgetKey(ctx context.Context, obj *helpium.Workspace) (string, error) {
-	return r.Service.WidgetKey(ctx, obj.ID)
+	return r.Service.Workspaces.WidgetKey(ctx, obj.ID)
 }
 
 // Members is the resolver for the members field.
 func (r *workspaceResolver) Members(ctx context.Context, obj *helpium.Workspace) ([]*helpium.Membership, error) {
-	return r.Service.WorkspaceMembers(ctx, obj.ID)
+	return r.Service.Accounts.WorkspaceMembers(ctx, obj.ID)
 }
 
 // Invitations is the resolver for the invitations field.
 func (r *workspaceResolver) Invitations(ctx context.Context, obj *helpium.Workspace) ([]*helpium.Invitation, error) {
-	return r.Service.Invitations(ctx, obj.ID)
+	return r.Service.Accounts.Invitations(ctx, obj.ID)
 }
 
 // IdentitySecret is the resolver for the identitySecret field.
 func (r *workspaceResolver) IdentitySecret(ctx context.Context, obj *helpium.Workspace) (string, error) {
-	return r.Service.IdentitySecret(ctx, obj.ID)
+	return r.Service.Identity.IdentitySecret(ctx, obj.ID)
 }
 
 // RateLimits is the resolver for the rateLimits field.
 func (r *workspaceResolver) RateLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.RateLimits, error) {
-	l, err := r.Service.RateLimitsOf(ctx, obj)
+	l, err := r.Service.Rates.RateLimitsOf(ctx, obj)
 	return &l, err
 }
 
 // AttachmentLimits is the resolver for the attachmentLimits field.
 func (r *workspaceResolver) AttachmentLimits(ctx context.Context, obj *helpium.Workspace) (*helpium.AttachmentLimits, error) {
-	l, err := r.Service.AttachmentLimitsOf(ctx, obj)
+	l, err := r.Service.Files.AttachmentLimitsOf(ctx, obj)
 	return &l, err
 }
 
 // AwayEmail is the resolver for the awayEmail field.
 func (r *workspaceResolver) AwayEmail(ctx context.Context, obj *helpium.Workspace) (*model.AwayEmailSettings, error) {
-	a, err := r.Service.AwayEmailOf(ctx, obj)
+	a, err := r.Service.Notifications.AwayEmailOf(ctx, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -620,7 +620,7 @@ func (r *workspaceResolver) AwayEmail(ctx context.Context, obj *helpium.Workspac
 
 // AnswerSettings is the resolver for the answerSettings field.
 func (r *workspaceResolver) AnswerSettings(ctx context.Context, obj *helpium.Workspace) (*helpium.AnswerSettings, error) {
-	return r.Service.AnswerSettings(ctx, obj.ID)
+	return r.Service.Knowledge.AnswerSettings(ctx, obj.ID)
 }
 
 // Workspace is the resolver for the workspace field.

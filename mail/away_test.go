@@ -37,36 +37,36 @@ func TestAwayEmailSurvivesAnSMTPOutage(t *testing.T) {
 	}
 	svc := newService()
 
-	owner, err := svc.CreateWorkspaceWithOwner(ctx, "Acme", "")
+	owner, err := svc.Accounts.CreateWorkspaceWithOwner(ctx, "Acme", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	agent, err := svc.AuthenticateAgentToken(ctx, owner.Token)
+	agent, err := svc.Accounts.AuthenticateAgentToken(ctx, owner.Token)
 	if err != nil {
 		t.Fatal(err)
 	}
 	agentCtx := helpium.WithActor(ctx, agent)
-	if _, err := svc.SetAwayEmail(agentCtx, owner.Workspace.ID, helpium.AwayEmail{Enabled: true, ResumeURL: "https://shop.example.com/"}); err != nil {
+	if _, err := svc.Notifications.SetAwayEmail(agentCtx, owner.Workspace.ID, helpium.AwayEmail{Enabled: true, ResumeURL: "https://shop.example.com/"}); err != nil {
 		t.Fatal(err)
 	}
-	ws, err := svc.AuthenticateWidgetKey(ctx, owner.Workspace.APIKey)
+	ws, err := svc.Workspaces.AuthenticateWidgetKey(ctx, owner.Workspace.APIKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	widgetCtx := helpium.WithActor(ctx, &helpium.Actor{Workspace: ws})
-	started, err := svc.CreateConversation(widgetCtx, "Is my order shipped?", nil, nil, nil)
+	started, err := svc.Conversations.CreateConversation(widgetCtx, "Is my order shipped?", nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const to = "away-outage@mail.test"
-	if _, err := svc.Identify(widgetCtx, service.Identify{Email: to, WidgetToken: started.WidgetToken}); err != nil {
+	if _, err := svc.Identity.Identify(widgetCtx, service.Identify{Email: to, WidgetToken: started.WidgetToken}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ReplyToConversation(agentCtx, started.Conversation.ID, "Yes, this morning.", nil, nil); err != nil {
+	if _, err := svc.Inbox.ReplyToConversation(agentCtx, started.Conversation.ID, "Yes, this morning.", nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	advance(6 * time.Minute)
-	if n, err := svc.SendAwayEmails(ctx); err != nil || n != 1 {
+	if n, err := svc.Notifications.SendAwayEmails(ctx); err != nil || n != 1 {
 		t.Fatalf("queued %d (%v), want 1", n, err)
 	}
 
@@ -89,7 +89,7 @@ func TestAwayEmailSurvivesAnSMTPOutage(t *testing.T) {
 	}
 	// A restarted notifier queues nothing more, the outage or not.
 	advance(time.Hour)
-	if n, err := newService().SendAwayEmails(ctx); err != nil || n != 0 {
+	if n, err := newService().Notifications.SendAwayEmails(ctx); err != nil || n != 0 {
 		t.Fatalf("a restarted notifier queued %d (%v)", n, err)
 	}
 	// The server is back: a new mailer (a restart) sends it, once.

@@ -62,7 +62,7 @@ func restSearch(t *testing.T, app *apptest.App, key string, body any) searchResp
 
 func importKB(t *testing.T, app *apptest.App, ws *helpium.Workspace, in []helpium.ArticleInput) *helpium.ImportResult {
 	t.Helper()
-	res, err := app.Service.ImportArticles(context.Background(), ws.ID, in)
+	res, err := app.Service.Knowledge.ImportArticles(context.Background(), ws.ID, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestAgentSearchAndArticleAdmin(t *testing.T) {
 
 	// Listing with filters and a count.
 	for _, in := range helpCenter {
-		if _, err := app.Service.ImportArticles(context.Background(), ws.ID, []helpium.ArticleInput{in}); err != nil {
+		if _, err := app.Service.Knowledge.ImportArticles(context.Background(), ws.ID, []helpium.ArticleInput{in}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -353,7 +353,7 @@ func TestSearchUnavailable(t *testing.T) {
 	l.Close()
 	app, _ := apptest.NewSearch(t, service.Options{}, apptest.SearchOptions{WeaviateURL: closed})
 	ws := app.Workspace(t, "Acme")
-	if _, err := app.Service.ImportArticles(context.Background(), ws.ID, helpCenter); err != nil {
+	if _, err := app.Service.Knowledge.ImportArticles(context.Background(), ws.ID, helpCenter); err != nil {
 		t.Fatalf("article writes must succeed while the index is down: %v", err)
 	}
 	start := time.Now()
@@ -398,7 +398,7 @@ func TestOutboxAcrossWeaviateOutage(t *testing.T) {
 	if err := wv.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	res, err := app.Service.ImportArticles(ctx, ws.ID, append([]helpium.ArticleInput{
+	res, err := app.Service.Knowledge.ImportArticles(ctx, ws.ID, append([]helpium.ArticleInput{
 		article("pw", "Reset your password", "Gone: this article now talks about something else entirely, like gardening tips."),
 	}, helpCenter[2:]...))
 	if err != nil || res.Created != 2 || res.Updated != 1 {

@@ -354,10 +354,10 @@ func TestEmailOff(t *testing.T) {
 	o := app.Owned(t, "Acme")
 	svc := service.New(app.Service.Store(), service.Options{}) // no PublicURL: no email
 	ctx := agentCtx(t, app, o.Token)
-	if _, err := svc.InviteAgent(ctx, o.Workspace.ID, "someone@mail.test", "", helpium.RoleAgent); helpium.ErrorCode(err) != helpium.EUnavailable {
+	if _, err := svc.Accounts.InviteAgent(ctx, o.Workspace.ID, "someone@mail.test", "", helpium.RoleAgent); helpium.ErrorCode(err) != helpium.EUnavailable {
 		t.Errorf("invite: %v", err)
 	}
-	if err := svc.RequestPasswordReset(context.Background(), "someone@mail.test"); helpium.ErrorCode(err) != helpium.EUnavailable {
+	if err := svc.Accounts.RequestPasswordReset(context.Background(), "someone@mail.test"); helpium.ErrorCode(err) != helpium.EUnavailable {
 		t.Errorf("reset: %v", err)
 	}
 }

@@ -451,7 +451,7 @@ func TestAIToolCallRoundTrip(t *testing.T) {
 	mustGraphQL(t, rec.gql(t, app, o.Token, createActionMutation, map[string]any{"w": ws.ID, "in": status}, nil))
 
 	widgetCtx := helpium.WithActor(ctx, &helpium.Actor{Workspace: ws})
-	answer, err := app.Service.AnswerWithActions(widgetCtx, widgetToken, "Where is my order A-17?")
+	answer, err := app.Service.Actions.AnswerWithActions(widgetCtx, widgetToken, "Where is my order A-17?")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -520,7 +520,7 @@ func TestAIToolCallRoundTrip(t *testing.T) {
 	// A conversation whose customer has no token is not offered the action
 	// that needs one.
 	_, anonToken := startConversation(t, app, key, "hi")
-	if _, err := app.Service.AnswerWithActions(widgetCtx, anonToken, "Is the service up?"); err != nil {
+	if _, err := app.Service.Actions.AnswerWithActions(widgetCtx, anonToken, "Is the service up?"); err != nil {
 		t.Fatal(err)
 	}
 	if tools := model.requests[2]["tools"].([]any); len(tools) != 1 || tools[0].(map[string]any)["function"].(map[string]any)["name"] != "service_status" {
@@ -538,14 +538,14 @@ func TestAIToolCallRoundTrip(t *testing.T) {
 	model.mu.Lock()
 	model.fail = true
 	model.mu.Unlock()
-	if _, err := app.Service.AnswerWithActions(widgetCtx, widgetToken, "again?"); helpium.ErrorCode(err) != helpium.EUnavailable {
+	if _, err := app.Service.Actions.AnswerWithActions(widgetCtx, widgetToken, "again?"); helpium.ErrorCode(err) != helpium.EUnavailable {
 		t.Errorf("failing model: %v", err)
 	}
 	bare := service.New(app.Service.Store(), service.Options{})
-	if _, err := bare.AnswerWithActions(widgetCtx, widgetToken, "hi"); helpium.ErrorCode(err) != helpium.EUnavailable {
+	if _, err := bare.Actions.AnswerWithActions(widgetCtx, widgetToken, "hi"); helpium.ErrorCode(err) != helpium.EUnavailable {
 		t.Errorf("no model: %v", err)
 	}
-	if _, err := app.Service.AnswerWithActions(widgetCtx, widgetToken, "  "); helpium.ErrorCode(err) != helpium.EInvalid {
+	if _, err := app.Service.Actions.AnswerWithActions(widgetCtx, widgetToken, "  "); helpium.ErrorCode(err) != helpium.EInvalid {
 		t.Errorf("blank question: %v", err)
 	}
 }
@@ -596,7 +596,7 @@ func TestUnverifiedSessionNeverActsWithAnotherSessionsToken(t *testing.T) {
 	app := apptest.New(t, service.Options{Actions: testExecutor()})
 	o := app.Owned(t, "Acme")
 	ws, key := o.Workspace.ID, o.Workspace.APIKey
-	secretKey, err := app.Service.IdentitySecret(agentCtx(t, app, o.Token), ws)
+	secretKey, err := app.Service.Identity.IdentitySecret(agentCtx(t, app, o.Token), ws)
 	if err != nil {
 		t.Fatal(err)
 	}

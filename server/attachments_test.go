@@ -310,7 +310,7 @@ func TestAttachmentSweep(t *testing.T) {
 		return key
 	}
 	old, recent := orphan(2*time.Hour), orphan(time.Minute)
-	n, err := app.Service.SweepAttachments(ctx)
+	n, err := app.Service.Files.SweepAttachments(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("sweep: %d %v", n, err)
 	}

@@ -96,7 +96,7 @@ func (s *awaySetup) note(t *testing.T, conversation, body string) {
 // notify runs the notifier once and returns how many emails it queued.
 func (s *awaySetup) notify(t *testing.T) int {
 	t.Helper()
-	n, err := s.app.Service.SendAwayEmails(context.Background())
+	n, err := s.app.Service.Notifications.SendAwayEmails(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestAwayEmailArrivesOnceAndItsLinkResumesTheConversation(t *testing.T) {
 	}
 	// Another replica (a restart) finds nothing more to send.
 	other := apptest.Start(t, s.app.DatabaseURL, service.Options{Now: s.clock.Now})
-	if n, err := other.Service.SendAwayEmails(ctx); err != nil || n != 0 {
+	if n, err := other.Service.Notifications.SendAwayEmails(ctx); err != nil || n != 0 {
 		t.Fatalf("the other replica queued %d (%v)", n, err)
 	}
 	if n := s.notify(t); n != 0 {

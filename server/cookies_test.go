@@ -19,7 +19,7 @@ import (
 func TestCookieSessions(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	o := app.Owned(t, "Acme")
-	_, _, pw, err := app.Service.CreateMember(context.Background(), o.Workspace.ID, "ann@example.com", "Ann", helpium.RoleAgent)
+	_, _, pw, err := app.Service.Accounts.CreateMember(context.Background(), o.Workspace.ID, "ann@example.com", "Ann", helpium.RoleAgent)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func mustGraphQL(t *testing.T, errs []apptest.GraphQLError) {
 func TestLoginTokensExpiryAndRevocation(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ctx := context.Background()
-	o, err := app.Service.CreateWorkspaceWithOwner(ctx, "Acme", "Owner@Acme.test")
+	o, err := app.Service.Accounts.CreateWorkspaceWithOwner(ctx, "Acme", "Owner@Acme.test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func TestWeaviateStoppedMidRun(t *testing.T) {
 	})
 	ws := app.Workspace(t, "Acme")
 	published, ext := helpium.ArticlePublished, "pw"
-	if _, err := app.Service.ImportArticles(ctx, ws.ID, []helpium.ArticleInput{{ExternalID: &ext, Title: "Reset your password", Body: "Open settings and choose reset password.", Status: &published}}); err != nil {
+	if _, err := app.Service.Knowledge.ImportArticles(ctx, ws.ID, []helpium.ArticleInput{{ExternalID: &ext, Title: "Reset your password", Body: "Open settings and choose reset password.", Status: &published}}); err != nil {
 		t.Fatal(err)
 	}
 	app.WaitIndexed(t, ws.ID, time.Minute)

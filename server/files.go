@@ -21,7 +21,7 @@ import (
 // download.
 func serveAttachment(svc *service.Service, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		a, r, err := svc.OpenAttachment(c.Request.Context(), c.Param("id"), c.Query("expires"), c.Query("signature"))
+		a, r, err := svc.Files.OpenAttachment(c.Request.Context(), c.Param("id"), c.Query("expires"), c.Query("signature"))
 		if err != nil {
 			rest.WriteError(c, log, err)
 			return

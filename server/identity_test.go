@@ -92,7 +92,7 @@ func TestVerifiedHistoryAcrossDevices(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
-	secretKey, err := app.Service.IdentitySecret(agentCtx(t, app, o.Token), o.Workspace.ID)
+	secretKey, err := app.Service.Identity.IdentitySecret(agentCtx(t, app, o.Token), o.Workspace.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestBearerTokensEncryptedRotatedClearedNeverShown(t *testing.T) {
 	key := o.Workspace.APIKey
 	var seen strings.Builder
 	const bearer = "tok-SECRET-7f3a9c-customer-api"
-	secretKey, err := app.Service.IdentitySecret(agentCtx(t, app, o.Token), o.Workspace.ID)
+	secretKey, err := app.Service.Identity.IdentitySecret(agentCtx(t, app, o.Token), o.Workspace.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestBearerTokensEncryptedRotatedClearedNeverShown(t *testing.T) {
 	// each still decrypts to its latest value, bound to its owner.
 	ring2, _ := secret.ParseKeyring(secret.NewKeySpec("k2") + "," + k1)
 	rotated := service.New(db.NewStore(app.DB), service.Options{Secrets: ring2})
-	if n, err := rotated.RotateBearerTokens(ctx); err != nil || n != 2 {
+	if n, err := rotated.Identity.RotateBearerTokens(ctx); err != nil || n != 2 {
 		t.Fatalf("rotate: %d %v", n, err)
 	}
 	sct, skid, _ := session()
@@ -301,7 +301,7 @@ func TestUnverifiedIdentifyCannotReplaceAVerifiedCustomersToken(t *testing.T) {
 	ctx := context.Background()
 	o := app.Owned(t, "Acme")
 	key := o.Workspace.APIKey
-	secretKey, _ := app.Service.IdentitySecret(agentCtx(t, app, o.Token), o.Workspace.ID)
+	secretKey, _ := app.Service.Identity.IdentitySecret(agentCtx(t, app, o.Token), o.Workspace.ID)
 	var seen strings.Builder
 	_, t1 := startConversation(t, app, key, "hi")
 	_, c := identify(t, app, key, map[string]any{"email": "ann@example.com", "name": "Ann", "widget_token": t1, "bearer_token": "ann-real-token",
@@ -325,7 +325,7 @@ func TestUnverifiedIdentifyCannotReplaceAVerifiedCustomersToken(t *testing.T) {
 // agentCtx returns a context acting as the agent owning token.
 func agentCtx(t *testing.T, app *apptest.App, token string) context.Context {
 	t.Helper()
-	a, err := app.Service.AuthenticateAgentToken(context.Background(), token)
+	a, err := app.Service.Accounts.AuthenticateAgentToken(context.Background(), token)
 	if err != nil {
 		t.Fatal(err)
 	}

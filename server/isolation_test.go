@@ -106,7 +106,7 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	app := apptest.New(t, service.Options{})
 	ctx := context.Background()
 	a := app.Owned(t, "A")
-	b, err := app.Service.CreateWorkspaceWithOwner(ctx, "B", "")
+	b, err := app.Service.Accounts.CreateWorkspaceWithOwner(ctx, "B", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.DB.QueryRowContext(ctx, `SELECT agent_id FROM memberships WHERE workspace_id = ?`, b.Workspace.ID).Scan(&ownerB) //nolint:errcheck
-	actionB, err := app.Service.CreateAction(agentCtx(t, app, b.Token), b.Workspace.ID, helpium.ActionInput{
+	actionB, err := app.Service.Actions.CreateAction(agentCtx(t, app, b.Token), b.Workspace.ID, helpium.ActionInput{
 		Name: "b_orders", Description: "B's orders", Method: helpium.MethodGet,
 		URLTemplate: "https://b-secret.example.com/orders/{id}", Parameters: helpium.JSON(`{"type": "object", "properties": {"id": {"type": "string"}}}`),
 	})
@@ -124,24 +124,24 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	extID := "b-secret"
-	if _, err := app.Service.ImportArticles(ctx, b.Workspace.ID, []helpium.ArticleInput{{ExternalID: &extID, Title: "B's secret article", Body: "B's secret body"}}); err != nil {
+	if _, err := app.Service.Knowledge.ImportArticles(ctx, b.Workspace.ID, []helpium.ArticleInput{{ExternalID: &extID, Title: "B's secret article", Body: "B's secret body"}}); err != nil {
 		t.Fatal(err)
 	}
 	var articleB string
 	if err := app.DB.QueryRowContext(ctx, `SELECT id FROM articles WHERE workspace_id = ?`, b.Workspace.ID).Scan(&articleB); err != nil {
 		t.Fatal(err)
 	}
-	invB, err := app.Service.InviteAgent(agentCtx(t, app, b.Token), b.Workspace.ID, "b-invitee@b.test", "", helpium.RoleAgent)
+	invB, err := app.Service.Accounts.InviteAgent(agentCtx(t, app, b.Token), b.Workspace.ID, "b-invitee@b.test", "", helpium.RoleAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctxB := agentCtx(t, app, b.Token)
-	epB, err := app.Service.CreateWebhookEndpoint(ctxB, b.Workspace.ID, helpium.WebhookEndpointInput{URL: "https://b-hooks.example.com/in",
+	epB, err := app.Service.Webhooks.CreateWebhookEndpoint(ctxB, b.Workspace.ID, helpium.WebhookEndpointInput{URL: "https://b-hooks.example.com/in",
 		EventTypes: []helpium.WebhookEventType{helpium.EventMessageCreated}, Enabled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deliveryB, err := app.Service.SendTestWebhook(ctxB, epB.Endpoint.ID)
+	deliveryB, err := app.Service.Webhooks.SendTestWebhook(ctxB, epB.Endpoint.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,10 +195,10 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	if len(errs) != 1 || errs[0].Code() != "not_found" {
 		t.Errorf("revoking B's invitation through A: %+v", errs)
 	}
-	if pending, err := app.Service.Invitations(ctxB, b.Workspace.ID); err != nil || len(pending) != 1 {
+	if pending, err := app.Service.Accounts.Invitations(ctxB, b.Workspace.ID); err != nil || len(pending) != 1 {
 		t.Errorf("B's invitations: %d, %v; want the one, pending", len(pending), err)
 	}
-	if eps, err := app.Service.WebhookEndpoints(ctxB, b.Workspace.ID); err != nil || len(eps) != 1 || eps[0].URL != "https://b-hooks.example.com/in" || !eps[0].Enabled {
+	if eps, err := app.Service.Webhooks.WebhookEndpoints(ctxB, b.Workspace.ID); err != nil || len(eps) != 1 || eps[0].URL != "https://b-hooks.example.com/in" || !eps[0].Enabled {
 		t.Errorf("B's webhook endpoints changed: %+v %v", eps, err)
 	}
 	// Subscriptions refuse B's ids too.
@@ -215,7 +215,7 @@ func TestCrossWorkspaceMatrix(t *testing.T) {
 	}
 
 	// Nothing of B changed.
-	wsB, err := app.Service.AuthenticateWidgetKey(ctx, b.Workspace.APIKey)
+	wsB, err := app.Service.Workspaces.AuthenticateWidgetKey(ctx, b.Workspace.APIKey)
 	if err != nil || wsB.Widget.Greeting == "pwned" {
 		t.Errorf("B's workspace changed: %+v %v", wsB, err)
 	}

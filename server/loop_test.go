@@ -30,7 +30,7 @@ func loopApp(t *testing.T) (*apptest.App, *service.NewOwner) {
 	t.Helper()
 	app, _ := apptest.NewSearch(t, service.Options{}, apptest.SearchOptions{})
 	o := app.Owned(t, "Acme")
-	if _, err := app.Service.ImportArticles(context.Background(), o.Workspace.ID, loopKB); err != nil {
+	if _, err := app.Service.Knowledge.ImportArticles(context.Background(), o.Workspace.ID, loopKB); err != nil {
 		t.Fatal(err)
 	}
 	app.WaitIndexed(t, o.Workspace.ID, time.Minute)

@@ -157,7 +157,7 @@ func setUpTenants(t *testing.T) (*apptest.App, *service.NewOwner, *tenantB) {
 	app, _ := apptest.NewSearch(t, service.Options{}, apptest.SearchOptions{BM25Only: true})
 	ctx := context.Background()
 	a := app.Owned(t, "A")
-	bo, err := app.Service.CreateWorkspaceWithOwner(ctx, "B", "")
+	bo, err := app.Service.Accounts.CreateWorkspaceWithOwner(ctx, "B", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,9 +178,9 @@ func setUpTenants(t *testing.T) (*apptest.App, *service.NewOwner, *tenantB) {
 	if err := app.DB.QueryRowContext(ctx, "SELECT customer_id FROM conversations WHERE id = ?", b.conversation).Scan(&b.customer); err != nil {
 		t.Fatal(err)
 	}
-	b.resumeCode = app.Service.ResumeCode(b.ws.ID, b.conversation)
+	b.resumeCode = app.Service.Notifications.ResumeCode(b.ws.ID, b.conversation)
 	ext, published := "b-secret", helpium.ArticlePublished
-	if _, err := app.Service.ImportArticles(ctx, b.ws.ID, []helpium.ArticleInput{{ExternalID: &ext, Title: "B's secret article", Body: "The secret article body of workspace B.", Status: &published}}); err != nil {
+	if _, err := app.Service.Knowledge.ImportArticles(ctx, b.ws.ID, []helpium.ArticleInput{{ExternalID: &ext, Title: "B's secret article", Body: "The secret article body of workspace B.", Status: &published}}); err != nil {
 		t.Fatal(err)
 	}
 	app.WaitIndexed(t, b.ws.ID, 30*time.Second)

@@ -98,7 +98,7 @@ func TestMetricsEndpointAndLabelsBounded(t *testing.T) {
 // a bearer token — including failing requests, and greps the logs.
 func TestSecretsNeverLogged(t *testing.T) {
 	app := apptest.New(t, service.Options{})
-	o, err := app.Service.CreateWorkspaceWithOwner(context.Background(), "Acme", "owner@acme.test")
+	o, err := app.Service.Accounts.CreateWorkspaceWithOwner(context.Background(), "Acme", "owner@acme.test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/rest"
+	"github.com/helpium/helpium/service"
 )
 
 type requestIDKey struct{}
@@ -122,12 +123,6 @@ func widgetAuth(log *slog.Logger, auth func(context.Context, string) (*helpium.W
 	}
 }
 
-// Authenticator checks the credentials a request carries.
-type Authenticator interface {
-	AuthenticateWidgetKey(ctx context.Context, key string) (*helpium.Workspace, error)
-	AuthenticateAgentToken(ctx context.Context, token string) (*helpium.Actor, error)
-}
-
 // bearerToken returns the token of an "Authorization: Bearer" header.
 func bearerToken(h string) (string, bool) {
 	const prefix = "bearer "
@@ -142,7 +137,7 @@ func bearerToken(h string) (string, bool) {
 // anonymous and each operation decides. Wrong credentials are refused
 // before execution. A request may not carry both, so a widget key never
 // reaches an agent operation.
-func graphQLAuth(auth Authenticator) gin.HandlerFunc {
+func graphQLAuth(svc *service.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
 		key := c.GetHeader("X-API-Key")
@@ -156,14 +151,14 @@ func graphQLAuth(auth Authenticator) gin.HandlerFunc {
 			writeGraphQLError(c, helpium.Errorf(helpium.EUnauthenticated, "Authorization must be: Bearer <token>."))
 			return
 		case isBearer:
-			a, err := auth.AuthenticateAgentToken(ctx, token)
+			a, err := svc.Accounts.AuthenticateAgentToken(ctx, token)
 			if err != nil {
 				writeGraphQLError(c, err)
 				return
 			}
 			actor = a
 		case key != "":
-			ws, err := auth.AuthenticateWidgetKey(ctx, key)
+			ws, err := svc.Workspaces.AuthenticateWidgetKey(ctx, key)
 			if err != nil {
 				writeGraphQLError(c, err)
 				return
@@ -195,20 +190,20 @@ func writeGraphQLError(c *gin.Context, err error) {
 // authenticateInit authenticates a WebSocket from its connection_init
 // payload ({"Authorization": "Bearer ..."} or {"X-API-Key": ...}), unless
 // the upgrade request already carried credentials.
-func authenticateInit(ctx context.Context, auth Authenticator, p transport.InitPayload) (context.Context, error) {
+func authenticateInit(ctx context.Context, svc *service.Service, p transport.InitPayload) (context.Context, error) {
 	if helpium.ActorFrom(ctx) != nil {
 		return ctx, nil
 	}
 	str := func(k string) string { s, _ := p[k].(string); return s }
 	if token, ok := bearerToken(str("Authorization")); ok {
-		a, err := auth.AuthenticateAgentToken(ctx, token)
+		a, err := svc.Accounts.AuthenticateAgentToken(ctx, token)
 		if err != nil {
 			return ctx, err
 		}
 		return helpium.WithActor(ctx, a), nil
 	}
 	if key := str("X-API-Key"); key != "" {
-		ws, err := auth.AuthenticateWidgetKey(ctx, key)
+		ws, err := svc.Workspaces.AuthenticateWidgetKey(ctx, key)
 		if err != nil {
 			return ctx, err
 		}

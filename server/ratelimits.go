@@ -35,7 +35,7 @@ func graphQLLimits(svc *service.Service) gin.HandlerFunc {
 			}
 		}
 		ctx = observeRates(c)
-		if err := svc.Charge(ctx, service.CallerScope(a)); err != nil {
+		if err := svc.Rates.Charge(ctx, service.CallerScope(a)); err != nil {
 			writeGraphQLError(c, err)
 			return
 		}
@@ -67,7 +67,7 @@ func observeRates(c *gin.Context) context.Context {
 // whose cached workspace carries the limits.
 func customerRateLimit(svc *service.Service, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := svc.Charge(observeRates(c), service.RateCustomerAPI); err != nil {
+		if err := svc.Rates.Charge(observeRates(c), service.RateCustomerAPI); err != nil {
 			rest.WriteError(c, log, err)
 			return
 		}
@@ -92,7 +92,7 @@ func webSocketRateLimit(svc *service.Service, present graphql.ErrorPresenterFunc
 		if ws, _ := ctx.Value(webSocketKey{}).(bool); !ws {
 			return next(ctx)
 		}
-		if err := svc.Charge(ctx, service.CallerScope(helpium.ActorFrom(ctx))); err != nil {
+		if err := svc.Rates.Charge(ctx, service.CallerScope(helpium.ActorFrom(ctx))); err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{present(ctx, err)}})
 		}
 		return next(ctx)

@@ -114,7 +114,7 @@ func NewHandler(d Deps) http.Handler {
 
 	resolver := &graph.Resolver{Service: d.Service}
 
-	customer := r.Group("/api/customer", cors(), bodyLimit(customerBodyLimit, func(c *gin.Context, err error) { rest.WriteError(c, log, err) }), widgetAuth(log, d.Service.AuthenticateWidgetKey),
+	customer := r.Group("/api/customer", cors(), bodyLimit(customerBodyLimit, func(c *gin.Context, err error) { rest.WriteError(c, log, err) }), widgetAuth(log, d.Service.Workspaces.AuthenticateWidgetKey),
 		widgetOrigin(log), customerRateLimit(d.Service, log), streamLimit(streams, d.MaxStreamsPerWorkspace, d.MaxStreamsPerClient, log))
 	rest.New(resolver, log).Register(customer)
 	if err := rest.RegisterDocs(r); err != nil {
@@ -129,7 +129,7 @@ func NewHandler(d Deps) http.Handler {
 	app.Register(r)                                      // the agent app
 	widget.New(service.DemoAPIKey).Register(r)           // /widget.js and /demo
 	account.Register(r)                                  // the pages emailed links open
-	account.RegisterUnsubscribe(r, service.UnsubscribePath, d.Service, log)
+	account.RegisterUnsubscribe(r, service.UnsubscribePath, d.Service.Notifications, log)
 
 	if d.Metrics != nil && d.MetricsToken != "" {
 		r.GET("/metrics", requireBearer(d.MetricsToken), gin.WrapH(d.Metrics.Handler()))

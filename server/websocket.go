@@ -46,7 +46,7 @@ func webSocketReauth(svc *service.Service, every time.Duration, present graphql.
 		sa.mu.Lock()
 		actor, err := sa.actor, error(nil)
 		if actor != nil && time.Since(sa.checked) >= every {
-			actor, err = svc.Reauthenticate(ctx, actor)
+			actor, err = svc.Accounts.Reauthenticate(ctx, actor)
 			if err == nil {
 				sa.actor, sa.checked = actor, time.Now()
 			}

@@ -13,6 +13,17 @@ import (
 	"github.com/helpium/helpium/ratelimit"
 )
 
+// Accounts runs agents' accounts: sign-in and its limits, sessions and
+// access tokens, passwords and their resets, invitations, and workspace
+// memberships.
+type Accounts struct {
+	base
+	workspaces *Workspaces       // widget keys to check again; workspaces the command line creates
+	limiter    ratelimit.Limiter // account operations per client, invitations per workspace
+	publicURL  string            // base of the emailed links; "" when email is off
+	argon      chan struct{}     // one slot per password hash being computed
+}
+
 // Accounts are global and keyed by email address, so only the owner of an
 // address may set the password of its account: invitations and password
 // resets are links emailed to the address, never shown to anyone else, and
@@ -34,7 +45,7 @@ const invitationsPerHour = 50
 
 // charge counts one of n events per period under key, and refuses with
 // ETooManyRequests when they are used up.
-func (s *Service) charge(ctx context.Context, key string, n int, period time.Duration, what string) error {
+func (s *Accounts) charge(ctx context.Context, key string, n int, period time.Duration, what string) error {
 	res, err := s.limiter.Allow(ctx, key, ratelimit.Limit{N: n, Period: period})
 	if err != nil {
 		s.log.WarnContext(ctx, "rate limiter failed; admitted", "key", key, "err", err)
@@ -49,22 +60,13 @@ func (s *Service) charge(ctx context.Context, key string, n int, period time.Dur
 	return nil
 }
 
-// emailEnabled refuses, with EUnavailable, what needs email when this
-// server sends none.
-func (s *Service) emailEnabled(what string) error {
-	if s.publicURL == "" {
-		return helpium.Errorf(helpium.EUnavailable, "%s are sent by email, and this server has no email configured (HELPIUM_SMTP_HOST).", what)
-	}
-	return nil
-}
-
 // InviteAgent emails an invitation to join a workspace with role to an
 // address. Admins invite agents; owners also invite admins and owners.
 // The result is the same whether or not the address has an account, and
 // the link is only in the email. Inviting an address again replaces its
 // pending invitation. Returns EConflict when the address belongs to a
 // member already.
-func (s *Service) InviteAgent(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*helpium.Invitation, error) {
+func (s *Accounts) InviteAgent(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*helpium.Invitation, error) {
 	a, me, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin)
 	if err != nil {
 		return nil, err
@@ -81,7 +83,7 @@ func (s *Service) InviteAgent(ctx context.Context, workspaceID, email, name stri
 	if name, err = helpium.ValidateName("name", name, false); err != nil {
 		return nil, err
 	}
-	if err := s.emailEnabled("Invitations"); err != nil {
+	if err := emailEnabled(s.publicURL, "Invitations"); err != nil {
 		return nil, err
 	}
 	if err := s.charge(ctx, "invitations:"+workspaceID, invitationsPerHour, time.Hour, "invitations"); err != nil {
@@ -110,7 +112,7 @@ func (s *Service) InviteAgent(ctx context.Context, workspaceID, email, name stri
 }
 
 // Invitations lists a workspace's pending invitations to its admins.
-func (s *Service) Invitations(ctx context.Context, workspaceID string) ([]*helpium.Invitation, error) {
+func (s *Accounts) Invitations(ctx context.Context, workspaceID string) ([]*helpium.Invitation, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -119,7 +121,7 @@ func (s *Service) Invitations(ctx context.Context, workspaceID string) ([]*helpi
 
 // RevokeInvitation makes a pending invitation's link stop working. Admins
 // revoke invitations of agents; owners revoke any.
-func (s *Service) RevokeInvitation(ctx context.Context, workspaceID, id string) error {
+func (s *Accounts) RevokeInvitation(ctx context.Context, workspaceID, id string) error {
 	_, me, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin)
 	if err != nil {
 		return err
@@ -164,7 +166,7 @@ type AcceptedInvitation struct {
 // EUnauthenticated, asking to sign in first (only the address's owner has
 // the link, so this tells nobody else anything). A link used, revoked or
 // expired gets ENotFound.
-func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInvitationInput) (*AcceptedInvitation, error) {
+func (s *Accounts) AcceptInvitation(ctx context.Context, in AcceptInvitationInput) (*AcceptedInvitation, error) {
 	if err := s.checkClientAllowed(ctx); err != nil {
 		return nil, err
 	}
@@ -217,7 +219,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInvitationInput
 // current one (a wrong one counts as a failed sign-in). With
 // signOutOthers, every other session and access token of theirs is
 // revoked; this one stays.
-func (s *Service) ChangePassword(ctx context.Context, current, next string, signOutOthers bool) error {
+func (s *Accounts) ChangePassword(ctx context.Context, current, next string, signOutOthers bool) error {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return err
@@ -252,12 +254,12 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string, sign
 // RequestPasswordReset emails a reset link to the address when it has an
 // account, at most resetsPerHour times an hour. The answer is the same
 // either way.
-func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
+func (s *Accounts) RequestPasswordReset(ctx context.Context, email string) error {
 	email, err := helpium.NormalizeEmail("email", email)
 	if err != nil {
 		return err
 	}
-	if err := s.emailEnabled("Password resets"); err != nil {
+	if err := emailEnabled(s.publicURL, "Password resets"); err != nil {
 		return err
 	}
 	if err := s.checkClientAllowed(ctx); err != nil {
@@ -289,7 +291,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 // ResetPassword sets a new password from an emailed reset link, signs the
 // account out everywhere and starts a new session. A link used, expired or
 // unknown gets ENotFound.
-func (s *Service) ResetPassword(ctx context.Context, token, password string) (*helpium.Session, error) {
+func (s *Accounts) ResetPassword(ctx context.Context, token, password string) (*helpium.Session, error) {
 	if err := helpium.ValidatePassword("newPassword", password); err != nil {
 		return nil, err
 	}
@@ -309,14 +311,6 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*h
 	}
 	return s.newSession(ctx, agent)
 }
-
-// newEmail is an email to queue now.
-func (s *Service) newEmail(workspaceID, to, subject, body string) *helpium.Email {
-	return &helpium.Email{ID: uuid.Must(uuid.NewV7()).String(), WorkspaceID: workspaceID, To: to,
-		Subject: subject, Body: body, CreatedAt: s.clock()}
-}
-
-func mailTime(t time.Time) string { return t.UTC().Format("Monday 2 January 2006, 15:04 UTC") }
 
 func firstNonEmpty(a, b string) string {
 	if a != "" {

@@ -17,6 +17,15 @@ import (
 	"github.com/helpium/helpium/llm"
 )
 
+// Actions runs AI Actions: their definitions, running one for an agent or
+// for the language model answering a customer, and the audit of calls.
+type Actions struct {
+	base
+	identity *Identity // the customer's bearer token an action sends
+	actions  *actions.Executor
+	llm      *llm.Client
+}
+
 // Limits of action results as they are passed on.
 const (
 	// noteExcerptRunes bounds the response body quoted in a system note.
@@ -30,10 +39,10 @@ const (
 	MaxQuestionLength = 2000
 )
 
-// Actions returns a workspace's actions, by name. Admins see header
+// List returns a workspace's actions, by name. Admins see header
 // values; agents see header names only. Returns ENotFound for a workspace
 // the caller is not a member of.
-func (s *Service) Actions(ctx context.Context, workspaceID string) ([]*helpium.Action, error) {
+func (s *Actions) List(ctx context.Context, workspaceID string) ([]*helpium.Action, error) {
 	_, m, err := s.authorize(ctx, workspaceID, helpium.RoleAgent)
 	if err != nil {
 		return nil, err
@@ -50,7 +59,7 @@ func (s *Service) Actions(ctx context.Context, workspaceID string) ([]*helpium.A
 
 // Action returns an action of one of the caller's workspaces, with header
 // values for admins only. Returns ENotFound for any other.
-func (s *Service) Action(ctx context.Context, id string) (*helpium.Action, error) {
+func (s *Actions) Action(ctx context.Context, id string) (*helpium.Action, error) {
 	a, m, err := s.findAction(ctx, id, helpium.RoleAgent)
 	if err != nil {
 		return nil, err
@@ -61,7 +70,7 @@ func (s *Service) Action(ctx context.Context, id string) (*helpium.Action, error
 
 // findAction loads an action the calling agent may see and checks their
 // role in its workspace.
-func (s *Service) findAction(ctx context.Context, id string, min helpium.Role) (*helpium.Action, *helpium.Membership, error) {
+func (s *Actions) findAction(ctx context.Context, id string, min helpium.Role) (*helpium.Action, *helpium.Membership, error) {
 	agent, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -92,7 +101,7 @@ func redactHeaders(a *helpium.Action, role helpium.Role) {
 // CreateAction adds an action to a workspace. Admins only. Returns EInvalid
 // naming the field for a bad definition (see actions.Executor.CheckDefinition),
 // EConflict on name for a duplicate name.
-func (s *Service) CreateAction(ctx context.Context, workspaceID string, in helpium.ActionInput) (*helpium.Action, error) {
+func (s *Actions) CreateAction(ctx context.Context, workspaceID string, in helpium.ActionInput) (*helpium.Action, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -117,7 +126,7 @@ func (s *Service) CreateAction(ctx context.Context, workspaceID string, in helpi
 
 // UpdateAction replaces an action's definition. Admins only; errors as
 // CreateAction, and ENotFound for an action of another workspace.
-func (s *Service) UpdateAction(ctx context.Context, id string, in helpium.ActionInput) (*helpium.Action, error) {
+func (s *Actions) UpdateAction(ctx context.Context, id string, in helpium.ActionInput) (*helpium.Action, error) {
 	old, _, err := s.findAction(ctx, id, helpium.RoleAdmin)
 	if err != nil {
 		return nil, err
@@ -134,7 +143,7 @@ func (s *Service) UpdateAction(ctx context.Context, id string, in helpium.Action
 }
 
 // DeleteAction deletes an action. Admins only. Its audit records stay.
-func (s *Service) DeleteAction(ctx context.Context, id string) error {
+func (s *Actions) DeleteAction(ctx context.Context, id string) error {
 	a, _, err := s.findAction(ctx, id, helpium.RoleAdmin)
 	if err != nil {
 		return err
@@ -156,7 +165,7 @@ func actionFrom(in helpium.ActionInput) *helpium.Action {
 
 // ActionCalls returns the newest audit records of a workspace's action
 // calls (at most 100). Admins only.
-func (s *Service) ActionCalls(ctx context.Context, workspaceID string, f helpium.ActionCallFilter) ([]*helpium.ActionCall, error) {
+func (s *Actions) ActionCalls(ctx context.Context, workspaceID string, f helpium.ActionCallFilter) ([]*helpium.ActionCall, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -187,8 +196,8 @@ func (s *Service) ActionCalls(ctx context.Context, workspaceID string, f helpium
 // not match the action's schema (field input or input.<param>) or, on
 // conversationId, when the action needs a bearer token the conversation's
 // customer does not have.
-func (s *Service) RunAction(ctx context.Context, conversationID, actionID string, input helpium.JSON) (*helpium.ActionResult, error) {
-	c, err := s.Conversation(ctx, conversationID)
+func (s *Actions) RunAction(ctx context.Context, conversationID, actionID string, input helpium.JSON) (*helpium.ActionResult, error) {
+	c, err := s.agentConversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
@@ -228,14 +237,14 @@ func displayName(a *helpium.Agent) string {
 
 // tokenFor returns the bearer token to send for a, or "" when a does not
 // need one. Errors say clearly what is missing and never contain a token.
-func (s *Service) tokenFor(ctx context.Context, a *helpium.Action, c *helpium.Conversation) (string, error) {
+func (s *Actions) tokenFor(ctx context.Context, a *helpium.Action, c *helpium.Conversation) (string, error) {
 	if !a.RequiresCustomerToken {
 		return "", nil
 	}
 	if c.CustomerID == nil {
 		return "", helpium.Invalid("conversationId", "The action %s sends the customer's bearer token, but this conversation has no identified customer.", a.Name)
 	}
-	token, err := s.sessionBearerToken(ctx, c)
+	token, err := s.identity.sessionBearerToken(ctx, c)
 	if helpium.ErrorCode(err) == helpium.ENotFound {
 		return "", helpium.Invalid("conversationId", "The action %s sends the customer's bearer token, but none is available to this conversation (the application passes it to identify as bearer_token; another session's token is used only after a verified identify).", a.Name)
 	}
@@ -253,7 +262,7 @@ type actionCall struct {
 // recordCall writes the audit record of a call (res, or the error that
 // stopped it before a request was made) and logs it. Neither ever holds
 // the customer's token or a body.
-func (s *Service) recordCall(ctx context.Context, call actionCall, res *helpium.ActionResult, runErr error) {
+func (s *Actions) recordCall(ctx context.Context, call actionCall, res *helpium.ActionResult, runErr error) {
 	rec := &helpium.ActionCall{
 		ID: uuid.Must(uuid.NewV7()).String(), WorkspaceID: call.action.WorkspaceID,
 		ActionID: &call.action.ID, ActionName: call.action.Name, ConversationID: &call.conversation.ID,
@@ -300,7 +309,7 @@ func auditError(err error) string {
 }
 
 // systemNote stores an internal system message in a conversation.
-func (s *Service) systemNote(ctx context.Context, c *helpium.Conversation, body string) (*helpium.Message, error) {
+func (s *Actions) systemNote(ctx context.Context, c *helpium.Conversation, body string) (*helpium.Message, error) {
 	m := &helpium.Message{
 		ID: uuid.Must(uuid.NewV7()).String(), Author: helpium.AuthorSystem, Internal: true,
 		Body: body, CreatedAt: s.clock(),
@@ -349,7 +358,7 @@ func resultSummary(res *helpium.ActionResult) string {
 // Returns EUnavailable when no model is configured or the model fails,
 // ENotFound for an unknown widget token, EInvalid for a blank or long
 // question.
-func (s *Service) AnswerWithActions(ctx context.Context, widgetToken, question string) (*helpium.ActionAnswer, error) {
+func (s *Actions) AnswerWithActions(ctx context.Context, widgetToken, question string) (*helpium.ActionAnswer, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
@@ -374,7 +383,7 @@ func (s *Service) AnswerWithActions(ctx context.Context, widgetToken, question s
 	}
 	token := ""
 	if c.CustomerID != nil {
-		token, err = s.sessionBearerToken(ctx, c)
+		token, err = s.identity.sessionBearerToken(ctx, c)
 		if err != nil && helpium.ErrorCode(err) != helpium.ENotFound {
 			return nil, err
 		}
@@ -428,7 +437,7 @@ func actionsSystemPrompt(workspace string) string {
 
 // toolCall runs one tool call of the model through the executor and
 // returns the result and the tool message content for the model.
-func (s *Service) toolCall(ctx context.Context, c *helpium.Conversation, a *helpium.Action, tc llm.ToolCall, token string) (*helpium.ActionResult, string) {
+func (s *Actions) toolCall(ctx context.Context, c *helpium.Conversation, a *helpium.Action, tc llm.ToolCall, token string) (*helpium.ActionResult, string) {
 	if a == nil {
 		return nil, toolError(fmt.Sprintf("There is no tool named %q.", tc.Function.Name))
 	}
@@ -493,4 +502,31 @@ func cutUTF8(s string, n int) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// answerWithActions tries the workspace's AI Actions first when a language
+// model is configured, the question comes from a conversation and the
+// workspace has actions. It returns an answer only when the model called
+// at least one action and answered from its result; otherwise (no tool
+// needed, model unavailable) the knowledge-base answer follows.
+func (s *Actions) answerWithActions(ctx context.Context, ws *helpium.Workspace, in helpium.AnswerInput) *helpium.Answer {
+	if s.llm == nil || in.WidgetToken == nil || *in.WidgetToken == "" {
+		return nil
+	}
+	if actions, err := s.store.FindActions(ctx, ws.ID); err != nil || len(actions) == 0 {
+		return nil
+	}
+	res, err := s.AnswerWithActions(ctx, *in.WidgetToken, in.Query)
+	if err != nil {
+		s.log.WarnContext(ctx, "answer with actions failed; answering from the knowledge base", "err", err)
+		return nil
+	}
+	ok := false
+	for _, c := range res.Calls {
+		ok = ok || c.OK()
+	}
+	if !ok || res.Answer == "" {
+		return nil
+	}
+	return &helpium.Answer{Answered: true, Text: res.Answer, Sources: []helpium.AnswerSource{}, Confidence: 1, Generator: helpium.GeneratorLLMActions}
 }

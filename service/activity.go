@@ -40,7 +40,7 @@ func (t *typingThrottle) allow(conversationID, side string, now time.Time) bool 
 }
 
 // sendTyping publishes a typing start or stop, throttling starts.
-func (s *Service) sendTyping(ctx context.Context, c *helpium.Conversation, agentID *string, typing bool) error {
+func (s *Live) sendTyping(ctx context.Context, c *helpium.Conversation, agentID *string, typing bool) error {
 	side := "customer"
 	if agentID != nil {
 		side = *agentID
@@ -53,8 +53,8 @@ func (s *Service) sendTyping(ctx context.Context, c *helpium.Conversation, agent
 
 // SetTyping says the calling agent started (true) or stopped typing a
 // reply in a conversation of theirs; the customer's widget shows it.
-func (s *Service) SetTyping(ctx context.Context, conversationID string, typing bool) error {
-	c, err := s.Conversation(ctx, conversationID)
+func (s *Live) SetTyping(ctx context.Context, conversationID string, typing bool) error {
+	c, err := s.agentConversation(ctx, conversationID)
 	if err != nil {
 		return err
 	}
@@ -63,86 +63,19 @@ func (s *Service) SetTyping(ctx context.Context, conversationID string, typing b
 
 // WidgetTyping says the customer behind a widget token started or stopped
 // typing; the workspace's agents see it.
-func (s *Service) WidgetTyping(ctx context.Context, token string, typing bool) error {
-	c, err := s.ConversationByToken(ctx, token)
+func (s *Live) WidgetTyping(ctx context.Context, token string, typing bool) error {
+	c, err := s.widgetConversation(ctx, token)
 	if err != nil {
 		return err
 	}
 	return s.sendTyping(ctx, c, nil, typing)
 }
 
-// MarkConversationRead records that the calling agent has read a
-// conversation of theirs up to its newest message.
-func (s *Service) MarkConversationRead(ctx context.Context, conversationID string) (*helpium.Conversation, error) {
-	c, err := s.Conversation(ctx, conversationID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.store.MarkAgentRead(ctx, c, helpium.ActorFrom(ctx).Agent.ID, s.clock()); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-// MarkWidgetRead records that the customer behind a widget token has seen
-// the conversation up to messageID, and returns the conversation with its
-// read state. Returns ENotFound naming message_id for a message that is
-// not the conversation's.
-func (s *Service) MarkWidgetRead(ctx context.Context, token, messageID string) (*helpium.Conversation, error) {
-	c, err := s.ConversationByToken(ctx, token)
-	if err != nil {
-		return nil, err
-	}
-	if !helpium.ValidID(messageID) {
-		return nil, helpium.UnknownMessage("message_id")
-	}
-	if err := s.store.MarkCustomerRead(ctx, c, messageID, s.clock()); err != nil {
-		return nil, err
-	}
-	return s.withReadState(ctx, c)
-}
-
-// withReadState sets the widget's read state on c.
-func (s *Service) withReadState(ctx context.Context, c *helpium.Conversation) (*helpium.Conversation, error) {
-	rs, err := s.WidgetReadState(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	c.Read = rs
-	return c, nil
-}
-
-// WidgetReadState returns the read state of a conversation the widget
-// caller reached with its token.
-func (s *Service) WidgetReadState(ctx context.Context, c *helpium.Conversation) (*helpium.ReadState, error) {
-	return s.store.CustomerReadState(ctx, c.ID)
-}
-
-// WidgetConversation returns the conversation behind a widget token with
-// its read state.
-func (s *Service) WidgetConversation(ctx context.Context, token string) (*helpium.Conversation, error) {
-	c, err := s.ConversationByToken(ctx, token)
-	if err != nil {
-		return nil, err
-	}
-	return s.withReadState(ctx, c)
-}
-
-// ReadStates returns the calling agent's read state of each conversation,
-// for the GraphQL dataloader.
-func (s *Service) ReadStates(ctx context.Context, conversationIDs []string) ([]*helpium.ReadState, error) {
-	a, err := dashboardOnly(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.store.AgentReadStates(ctx, a.Agent.ID, conversationIDs)
-}
-
 // ConversationActivity streams what the customer and the other agents do
 // in a conversation of the calling agent's: typing, and the customer's
 // reads.
-func (s *Service) ConversationActivity(ctx context.Context, conversationID string) (<-chan *helpium.ConversationActivity, error) {
-	c, err := s.Conversation(ctx, conversationID)
+func (s *Live) ConversationActivity(ctx context.Context, conversationID string) (<-chan *helpium.ConversationActivity, error) {
+	c, err := s.agentConversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
@@ -158,8 +91,8 @@ func (s *Service) ConversationActivity(ctx context.Context, conversationID strin
 // WidgetActivity streams the team's typing and reads in the conversation
 // behind a widget token, and its status changes (so that the widget can
 // ask for a rating once it is resolved). Which agent it was is not said.
-func (s *Service) WidgetActivity(ctx context.Context, token string) (<-chan *helpium.ConversationActivity, error) {
-	c, err := s.ConversationByToken(ctx, token)
+func (s *Live) WidgetActivity(ctx context.Context, token string) (<-chan *helpium.ConversationActivity, error) {
+	c, err := s.widgetConversation(ctx, token)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +103,7 @@ func (s *Service) WidgetActivity(ctx context.Context, token string) (<-chan *hel
 
 // followActivity streams c's typing and read events that want accepts,
 // until ctx ends or the caller's credential stops being valid.
-func (s *Service) followActivity(ctx context.Context, c *helpium.Conversation, want func(events.Event) bool) <-chan *helpium.ConversationActivity {
+func (s *Live) followActivity(ctx context.Context, c *helpium.Conversation, want func(events.Event) bool) <-chan *helpium.ConversationActivity {
 	sub := s.events.Subscribe(ctx, c.WorkspaceID, func(ev events.Event) bool {
 		return ev.ConversationID == c.ID && (ev.Type == events.TypeTyping || ev.Type == events.TypeRead ||
 			ev.Type == events.TypeConversationChanged && ev.Change == events.ChangeStatus) && want(ev)

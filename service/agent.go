@@ -17,7 +17,7 @@ const accessTokenPrefix = "at_"
 
 // AuthenticateAgentToken returns the actor for a bearer token. Returns
 // EUnauthenticated for an unknown, expired or revoked token.
-func (s *Service) AuthenticateAgentToken(ctx context.Context, token string) (*helpium.Actor, error) {
+func (s *Accounts) AuthenticateAgentToken(ctx context.Context, token string) (*helpium.Actor, error) {
 	if token == "" || len(token) > 200 {
 		return nil, helpium.Errorf(helpium.EUnauthenticated, "The access token is invalid, expired or revoked.")
 	}
@@ -36,7 +36,7 @@ func (s *Service) AuthenticateAgentToken(ctx context.Context, token string) (*he
 // an agent's token not revoked or expired, a widget key not rotated. It
 // returns the actor to use from now on (a widget's workspace reloaded, its
 // settings and limits fresh), or EUnauthenticated.
-func (s *Service) Reauthenticate(ctx context.Context, a *helpium.Actor) (*helpium.Actor, error) {
+func (s *Accounts) Reauthenticate(ctx context.Context, a *helpium.Actor) (*helpium.Actor, error) {
 	switch {
 	case a == nil:
 		return nil, nil
@@ -50,7 +50,7 @@ func (s *Service) Reauthenticate(ctx context.Context, a *helpium.Actor) (*helpiu
 		}
 		return a, nil
 	case a.Workspace != nil:
-		ws, err := s.AuthenticateWidgetKey(ctx, a.Workspace.APIKey)
+		ws, err := s.workspaces.AuthenticateWidgetKey(ctx, a.Workspace.APIKey)
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +63,7 @@ func (s *Service) Reauthenticate(ctx context.Context, a *helpium.Actor) (*helpiu
 // EUnauthenticated for a wrong email or password, without saying which, and
 // ETooManyRequests while the address or the client is slowed down (see
 // login.go).
-func (s *Service) Login(ctx context.Context, email, password string) (*helpium.Session, error) {
+func (s *Accounts) Login(ctx context.Context, email, password string) (*helpium.Session, error) {
 	key := loginEmail(email)
 	if err := s.checkLoginAllowed(ctx, key); err != nil {
 		return nil, err
@@ -91,17 +91,8 @@ func (s *Service) Login(ctx context.Context, email, password string) (*helpium.S
 	return s.newSession(ctx, agent)
 }
 
-// actingAgent is the id of the agent making the request, or "" (a widget,
-// an import, the command line).
-func actingAgent(ctx context.Context) string {
-	if a := helpium.ActorFrom(ctx); a != nil && a.Agent != nil {
-		return a.Agent.ID
-	}
-	return ""
-}
-
 // newSession signs agent in for SessionTTL.
-func (s *Service) newSession(ctx context.Context, agent *helpium.Agent) (*helpium.Session, error) {
+func (s *Accounts) newSession(ctx context.Context, agent *helpium.Agent) (*helpium.Session, error) {
 	expires := s.clock().Add(SessionTTL)
 	token, err := s.issueToken(ctx, agent.ID, helpium.TokenSession, "login", &expires)
 	if err != nil {
@@ -110,7 +101,7 @@ func (s *Service) newSession(ctx context.Context, agent *helpium.Agent) (*helpiu
 	return &helpium.Session{Token: token.Token, ExpiresAt: expires, Agent: agent}, nil
 }
 
-func (s *Service) issueToken(ctx context.Context, agentID, kind, name string, expires *time.Time) (*helpium.NewAccessToken, error) {
+func (s *Accounts) issueToken(ctx context.Context, agentID, kind, name string, expires *time.Time) (*helpium.NewAccessToken, error) {
 	t := &helpium.AccessToken{
 		ID: uuid.Must(uuid.NewV7()).String(), AgentID: agentID, Kind: kind, Name: name,
 		CreatedAt: s.clock(), ExpiresAt: expires,
@@ -123,7 +114,7 @@ func (s *Service) issueToken(ctx context.Context, agentID, kind, name string, ex
 }
 
 // Logout revokes the token the request was made with.
-func (s *Service) Logout(ctx context.Context) error {
+func (s *Accounts) Logout(ctx context.Context) error {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return err
@@ -133,7 +124,7 @@ func (s *Service) Logout(ctx context.Context) error {
 
 // CreateAccessToken creates a personal access token for scripts. The secret
 // is in the result and never shown again.
-func (s *Service) CreateAccessToken(ctx context.Context, name string) (*helpium.NewAccessToken, error) {
+func (s *Accounts) CreateAccessToken(ctx context.Context, name string) (*helpium.NewAccessToken, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -145,7 +136,7 @@ func (s *Service) CreateAccessToken(ctx context.Context, name string) (*helpium.
 }
 
 // AccessTokens lists the calling agent's live tokens, without secrets.
-func (s *Service) AccessTokens(ctx context.Context) ([]*helpium.AccessToken, error) {
+func (s *Accounts) AccessTokens(ctx context.Context) ([]*helpium.AccessToken, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -155,7 +146,7 @@ func (s *Service) AccessTokens(ctx context.Context) ([]*helpium.AccessToken, err
 
 // RevokeAccessToken revokes one of the calling agent's tokens. Returns
 // ENotFound for a token of someone else or none.
-func (s *Service) RevokeAccessToken(ctx context.Context, id string) error {
+func (s *Accounts) RevokeAccessToken(ctx context.Context, id string) error {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return err
@@ -164,7 +155,7 @@ func (s *Service) RevokeAccessToken(ctx context.Context, id string) error {
 }
 
 // Me returns the calling agent.
-func (s *Service) Me(ctx context.Context) (*helpium.Agent, error) {
+func (s *Accounts) Me(ctx context.Context) (*helpium.Agent, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -173,7 +164,7 @@ func (s *Service) Me(ctx context.Context) (*helpium.Agent, error) {
 }
 
 // MyMemberships returns the calling agent's workspaces and roles.
-func (s *Service) MyMemberships(ctx context.Context) ([]*helpium.Membership, error) {
+func (s *Accounts) MyMemberships(ctx context.Context) ([]*helpium.Membership, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -181,84 +172,8 @@ func (s *Service) MyMemberships(ctx context.Context) ([]*helpium.Membership, err
 	return s.store.FindMemberships(ctx, "", a.Agent.ID)
 }
 
-// authorize returns the calling agent's membership in a workspace when its
-// role is at least min. An agent outside the workspace gets ENotFound, so
-// ids of other workspaces reveal nothing; a member with a lesser role gets
-// EForbidden. Every dashboard operation goes through here.
-func (s *Service) authorize(ctx context.Context, workspaceID string, min helpium.Role) (*helpium.Actor, *helpium.Membership, error) {
-	a, err := helpium.AgentActor(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := helpium.CheckID("Workspace", workspaceID); err != nil {
-		return nil, nil, err
-	}
-	m, err := s.store.FindMembership(ctx, workspaceID, a.Agent.ID)
-	if helpium.ErrorCode(err) == helpium.ENotFound {
-		return nil, nil, helpium.Errorf(helpium.ENotFound, "Workspace not found.")
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if !m.Role.AtLeast(min) {
-		return nil, nil, helpium.Errorf(helpium.EForbidden, "This needs the %s role in the workspace; you are %s.", min, m.Role)
-	}
-	return a, m, nil
-}
-
-// Workspace returns a workspace the calling agent belongs to.
-func (s *Service) Workspace(ctx context.Context, id string) (*helpium.Workspace, error) {
-	if _, _, err := s.authorize(ctx, id, helpium.RoleAgent); err != nil {
-		return nil, err
-	}
-	return s.store.FindWorkspaceByID(ctx, id)
-}
-
-// WorkspacesByIDs returns the workspaces of ids that the calling agent is a
-// member of, in ids' order, nil for any other. It backs the workspace
-// loader.
-func (s *Service) WorkspacesByIDs(ctx context.Context, ids []string) ([]*helpium.Workspace, error) {
-	a, err := helpium.AgentActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	valid := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if helpium.ValidID(id) {
-			valid = append(valid, id)
-		}
-	}
-	found, err := s.store.FindMemberWorkspaces(ctx, a.Agent.ID, valid)
-	if err != nil {
-		return nil, err
-	}
-	return inIDOrder(ids, found, func(w *helpium.Workspace) string { return w.ID }), nil
-}
-
-// WorkspaceRole returns the calling agent's role in a workspace.
-func (s *Service) WorkspaceRole(ctx context.Context, workspaceID string) (helpium.Role, error) {
-	_, m, err := s.authorize(ctx, workspaceID, helpium.RoleAgent)
-	if err != nil {
-		return "", err
-	}
-	return m.Role, nil
-}
-
-// WidgetKey returns a workspace's widget key to its admins. Returns
-// EForbidden for agents.
-func (s *Service) WidgetKey(ctx context.Context, workspaceID string) (string, error) {
-	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
-		return "", err
-	}
-	ws, err := s.store.FindWorkspaceByID(ctx, workspaceID)
-	if err != nil {
-		return "", err
-	}
-	return ws.APIKey, nil
-}
-
 // WorkspaceMembers lists a workspace's agents with their roles.
-func (s *Service) WorkspaceMembers(ctx context.Context, workspaceID string) ([]*helpium.Membership, error) {
+func (s *Accounts) WorkspaceMembers(ctx context.Context, workspaceID string) ([]*helpium.Membership, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent); err != nil {
 		return nil, err
 	}
@@ -277,7 +192,7 @@ func canManage(actor, target helpium.Role) bool {
 // addMember adds the agent with email to a workspace with role, creating
 // the account when there is none; the password is set only then. It checks
 // no caller: it is for the operator's command line.
-func (s *Service) addMember(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*helpium.Agent, string, error) {
+func (s *Accounts) addMember(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*helpium.Agent, string, error) {
 	email, err := helpium.NormalizeEmail("email", email)
 	if err != nil {
 		return nil, "", err
@@ -314,7 +229,7 @@ func defaultName(name, email string) string {
 
 // targetMember loads the membership an admin operation acts on and checks
 // the caller may manage both its current role and newRole.
-func (s *Service) targetMember(ctx context.Context, workspaceID, agentID string, newRole helpium.Role) (*helpium.Membership, error) {
+func (s *Accounts) targetMember(ctx context.Context, workspaceID, agentID string, newRole helpium.Role) (*helpium.Membership, error) {
 	_, me, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin)
 	if err != nil {
 		return nil, err
@@ -336,7 +251,7 @@ func (s *Service) targetMember(ctx context.Context, workspaceID, agentID string,
 }
 
 // SetAgentRole changes an agent's role in a workspace.
-func (s *Service) SetAgentRole(ctx context.Context, workspaceID, agentID string, role helpium.Role) (*helpium.Membership, error) {
+func (s *Accounts) SetAgentRole(ctx context.Context, workspaceID, agentID string, role helpium.Role) (*helpium.Membership, error) {
 	if !role.Valid() {
 		return nil, helpium.Invalid("role", "role must be OWNER, ADMIN or AGENT")
 	}
@@ -354,7 +269,7 @@ func (s *Service) SetAgentRole(ctx context.Context, workspaceID, agentID string,
 
 // RemoveAgent takes an agent out of a workspace; their conversations there
 // become unassigned.
-func (s *Service) RemoveAgent(ctx context.Context, workspaceID, agentID string) error {
+func (s *Accounts) RemoveAgent(ctx context.Context, workspaceID, agentID string) error {
 	if _, err := s.targetMember(ctx, workspaceID, agentID, helpium.RoleAgent); err != nil {
 		return err
 	}
@@ -373,8 +288,8 @@ type NewOwner struct {
 // CreateWorkspaceWithOwner creates a workspace, an owner agent (email
 // defaults to owner+<id>@helpium.local) and a personal token for them. It is
 // an operator command and checks no caller.
-func (s *Service) CreateWorkspaceWithOwner(ctx context.Context, name, ownerEmail string) (*NewOwner, error) {
-	ws, err := s.CreateWorkspace(ctx, name)
+func (s *Accounts) CreateWorkspaceWithOwner(ctx context.Context, name, ownerEmail string) (*NewOwner, error) {
+	ws, err := s.workspaces.CreateWorkspace(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -391,7 +306,7 @@ func (s *Service) CreateWorkspaceWithOwner(ctx context.Context, name, ownerEmail
 // CreateMember adds an agent to a workspace from the command line and
 // issues them a personal token. The password is empty when the agent
 // already existed.
-func (s *Service) CreateMember(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*helpium.Agent, string, string, error) {
+func (s *Accounts) CreateMember(ctx context.Context, workspaceID, email, name string, role helpium.Role) (*helpium.Agent, string, string, error) {
 	if !role.Valid() {
 		return nil, "", "", helpium.Invalid("role", "role must be owner, admin or agent")
 	}

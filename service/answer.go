@@ -103,7 +103,7 @@ const answerSources = 5
 // Returns EInvalid for a bad query or locale and ESearchUnavailable when
 // the index cannot be reached. Answers are cached until the workspace's
 // knowledge base changes or the cache TTL passes.
-func (s *Service) Answer(ctx context.Context, in helpium.AnswerInput) (*helpium.Answer, error) {
+func (s *Knowledge) Answer(ctx context.Context, in helpium.AnswerInput) (*helpium.Answer, error) {
 	ws, agent, err := s.knowledgeWorkspace(ctx, in.WorkspaceID)
 	if err != nil {
 		return nil, err
@@ -124,7 +124,7 @@ func (s *Service) Answer(ctx context.Context, in helpium.AnswerInput) (*helpium.
 			return nil, err
 		}
 		if in.WidgetToken != nil && *in.WidgetToken != "" {
-			c, err := s.ConversationByToken(ctx, *in.WidgetToken)
+			c, err := s.widgetConversation(ctx, *in.WidgetToken)
 			if err != nil {
 				return nil, err
 			}
@@ -142,8 +142,8 @@ func (s *Service) Answer(ctx context.Context, in helpium.AnswerInput) (*helpium.
 }
 
 // answer writes the answer to q, or takes it from the cache.
-func (s *Service) answer(ctx context.Context, ws *helpium.Workspace, in helpium.AnswerInput, q helpium.SearchQuery) (*helpium.Answer, error) {
-	if a := s.answerWithActions(ctx, ws, in); a != nil {
+func (s *Knowledge) answer(ctx context.Context, ws *helpium.Workspace, in helpium.AnswerInput, q helpium.SearchQuery) (*helpium.Answer, error) {
+	if a := s.actions.answerWithActions(ctx, ws, in); a != nil {
 		return a, nil // customer-specific: never cached
 	}
 
@@ -183,7 +183,7 @@ func (s *Service) answer(ctx context.Context, ws *helpium.Workspace, in helpium.
 }
 
 // AnswerSettings returns a workspace's answer settings to its agents.
-func (s *Service) AnswerSettings(ctx context.Context, workspaceID string) (*helpium.AnswerSettings, error) {
+func (s *Knowledge) AnswerSettings(ctx context.Context, workspaceID string) (*helpium.AnswerSettings, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent); err != nil {
 		return nil, err
 	}
@@ -193,7 +193,7 @@ func (s *Service) AnswerSettings(ctx context.Context, workspaceID string) (*help
 
 // UpdateAnswerSettings changes a workspace's answer threshold and fallback
 // messages (nil keeps a value). Admins only.
-func (s *Service) UpdateAnswerSettings(ctx context.Context, workspaceID string, threshold *float64, fallback map[string]string) (*helpium.AnswerSettings, error) {
+func (s *Knowledge) UpdateAnswerSettings(ctx context.Context, workspaceID string, threshold *float64, fallback map[string]string) (*helpium.AnswerSettings, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -215,31 +215,4 @@ func (s *Service) UpdateAnswerSettings(ctx context.Context, workspaceID string, 
 	}
 	s.answers.forgetWorkspace(workspaceID)
 	return &st, nil
-}
-
-// answerWithActions tries the workspace's AI Actions first when a language
-// model is configured, the question comes from a conversation and the
-// workspace has actions. It returns an answer only when the model called
-// at least one action and answered from its result; otherwise (no tool
-// needed, model unavailable) the knowledge-base answer follows.
-func (s *Service) answerWithActions(ctx context.Context, ws *helpium.Workspace, in helpium.AnswerInput) *helpium.Answer {
-	if s.llm == nil || in.WidgetToken == nil || *in.WidgetToken == "" {
-		return nil
-	}
-	if actions, err := s.store.FindActions(ctx, ws.ID); err != nil || len(actions) == 0 {
-		return nil
-	}
-	res, err := s.AnswerWithActions(ctx, *in.WidgetToken, in.Query)
-	if err != nil {
-		s.log.WarnContext(ctx, "answer with actions failed; answering from the knowledge base", "err", err)
-		return nil
-	}
-	ok := false
-	for _, c := range res.Calls {
-		ok = ok || c.OK()
-	}
-	if !ok || res.Answer == "" {
-		return nil
-	}
-	return &helpium.Answer{Answered: true, Text: res.Answer, Sources: []helpium.AnswerSource{}, Confidence: 1, Generator: helpium.GeneratorLLMActions}
 }

@@ -8,8 +8,25 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/answer"
 	"github.com/helpium/helpium/db"
+	"github.com/helpium/helpium/metrics"
+	"github.com/helpium/helpium/secret"
 )
+
+// Knowledge runs the knowledge base: articles, search, AI answers
+// (answer.go), and what customers make of them: votes, handovers to a
+// person and the content-gap report (feedback.go).
+type Knowledge struct {
+	base
+	rates     *Rates   // votes and handovers are limited
+	actions   *Actions // an answer may come from AI Actions
+	searcher  Searcher
+	generator answer.Generator
+	answers   *answerCache
+	secrets   *secret.Keyring // derives a handover's widget token
+	metrics   *metrics.Metrics
+}
 
 // Searcher finds articles in a workspace's search index; search.Index
 // implements it.
@@ -22,7 +39,7 @@ type Searcher interface {
 
 // Articles returns a page of a workspace's articles, newest first, for one
 // of its agents.
-func (s *Service) Articles(ctx context.Context, workspaceID string, f helpium.ArticleFilter, page helpium.Page) (*helpium.ArticleConnection, error) {
+func (s *Knowledge) Articles(ctx context.Context, workspaceID string, f helpium.ArticleFilter, page helpium.Page) (*helpium.ArticleConnection, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent); err != nil {
 		return nil, err
 	}
@@ -40,7 +57,7 @@ func (s *Service) Articles(ctx context.Context, workspaceID string, f helpium.Ar
 
 // Article returns an article of one of the calling agent's workspaces.
 // Returns ENotFound for any other.
-func (s *Service) Article(ctx context.Context, id string) (*helpium.Article, error) {
+func (s *Knowledge) Article(ctx context.Context, id string) (*helpium.Article, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -53,7 +70,7 @@ func (s *Service) Article(ctx context.Context, id string) (*helpium.Article, err
 
 // editableArticle returns an article the caller may change: it must be an
 // admin of the article's workspace.
-func (s *Service) editableArticle(ctx context.Context, id string) (*helpium.Article, error) {
+func (s *Knowledge) editableArticle(ctx context.Context, id string) (*helpium.Article, error) {
 	art, err := s.Article(ctx, id)
 	if err != nil {
 		return nil, err
@@ -67,7 +84,7 @@ func (s *Service) editableArticle(ctx context.Context, id string) (*helpium.Arti
 // CreateArticle adds an article to a workspace; admins only. The locale
 // defaults to the widget's. Returns EInvalid naming the field, and
 // EConflict when the slug (per locale) or external id is taken.
-func (s *Service) CreateArticle(ctx context.Context, workspaceID string, in helpium.ArticleInput) (*helpium.Article, error) {
+func (s *Knowledge) CreateArticle(ctx context.Context, workspaceID string, in helpium.ArticleInput) (*helpium.Article, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -78,7 +95,7 @@ func (s *Service) CreateArticle(ctx context.Context, workspaceID string, in help
 	return s.createArticle(ctx, ws, in)
 }
 
-func (s *Service) createArticle(ctx context.Context, ws *helpium.Workspace, in helpium.ArticleInput) (*helpium.Article, error) {
+func (s *Knowledge) createArticle(ctx context.Context, ws *helpium.Workspace, in helpium.ArticleInput) (*helpium.Article, error) {
 	a, err := in.NewArticle(ws.ID, ws.Widget.Locale)
 	if err != nil {
 		return nil, err
@@ -96,7 +113,7 @@ func (s *Service) createArticle(ctx context.Context, ws *helpium.Workspace, in h
 
 // UpdateArticle changes some fields of an article; admins only. Errors as
 // for CreateArticle, and ENotFound.
-func (s *Service) UpdateArticle(ctx context.Context, id string, patch helpium.ArticlePatch) (*helpium.Article, error) {
+func (s *Knowledge) UpdateArticle(ctx context.Context, id string, patch helpium.ArticlePatch) (*helpium.Article, error) {
 	art, err := s.editableArticle(ctx, id)
 	if err != nil {
 		return nil, err
@@ -117,7 +134,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id string, patch helpium.Ar
 
 // SetArticleStatus publishes or unpublishes an article; admins only. Only
 // published articles reach the widget's search.
-func (s *Service) SetArticleStatus(ctx context.Context, id string, status helpium.ArticleStatus) (*helpium.Article, error) {
+func (s *Knowledge) SetArticleStatus(ctx context.Context, id string, status helpium.ArticleStatus) (*helpium.Article, error) {
 	if !status.Valid() {
 		return nil, helpium.Invalid("status", "status must be DRAFT or PUBLISHED")
 	}
@@ -141,7 +158,7 @@ func (s *Service) SetArticleStatus(ctx context.Context, id string, status helpiu
 
 // DeleteArticle deletes an article and, through the outbox, its chunks in
 // the search index; admins only.
-func (s *Service) DeleteArticle(ctx context.Context, id string) error {
+func (s *Knowledge) DeleteArticle(ctx context.Context, id string) error {
 	a, err := s.editableArticle(ctx, id)
 	if err != nil {
 		return err
@@ -154,7 +171,7 @@ func (s *Service) DeleteArticle(ctx context.Context, id string) error {
 // for operators (the `helpium kb import` command) and checks no actor:
 // never expose it to a transport. Every input is validated before
 // anything is written; errors name the field as articles[i].field.
-func (s *Service) ImportArticles(ctx context.Context, workspaceID string, in []helpium.ArticleInput) (*helpium.ImportResult, error) {
+func (s *Knowledge) ImportArticles(ctx context.Context, workspaceID string, in []helpium.ArticleInput) (*helpium.ImportResult, error) {
 	ws, err := s.store.FindWorkspaceByID(ctx, workspaceID)
 	if err != nil {
 		return nil, err
@@ -221,7 +238,7 @@ func prefixField(err error, prefix string) error {
 // answer reads: for an agent the one named by workspaceID, of which they
 // must be a member; for a widget its own (workspaceID, if given, must name
 // it). agent says which.
-func (s *Service) knowledgeWorkspace(ctx context.Context, workspaceID *string) (ws *helpium.Workspace, agent bool, err error) {
+func (s *Knowledge) knowledgeWorkspace(ctx context.Context, workspaceID *string) (ws *helpium.Workspace, agent bool, err error) {
 	if a := helpium.ActorFrom(ctx); a != nil && a.Agent != nil {
 		if workspaceID == nil {
 			return nil, true, helpium.Invalid("workspaceId", "workspaceId is required for agents")
@@ -248,7 +265,7 @@ func (s *Service) knowledgeWorkspace(ctx context.Context, workspaceID *string) (
 // and ESearchUnavailable when the search index cannot be reached. The
 // result's Hits carry every matching passage with its score, for answer
 // generation.
-func (s *Service) Search(ctx context.Context, workspaceID *string, in helpium.SearchInput) (*helpium.SearchResults, error) {
+func (s *Knowledge) Search(ctx context.Context, workspaceID *string, in helpium.SearchInput) (*helpium.SearchResults, error) {
 	ws, agent, err := s.knowledgeWorkspace(ctx, workspaceID)
 	if err != nil {
 		return nil, err
@@ -263,7 +280,7 @@ func (s *Service) Search(ctx context.Context, workspaceID *string, in helpium.Se
 	return s.search(ctx, ws.ID, q)
 }
 
-func (s *Service) search(ctx context.Context, workspaceID string, q helpium.SearchQuery) (*helpium.SearchResults, error) {
+func (s *Knowledge) search(ctx context.Context, workspaceID string, q helpium.SearchQuery) (*helpium.SearchResults, error) {
 	if s.searcher == nil {
 		return nil, helpium.Errorf(helpium.ESearchUnavailable, "Search is not configured on this server.")
 	}

@@ -14,7 +14,19 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/metrics"
+	"github.com/helpium/helpium/secret"
 )
+
+// Files runs attachments: checking and storing uploads, signing their
+// links, serving them, sweeping the abandoned, and a workspace's limits.
+type Files struct {
+	base
+	workspaces *Workspaces
+	blobs      Blobs           // attachments' bytes; nil: uploads refused
+	secrets    *secret.Keyring // signs links
+	metrics    *metrics.Metrics
+}
 
 // Blobs keeps attachment bytes (blob.Disk, blob.S3).
 type Blobs interface {
@@ -38,7 +50,7 @@ const AttachmentSweepAge = time.Hour
 // readUploads reads and checks the files sent with a message against the
 // workspace's limits, before anything is stored: a message with one bad
 // file stores none. existing is the conversation's count of files so far.
-func (s *Service) readUploads(ws *helpium.Workspace, existing int, uploads []helpium.Upload) ([]*helpium.Attachment, [][]byte, error) {
+func (s *Files) readUploads(ws *helpium.Workspace, existing int, uploads []helpium.Upload) ([]*helpium.Attachment, [][]byte, error) {
 	if len(uploads) == 0 {
 		return nil, nil, nil
 	}
@@ -94,7 +106,7 @@ func (s *Service) readUploads(ws *helpium.Workspace, existing int, uploads []hel
 // blob store behind a pending row, which the message's transaction then
 // links. On failure nothing stays behind (and a crash leaves only pending
 // rows, which SweepAttachments collects).
-func (s *Service) storeUploads(ctx context.Context, ws *helpium.Workspace, conversationID string, uploads []helpium.Upload) ([]*helpium.Attachment, error) {
+func (s *Files) storeUploads(ctx context.Context, ws *helpium.Workspace, conversationID string, uploads []helpium.Upload) ([]*helpium.Attachment, error) {
 	existing := 0
 	if len(uploads) > 0 && conversationID != "" {
 		n, err := s.store.CountConversationAttachments(ctx, conversationID)
@@ -124,7 +136,7 @@ func (s *Service) storeUploads(ctx context.Context, ws *helpium.Workspace, conve
 // discardUploads deletes uploads that no message took (the message was
 // refused, or was a retry of one stored already). What fails here is left
 // to the sweep.
-func (s *Service) discardUploads(ctx context.Context, atts []*helpium.Attachment) {
+func (s *Files) discardUploads(ctx context.Context, atts []*helpium.Attachment) {
 	for _, a := range atts {
 		if err := s.blobs.Delete(ctx, a.Key); err != nil {
 			s.log.Warn("discard attachment", "attachment", a.ID, "err", err)
@@ -141,7 +153,7 @@ func (s *Service) discardUploads(ctx context.Context, atts []*helpium.Attachment
 // settleUploads discards the uploads of a message that was not stored, or
 // was a retry (the first attempt's files stand), and fills in the stored
 // message's files.
-func (s *Service) settleUploads(ctx context.Context, atts []*helpium.Attachment, m *helpium.Message, created bool, err error) error {
+func (s *Files) settleUploads(ctx context.Context, atts []*helpium.Attachment, m *helpium.Message, created bool, err error) error {
 	if len(atts) > 0 && (err != nil || !created) {
 		s.discardUploads(context.WithoutCancel(ctx), atts)
 	}
@@ -153,7 +165,7 @@ func (s *Service) settleUploads(ctx context.Context, atts []*helpium.Attachment,
 
 // fillAttachments sets the files of messages whose Attachments are nil
 // (an empty list when they have none) and signs every file's link.
-func (s *Service) fillAttachments(ctx context.Context, msgs ...*helpium.Message) error {
+func (s *Files) fillAttachments(ctx context.Context, msgs ...*helpium.Message) error {
 	var ids []string
 	for _, m := range msgs {
 		if m.Attachments == nil {
@@ -188,7 +200,7 @@ func (s *Service) fillAttachments(ctx context.Context, msgs ...*helpium.Message)
 
 // MessageAttachments returns the files of each message, for the GraphQL
 // dataloader; the messages were read by a caller allowed to see them.
-func (s *Service) MessageAttachments(ctx context.Context, messageIDs []string) ([][]*helpium.Attachment, error) {
+func (s *Files) MessageAttachments(ctx context.Context, messageIDs []string) ([][]*helpium.Attachment, error) {
 	msgs := make([]*helpium.Message, len(messageIDs))
 	for i, id := range messageIDs {
 		msgs[i] = &helpium.Message{ID: id}
@@ -205,7 +217,7 @@ func (s *Service) MessageAttachments(ctx context.Context, messageIDs []string) (
 
 // attachmentURL is the signed link that downloads an attachment, the same
 // for a whole hour and valid for at least one more.
-func (s *Service) attachmentURL(id string) string {
+func (s *Files) attachmentURL(id string) string {
 	expires := s.clock().Truncate(attachmentURLWindow).Add(2 * attachmentURLWindow).Unix()
 	sig := s.secrets.MAC(attachmentURLPurpose, attachmentURLMessage(id, expires))[:16]
 	return "/files/" + id + "?expires=" + strconv.FormatInt(expires, 10) + "&signature=" + base64.RawURLEncoding.EncodeToString(sig)
@@ -218,7 +230,7 @@ func attachmentURLMessage(id string, expires int64) []byte {
 // OpenAttachment checks a signed link (attachmentURL) and returns the file
 // it names, for the caller to close. A bad or expired link, or a file
 // gone, is ENotFound.
-func (s *Service) OpenAttachment(ctx context.Context, id, expires, signature string) (*helpium.Attachment, io.ReadCloser, error) {
+func (s *Files) OpenAttachment(ctx context.Context, id, expires, signature string) (*helpium.Attachment, io.ReadCloser, error) {
 	notFound := helpium.Errorf(helpium.ENotFound, "File not found, or its link has expired: reload the conversation for a fresh one.")
 	exp, err := strconv.ParseInt(expires, 10, 64)
 	sig, serr := base64.RawURLEncoding.DecodeString(signature)
@@ -244,7 +256,7 @@ func (s *Service) OpenAttachment(ctx context.Context, id, expires, signature str
 
 // SweepAttachments deletes uploads older than AttachmentSweepAge that no
 // message took, bytes first, and returns how many it deleted.
-func (s *Service) SweepAttachments(ctx context.Context) (int, error) {
+func (s *Files) SweepAttachments(ctx context.Context) (int, error) {
 	if s.blobs == nil {
 		return 0, nil
 	}
@@ -268,7 +280,7 @@ func (s *Service) SweepAttachments(ctx context.Context) (int, error) {
 }
 
 // RunAttachmentSweeps sweeps every interval until ctx ends.
-func (s *Service) RunAttachmentSweeps(ctx context.Context, interval time.Duration) {
+func (s *Files) RunAttachmentSweeps(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -293,4 +305,26 @@ func formatBytes(n int64) string {
 		return fmt.Sprintf("%d KB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// SetAttachmentLimits replaces a workspace's attachment limits; zero fields
+// mean the defaults. Admins only. Returns EInvalid naming a setting out of
+// range or an unknown kind.
+func (s *Files) SetAttachmentLimits(ctx context.Context, workspaceID string, l helpium.AttachmentLimits) (*helpium.Workspace, error) {
+	return s.workspaces.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		ws.AttachmentLimits = l
+		return nil
+	})
+}
+
+// AttachmentLimitsOf returns a workspace's effective attachment limits
+// (defaults filled in) for one of its agents.
+func (s *Files) AttachmentLimitsOf(ctx context.Context, ws *helpium.Workspace) (helpium.AttachmentLimits, error) {
+	if _, _, err := s.authorize(ctx, ws.ID, helpium.RoleAgent); err != nil {
+		return helpium.AttachmentLimits{}, err
+	}
+	return ws.AttachmentLimits.Effective(), nil
 }

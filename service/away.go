@@ -10,7 +10,22 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/db"
+	"github.com/helpium/helpium/metrics"
+	"github.com/helpium/helpium/secret"
 )
+
+// Notifications runs the emails customers get: away emails (with the
+// widget presence that holds them back) and transcripts, and the links
+// they carry (emaillinks.go).
+type Notifications struct {
+	base
+	workspaces *Workspaces
+	secrets    *secret.Keyring // signs the links
+	publicURL  string          // base of the links; "" when email is off
+	metrics    *metrics.Metrics
+	presence   time.Duration // how often a connected widget's presence is written
+	polls      presenceThrottle
+}
 
 // Email when the customer is away (#21). A widget that has a conversation
 // open says so (widget_presence): its event stream when it connects, every
@@ -30,8 +45,8 @@ const awayBatchLimit = 500
 // SetAwayEmail replaces a workspace's away-email settings. Admins only.
 // Switching it on records when, so that replies written before are never
 // emailed. Returns EInvalid naming delayMinutes or resumeUrl.
-func (s *Service) SetAwayEmail(ctx context.Context, workspaceID string, a helpium.AwayEmail) (*helpium.Workspace, error) {
-	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
+func (s *Notifications) SetAwayEmail(ctx context.Context, workspaceID string, a helpium.AwayEmail) (*helpium.Workspace, error) {
+	return s.workspaces.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
 		a, err := a.Validate()
 		if err != nil {
 			return err
@@ -52,7 +67,7 @@ func (s *Service) SetAwayEmail(ctx context.Context, workspaceID string, a helpiu
 
 // AwayEmailOf returns a workspace's away-email settings (the default delay
 // filled in) for one of its agents.
-func (s *Service) AwayEmailOf(ctx context.Context, ws *helpium.Workspace) (helpium.AwayEmail, error) {
+func (s *Notifications) AwayEmailOf(ctx context.Context, ws *helpium.Workspace) (helpium.AwayEmail, error) {
 	if _, _, err := s.authorize(ctx, ws.ID, helpium.RoleAgent); err != nil {
 		return helpium.AwayEmail{}, err
 	}
@@ -89,7 +104,7 @@ func (p *presenceThrottle) allow(conversationID string, now time.Time, every tim
 // seeWidget records that the calling widget has conversation c open, if
 // its workspace sends away emails (nobody reads presence otherwise). A
 // failure is logged: presence only delays emails.
-func (s *Service) seeWidget(ctx context.Context, ws *helpium.Workspace, c *helpium.Conversation) {
+func (s *Notifications) seeWidget(ctx context.Context, ws *helpium.Workspace, c *helpium.Conversation) {
 	if ws == nil || !ws.AwayEmail.Enabled {
 		return
 	}
@@ -100,7 +115,7 @@ func (s *Service) seeWidget(ctx context.Context, ws *helpium.Workspace, c *helpi
 
 // seeWidgetPolling records presence for a widget's read of the messages,
 // at most once an interval per conversation.
-func (s *Service) seeWidgetPolling(ctx context.Context, c *helpium.Conversation) {
+func (s *Notifications) seeWidgetPolling(ctx context.Context, c *helpium.Conversation) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil || !ws.AwayEmail.Enabled || !s.polls.allow(c.ID, s.now(), s.presence) {
 		return
@@ -113,7 +128,7 @@ func (s *Service) seeWidgetPolling(ctx context.Context, c *helpium.Conversation)
 // once more when the stream ends. The workspace's setting is read again at
 // each interval from the widget-key cache, so switching it on or off
 // takes effect on open streams.
-func (s *Service) trackPresence(ctx context.Context, c *helpium.Conversation) {
+func (s *Notifications) trackPresence(ctx context.Context, c *helpium.Conversation) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return
@@ -125,7 +140,7 @@ func (s *Service) trackPresence(ctx context.Context, c *helpium.Conversation) {
 		for {
 			select {
 			case <-t.C:
-				if fresh, err := s.AuthenticateWidgetKey(ctx, ws.APIKey); err == nil && fresh.ID == ws.ID {
+				if fresh, err := s.workspaces.AuthenticateWidgetKey(ctx, ws.APIKey); err == nil && fresh.ID == ws.ID {
 					ws = fresh
 				}
 				s.seeWidget(ctx, ws, c)
@@ -143,7 +158,7 @@ func (s *Service) trackPresence(ctx context.Context, c *helpium.Conversation) {
 // conversation, and returns how many. Several replicas may run it at once:
 // each skips the conversations another holds. Without email configured it
 // does nothing.
-func (s *Service) SendAwayEmails(ctx context.Context) (int, error) {
+func (s *Notifications) SendAwayEmails(ctx context.Context) (int, error) {
 	if s.publicURL == "" || s.secrets == nil {
 		return 0, nil
 	}
@@ -162,7 +177,7 @@ func (s *Service) SendAwayEmails(ctx context.Context) (int, error) {
 }
 
 // RunAwayEmails runs SendAwayEmails every interval until ctx ends.
-func (s *Service) RunAwayEmails(ctx context.Context, interval time.Duration) {
+func (s *Notifications) RunAwayEmails(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -182,7 +197,7 @@ func (s *Service) RunAwayEmails(ctx context.Context, interval time.Duration) {
 // composeAwayEmail writes the away email of a batch: the replies, a link
 // that resumes the conversation (when the workspace has a resume page) and
 // one that unsubscribes.
-func (s *Service) composeAwayEmail(b *db.AwayBatch) (*helpium.Email, error) {
+func (s *Notifications) composeAwayEmail(b *db.AwayBatch) (*helpium.Email, error) {
 	team := oneLine(b.WorkspaceName)
 	subject := "New reply from " + team
 	if n := len(b.Replies) + b.More; n > 1 {

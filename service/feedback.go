@@ -14,7 +14,7 @@ import (
 // keepAnswer stores the answer a widget is given and returns a copy
 // carrying its id, for the customer's vote and a handover. A failure to
 // store it is logged, not returned: the customer still gets the answer.
-func (s *Service) keepAnswer(ctx context.Context, ws *helpium.Workspace, in helpium.AnswerInput, q helpium.SearchQuery, a *helpium.Answer) (*helpium.Answer, error) {
+func (s *Knowledge) keepAnswer(ctx context.Context, ws *helpium.Workspace, in helpium.AnswerInput, q helpium.SearchQuery, a *helpium.Answer) (*helpium.Answer, error) {
 	rec := &helpium.AnswerRecord{
 		ID: uuid.Must(uuid.NewV7()).String(), WorkspaceID: ws.ID, Question: q.Text, Locale: q.Locale,
 		Answer: *a, InstallationID: in.InstallationID, CreatedAt: s.clock(),
@@ -31,12 +31,12 @@ func (s *Service) keepAnswer(ctx context.Context, ws *helpium.Workspace, in help
 // RateAnswer records the customer's vote on an answer their widget was
 // given: helpful or not, with an optional comment. Voting again replaces
 // the vote. Returns ENotFound for an answer of another workspace.
-func (s *Service) RateAnswer(ctx context.Context, answerID string, helpful bool, comment *string) (*helpium.AnswerFeedback, error) {
+func (s *Knowledge) RateAnswer(ctx context.Context, answerID string, helpful bool, comment *string) (*helpium.AnswerFeedback, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Charge(ctx, RateSendMessage); err != nil {
+	if err := s.rates.Charge(ctx, RateSendMessage); err != nil {
 		return nil, err
 	}
 	if !helpium.ValidID(answerID) {
@@ -54,12 +54,12 @@ func (s *Service) RateAnswer(ctx context.Context, answerID string, helpful bool,
 // that a person is taking over; from then on the AI does not answer in it.
 // Handing over the same answer again changes nothing and returns the same
 // conversation and token. It charges the limit on starting conversations.
-func (s *Service) HandOver(ctx context.Context, in helpium.HandoverInput) (*helpium.NewConversation, error) {
+func (s *Knowledge) HandOver(ctx context.Context, in helpium.HandoverInput) (*helpium.NewConversation, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Charge(ctx, RateCreateConversation); err != nil {
+	if err := s.rates.Charge(ctx, RateCreateConversation); err != nil {
 		return nil, err
 	}
 	if !helpium.ValidID(in.AnswerID) {
@@ -104,37 +104,9 @@ func (s *Service) HandOver(ctx context.Context, in helpium.HandoverInput) (*help
 	return &helpium.NewConversation{Conversation: conv, Message: question, WidgetToken: token, Created: created}, nil
 }
 
-// RateConversation records the customer's CSAT rating (1 to 5, with an
-// optional comment) of the conversation behind the widget token, once it
-// is resolved. A second rating is EConflict.
-func (s *Service) RateConversation(ctx context.Context, token string, rating int, comment *string) (*helpium.Conversation, error) {
-	ws, err := helpium.WidgetWorkspace(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Charge(ctx, RateSendMessage); err != nil {
-		return nil, err
-	}
-	hash, err := widgetTokenHash(token)
-	if err != nil {
-		return nil, err
-	}
-	if err := helpium.ValidateRating(rating); err != nil {
-		return nil, err
-	}
-	if comment, err = helpium.CleanComment("comment", comment); err != nil {
-		return nil, err
-	}
-	c, err := s.store.RateConversation(ctx, ws.ID, hash, rating, comment, s.clock())
-	if err != nil {
-		return nil, err
-	}
-	return s.withReadState(ctx, c)
-}
-
 // Answers lists a workspace's kept AI answers for its agents, newest
 // first: those voted on when helpful is set.
-func (s *Service) Answers(ctx context.Context, workspaceID string, f helpium.AnswerFilter) ([]*helpium.AnswerRecord, error) {
+func (s *Knowledge) Answers(ctx context.Context, workspaceID string, f helpium.AnswerFilter) ([]*helpium.AnswerRecord, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent); err != nil {
 		return nil, err
 	}
@@ -164,7 +136,7 @@ const (
 // "no"), grouped by meaning with the search's embedder, each group with a
 // few examples and the articles that came closest; and the deflection
 // rate of the AI answers given in the period.
-func (s *Service) ContentGaps(ctx context.Context, workspaceID string, from, to time.Time) (*helpium.ContentGapReport, error) {
+func (s *Knowledge) ContentGaps(ctx context.Context, workspaceID string, from, to time.Time) (*helpium.ContentGapReport, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func newFeedbackApp(t *testing.T, withSearch bool) *feedbackApp {
 		opt.Search = index
 	}
 	app.svc = service.New(app.store, opt)
-	o, err := app.svc.CreateWorkspaceWithOwner(ctx, "Acme", "")
+	o, err := app.svc.Accounts.CreateWorkspaceWithOwner(ctx, "Acme", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func newFeedbackApp(t *testing.T, withSearch bool) *feedbackApp {
 	app.admin = app.member(o.Workspace.ID, "ada@acme.test", helpium.RoleAdmin)
 	app.agent = app.member(o.Workspace.ID, "ann@acme.test", helpium.RoleAgent)
 	if withSearch {
-		if _, err := app.svc.ImportArticles(ctx, app.ws.ID, feedbackKB); err != nil {
+		if _, err := app.svc.Knowledge.ImportArticles(ctx, app.ws.ID, feedbackKB); err != nil {
 			t.Fatal(err)
 		}
 		runIndexer(t, app.store, index, log, app.ws.ID)
@@ -115,7 +115,7 @@ func (a *feedbackApp) widgetOf(ws *helpium.Workspace) context.Context {
 // agentWith is a context acting as the agent owning token.
 func (a *feedbackApp) agentWith(token string) context.Context {
 	a.t.Helper()
-	actor, err := a.svc.AuthenticateAgentToken(a.ctx, token)
+	actor, err := a.svc.Accounts.AuthenticateAgentToken(a.ctx, token)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func (a *feedbackApp) agentWith(token string) context.Context {
 // member adds an agent with role to the workspace and acts as them.
 func (a *feedbackApp) member(workspaceID, email string, role helpium.Role) context.Context {
 	a.t.Helper()
-	_, token, _, err := a.svc.CreateMember(a.ctx, workspaceID, email, "", role)
+	_, token, _, err := a.svc.Accounts.CreateMember(a.ctx, workspaceID, email, "", role)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func (a *feedbackApp) member(workspaceID, email string, role helpium.Role) conte
 // workspace creates another workspace, and returns it with its owner.
 func (a *feedbackApp) workspace(name string) (*helpium.Workspace, context.Context) {
 	a.t.Helper()
-	o, err := a.svc.CreateWorkspaceWithOwner(a.ctx, name, "")
+	o, err := a.svc.Accounts.CreateWorkspaceWithOwner(a.ctx, name, "")
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestAnswerKeepsWidgetAnswers(t *testing.T) {
 		{name: "no caller", ctx: app.ctx, in: helpium.AnswerInput{Query: "refund"}, code: helpium.EUnauthenticated},
 	} {
 		before := map[string]int{app.ws.ID: len(app.kept(app.ws.ID)), other.ID: len(app.kept(other.ID))}
-		a, err := app.svc.Answer(tc.ctx, tc.in)
+		a, err := app.svc.Knowledge.Answer(tc.ctx, tc.in)
 		if code(err) != tc.code || helpium.ErrorField(err) != tc.field {
 			t.Errorf("%s: error %v (field %q), want %q on %q", tc.name, err, helpium.ErrorField(err), tc.code, tc.field)
 			continue
@@ -269,7 +269,7 @@ func TestAnswerInsideAConversation(t *testing.T) {
 	other, _ := app.workspace("Other")
 	start := func(ctx context.Context) *helpium.NewConversation {
 		t.Helper()
-		nc, err := app.svc.CreateConversation(ctx, "Hello", nil, nil, nil)
+		nc, err := app.svc.Conversations.CreateConversation(ctx, "Hello", nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,11 +283,11 @@ func TestAnswerInsideAConversation(t *testing.T) {
 	}
 	handOver := func(token *string) string {
 		t.Helper()
-		a, err := app.svc.Answer(app.widget, helpium.AnswerInput{Query: "How do I get a refund?"})
+		a, err := app.svc.Knowledge.Answer(app.widget, helpium.AnswerInput{Query: "How do I get a refund?"})
 		if err != nil || a.ID == nil {
 			t.Fatalf("answer to hand over: %+v, %v", a, err)
 		}
-		nc, err := app.svc.HandOver(app.widget, helpium.HandoverInput{AnswerID: *a.ID, Token: token})
+		nc, err := app.svc.Knowledge.HandOver(app.widget, helpium.HandoverInput{AnswerID: *a.ID, Token: token})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -303,28 +303,28 @@ func TestAnswerInsideAConversation(t *testing.T) {
 		{name: "only the customer has written", token: func() string { return start(app.widget).WidgetToken }},
 		{name: "an internal note is not a reply", token: func() string {
 			nc := start(app.widget)
-			do(app.svc.AddInternalNote(app.agent, nc.Conversation.ID, "Ask billing", nil))
+			do(app.svc.Inbox.AddInternalNote(app.agent, nc.Conversation.ID, "Ask billing", nil))
 			return nc.WidgetToken
 		}},
 		{name: "resolved without a reply", token: func() string {
 			nc := start(app.widget)
-			do(app.svc.SetConversationStatus(app.agent, nc.Conversation.ID, helpium.StatusResolved))
+			do(app.svc.Inbox.SetConversationStatus(app.agent, nc.Conversation.ID, helpium.StatusResolved))
 			return nc.WidgetToken
 		}},
 		{name: "an empty token names no conversation", token: func() string { return "" }},
 		{name: "an agent replied", handedOver: true, token: func() string {
 			nc := start(app.widget)
-			do(app.svc.ReplyToConversation(app.agent, nc.Conversation.ID, "I'm here.", nil, nil))
+			do(app.svc.Inbox.ReplyToConversation(app.agent, nc.Conversation.ID, "I'm here.", nil, nil))
 			return nc.WidgetToken
 		}},
 		{name: "an agent replied, asked in German", locale: "de", handedOver: true, token: func() string {
 			nc := start(app.widget)
-			do(app.svc.ReplyToConversation(app.agent, nc.Conversation.ID, "I'm here.", nil, nil))
+			do(app.svc.Inbox.ReplyToConversation(app.agent, nc.Conversation.ID, "I'm here.", nil, nil))
 			return nc.WidgetToken
 		}},
 		{name: "an agent replied, asked in a language without a message", locale: "pt-BR", handedOver: true, token: func() string {
 			nc := start(app.widget)
-			do(app.svc.ReplyToConversation(app.agent, nc.Conversation.ID, "I'm here.", nil, nil))
+			do(app.svc.Inbox.ReplyToConversation(app.agent, nc.Conversation.ID, "I'm here.", nil, nil))
 			return nc.WidgetToken
 		}},
 		{name: "handed over into a new conversation", handedOver: true, token: func() string { return handOver(nil) }},
@@ -334,12 +334,12 @@ func TestAnswerInsideAConversation(t *testing.T) {
 		}},
 		{name: "handed over, resolved and reopened by the customer", handedOver: true, token: func() string {
 			token := handOver(nil)
-			c, err := app.svc.ConversationByToken(app.widget, token)
+			c, err := app.svc.Conversations.ConversationByToken(app.widget, token)
 			if err != nil {
 				t.Fatal(err)
 			}
-			do(app.svc.SetConversationStatus(app.agent, c.ID, helpium.StatusResolved))
-			do(app.svc.SendMessage(app.widget, token, "One more thing", nil, nil))
+			do(app.svc.Inbox.SetConversationStatus(app.agent, c.ID, helpium.StatusResolved))
+			do(app.svc.Conversations.SendMessage(app.widget, token, "One more thing", nil, nil))
 			return token
 		}},
 		{name: "an unknown token", code: helpium.ENotFound, token: func() string { return "wt_" + strings.Repeat("a", 43) }},
@@ -352,7 +352,7 @@ func TestAnswerInsideAConversation(t *testing.T) {
 			in.Locale = &tc.locale
 		}
 		before := len(app.kept(app.ws.ID))
-		a, err := app.svc.Answer(app.widget, in)
+		a, err := app.svc.Knowledge.Answer(app.widget, in)
 		if code(err) != tc.code {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.code)
 			continue
@@ -429,7 +429,7 @@ func TestRateAnswer(t *testing.T) {
 			want: &vote{false, &long}},
 	} {
 		app.now = app.now.Add(time.Second)
-		fb, err := app.svc.RateAnswer(step.ctx, step.answerID, step.helpful, step.comment)
+		fb, err := app.svc.Knowledge.RateAnswer(step.ctx, step.answerID, step.helpful, step.comment)
 		if code(err) != step.code || helpium.ErrorField(err) != step.field {
 			t.Errorf("%s: error %v (field %q), want %q on %q", step.name, err, helpium.ErrorField(err), step.code, step.field)
 			continue
@@ -479,7 +479,7 @@ func TestContentGapsAccess(t *testing.T) {
 		{"an empty period on a server without search", noSearch, app.admin, app.ws.ID, from, from, helpium.EInvalid, "to"},
 		{"an admin on a server without search", noSearch, app.admin, app.ws.ID, from, to, helpium.ESearchUnavailable, ""},
 	} {
-		rep, err := tc.svc.ContentGaps(tc.ctx, tc.workspace, tc.from, tc.to)
+		rep, err := tc.svc.Knowledge.ContentGaps(tc.ctx, tc.workspace, tc.from, tc.to)
 		if code(err) != tc.code || helpium.ErrorField(err) != tc.field {
 			t.Errorf("%s: error %v (field %q), want %q on %q", tc.name, err, helpium.ErrorField(err), tc.code, tc.field)
 			continue
@@ -518,11 +518,11 @@ func TestContentGaps(t *testing.T) {
 	app.keep(app.ws.ID, "Do you have gift cards?", false, nil, to)
 	app.keep(other.ID, "Can I pay with PayPal?", false, nil, ago(5))
 	// The browser that was told about Canada starts a conversation.
-	if _, err := app.svc.CreateConversation(app.widget, "About shipping to Canada", nil, &browser, nil); err != nil {
+	if _, err := app.svc.Conversations.CreateConversation(app.widget, "About shipping to Canada", nil, &browser, nil); err != nil {
 		t.Fatal(err)
 	}
 
-	rep, err := app.svc.ContentGaps(app.admin, app.ws.ID, from, to)
+	rep, err := app.svc.Knowledge.ContentGaps(app.admin, app.ws.ID, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,7 +545,7 @@ func TestContentGaps(t *testing.T) {
 
 	// A period without gaps has no groups, and an empty list rather than
 	// none.
-	rep, err = app.svc.ContentGaps(app.owner, app.ws.ID, ago(24), ago(21))
+	rep, err = app.svc.Knowledge.ContentGaps(app.owner, app.ws.ID, ago(24), ago(21))
 	if err != nil {
 		t.Fatal(err)
 	}

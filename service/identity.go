@@ -12,7 +12,17 @@ import (
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/db"
+	"github.com/helpium/helpium/secret"
 )
+
+// Identity runs who a widget's customer is: identify calls, the
+// workspace's identity secret and verification setting, and the bearer
+// tokens customers hand over for AI Actions (sealed with the keyring).
+type Identity struct {
+	base
+	workspaces *Workspaces
+	secrets    *secret.Keyring
+}
 
 // MaxBearerTokenLength bounds a customer's bearer token.
 const MaxBearerTokenLength = 4096
@@ -62,7 +72,7 @@ type Identify struct {
 // workspace requires verification; ENotFound for an unknown widget token;
 // EInvalid for bad input. The bearer token is encrypted before it is stored
 // and is never returned.
-func (s *Service) Identify(ctx context.Context, in Identify) (*helpium.Customer, error) {
+func (s *Identity) Identify(ctx context.Context, in Identify) (*helpium.Customer, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
@@ -109,7 +119,7 @@ func (s *Service) Identify(ctx context.Context, in Identify) (*helpium.Customer,
 		SetBearer: in.BearerTokenSet,
 	}
 	if in.BearerTokenSet && in.BearerToken != nil {
-		if s.keys == nil || s.secrets == nil {
+		if s.secrets == nil {
 			return nil, helpium.Internal(errNoKeyring)
 		}
 		token := *in.BearerToken
@@ -147,7 +157,7 @@ const errNoKeyring = keyringError("no encryption keyring configured (HELPIUM_ENC
 // their identity. A session that only claimed an email never gets the
 // token another session stored. Returns ENotFound when there is none. The
 // token must never be logged or returned to a client.
-func (s *Service) sessionBearerToken(ctx context.Context, c *helpium.Conversation) (string, error) {
+func (s *Identity) sessionBearerToken(ctx context.Context, c *helpium.Conversation) (string, error) {
 	if s.secrets == nil {
 		return "", helpium.Internal(errNoKeyring)
 	}
@@ -167,7 +177,7 @@ func (s *Service) sessionBearerToken(ctx context.Context, c *helpium.Conversatio
 
 // RotateBearerTokens re-encrypts every stored bearer token that is not
 // under the keyring's primary key, and returns how many it re-encrypted.
-func (s *Service) RotateBearerTokens(ctx context.Context) (int, error) {
+func (s *Identity) RotateBearerTokens(ctx context.Context) (int, error) {
 	if s.secrets == nil {
 		return 0, errNoKeyring
 	}
@@ -197,7 +207,7 @@ func (s *Service) RotateBearerTokens(ctx context.Context) (int, error) {
 
 // SessionConversations lists the conversations a widget session may see:
 // all of the customer's after a verified identify, else only its own.
-func (s *Service) SessionConversations(ctx context.Context, token string) ([]*helpium.Conversation, error) {
+func (s *Identity) SessionConversations(ctx context.Context, token string) ([]*helpium.Conversation, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
@@ -213,7 +223,7 @@ func (s *Service) SessionConversations(ctx context.Context, token string) ([]*he
 }
 
 // IdentitySecret returns a workspace's identity secret to its admins.
-func (s *Service) IdentitySecret(ctx context.Context, workspaceID string) (string, error) {
+func (s *Identity) IdentitySecret(ctx context.Context, workspaceID string) (string, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return "", err
 	}
@@ -232,8 +242,8 @@ func (s *Service) IdentitySecret(ctx context.Context, workspaceID string) (strin
 
 // RotateIdentitySecret gives a workspace a new identity secret; user hashes
 // made with the old one stop verifying. Admins only.
-func (s *Service) RotateIdentitySecret(ctx context.Context, workspaceID string) (*helpium.Workspace, error) {
-	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
+func (s *Identity) RotateIdentitySecret(ctx context.Context, workspaceID string) (*helpium.Workspace, error) {
+	return s.workspaces.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
 		ws.IdentitySecret = newIdentitySecret()
 		return nil
 	})
@@ -241,8 +251,8 @@ func (s *Service) RotateIdentitySecret(ctx context.Context, workspaceID string) 
 
 // SetIdentityVerification makes a valid user hash required (or optional)
 // for identify calls. Admins only.
-func (s *Service) SetIdentityVerification(ctx context.Context, workspaceID string, required bool) (*helpium.Workspace, error) {
-	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
+func (s *Identity) SetIdentityVerification(ctx context.Context, workspaceID string, required bool) (*helpium.Workspace, error) {
+	return s.workspaces.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
 		ws.RequireIdentityVerification = required
 		return nil
 	})

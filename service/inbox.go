@@ -12,24 +12,17 @@ import (
 	"github.com/helpium/helpium/db"
 )
 
-// scope returns what the caller may read: an agent's workspaces, or the
-// widget's own workspace.
-func scope(ctx context.Context) (db.Scope, error) {
-	a := helpium.ActorFrom(ctx)
-	switch {
-	case a != nil && a.Agent != nil:
-		return db.Scope{AgentID: a.Agent.ID}, nil
-	case a != nil && a.Workspace != nil:
-		return db.Scope{WorkspaceID: a.Workspace.ID}, nil
-	}
-	return db.Scope{}, helpium.Errorf(helpium.EUnauthenticated, "Authentication is required.")
+// Inbox runs the agents' side of conversations: the inbox and its
+// loaders, replies and internal notes, assignment, status, reads,
+// customers and stats.
+type Inbox struct {
+	base
+	files *Files // replies' and notes' attachments
 }
-
-func scopeOf(a *helpium.Actor) db.Scope { return db.Scope{AgentID: a.Agent.ID} }
 
 // Conversations returns a page of a workspace's inbox for one of its
 // agents, with the relations inc asks for.
-func (s *Service) Conversations(ctx context.Context, workspaceID string, f helpium.ConversationFilter, order helpium.ConversationOrder, page helpium.Page, inc helpium.ConversationInclude) (*helpium.ConversationConnection, error) {
+func (s *Inbox) Conversations(ctx context.Context, workspaceID string, f helpium.ConversationFilter, order helpium.ConversationOrder, page helpium.Page, inc helpium.ConversationInclude) (*helpium.ConversationConnection, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -69,29 +62,13 @@ func (s *Service) Conversations(ctx context.Context, workspaceID string, f helpi
 
 // Conversation returns a conversation in one of the calling agent's
 // workspaces. Returns ENotFound for any other.
-func (s *Service) Conversation(ctx context.Context, id string) (*helpium.Conversation, error) {
-	a, err := helpium.AgentActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := helpium.CheckID("Conversation", id); err != nil {
-		return nil, err
-	}
-	return s.store.FindConversationByID(ctx, db.Scope{AgentID: a.Agent.ID}, id)
-}
-
-// dashboardOnly refuses widget callers on fields only agents may read.
-func dashboardOnly(ctx context.Context) (*helpium.Actor, error) {
-	a, err := helpium.AgentActor(ctx)
-	if err != nil {
-		return nil, helpium.Errorf(helpium.EForbidden, "This field is only available to agents.")
-	}
-	return a, nil
+func (s *Inbox) Conversation(ctx context.Context, id string) (*helpium.Conversation, error) {
+	return s.agentConversation(ctx, id)
 }
 
 // CustomersByIDs returns customers the caller (an agent) may see, in ids'
 // order, nil where not found. It backs the per-request customer loader.
-func (s *Service) CustomersByIDs(ctx context.Context, ids []string) ([]*helpium.Customer, error) {
+func (s *Inbox) CustomersByIDs(ctx context.Context, ids []string) ([]*helpium.Customer, error) {
 	a, err := dashboardOnly(ctx)
 	if err != nil {
 		return nil, err
@@ -106,7 +83,7 @@ func (s *Service) CustomersByIDs(ctx context.Context, ids []string) ([]*helpium.
 // ConversationsByIDs returns conversations of the calling agent's
 // workspaces, in ids' order, nil where not found. It backs the
 // conversation loader.
-func (s *Service) ConversationsByIDs(ctx context.Context, ids []string) ([]*helpium.Conversation, error) {
+func (s *Inbox) ConversationsByIDs(ctx context.Context, ids []string) ([]*helpium.Conversation, error) {
 	a, err := dashboardOnly(ctx)
 	if err != nil {
 		return nil, err
@@ -120,7 +97,7 @@ func (s *Service) ConversationsByIDs(ctx context.Context, ids []string) ([]*help
 
 // AgentsByIDs returns agents who share a workspace with the calling agent,
 // in ids' order, nil where not found. It backs the agent loader.
-func (s *Service) AgentsByIDs(ctx context.Context, ids []string) ([]*helpium.Agent, error) {
+func (s *Inbox) AgentsByIDs(ctx context.Context, ids []string) ([]*helpium.Agent, error) {
 	a, err := dashboardOnly(ctx)
 	if err != nil {
 		return nil, err
@@ -148,7 +125,7 @@ func inIDOrder[V any](ids []string, found []*V, id func(*V) string) []*V {
 
 // LastMessages returns the newest message the caller may see of each
 // conversation, in ids' order. It backs the last-message loader.
-func (s *Service) LastMessages(ctx context.Context, conversationIDs []string) ([]*helpium.Message, error) {
+func (s *Inbox) LastMessages(ctx context.Context, conversationIDs []string) ([]*helpium.Message, error) {
 	sc, err := scope(ctx)
 	if err != nil {
 		return nil, err
@@ -177,7 +154,7 @@ type CustomerConversations struct {
 // keys of one workspace and N share one query. As with Conversations, a
 // caller who is not a member gets ENotFound. It backs the
 // customer-conversations loader.
-func (s *Service) CustomersConversations(ctx context.Context, keys []CustomerConversations) ([]*helpium.ConversationConnection, error) {
+func (s *Inbox) CustomersConversations(ctx context.Context, keys []CustomerConversations) ([]*helpium.ConversationConnection, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -246,7 +223,7 @@ type MessageWindow struct {
 // MessageWindows returns, for each key, a message connection of its first
 // or last N messages visible to the caller. Keys with the same N and
 // direction share one query. It backs the message-window loader.
-func (s *Service) MessageWindows(ctx context.Context, keys []MessageWindow) ([]*helpium.MessageConnection, error) {
+func (s *Inbox) MessageWindows(ctx context.Context, keys []MessageWindow) ([]*helpium.MessageConnection, error) {
 	sc, err := scope(ctx)
 	if err != nil {
 		return nil, err
@@ -296,7 +273,7 @@ func messageConnection(msgs []*helpium.Message, n int, fromEnd, cursorGiven bool
 // ConversationMessages returns a page of a conversation's messages visible
 // to the caller, for pages that start at a cursor (windows without a cursor
 // go through MessageWindows in batches).
-func (s *Service) ConversationMessages(ctx context.Context, conversationID string, page helpium.Page) (*helpium.MessageConnection, error) {
+func (s *Inbox) ConversationMessages(ctx context.Context, conversationID string, page helpium.Page) (*helpium.MessageConnection, error) {
 	sc, err := scope(ctx)
 	if err != nil {
 		return nil, err
@@ -325,7 +302,7 @@ func (s *Service) ConversationMessages(ctx context.Context, conversationID strin
 
 // agentMessage adds an agent's reply or internal note, with any files, to
 // a conversation in one of their workspaces.
-func (s *Service) agentMessage(ctx context.Context, conversationID, body string, internal bool, clientMessageID *string, files []helpium.Upload) (*helpium.SentMessage, error) {
+func (s *Inbox) agentMessage(ctx context.Context, conversationID, body string, internal bool, clientMessageID *string, files []helpium.Upload) (*helpium.SentMessage, error) {
 	c, err := s.Conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
@@ -346,13 +323,13 @@ func (s *Service) agentMessage(ctx context.Context, conversationID, body string,
 		if err != nil {
 			return nil, err
 		}
-		if m.Attachments, err = s.storeUploads(ctx, ws, c.ID, files); err != nil {
+		if m.Attachments, err = s.files.storeUploads(ctx, ws, c.ID, files); err != nil {
 			return nil, err
 		}
 	}
 	atts := m.Attachments
 	stored, created, err := s.store.AppendMessage(ctx, db.MessageTarget{WorkspaceID: c.WorkspaceID, ConversationID: c.ID}, m)
-	if err := s.settleUploads(ctx, atts, stored, created, err); err != nil {
+	if err := s.files.settleUploads(ctx, atts, stored, created, err); err != nil {
 		return nil, err
 	}
 	return &helpium.SentMessage{Message: stored, Created: created}, nil
@@ -360,13 +337,13 @@ func (s *Service) agentMessage(ctx context.Context, conversationID, body string,
 
 // ReplyToConversation sends an agent reply that the customer sees in the
 // widget.
-func (s *Service) ReplyToConversation(ctx context.Context, conversationID, body string, clientMessageID *string, files []helpium.Upload) (*helpium.SentMessage, error) {
+func (s *Inbox) ReplyToConversation(ctx context.Context, conversationID, body string, clientMessageID *string, files []helpium.Upload) (*helpium.SentMessage, error) {
 	return s.agentMessage(ctx, conversationID, body, false, clientMessageID, files)
 }
 
 // AddInternalNote adds a note only agents see; no widget endpoint ever
 // returns it.
-func (s *Service) AddInternalNote(ctx context.Context, conversationID, body string, files []helpium.Upload) (*helpium.Message, error) {
+func (s *Inbox) AddInternalNote(ctx context.Context, conversationID, body string, files []helpium.Upload) (*helpium.Message, error) {
 	sent, err := s.agentMessage(ctx, conversationID, body, true, nil, files)
 	if err != nil {
 		return nil, err
@@ -376,7 +353,7 @@ func (s *Service) AddInternalNote(ctx context.Context, conversationID, body stri
 
 // AssignConversation assigns a conversation to an agent of its workspace,
 // or unassigns it when agentID is nil.
-func (s *Service) AssignConversation(ctx context.Context, conversationID string, agentID *string) (*helpium.Conversation, error) {
+func (s *Inbox) AssignConversation(ctx context.Context, conversationID string, agentID *string) (*helpium.Conversation, error) {
 	c, err := s.Conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
@@ -396,7 +373,7 @@ func (s *Service) AssignConversation(ctx context.Context, conversationID string,
 }
 
 // SetConversationStatus moves a conversation through the workflow.
-func (s *Service) SetConversationStatus(ctx context.Context, conversationID string, status helpium.ConversationStatus) (*helpium.Conversation, error) {
+func (s *Inbox) SetConversationStatus(ctx context.Context, conversationID string, status helpium.ConversationStatus) (*helpium.Conversation, error) {
 	if !status.Valid() {
 		return nil, helpium.Invalid("status", "status must be OPEN, PENDING, RESOLVED or CLOSED")
 	}
@@ -408,7 +385,7 @@ func (s *Service) SetConversationStatus(ctx context.Context, conversationID stri
 }
 
 // Customers returns a page of a workspace's customers.
-func (s *Service) Customers(ctx context.Context, workspaceID, query string, page helpium.Page) (*helpium.CustomerConnection, error) {
+func (s *Inbox) Customers(ctx context.Context, workspaceID, query string, page helpium.Page) (*helpium.CustomerConnection, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent); err != nil {
 		return nil, err
 	}
@@ -419,7 +396,7 @@ func (s *Service) Customers(ctx context.Context, workspaceID, query string, page
 }
 
 // Customer returns a customer of one of the calling agent's workspaces.
-func (s *Service) Customer(ctx context.Context, id string) (*helpium.Customer, error) {
+func (s *Inbox) Customer(ctx context.Context, id string) (*helpium.Customer, error) {
 	if err := helpium.CheckID("Customer", id); err != nil {
 		return nil, err
 	}
@@ -438,7 +415,7 @@ const MaxStatsRange = 366 * 24 * time.Hour
 
 // Stats summarises a workspace's conversations over [from, to), per day in
 // the workspace's business-hours timezone.
-func (s *Service) Stats(ctx context.Context, workspaceID string, from, to time.Time) (*helpium.Stats, error) {
+func (s *Inbox) Stats(ctx context.Context, workspaceID string, from, to time.Time) (*helpium.Stats, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent); err != nil {
 		return nil, err
 	}
@@ -457,4 +434,27 @@ func (s *Service) Stats(ctx context.Context, workspaceID string, from, to time.T
 		tz = "UTC"
 	}
 	return s.store.Stats(ctx, workspaceID, from.UTC(), to.UTC(), tz)
+}
+
+// MarkConversationRead records that the calling agent has read a
+// conversation of theirs up to its newest message.
+func (s *Inbox) MarkConversationRead(ctx context.Context, conversationID string) (*helpium.Conversation, error) {
+	c, err := s.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.MarkAgentRead(ctx, c, helpium.ActorFrom(ctx).Agent.ID, s.clock()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ReadStates returns the calling agent's read state of each conversation,
+// for the GraphQL dataloader.
+func (s *Inbox) ReadStates(ctx context.Context, conversationIDs []string) ([]*helpium.ReadState, error) {
+	a, err := dashboardOnly(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.AgentReadStates(ctx, a.Agent.ID, conversationIDs)
 }

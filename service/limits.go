@@ -8,8 +8,19 @@ import (
 	"sync"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/metrics"
 	"github.com/helpium/helpium/ratelimit"
 )
+
+// Rates charges requests against the rate limits, and sets a workspace's
+// Customer API limits.
+type Rates struct {
+	base
+	workspaces *Workspaces
+	limiter    ratelimit.Limiter
+	agentMin   int // an agent's dashboard requests per minute
+	metrics    *metrics.Metrics
+}
 
 // DefaultAgentRateLimit is each agent's dashboard GraphQL limit in requests
 // per minute.
@@ -57,7 +68,7 @@ func (sc RateScope) String() string {
 // The transports charge every request against the caller's scope
 // (CallerScope); operations with a limit of their own (starting a
 // conversation, a customer's message) charge it themselves.
-func (s *Service) Charge(ctx context.Context, scope RateScope) error {
+func (s *Rates) Charge(ctx context.Context, scope RateScope) error {
 	key, limit, ok := s.rateKey(ctx, scope)
 	if !ok {
 		return nil
@@ -129,7 +140,7 @@ func retryAfterSeconds(res ratelimit.Result) int {
 	return max(1, int(math.Ceil(res.RetryAfter.Seconds())))
 }
 
-func (s *Service) rateKey(ctx context.Context, scope RateScope) (string, ratelimit.Limit, bool) {
+func (s *Rates) rateKey(ctx context.Context, scope RateScope) (string, ratelimit.Limit, bool) {
 	a := helpium.ActorFrom(ctx)
 	if a == nil {
 		return "", ratelimit.Limit{}, false
@@ -185,8 +196,8 @@ func ClientKey(ip netip.Addr) string {
 // mean the defaults. Admins only. Other replicas apply the change within
 // the widget key cache's lifetime (5 s by default). Returns EInvalid for a
 // negative or huge limit.
-func (s *Service) SetRateLimits(ctx context.Context, workspaceID string, l helpium.RateLimits) (*helpium.Workspace, error) {
-	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
+func (s *Rates) SetRateLimits(ctx context.Context, workspaceID string, l helpium.RateLimits) (*helpium.Workspace, error) {
+	return s.workspaces.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
 		if err := l.Validate(); err != nil {
 			return err
 		}
@@ -195,47 +206,11 @@ func (s *Service) SetRateLimits(ctx context.Context, workspaceID string, l helpi
 	})
 }
 
-// SetAllowedOrigins replaces the browser origins allowed to use a
-// workspace's widget key; an empty list allows any origin. Admins only.
-// Returns EInvalid naming an entry that is not an origin.
-func (s *Service) SetAllowedOrigins(ctx context.Context, workspaceID string, origins []string) (*helpium.Workspace, error) {
-	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
-		n, err := helpium.NormalizeOrigins(origins)
-		if err != nil {
-			return err
-		}
-		ws.AllowedOrigins = n
-		return nil
-	})
-}
-
 // RateLimitsOf returns a workspace's effective limits (defaults filled in)
 // for one of its agents.
-func (s *Service) RateLimitsOf(ctx context.Context, ws *helpium.Workspace) (helpium.RateLimits, error) {
+func (s *Rates) RateLimitsOf(ctx context.Context, ws *helpium.Workspace) (helpium.RateLimits, error) {
 	if _, _, err := s.authorize(ctx, ws.ID, helpium.RoleAgent); err != nil {
 		return helpium.RateLimits{}, err
 	}
 	return ws.RateLimits.Effective(), nil
-}
-
-// SetAttachmentLimits replaces a workspace's attachment limits; zero fields
-// mean the defaults. Admins only. Returns EInvalid naming a setting out of
-// range or an unknown kind.
-func (s *Service) SetAttachmentLimits(ctx context.Context, workspaceID string, l helpium.AttachmentLimits) (*helpium.Workspace, error) {
-	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
-		if err := l.Validate(); err != nil {
-			return err
-		}
-		ws.AttachmentLimits = l
-		return nil
-	})
-}
-
-// AttachmentLimitsOf returns a workspace's effective attachment limits
-// (defaults filled in) for one of its agents.
-func (s *Service) AttachmentLimitsOf(ctx context.Context, ws *helpium.Workspace) (helpium.AttachmentLimits, error) {
-	if _, _, err := s.authorize(ctx, ws.ID, helpium.RoleAgent); err != nil {
-		return helpium.AttachmentLimits{}, err
-	}
-	return ws.AttachmentLimits.Effective(), nil
 }

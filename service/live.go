@@ -8,12 +8,25 @@ import (
 	"github.com/helpium/helpium/events"
 )
 
+// Live streams what happens in a conversation as it happens: new
+// messages, conversation changes, typing and reads. A stream ends when the
+// caller's credential stops being valid.
+type Live struct {
+	base
+	workspaces    *Workspaces    // a widget's key is checked again while it streams
+	files         *Files         // streamed messages' attachments
+	notifications *Notifications // a widget streaming its messages is present: no away email
+	events        *events.Broker
+	recheck       time.Duration // how often a stream checks its credential
+	typing        typingThrottle
+}
+
 // liveGuard ends a live subscription or stream once its credential stops
 // being valid: an agent's token revoked or expired, or the agent no longer
 // in the workspace; a widget key rotated. The subscription asks it every
 // Options.LiveRecheck.
 type liveGuard struct {
-	s           *Service
+	s           *Live
 	tokenID     string // an agent's
 	workspaceID string
 	widgetKey   string // or the widget's
@@ -21,7 +34,7 @@ type liveGuard struct {
 
 // guardFor returns the guard of the caller's subscription to a workspace
 // (nil without a caller).
-func (s *Service) guardFor(ctx context.Context, workspaceID string) *liveGuard {
+func (s *Live) guardFor(ctx context.Context, workspaceID string) *liveGuard {
 	a := helpium.ActorFrom(ctx)
 	switch {
 	case a == nil:
@@ -47,7 +60,7 @@ func (g *liveGuard) ticker() (<-chan time.Time, func()) {
 // database unreachable) lets it go on until the next one.
 func (g *liveGuard) allowed(ctx context.Context) bool {
 	if g.widgetKey != "" {
-		ws, err := g.s.AuthenticateWidgetKey(ctx, g.widgetKey)
+		ws, err := g.s.workspaces.AuthenticateWidgetKey(ctx, g.widgetKey)
 		if helpium.ErrorCode(err) == helpium.EUnauthenticated {
 			return false // rotated
 		}
@@ -65,7 +78,7 @@ const liveBatch = 200
 // then reads again after every notification or resync, so a notification
 // lost while disconnected costs nothing. Internal notes are included only
 // when internal is set.
-func (s *Service) followMessages(ctx context.Context, c *helpium.Conversation, afterSeq int64, internal bool, guard *liveGuard) <-chan *helpium.Message {
+func (s *Live) followMessages(ctx context.Context, c *helpium.Conversation, afterSeq int64, internal bool, guard *liveGuard) <-chan *helpium.Message {
 	out := make(chan *helpium.Message, 16)
 	sub := s.events.Subscribe(ctx, c.WorkspaceID, func(ev events.Event) bool {
 		return ev.Type == events.TypeMessageAdded && ev.ConversationID == c.ID && (internal || !ev.Internal)
@@ -78,7 +91,7 @@ func (s *Service) followMessages(ctx context.Context, c *helpium.Conversation, a
 			for {
 				msgs, err := s.store.FindMessages(ctx, c.ID, last, liveBatch, internal)
 				if err == nil {
-					err = s.fillAttachments(ctx, msgs...)
+					err = s.files.fillAttachments(ctx, msgs...)
 				}
 				if err != nil {
 					if ctx.Err() == nil {
@@ -131,8 +144,8 @@ func (s *Service) followMessages(ctx context.Context, c *helpium.Conversation, a
 
 // MessageAdded streams new messages of a conversation in one of the calling
 // agent's workspaces, internal notes included.
-func (s *Service) MessageAdded(ctx context.Context, conversationID string) (<-chan *helpium.Message, error) {
-	c, err := s.Conversation(ctx, conversationID)
+func (s *Live) MessageAdded(ctx context.Context, conversationID string) (<-chan *helpium.Message, error) {
+	c, err := s.agentConversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +157,7 @@ func (s *Service) MessageAdded(ctx context.Context, conversationID string) (<-ch
 // SSE Last-Event-ID), then every new one as it is written, until the
 // widget key it was opened with is rotated. While it lasts, the widget
 // counts as present (no away email; see trackPresence).
-func (s *Service) FollowMessagesByToken(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
+func (s *Live) FollowMessagesByToken(ctx context.Context, token string, after *string) (<-chan *helpium.Message, error) {
 	var afterSeq int64
 	if after != nil {
 		var err error
@@ -152,11 +165,11 @@ func (s *Service) FollowMessagesByToken(ctx context.Context, token string, after
 			return nil, err
 		}
 	}
-	c, err := s.ConversationByToken(ctx, token)
+	c, err := s.widgetConversation(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	s.trackPresence(ctx, c) // the customer is here: no away email while it lasts
+	s.notifications.trackPresence(ctx, c) // the customer is here: no away email while it lasts
 	return s.followMessages(ctx, c, afterSeq, false, s.guardFor(ctx, c.WorkspaceID)), nil
 }
 
@@ -168,7 +181,7 @@ type ConversationChange struct {
 
 // ConversationChanged streams changes to a workspace's conversations: new
 // conversations, status, assignment and new messages.
-func (s *Service) ConversationChanged(ctx context.Context, workspaceID string) (<-chan *ConversationChange, error) {
+func (s *Live) ConversationChanged(ctx context.Context, workspaceID string) (<-chan *ConversationChange, error) {
 	a, _, err := s.authorize(ctx, workspaceID, helpium.RoleAgent)
 	if err != nil {
 		return nil, err

@@ -42,7 +42,7 @@ func loginBackoff(n int) time.Duration {
 // account operations (sign-ins, password changes and resets, accepting
 // invitations) and refuses it, with ETooManyRequests and its Retry-After,
 // when the limit is reached.
-func (s *Service) checkClientAllowed(ctx context.Context) error {
+func (s *Accounts) checkClientAllowed(ctx context.Context) error {
 	ip := ClientKey(helpium.ClientIP(ctx))
 	if ip == "" {
 		return nil
@@ -60,7 +60,7 @@ func (s *Service) checkClientAllowed(ctx context.Context) error {
 
 // checkLoginAllowed refuses a sign-in attempt that a limit forbids, with
 // ETooManyRequests and its Retry-After.
-func (s *Service) checkLoginAllowed(ctx context.Context, email string) error {
+func (s *Accounts) checkLoginAllowed(ctx context.Context, email string) error {
 	if err := s.checkClientAllowed(ctx); err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Service) checkLoginAllowed(ctx context.Context, email string) error {
 }
 
 // loginFailed counts a failed attempt and locks the address when due.
-func (s *Service) loginFailed(ctx context.Context, email string) error {
+func (s *Accounts) loginFailed(ctx context.Context, email string) error {
 	now := s.clock()
 	n, err := s.store.AddLoginFailure(ctx, email, now, loginFailureReset)
 	if err != nil {
@@ -97,7 +97,7 @@ func tooManyLogins(secs int) error {
 func loginEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // checkPasswordLimited is checkPassword holding one of the argon slots.
-func (s *Service) checkPasswordLimited(ctx context.Context, hash, password string) (bool, error) {
+func (s *Accounts) checkPasswordLimited(ctx context.Context, hash, password string) (bool, error) {
 	if err := s.takeArgonSlot(ctx); err != nil {
 		return false, err
 	}
@@ -106,7 +106,7 @@ func (s *Service) checkPasswordLimited(ctx context.Context, hash, password strin
 }
 
 // hashPasswordLimited is hashPassword holding one of the argon slots.
-func (s *Service) hashPasswordLimited(ctx context.Context, password string) (string, error) {
+func (s *Accounts) hashPasswordLimited(ctx context.Context, password string) (string, error) {
 	if err := s.takeArgonSlot(ctx); err != nil {
 		return "", err
 	}
@@ -114,7 +114,7 @@ func (s *Service) hashPasswordLimited(ctx context.Context, password string) (str
 	return hashPassword(password), nil
 }
 
-func (s *Service) takeArgonSlot(ctx context.Context) error {
+func (s *Accounts) takeArgonSlot(ctx context.Context) error {
 	select {
 	case s.argon <- struct{}{}:
 		return nil

@@ -26,13 +26,13 @@ func (s *Service) Run(ctx context.Context) {
 				return
 			}
 			if ev.Type == events.TypeKBChanged {
-				s.answers.forgetWorkspace(ev.WorkspaceID)
+				s.Knowledge.answers.forgetWorkspace(ev.WorkspaceID)
 			} else {
-				s.keys.forgetWorkspace(ev.WorkspaceID)
+				s.Workspaces.keys.forgetWorkspace(ev.WorkspaceID)
 			}
 		case <-sub.Resync():
-			s.keys.clear()
-			s.answers.clear()
+			s.Workspaces.keys.clear()
+			s.Knowledge.answers.clear()
 		case <-ctx.Done():
 			return
 		}

@@ -1,6 +1,40 @@
 // Package service holds Helpium's business operations. GraphQL resolvers and
 // REST handlers both call it, so every rule of an operation (who may call
 // it, tenant scoping, the rate limit it charges) is written once, here.
+//
+// The service is split by area. Each area is a type that holds only what
+// its operations use, so its fields say what a change there may touch;
+// Service holds one of each, built by New. The areas and their files:
+//
+//	Accounts       agents' sign-in and its limits, sessions, access tokens,
+//	               passwords, invitations, members: account.go, agent.go,
+//	               login.go, password.go
+//	Workspaces     workspaces, the widget key (cached), widget settings,
+//	               business hours, allowed origins: workspace.go, settings.go
+//	Rates          rate-limit charges and a workspace's limits: limits.go
+//	Conversations  the widget's side of a conversation, by its widget token:
+//	               messages, reads, rating, resuming: conversation.go
+//	Inbox          the agents' side: inbox, loaders, replies, notes,
+//	               assignment, status, reads, customers, stats: inbox.go
+//	Live           message and change streams, typing and activity: live.go,
+//	               activity.go
+//	Knowledge      articles and search (article.go), AI answers (answer.go),
+//	               votes, handovers, content gaps (feedback.go)
+//	Identity       identify, identity verification, customers' bearer
+//	               tokens: identity.go
+//	Actions        AI Actions and the answers that call them: action.go
+//	Webhooks       endpoints and deliveries: webhook.go
+//	Files          attachments and a workspace's attachment limits:
+//	               attachment.go
+//	Notifications  away emails and widget presence (away.go), transcripts
+//	               (transcript.go), the links emails carry (emaillinks.go)
+//
+// Shared by every area: base (the store, the clock, the logger) and the
+// access checks on it in access.go (a workspace's role, a conversation
+// for an agent or for a widget token), and what email needs in email.go.
+// A workspace's settings, whichever area owns them, are stored through
+// Workspaces.updateWorkspace, which also drops the cached widget key.
+//
 // Pure rules on values live in the root package (validation, business
 // hours, what a message does to its conversation: helpium.Message.Effect);
 // the store (db) applies them, and database triggers write webhook events
@@ -24,30 +58,33 @@ import (
 	"github.com/helpium/helpium/secret"
 )
 
-// Service runs Helpium's operations over the store.
+// Service runs Helpium's operations over the store, one part per area.
+// Each part holds only what its operations use; main and the transports
+// call them by area (svc.Inbox.Conversations, svc.Knowledge.Answer).
 type Service struct {
-	store    *db.Store
-	events   *events.Broker
-	secrets  *secret.Keyring
-	log      *slog.Logger
-	now      func() time.Time
-	keys     *keyCache
-	searcher Searcher
-	// answers
-	generator answer.Generator
-	answers   *answerCache
-	metrics   *metrics.Metrics
-	limiter   ratelimit.Limiter
-	agentMin  int
-	actions   *actions.Executor
-	llm       *llm.Client
-	recheck   time.Duration
-	argon     chan struct{} // one slot per password hash being computed
-	publicURL string        // base of the links in emails; "" when email is off
-	blobs     Blobs         // attachments' bytes; nil: uploads refused
-	typing    typingThrottle
-	presence  time.Duration // how often a connected widget's presence is written
-	polls     presenceThrottle
+	Accounts      *Accounts      // agents: sign-in, sessions, tokens, passwords, invitations, members
+	Workspaces    *Workspaces    // workspaces, their widget key and settings
+	Rates         *Rates         // the rate limits requests are charged against
+	Conversations *Conversations // the widget's side of a conversation
+	Inbox         *Inbox         // the agents' side: inbox, replies, notes, assignment, customers, stats
+	Live          *Live          // live streams: messages, changes, typing and reads
+	Knowledge     *Knowledge     // articles, search, AI answers, their feedback and content gaps
+	Identity      *Identity      // who a widget's customer is, and their bearer tokens
+	Actions       *Actions       // AI Actions: definitions, runs, audit, answers that call them
+	Webhooks      *Webhooks      // webhook endpoints and deliveries
+	Files         *Files         // attachments: uploads, signed links, sweeps
+	Notifications *Notifications // customers' emails: away emails, transcripts, their links
+
+	store  *db.Store
+	events *events.Broker
+}
+
+// base is what every area holds: the store, the clock and the logger. The
+// access checks on it (access.go) are the same for every area.
+type base struct {
+	store *db.Store
+	now   func() time.Time
+	log   *slog.Logger
 }
 
 // Options configures a Service.
@@ -135,16 +172,34 @@ func New(store *db.Store, opt Options) *Service {
 	if opt.PresenceInterval <= 0 {
 		opt.PresenceInterval = DefaultPresenceInterval
 	}
+	b := base{store: store, now: opt.Now, log: opt.Logger}
+	publicURL := strings.TrimRight(opt.PublicURL, "/")
+	workspaces := &Workspaces{base: b, keys: newKeyCache(opt.KeyCacheTTL), publicURL: publicURL}
+	rates := &Rates{base: b, workspaces: workspaces, limiter: opt.RateLimiter, agentMin: opt.AgentRateLimit, metrics: opt.Metrics}
+	files := &Files{base: b, workspaces: workspaces, blobs: opt.Blobs, secrets: opt.Secrets, metrics: opt.Metrics}
+	notifications := &Notifications{base: b, workspaces: workspaces, secrets: opt.Secrets, publicURL: publicURL,
+		metrics: opt.Metrics, presence: opt.PresenceInterval}
+	identity := &Identity{base: b, workspaces: workspaces, secrets: opt.Secrets}
+	actions := &Actions{base: b, identity: identity, actions: opt.Actions, llm: opt.LLM}
 	return &Service{
-		store: store, events: opt.Events, secrets: opt.Secrets, log: opt.Logger, now: opt.Now,
-		keys: newKeyCache(opt.KeyCacheTTL), searcher: opt.Search,
-		limiter: opt.RateLimiter, agentMin: opt.AgentRateLimit,
-		actions: opt.Actions, llm: opt.LLM, recheck: opt.LiveRecheck,
-		generator: opt.Generator, answers: newAnswerCache(opt.AnswerCacheTTL), metrics: opt.Metrics,
-		argon:     make(chan struct{}, runtime.GOMAXPROCS(0)),
-		publicURL: strings.TrimRight(opt.PublicURL, "/"),
-		blobs:     opt.Blobs,
-		presence:  opt.PresenceInterval,
+		Accounts: &Accounts{base: b, workspaces: workspaces, limiter: opt.RateLimiter, publicURL: publicURL,
+			argon: make(chan struct{}, runtime.GOMAXPROCS(0))},
+		Workspaces: workspaces,
+		Rates:      rates,
+		Conversations: &Conversations{base: b, rates: rates, files: files, notifications: notifications,
+			secrets: opt.Secrets},
+		Inbox: &Inbox{base: b, files: files},
+		Live: &Live{base: b, workspaces: workspaces, files: files, notifications: notifications,
+			events: opt.Events, recheck: opt.LiveRecheck},
+		Knowledge: &Knowledge{base: b, rates: rates, actions: actions, searcher: opt.Search, generator: opt.Generator,
+			answers: newAnswerCache(opt.AnswerCacheTTL), secrets: opt.Secrets, metrics: opt.Metrics},
+		Identity:      identity,
+		Actions:       actions,
+		Webhooks:      &Webhooks{base: b, secrets: opt.Secrets, actions: opt.Actions},
+		Files:         files,
+		Notifications: notifications,
+		store:         store,
+		events:        opt.Events,
 	}
 }
 
@@ -158,6 +213,6 @@ func (s *Service) Ready(ctx context.Context) map[string]error {
 
 // clock returns the current time in UTC at PostgreSQL's precision
 // (microseconds), so a value returned on write equals the one read back.
-func (s *Service) clock() time.Time {
-	return s.now().UTC().Truncate(time.Microsecond)
+func (b *base) clock() time.Time {
+	return b.now().UTC().Truncate(time.Microsecond)
 }

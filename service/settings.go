@@ -8,7 +8,7 @@ import (
 
 // updateWorkspace loads a workspace for an admin, applies change, validates
 // and stores it, and drops cached copies of its widget key lookups.
-func (s *Service) updateWorkspace(ctx context.Context, workspaceID string, change func(*helpium.Workspace) error) (*helpium.Workspace, error) {
+func (s *Workspaces) updateWorkspace(ctx context.Context, workspaceID string, change func(*helpium.Workspace) error) (*helpium.Workspace, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (s *Service) updateWorkspace(ctx context.Context, workspaceID string, chang
 
 // UpdateWidgetSettings changes the given widget settings of a workspace.
 // Admins only.
-func (s *Service) UpdateWidgetSettings(ctx context.Context, workspaceID string, patch helpium.WidgetSettingsPatch) (*helpium.Workspace, error) {
+func (s *Workspaces) UpdateWidgetSettings(ctx context.Context, workspaceID string, patch helpium.WidgetSettingsPatch) (*helpium.Workspace, error) {
 	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
 		ws.Widget = patch.Apply(ws.Widget)
 		return ws.Widget.Validate()
@@ -38,7 +38,7 @@ func (s *Service) UpdateWidgetSettings(ctx context.Context, workspaceID string, 
 }
 
 // UpdateBusinessHours replaces a workspace's business hours. Admins only.
-func (s *Service) UpdateBusinessHours(ctx context.Context, workspaceID string, bh helpium.BusinessHours) (*helpium.Workspace, error) {
+func (s *Workspaces) UpdateBusinessHours(ctx context.Context, workspaceID string, bh helpium.BusinessHours) (*helpium.Workspace, error) {
 	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
 		if _, err := bh.Compile(); err != nil {
 			return err
@@ -51,7 +51,7 @@ func (s *Service) UpdateBusinessHours(ctx context.Context, workspaceID string, b
 // RotateWidgetKey gives a workspace a new widget key; the old one stops
 // working at once on this server (other replicas within the key cache TTL).
 // Admins only.
-func (s *Service) RotateWidgetKey(ctx context.Context, workspaceID string) (*helpium.Workspace, error) {
+func (s *Workspaces) RotateWidgetKey(ctx context.Context, workspaceID string) (*helpium.Workspace, error) {
 	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
 		ws.APIKey = helpium.NewToken("pk_")
 		return nil
@@ -59,7 +59,7 @@ func (s *Service) RotateWidgetKey(ctx context.Context, workspaceID string) (*hel
 }
 
 // BusinessHoursStatus returns a workspace's business-hours state now.
-func (s *Service) BusinessHoursStatus(ctx context.Context, ws *helpium.Workspace) (*helpium.BusinessHoursView, error) {
+func (s *Workspaces) BusinessHoursStatus(ctx context.Context, ws *helpium.Workspace) (*helpium.BusinessHoursView, error) {
 	if _, _, err := s.authorize(ctx, ws.ID, helpium.RoleAgent); err != nil {
 		return nil, err
 	}
@@ -78,4 +78,18 @@ func businessHoursView(ws *helpium.Workspace, st helpium.BusinessHoursStatus) he
 		v.OutOfOfficeMessage = &msg
 	}
 	return v
+}
+
+// SetAllowedOrigins replaces the browser origins allowed to use a
+// workspace's widget key; an empty list allows any origin. Admins only.
+// Returns EInvalid naming an entry that is not an origin.
+func (s *Workspaces) SetAllowedOrigins(ctx context.Context, workspaceID string, origins []string) (*helpium.Workspace, error) {
+	return s.updateWorkspace(ctx, workspaceID, func(ws *helpium.Workspace) error {
+		n, err := helpium.NormalizeOrigins(origins)
+		if err != nil {
+			return err
+		}
+		ws.AllowedOrigins = n
+		return nil
+	})
 }

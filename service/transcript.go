@@ -26,7 +26,7 @@ const (
 // conversation has no customer with an address or they unsubscribed,
 // ETooManyRequests over a limit and EUnavailable when this server sends no
 // email.
-func (s *Service) RequestTranscript(ctx context.Context, token string) error {
+func (s *Notifications) RequestTranscript(ctx context.Context, token string) error {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return err
@@ -35,7 +35,7 @@ func (s *Service) RequestTranscript(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.emailEnabled("Transcripts"); err != nil {
+	if err := emailEnabled(s.publicURL, "Transcripts"); err != nil {
 		return err
 	}
 	now := s.clock()
@@ -80,7 +80,7 @@ func tooManyTranscripts(oldest, now time.Time, rule string) error {
 
 // composeTranscript writes a transcript email: every line, cut short with
 // a note beyond transcriptMaxBytes, and an unsubscribe link.
-func (s *Service) composeTranscript(workspaceID string, st *db.TranscriptState, lines []db.ConversationLine) *helpium.Email {
+func (s *Notifications) composeTranscript(workspaceID string, st *db.TranscriptState, lines []db.ConversationLine) *helpium.Email {
 	team := oneLine(st.WorkspaceName)
 	var w strings.Builder
 	fmt.Fprintf(&w, "%s,\n\nHere is the transcript of your conversation with %s, as you asked.\n\n", greeting(st.CustomerName), team)

@@ -10,8 +10,17 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/helpium/helpium"
+	"github.com/helpium/helpium/actions"
 	"github.com/helpium/helpium/db"
+	"github.com/helpium/helpium/secret"
 )
+
+// Webhooks runs a workspace's webhook endpoints and their deliveries.
+type Webhooks struct {
+	base
+	secrets *secret.Keyring   // seals signing secrets
+	actions *actions.Executor // its outbound policy says which URL schemes are allowed
+}
 
 // Webhooks: owners and admins manage a workspace's endpoints; the database
 // queues events (see the webhooks migration) and package webhook delivers
@@ -29,7 +38,7 @@ type NewWebhookEndpoint struct {
 	Secret   string
 }
 
-func (s *Service) sealWebhookSecret(endpointID string) (string, db.SealedSecret, error) {
+func (s *Webhooks) sealWebhookSecret(endpointID string) (string, db.SealedSecret, error) {
 	if s.secrets == nil {
 		return "", db.SealedSecret{}, helpium.Errorf(helpium.EUnavailable, "Webhooks need HELPIUM_ENCRYPTION_KEY to keep their secrets.")
 	}
@@ -42,7 +51,7 @@ func (s *Service) sealWebhookSecret(endpointID string) (string, db.SealedSecret,
 
 // checkWebhookInput validates an endpoint's settings; the URL must be https
 // unless it is listed for development.
-func (s *Service) checkWebhookInput(in *helpium.WebhookEndpointInput) error {
+func (s *Webhooks) checkWebhookInput(in *helpium.WebhookEndpointInput) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -54,7 +63,7 @@ func (s *Service) checkWebhookInput(in *helpium.WebhookEndpointInput) error {
 
 // CreateWebhookEndpoint adds an endpoint to a workspace; admins only. The
 // result carries its signing secret, shown only here.
-func (s *Service) CreateWebhookEndpoint(ctx context.Context, workspaceID string, in helpium.WebhookEndpointInput) (*NewWebhookEndpoint, error) {
+func (s *Webhooks) CreateWebhookEndpoint(ctx context.Context, workspaceID string, in helpium.WebhookEndpointInput) (*NewWebhookEndpoint, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -76,7 +85,7 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, workspaceID string,
 }
 
 // WebhookEndpoints lists a workspace's endpoints to its admins.
-func (s *Service) WebhookEndpoints(ctx context.Context, workspaceID string) ([]*helpium.WebhookEndpoint, error) {
+func (s *Webhooks) WebhookEndpoints(ctx context.Context, workspaceID string) ([]*helpium.WebhookEndpoint, error) {
 	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -85,7 +94,7 @@ func (s *Service) WebhookEndpoints(ctx context.Context, workspaceID string) ([]*
 
 // WebhookEndpoint returns an endpoint to an admin of its workspace.
 // Another workspace's endpoint is ENotFound.
-func (s *Service) WebhookEndpoint(ctx context.Context, id string) (*helpium.WebhookEndpoint, error) {
+func (s *Webhooks) WebhookEndpoint(ctx context.Context, id string) (*helpium.WebhookEndpoint, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -105,7 +114,7 @@ func (s *Service) WebhookEndpoint(ctx context.Context, id string) (*helpium.Webh
 
 // UpdateWebhookEndpoint replaces an endpoint's settings; admins only.
 // Enabling it clears why Helpium had disabled it.
-func (s *Service) UpdateWebhookEndpoint(ctx context.Context, id string, in helpium.WebhookEndpointInput) (*helpium.WebhookEndpoint, error) {
+func (s *Webhooks) UpdateWebhookEndpoint(ctx context.Context, id string, in helpium.WebhookEndpointInput) (*helpium.WebhookEndpoint, error) {
 	e, err := s.WebhookEndpoint(ctx, id)
 	if err != nil {
 		return nil, err
@@ -125,7 +134,7 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, id string, in helpi
 }
 
 // DeleteWebhookEndpoint deletes an endpoint and its deliveries; admins only.
-func (s *Service) DeleteWebhookEndpoint(ctx context.Context, id string) error {
+func (s *Webhooks) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 	e, err := s.WebhookEndpoint(ctx, id)
 	if err != nil {
 		return err
@@ -136,7 +145,7 @@ func (s *Service) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 // RotateWebhookSecret gives an endpoint a new secret, returned here only;
 // the old one keeps signing beside it for WebhookSecretOverlap, so that
 // receivers can switch without missing an event.
-func (s *Service) RotateWebhookSecret(ctx context.Context, id string) (*NewWebhookEndpoint, error) {
+func (s *Webhooks) RotateWebhookSecret(ctx context.Context, id string) (*NewWebhookEndpoint, error) {
 	e, err := s.WebhookEndpoint(ctx, id)
 	if err != nil {
 		return nil, err
@@ -155,7 +164,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id string) (*NewWebho
 
 // SendTestWebhook queues a webhook.test event for an endpoint, enabled or
 // not, and returns its delivery.
-func (s *Service) SendTestWebhook(ctx context.Context, id string) (*helpium.WebhookDelivery, error) {
+func (s *Webhooks) SendTestWebhook(ctx context.Context, id string) (*helpium.WebhookDelivery, error) {
 	e, err := s.WebhookEndpoint(ctx, id)
 	if err != nil {
 		return nil, err
@@ -167,7 +176,7 @@ func (s *Service) SendTestWebhook(ctx context.Context, id string) (*helpium.Webh
 
 // RedeliverWebhook queues a delivery's event again for its endpoint, under
 // the same event id; admins only.
-func (s *Service) RedeliverWebhook(ctx context.Context, deliveryID string) (*helpium.WebhookDelivery, error) {
+func (s *Webhooks) RedeliverWebhook(ctx context.Context, deliveryID string) (*helpium.WebhookDelivery, error) {
 	a, err := helpium.AgentActor(ctx)
 	if err != nil {
 		return nil, err
@@ -187,7 +196,7 @@ func (s *Service) RedeliverWebhook(ctx context.Context, deliveryID string) (*hel
 
 // WebhookDeliveries returns an endpoint's latest deliveries (at most 100),
 // newest first. The caller has read the endpoint through WebhookEndpoint.
-func (s *Service) WebhookDeliveries(ctx context.Context, e *helpium.WebhookEndpoint, limit int) ([]*helpium.WebhookDelivery, error) {
+func (s *Webhooks) WebhookDeliveries(ctx context.Context, e *helpium.WebhookEndpoint, limit int) ([]*helpium.WebhookDelivery, error) {
 	if _, _, err := s.authorize(ctx, e.WorkspaceID, helpium.RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -200,7 +209,7 @@ func (s *Service) WebhookDeliveries(ctx context.Context, e *helpium.WebhookEndpo
 // RotateWebhookSecrets re-encrypts every endpoint's signing secrets that
 // are not under the keyring's primary key, and returns how many endpoints
 // it re-encrypted.
-func (s *Service) RotateWebhookSecrets(ctx context.Context) (int, error) {
+func (s *Webhooks) RotateWebhookSecrets(ctx context.Context) (int, error) {
 	if s.secrets == nil {
 		return 0, errNoKeyring
 	}

@@ -11,6 +11,15 @@ import (
 	"github.com/helpium/helpium"
 )
 
+// Workspaces runs workspaces: creating them, the widget key every widget
+// request is checked by (cached), and their settings (settings.go), which
+// every change goes through updateWorkspace to store.
+type Workspaces struct {
+	base
+	keys      *keyCache
+	publicURL string // the demo workspace's resume page; "" when email is off
+}
+
 // keyCache remembers widget key lookups (with the compiled business-hours
 // schedule) for a short time: the widget key is checked on every widget
 // request and rarely changes.
@@ -88,7 +97,7 @@ func (c *keyCache) put(key string, e keyEntry, now time.Time, gen uint64) {
 
 // AuthenticateWidgetKey returns the workspace whose widget key is key.
 // Returns EUnauthenticated when key is empty or unknown.
-func (s *Service) AuthenticateWidgetKey(ctx context.Context, key string) (*helpium.Workspace, error) {
+func (s *Workspaces) AuthenticateWidgetKey(ctx context.Context, key string) (*helpium.Workspace, error) {
 	e, err := s.workspaceByKey(ctx, key)
 	if err != nil {
 		return nil, err
@@ -96,7 +105,7 @@ func (s *Service) AuthenticateWidgetKey(ctx context.Context, key string) (*helpi
 	return e.ws, nil
 }
 
-func (s *Service) workspaceByKey(ctx context.Context, key string) (keyEntry, error) {
+func (s *Workspaces) workspaceByKey(ctx context.Context, key string) (keyEntry, error) {
 	if key == "" {
 		return keyEntry{}, helpium.Errorf(helpium.EUnauthenticated, "The X-API-Key header is required.")
 	}
@@ -123,7 +132,7 @@ func (s *Service) workspaceByKey(ctx context.Context, key string) (keyEntry, err
 
 // WidgetSettings returns the settings of the calling widget's workspace with
 // its business-hours status now. Returns EUnauthenticated without a widget key.
-func (s *Service) WidgetSettings(ctx context.Context) (*helpium.WidgetSettings, error) {
+func (s *Workspaces) WidgetSettings(ctx context.Context) (*helpium.WidgetSettings, error) {
 	ws, err := helpium.WidgetWorkspace(ctx)
 	if err != nil {
 		return nil, err
@@ -141,7 +150,7 @@ func (s *Service) WidgetSettings(ctx context.Context) (*helpium.WidgetSettings, 
 
 // CreateWorkspace creates a workspace called name with default settings and
 // a fresh widget key. Returns EInvalid for a blank or overlong name.
-func (s *Service) CreateWorkspace(ctx context.Context, name string) (*helpium.Workspace, error) {
+func (s *Workspaces) CreateWorkspace(ctx context.Context, name string) (*helpium.Workspace, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return nil, helpium.Invalid("name", "name is required")
@@ -175,7 +184,7 @@ const (
 )
 
 // SeedDemo creates the demo workspace if it does not exist and returns it.
-func (s *Service) SeedDemo(ctx context.Context) (*helpium.Workspace, error) {
+func (s *Workspaces) SeedDemo(ctx context.Context) (*helpium.Workspace, error) {
 	ws, err := s.store.FindWorkspaceByAPIKey(ctx, DemoAPIKey)
 	if err == nil || helpium.ErrorCode(err) != helpium.ENotFound {
 		return ws, err
@@ -222,4 +231,55 @@ func (s *Service) SeedDemo(ctx context.Context) (*helpium.Workspace, error) {
 		return nil, err
 	}
 	return ws, nil
+}
+
+// Workspace returns a workspace the calling agent belongs to.
+func (s *Workspaces) Workspace(ctx context.Context, id string) (*helpium.Workspace, error) {
+	if _, _, err := s.authorize(ctx, id, helpium.RoleAgent); err != nil {
+		return nil, err
+	}
+	return s.store.FindWorkspaceByID(ctx, id)
+}
+
+// WorkspacesByIDs returns the workspaces of ids that the calling agent is a
+// member of, in ids' order, nil for any other. It backs the workspace
+// loader.
+func (s *Workspaces) WorkspacesByIDs(ctx context.Context, ids []string) ([]*helpium.Workspace, error) {
+	a, err := helpium.AgentActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if helpium.ValidID(id) {
+			valid = append(valid, id)
+		}
+	}
+	found, err := s.store.FindMemberWorkspaces(ctx, a.Agent.ID, valid)
+	if err != nil {
+		return nil, err
+	}
+	return inIDOrder(ids, found, func(w *helpium.Workspace) string { return w.ID }), nil
+}
+
+// WorkspaceRole returns the calling agent's role in a workspace.
+func (s *Workspaces) WorkspaceRole(ctx context.Context, workspaceID string) (helpium.Role, error) {
+	_, m, err := s.authorize(ctx, workspaceID, helpium.RoleAgent)
+	if err != nil {
+		return "", err
+	}
+	return m.Role, nil
+}
+
+// WidgetKey returns a workspace's widget key to its admins. Returns
+// EForbidden for agents.
+func (s *Workspaces) WidgetKey(ctx context.Context, workspaceID string) (string, error) {
+	if _, _, err := s.authorize(ctx, workspaceID, helpium.RoleAdmin); err != nil {
+		return "", err
+	}
+	ws, err := s.store.FindWorkspaceByID(ctx, workspaceID)
+	if err != nil {
+		return "", err
+	}
+	return ws.APIKey, nil
 }

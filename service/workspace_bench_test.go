@@ -8,11 +8,11 @@ import (
 	"github.com/helpium/helpium"
 )
 
-// benchService returns a service whose key cache already holds key, as it
-// does after a workspace's first widget request.
-func benchService(b *testing.B, key string) *Service {
+// benchWorkspaces returns a service's workspaces whose key cache already
+// holds key, as it does after a workspace's first widget request.
+func benchWorkspaces(b *testing.B, key string) *Workspaces {
 	b.Helper()
-	s := New(nil, Options{})
+	s := New(nil, Options{}).Workspaces
 	ws := &helpium.Workspace{ID: "0196a0e4-7d3c-7c1e-9a51-3f2b1c0d4e5f", Name: "Acme", APIKey: key,
 		Widget: helpium.DefaultWidgetConfig(), BusinessHours: helpium.BusinessHours{Timezone: "UTC"}}
 	sched, err := ws.BusinessHours.Compile()
@@ -27,7 +27,7 @@ func benchService(b *testing.B, key string) *Service {
 // Customer API request makes, answered from the cache.
 func BenchmarkAuthenticateWidgetKeyCached(b *testing.B) {
 	const key = "pk_bench_widget_key_0123456789abcdef0123456789abcdef"
-	s := benchService(b, key)
+	s := benchWorkspaces(b, key)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -41,7 +41,7 @@ func BenchmarkAuthenticateWidgetKeyCached(b *testing.B) {
 // asking at once (64 widget connections of one workspace).
 func BenchmarkAuthenticateWidgetKeyCachedParallel(b *testing.B) {
 	const key = "pk_bench_widget_key_0123456789abcdef0123456789abcdef"
-	s := benchService(b, key)
+	s := benchWorkspaces(b, key)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {

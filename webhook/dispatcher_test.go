@@ -123,7 +123,7 @@ func TestDeliveriesSurviveARestart(t *testing.T) {
 	defer rec.Close()
 	defer close(block)
 	sender := actions.New(actions.Config{AllowHTTPHosts: []string{strings.TrimPrefix(rec.URL, "http://")}, Timeout: 5 * time.Second})
-	acme, err := service.New(store, service.Options{}).CreateWorkspace(ctx, "Acme")
+	acme, err := service.New(store, service.Options{}).Workspaces.CreateWorkspace(ctx, "Acme")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestKeyRotationReseals(t *testing.T) {
 		got <- ok
 	}))
 	defer rec.Close()
-	ws, err := service.New(store, service.Options{}).CreateWorkspace(ctx, "Acme")
+	ws, err := service.New(store, service.Options{}).Workspaces.CreateWorkspace(ctx, "Acme")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestKeyRotationReseals(t *testing.T) {
 
 	rotator := service.New(store, service.Options{Secrets: ring2})
 	for i, want := range []int{1, 0} { // the second run finds nothing left
-		if n, err := rotator.RotateWebhookSecrets(ctx); err != nil || n != want {
+		if n, err := rotator.Webhooks.RotateWebhookSecrets(ctx); err != nil || n != want {
 			t.Fatalf("run %d: rotated %d, %v; want %d", i+1, n, err, want)
 		}
 	}
@@ -281,7 +281,7 @@ func TestKeyRotationReseals(t *testing.T) {
 func TestAttemptsRecorded(t *testing.T) {
 	ctx := context.Background()
 	store := db.NewStore(dbtest.New(t))
-	ws, err := service.New(store, service.Options{}).CreateWorkspace(ctx, "Acme")
+	ws, err := service.New(store, service.Options{}).Workspaces.CreateWorkspace(ctx, "Acme")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func (h *harness) importArticles(ctx context.Context, workspaceID string, arts [
 			id, status := a.id, helpium.ArticlePublished
 			in[i] = helpium.ArticleInput{ExternalID: &id, Title: a.title, Body: a.body, Status: &status}
 		}
-		if _, err := h.svc.ImportArticles(ctx, workspaceID, in); err != nil {
+		if _, err := h.svc.Knowledge.ImportArticles(ctx, workspaceID, in); err != nil {
 			return err
 		}
 		arts = arts[n:]

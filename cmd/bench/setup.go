@@ -290,7 +290,7 @@ type workspace struct {
 }
 
 func (h *harness) newWorkspace(ctx context.Context, name string) (*workspace, error) {
-	o, err := h.svc.CreateWorkspaceWithOwner(ctx, name, "")
+	o, err := h.svc.Accounts.CreateWorkspaceWithOwner(ctx, name, "")
 	if err != nil {
 		return nil, err
 	}

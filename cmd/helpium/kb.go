@@ -109,7 +109,7 @@ func parseKB(raw []byte) ([]helpium.ArticleInput, error) {
 // importKB imports articles into a workspace and waits until the index has
 // them.
 func importKB(ctx context.Context, svc *service.Service, ix *search.Indexer, workspaceID string, in []helpium.ArticleInput) (*helpium.ImportResult, error) {
-	res, err := svc.ImportArticles(ctx, workspaceID, in)
+	res, err := svc.Knowledge.ImportArticles(ctx, workspaceID, in)
 	if err != nil {
 		return res, err
 	}
@@ -143,7 +143,7 @@ func kbCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	return withDB(ctx, cfg, func(bdb *bun.DB) error {
 		store := db.NewStore(bdb)
 		svc := service.New(store, service.Options{Logger: log})
-		ws, err := svc.AuthenticateWidgetKey(ctx, *key)
+		ws, err := svc.Workspaces.AuthenticateWidgetKey(ctx, *key)
 		if err != nil {
 			return fmt.Errorf("--api-key: %s", helpium.ErrorMessage(err))
 		}
@@ -217,7 +217,7 @@ func seedDemoKB(ctx context.Context, svc *service.Service, ws *helpium.Workspace
 	if err != nil {
 		return err
 	}
-	res, err := svc.ImportArticles(ctx, ws.ID, in)
+	res, err := svc.Knowledge.ImportArticles(ctx, ws.ID, in)
 	if err != nil {
 		return fmt.Errorf("seed demo knowledge base: %w", err)
 	}

@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		})
 	case "seed":
 		return withDB(ctx, cfg, func(bdb *bun.DB) error {
-			ws, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).SeedDemo(ctx)
+			ws, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).Workspaces.SeedDemo(ctx)
 			if err != nil {
 				return err
 			}
@@ -205,7 +205,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			AnswerCacheTTL: answerCacheTTL(cfg.AnswerCacheTTL), PublicURL: publicURL, Blobs: blobs})
 		var demo string
 		if *seed {
-			ws, err := svc.SeedDemo(ctx)
+			ws, err := svc.Workspaces.SeedDemo(ctx)
 			if err != nil {
 				return err
 			}
@@ -216,8 +216,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		}
 		runDone, sweepDone, awayDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
 		go func() { svc.Run(ctx); close(runDone) }()
-		go func() { svc.RunAttachmentSweeps(ctx, 10*time.Minute); close(sweepDone) }()
-		go func() { svc.RunAwayEmails(ctx, 30*time.Second); close(awayDone) }()
+		go func() { svc.Files.RunAttachmentSweeps(ctx, 10*time.Minute); close(sweepDone) }()
+		go func() { svc.Notifications.RunAwayEmails(ctx, 30*time.Second); close(awayDone) }()
 		defer func() { stop(); <-runDone; <-sweepDone; <-awayDone }()
 		dispatcher := webhook.New(store, executor, keyring, broker, m, log, webhook.Options{})
 		dispatcherDone := make(chan struct{})
@@ -285,7 +285,7 @@ func workspaceCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args
 		return err
 	}
 	return withDB(ctx, cfg, func(bdb *bun.DB) error {
-		o, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).CreateWorkspaceWithOwner(ctx, *name, *ownerEmail)
+		o, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).Accounts.CreateWorkspaceWithOwner(ctx, *name, *ownerEmail)
 		if err != nil {
 			return err
 		}
@@ -311,7 +311,7 @@ func agentCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 	}
 	return withDB(ctx, cfg, func(bdb *bun.DB) error {
 		a, token, password, err := service.New(db.NewStore(bdb), service.Options{Logger: log}).
-			CreateMember(ctx, *workspace, *email, *name, helpium.Role(*role))
+			Accounts.CreateMember(ctx, *workspace, *email, *name, helpium.Role(*role))
 		if err != nil {
 			return err
 		}
@@ -353,11 +353,11 @@ func keysCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	}
 	return withDB(ctx, cfg, func(bdb *bun.DB) error {
 		svc := service.New(db.NewStore(bdb), service.Options{Logger: log, Secrets: keyring})
-		tokens, err := svc.RotateBearerTokens(ctx)
+		tokens, err := svc.Identity.RotateBearerTokens(ctx)
 		if err != nil {
 			return err
 		}
-		endpoints, err := svc.RotateWebhookSecrets(ctx)
+		endpoints, err := svc.Webhooks.RotateWebhookSecrets(ctx)
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ func TestREADMETour(t *testing.T) {
 	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(tour, -1)
 
 	app, _ := apptest.NewSearch(t, service.Options{}, apptest.SearchOptions{})
-	demo, err := app.Service.SeedDemo(context.Background())
+	demo, err := app.Service.Workspaces.SeedDemo(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,15 +52,15 @@ func list[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) fu
 func New(svc *service.Service) *Loaders {
 	opt := dataloadgen.WithWait(wait)
 	return &Loaders{
-		Customer:              dataloadgen.NewLoader(list(svc.CustomersByIDs), opt),
-		Agent:                 dataloadgen.NewLoader(list(svc.AgentsByIDs), opt),
-		LastMessage:           dataloadgen.NewLoader(list(svc.LastMessages), opt),
-		MessageWindow:         dataloadgen.NewLoader(list(svc.MessageWindows), opt),
-		Workspace:             dataloadgen.NewLoader(list(svc.WorkspacesByIDs), opt),
-		CustomerConversations: dataloadgen.NewLoader(list(svc.CustomersConversations), opt),
-		Attachments:           dataloadgen.NewLoader(list(svc.MessageAttachments), opt),
-		ReadState:             dataloadgen.NewLoader(list(svc.ReadStates), opt),
-		Conversation:          dataloadgen.NewLoader(list(svc.ConversationsByIDs), opt),
+		Customer:              dataloadgen.NewLoader(list(svc.Inbox.CustomersByIDs), opt),
+		Agent:                 dataloadgen.NewLoader(list(svc.Inbox.AgentsByIDs), opt),
+		LastMessage:           dataloadgen.NewLoader(list(svc.Inbox.LastMessages), opt),
+		MessageWindow:         dataloadgen.NewLoader(list(svc.Inbox.MessageWindows), opt),
+		Workspace:             dataloadgen.NewLoader(list(svc.Workspaces.WorkspacesByIDs), opt),
+		CustomerConversations: dataloadgen.NewLoader(list(svc.Inbox.CustomersConversations), opt),
+		Attachments:           dataloadgen.NewLoader(list(svc.Files.MessageAttachments), opt),
+		ReadState:             dataloadgen.NewLoader(list(svc.Inbox.ReadStates), opt),
+		Conversation:          dataloadgen.NewLoader(list(svc.Inbox.ConversationsByIDs), opt),
 	}
 }
 

@@ -179,7 +179,7 @@ const MetricsToken = "test-metrics-token-0123456789"
 // Workspace creates a workspace called name.
 func (a *App) Workspace(t testing.TB, name string) *helpium.Workspace {
 	t.Helper()
-	ws, err := a.Service.CreateWorkspace(context.Background(), name)
+	ws, err := a.Service.Workspaces.CreateWorkspace(context.Background(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ type Member struct {
 // both with the owner's token.
 func (a *App) Owned(t testing.TB, name string) *service.NewOwner {
 	t.Helper()
-	o, err := a.Service.CreateWorkspaceWithOwner(context.Background(), name, "")
+	o, err := a.Service.Accounts.CreateWorkspaceWithOwner(context.Background(), name, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func (a *App) Owned(t testing.TB, name string) *service.NewOwner {
 // Member adds an agent with role to a workspace.
 func (a *App) Member(t testing.TB, workspaceID, email string, role helpium.Role) Member {
 	t.Helper()
-	agent, token, _, err := a.Service.CreateMember(context.Background(), workspaceID, email, "", role)
+	agent, token, _, err := a.Service.Accounts.CreateMember(context.Background(), workspaceID, email, "", role)
 	if err != nil {
 		t.Fatal(err)
 	}
