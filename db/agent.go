@@ -20,6 +20,15 @@ type agentRow struct {
 	UpdatedAt    time.Time `bun:"updated_at"`
 }
 
+// agentColumns are the columns toAgent reads, for queries that alias agents
+// as a.
+const agentColumns = "a.id, a.email, a.name, a.created_at"
+
+// sharesWorkspace is the condition that the agent a shares a workspace with
+// the agent given as its argument: who an agent may see.
+const sharesWorkspace = `EXISTS (SELECT 1 FROM memberships m1 JOIN memberships m2 ON m2.workspace_id = m1.workspace_id
+	WHERE m1.agent_id = a.id AND m2.agent_id = ?)`
+
 func (r *agentRow) toAgent() *helpium.Agent {
 	return &helpium.Agent{ID: r.ID, Email: r.Email, Name: r.Name, CreatedAt: r.CreatedAt}
 }
@@ -83,8 +92,7 @@ func (s *Store) FindAgentsByIDs(ctx context.Context, sc Scope, ids []string) ([]
 	var rows []agentRow
 	q := s.db.NewSelect().Model(&rows).ModelTableExpr("agents AS a").ColumnExpr("a.*").Where("a.id IN (?)", bun.In(ids))
 	if sc.AgentID != "" {
-		q = q.Where(`EXISTS (SELECT 1 FROM memberships m1 JOIN memberships m2 ON m2.workspace_id = m1.workspace_id
-			WHERE m1.agent_id = a.id AND m2.agent_id = ?)`, sc.AgentID)
+		q = q.Where(sharesWorkspace, sc.AgentID)
 	} else {
 		q = q.Where("EXISTS (SELECT 1 FROM memberships m WHERE m.agent_id = a.id AND m.workspace_id = ?)", sc.WorkspaceID)
 	}

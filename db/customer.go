@@ -25,6 +25,10 @@ type customerRow struct {
 	UpdatedAt             time.Time `bun:"updated_at"`
 }
 
+// customerColumns are the columns toCustomer reads, for queries that alias
+// customers as cu.
+const customerColumns = "cu.id, cu.workspace_id, cu.email, cu.name, cu.verified, cu.bearer_token_ciphertext, cu.created_at, cu.updated_at"
+
 func (r *customerRow) toCustomer() *helpium.Customer {
 	return &helpium.Customer{
 		ID: r.ID, WorkspaceID: r.WorkspaceID, Email: r.Email, Name: r.Name, Verified: r.Verified,

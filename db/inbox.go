@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -117,25 +118,39 @@ type pageRow struct {
 // page is an agent's). Each join reads one row by index per conversation.
 func include(q *bun.SelectQuery, meID string, inc helpium.ConversationInclude) *bun.SelectQuery {
 	if inc.Customer {
-		q = q.ColumnExpr("cu.id AS cu_id, cu.workspace_id AS cu_workspace_id, cu.email AS cu_email, cu.name AS cu_name, cu.verified AS cu_verified, " +
-			"cu.bearer_token_ciphertext AS cu_bearer_token_ciphertext, cu.created_at AS cu_created_at, cu.updated_at AS cu_updated_at").
+		q = q.ColumnExpr(pageCustomerColumns).
 			Join("LEFT JOIN customers AS cu ON cu.id = c.customer_id AND cu.workspace_id = c.workspace_id")
 	}
 	if inc.Assignee {
-		q = q.ColumnExpr("a.id AS a_id, a.email AS a_email, a.name AS a_name, a.created_at AS a_created_at").
-			Join(`LEFT JOIN agents AS a ON a.id = c.assignee_id AND EXISTS (SELECT 1 FROM memberships m1
-				JOIN memberships m2 ON m2.workspace_id = m1.workspace_id WHERE m1.agent_id = a.id AND m2.agent_id = ?)`, meID)
+		q = q.ColumnExpr(pageAgentColumns).Join("LEFT JOIN agents AS a ON a.id = c.assignee_id AND "+sharesWorkspace, meID)
 	}
 	if inc.LastMessage {
-		q = q.ColumnExpr("m.id AS m_id, m.conversation_id AS m_conversation_id, m.workspace_id AS m_workspace_id, m.seq AS m_seq, " +
-			"m.author_kind AS m_author_kind, m.author_agent_id AS m_author_agent_id, m.internal AS m_internal, m.body AS m_body, " +
-			"m.client_message_id AS m_client_message_id, m.created_at AS m_created_at, m.answer_id AS m_answer_id").
+		q = q.ColumnExpr(pageMessageColumns).
 			Join("LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) AS m ON true")
 	}
 	return q
 }
 
-// related collects the relations read with a page, keyed by conversation.
+// The relations' columns in a page's statement.
+var (
+	pageCustomerColumns = aliased(customerColumns)
+	pageAgentColumns    = aliased(agentColumns)
+	pageMessageColumns  = aliased(messageColumns)
+)
+
+// aliased names each column of a list such as "m.id, m.body" after its
+// table's alias, "m.id AS m_id, m.body AS m_body", as pageRow's embedded
+// rows expect.
+func aliased(columns string) string {
+	cols := strings.Split(columns, ", ")
+	for i, c := range cols {
+		cols[i] = c + " AS " + strings.Replace(c, ".", "_", 1)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// related collects the relations read with a page, keyed by conversation;
+// a map is made only for a relation asked for.
 func related(rows []pageRow, inc helpium.ConversationInclude) *helpium.ConversationRelated {
 	if inc == (helpium.ConversationInclude{}) {
 		return nil
@@ -150,25 +165,17 @@ func related(rows []pageRow, inc helpium.ConversationInclude) *helpium.Conversat
 	if inc.LastMessage {
 		r.LastMessages = make(map[string]*helpium.Message, len(rows))
 	}
+	// A relation not asked for was not selected: its id is empty.
 	for i := range rows {
 		row := &rows[i]
-		if inc.Customer {
-			r.Customers[row.ID] = nil
-			if row.Customer.ID != "" {
-				r.Customers[row.ID] = row.Customer.toCustomer()
-			}
+		if row.Customer.ID != "" {
+			r.Customers[row.ID] = row.Customer.toCustomer()
 		}
-		if inc.Assignee {
-			r.Assignees[row.ID] = nil
-			if row.Assignee.ID != "" {
-				r.Assignees[row.ID] = row.Assignee.toAgent()
-			}
+		if row.Assignee.ID != "" {
+			r.Assignees[row.ID] = row.Assignee.toAgent()
 		}
-		if inc.LastMessage {
-			r.LastMessages[row.ID] = nil
-			if row.Last.ID != "" {
-				r.LastMessages[row.ID] = row.Last.toMessage()
-			}
+		if row.Last.ID != "" {
+			r.LastMessages[row.ID] = row.Last.toMessage()
 		}
 	}
 	return r

@@ -75,36 +75,45 @@ func filterOrEmpty(f *helpium.ConversationFilter) helpium.ConversationFilter {
 	return *f
 }
 
-// inboxSelection looks ahead at the fields requested under
-// conversations.edges.node: the relations the page's own statement reads
-// (include), and the node's fields for preloadInbox.
-func inboxSelection(ctx context.Context) (inc helpium.ConversationInclude, node []graphql.CollectedField) {
+// inboxLookahead is what a conversations query asks for beyond the page:
+// the relations its statement reads, the fields of each node, and whether
+// it counts them all.
+type inboxLookahead struct {
+	include helpium.ConversationInclude
+	node    []graphql.CollectedField
+	count   bool
+}
+
+// inboxSelection looks ahead at the fields requested under conversations.
+func inboxSelection(ctx context.Context) (sel inboxLookahead) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
-		return inc, nil
+		return sel
 	}
 	oc := graphql.GetOperationContext(ctx)
 	for _, e := range graphql.CollectFields(oc, fc.Field.Selections, nil) {
-		if e.Name != "edges" {
-			continue
-		}
-		for _, n := range graphql.CollectFields(oc, e.Selections, nil) {
-			if n.Name == "node" {
-				node = append(node, graphql.CollectFields(oc, n.Selections, nil)...)
+		switch e.Name {
+		case "totalCount":
+			sel.count = true
+		case "edges":
+			for _, n := range graphql.CollectFields(oc, e.Selections, nil) {
+				if n.Name == "node" {
+					sel.node = append(sel.node, graphql.CollectFields(oc, n.Selections, nil)...)
+				}
 			}
 		}
 	}
-	for _, f := range node {
+	for _, f := range sel.node {
 		switch f.Name {
 		case "customer":
-			inc.Customer = true
+			sel.include.Customer = true
 		case "assignee":
-			inc.Assignee = true
+			sel.include.Assignee = true
 		case "lastMessage":
-			inc.LastMessage = true
+			sel.include.LastMessage = true
 		}
 	}
-	return inc, node
+	return sel
 }
 
 // preloadInbox primes the request's loaders with the relations read with
@@ -112,7 +121,7 @@ func inboxSelection(ctx context.Context) (inc helpium.ConversationInclude, node 
 // the total count) for the whole page at once. The per-node resolvers then
 // find everything cached, so the number of queries does not depend on the
 // page size or on scheduling.
-func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationConnection, node []graphql.CollectedField) error {
+func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationConnection, sel inboxLookahead) error {
 	if len(conn.Edges) == 0 {
 		return nil
 	}
@@ -132,15 +141,13 @@ func (r *Resolver) preloadInbox(ctx context.Context, conn *helpium.ConversationC
 		}
 	}
 	var jobs []func() error
-	oc := graphql.GetOperationContext(ctx)
-	for _, e := range graphql.CollectFields(oc, graphql.GetFieldContext(ctx).Field.Selections, nil) {
-		if e.Name == "totalCount" && conn.Count != nil {
-			// Counted alongside the message windows; the field then reads
-			// the remembered result.
-			jobs = append(jobs, func() error { _, err := conn.Count(); return err })
-		}
+	if sel.count && conn.Count != nil {
+		// Counted alongside the message windows; the field then reads the
+		// remembered result.
+		jobs = append(jobs, func() error { _, err := conn.Count(); return err })
 	}
-	for _, f := range node {
+	oc := graphql.GetOperationContext(ctx)
+	for _, f := range sel.node {
 		if f.Name != "messages" {
 			continue
 		}
@@ -185,18 +192,6 @@ func prime[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V]
 		l.Prime(k, vals[i])
 	}
 	return nil
-}
-
-func dedupe(ids []string) []string {
-	seen := make(map[string]bool, len(ids))
-	out := ids[:0:0]
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 func intArg(v any) *int {

@@ -417,12 +417,12 @@ func (r *queryResolver) Workspace(ctx context.Context, id string) (*helpium.Work
 
 // Conversations is the resolver for the conversations field.
 func (r *queryResolver) Conversations(ctx context.Context, workspaceID string, filter *helpium.ConversationFilter, orderBy *helpium.ConversationOrder, first *int, after *string, last *int, before *string) (*helpium.ConversationConnection, error) {
-	inc, node := inboxSelection(ctx)
-	conn, err := r.Service.Inbox.Conversations(ctx, workspaceID, filterOrEmpty(filter), orderOrDefault(orderBy), helpium.Page{First: first, After: after, Last: last, Before: before}, inc)
+	sel := inboxSelection(ctx)
+	conn, err := r.Service.Inbox.Conversations(ctx, workspaceID, filterOrEmpty(filter), orderOrDefault(orderBy), helpium.Page{First: first, After: after, Last: last, Before: before}, sel.include)
 	if err != nil {
 		return nil, err
 	}
-	return conn, r.preloadInbox(ctx, conn, node)
+	return conn, r.preloadInbox(ctx, conn, sel)
 }
 
 // Conversation is the resolver for the conversation field.
