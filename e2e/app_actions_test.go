@@ -58,19 +58,9 @@ func TestAppActions(t *testing.T) {
 	click := func(scope, label string) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.JSPath(button(scope, label)))
 	}
-	// setValue replaces a field's value as typing would (Preact listens
-	// for input events).
-	setValue := func(sel, v string) {
-		b.eval(`(() => { const i = `+q(sel)+`; i.value = `+jsString(v)+`; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, nil)
-	}
 	step := func(name string, fn func()) {
 		if !t.Failed() {
 			fn()
-		}
-	}
-	accessible := func(page string) {
-		for _, v := range b.axeViolations() {
-			t.Errorf("axe-core, %s: %s", page, v)
 		}
 	}
 	// refused checks that the field sel shows the server's message want
@@ -176,14 +166,14 @@ func TestAppActions(t *testing.T) {
 			}
 		}
 		b.shot("actions-new")
-		accessible("settings, a new action's form")
+		b.accessible("settings, a new action's form")
 	})
 
 	step("parameters that are not JSON are stopped in the page", func() {
 		b.do("name", typeIn(name, action))
 		b.do("description", typeIn(desc, "Looks up one of the customer's orders by its id."))
 		b.do("URL template", typeIn(url, template))
-		setValue(params, `{"type": "object",`)
+		b.setValue(q(params), `{"type": "object",`)
 		b.do("add a header", click(form, "Add header"))
 		b.wait("a header row", q(form+` input[name="headers.0.name"]`), 5*time.Second)
 		b.do("header name", typeIn(form+` input[name="headers.0.name"]`, "X-Api-Version"))
@@ -200,7 +190,7 @@ func TestAppActions(t *testing.T) {
 	})
 
 	step("create it", func() {
-		setValue(params, schema)
+		b.setValue(q(params), schema)
 		b.do("create", click(form, "Create action"))
 		b.wait("created and listed", text(q(".saved"))+` === "Action created." && `+item(action), 10*time.Second)
 		b.wait("the form closed, the focus back on New action", `!`+q(form)+` && document.activeElement === `+button(card, "New action"), 5*time.Second)
@@ -221,7 +211,7 @@ func TestAppActions(t *testing.T) {
 			t.Errorf("the API has %+v (parameters %s), want what the form said", a, a.Parameters)
 		}
 		b.shot("actions-created")
-		accessible("settings, an action listed")
+		b.accessible("settings, an action listed")
 	})
 
 	const described = "Looks up an order by its id: status, items and delivery date."
@@ -233,7 +223,7 @@ func TestAppActions(t *testing.T) {
 			t.Errorf("the form shows name %q, URL %q, header value %q, parameters %s", b.str(q(name)+`.value`), b.str(q(url)+`.value`),
 				b.str(q(form+` input[name="headers.0.value"]`)+`.value`), b.str(q(params)+`.value`))
 		}
-		setValue(desc, described)
+		b.setValue(q(desc), described)
 		b.do("save", click(form, "Save action"))
 		b.wait("saved, listed with the new description", text(q(".saved"))+` === "Action saved." && `+item(action)+`?.textContent.includes(`+jsString(described)+`)`, 10*time.Second)
 		b.wait("the focus back on its Edit button", `document.activeElement === `+button(card, "Edit "+action), 5*time.Second)
@@ -254,22 +244,22 @@ func TestAppActions(t *testing.T) {
 		}
 		b.do("edit", click(card, "Edit "+action))
 		b.wait("the form", q(url), 10*time.Second)
-		setValue(url, bad)
+		b.setValue(q(url), bad)
 		b.do("save", click(form, "Save action"))
 		refused(url, "action-urlTemplate-error", errs[0].Message)
 		if got := b.str(q(url) + `.value`); got != bad {
 			t.Errorf("the field now holds %q, want what was typed, %q", got, bad)
 		}
 		b.shot("actions-refused")
-		accessible("settings, a URL template refused")
+		b.accessible("settings, a URL template refused")
 		if a := serverHas()[action]; a.URLTemplate != template {
 			t.Errorf("after a refused save the API has the URL template %q, want %q kept", a.URLTemplate, template)
 		}
 	})
 
 	step("a header the server refuses shows its message under its row", func() {
-		setValue(url, template)
-		setValue(form+` input[name="headers.0.name"]`, "Host")
+		b.setValue(q(url), template)
+		b.setValue(q(form+` input[name="headers.0.name"]`), "Host")
 		b.do("save", click(form, "Save action"))
 		refused(form+` input[name="headers.0.name"]`, "action-headers-0-name-error", "Host is set by Helpium and cannot be configured")
 		b.shot("actions-header-refused")
@@ -344,7 +334,7 @@ func TestAppActions(t *testing.T) {
 		if got := serverHas(); len(got) != 1 || got["order_status"].ID == "" {
 			t.Errorf("after the delete the API has %+v, want order_status alone", got)
 		}
-		accessible("settings, after a delete")
+		b.accessible("settings, after a delete")
 	})
 
 	step("the card fits a 390-pixel phone", func() {

@@ -48,11 +48,6 @@ func TestAppLoop(t *testing.T) {
 		}
 	}
 	agent, plain := newBrowser(t), newBrowser(t) // an owner, and an agent without the admin role
-	accessible := func(b *browser, page string) {
-		for _, v := range b.axeViolations() {
-			t.Errorf("axe-core, %s: %s", page, v)
-		}
-	}
 	signIn := func(b *browser, email, password string) {
 		b.do("open the app", chromedp.Navigate(srv.URL+"/app"))
 		b.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
@@ -128,7 +123,7 @@ func TestAppLoop(t *testing.T) {
 			t.Errorf("the handover note is aligned %q, want centre", got)
 		}
 		agent.shot("handed-over")
-		accessible(agent, "a handed-over conversation")
+		agent.accessible("a handed-over conversation")
 	})
 
 	step("an internal note does not show the customer the agent typing", func() {
@@ -193,7 +188,7 @@ func TestAppLoop(t *testing.T) {
 		agent.wait("the answers voted not helpful", all(".answers > li")+`.some(l => l.textContent.includes(`+jsString(question)+`) && l.textContent.includes(`+jsString(voteComment)+`))`, 10*time.Second)
 		agent.eval(q(".gaps")+`.scrollIntoView()`, nil)
 		agent.shot("content-gaps")
-		accessible(agent, "reports")
+		agent.accessible("reports")
 		// The period picker: the last 7 days have the question too.
 		agent.eval(`(() => { const s = document.querySelector(".reports select"); s.value = "7"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`, nil)
 		agent.wait("the last 7 days", q(".reports input[type=date]")+`.value === `+jsString(time.Now().UTC().AddDate(0, 0, -6).Format(time.DateOnly)), 5*time.Second)

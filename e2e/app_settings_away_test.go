@@ -34,19 +34,9 @@ func TestAppAwaySettings(t *testing.T) {
 	button := func(scope, label string) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.JSPath(all(scope+" button") + `.find(b => b.textContent === ` + jsString(label) + `)`))
 	}
-	// setValue replaces an input's value as typing would (Preact listens
-	// for input events).
-	setValue := func(sel, v string) {
-		b.eval(`(() => { const i = `+q(sel)+`; i.value = `+jsString(v)+`; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, nil)
-	}
 	step := func(name string, fn func()) {
 		if !t.Failed() {
 			fn()
-		}
-	}
-	accessible := func(page string) {
-		for _, v := range b.axeViolations() {
-			t.Errorf("axe-core, %s: %s", page, v)
 		}
 	}
 	const (
@@ -120,12 +110,12 @@ func TestAppAwaySettings(t *testing.T) {
 
 	step("switch it on with a 10-minute delay and a resume page, save, reload", func() {
 		b.do("switch on", chromedp.Click(chromedp.JSPath(q(enabled))))
-		setValue(delay, "10")
-		setValue(resume, page)
+		b.setValue(q(delay), "10")
+		b.setValue(q(resume), page)
 		b.do("save", button(card, "Save away email"))
 		b.wait("saved", text(".saved")+` === "Away email saved."`, 10*time.Second)
 		b.shot("away-saved")
-		accessible("settings")
+		b.accessible("settings")
 		b.do("reload", chromedp.Reload())
 		b.wait("the saved values", q(resume)+`?.value === `+jsString(page), 15*time.Second)
 		if !b.boolean(q(enabled)+`.checked`) || b.str(q(delay)+`.value`) != "10" {
@@ -145,7 +135,7 @@ func TestAppAwaySettings(t *testing.T) {
 			t.Fatalf("setAwayEmail with %s: %+v, want invalid_input naming resumeUrl", bad, errs)
 		}
 		want := errs[0].Message
-		setValue(resume, bad)
+		b.setValue(q(resume), bad)
 		b.do("save", button(card, "Save away email"))
 		b.wait("the server's message under the field", text("#away-resumeUrl-error")+` === `+jsString(want), 10*time.Second)
 		b.shot("away-refused")
@@ -169,14 +159,14 @@ func TestAppAwaySettings(t *testing.T) {
 		if b.boolean(q(delay) + `.getAttribute("aria-invalid")`) {
 			t.Error("the delay is marked invalid too")
 		}
-		accessible("settings, a field refused")
+		b.accessible("settings, a field refused")
 		if got := serverHas(); got.ResumeURL == nil || *got.ResumeURL != page {
 			t.Errorf("after a refused save the API has %+v, want the resume page %s kept", got, page)
 		}
 	})
 
 	step("fixing the field clears the message", func() {
-		setValue(resume, page+"?from=email")
+		b.setValue(q(resume), page+"?from=email")
 		b.do("save", button(card, "Save away email"))
 		b.wait("saved, and no message", text(".saved")+` === "Away email saved." && !`+q("#away-resumeUrl-error")+
 			` && `+q(resume)+`?.value === `+jsString(page+"?from=email"), 10*time.Second)

@@ -37,22 +37,12 @@ func TestAppBusinessHours(t *testing.T) {
 	}
 	// field is the input a screen reader names label.
 	field := func(label string) string { return q(`input[aria-label=` + jsString(label) + `]`) }
-	// setValue replaces an input's value as typing would (Preact listens
-	// for input events).
-	setValue := func(label, v string) {
-		b.eval(`(() => { const i = `+field(label)+`; i.value = `+jsString(v)+`; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, nil)
-	}
 	save := func() {
 		b.do("save", chromedp.Click(chromedp.JSPath(all(card+" button")+`.find(b => b.textContent === "Save business hours")`)))
 	}
 	step := func(name string, fn func()) {
 		if !t.Failed() {
 			fn()
-		}
-	}
-	accessible := func(page string) {
-		for _, v := range b.axeViolations() {
-			t.Errorf("axe-core, %s: %s", page, v)
 		}
 	}
 	// fits checks that the page and the card fit the phone's width.
@@ -120,8 +110,8 @@ func TestAppBusinessHours(t *testing.T) {
 	})
 
 	step("an overlapping range is refused under the day, naming it", func() {
-		setValue("Tuesday, range 2, opens", "12:00")
-		setValue("Tuesday, range 2, closes", "18:00")
+		b.setValue(field("Tuesday, range 2, opens"), "12:00")
+		b.setValue(field("Tuesday, range 2, closes"), "18:00")
 		save()
 		const want = "Tuesday, range 2 (12:00–18:00) overlaps range 1 (09:00–17:30)."
 		b.wait("the message", all(card+" .field-error")+`.some(p => p.textContent === `+jsString(want)+`)`, 5*time.Second)
@@ -145,12 +135,12 @@ func TestAppBusinessHours(t *testing.T) {
 			t.Errorf("after a refused save the API has Tuesday %v", tue)
 		}
 		fits("a refusal shown")
-		accessible("business hours, a range refused")
+		b.accessible("business hours, a range refused")
 	})
 
 	step("a time zone the server refuses shows its message under the field", func() {
-		setValue("Tuesday, range 1, closes", "12:30")
-		setValue("Tuesday, range 2, opens", "13:30")
+		b.setValue(field("Tuesday, range 1, closes"), "12:30")
+		b.setValue(field("Tuesday, range 2, opens"), "13:30")
 		b.eval(`(() => { const i = document.getElementById("bh-timezone"); i.value = "Mars/Olympus_Mons"; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, nil)
 		save()
 		b.wait("the server's message", text("#bh-timezone-error")+`.startsWith("Time zone: ")`, 10*time.Second)
@@ -185,7 +175,7 @@ func TestAppBusinessHours(t *testing.T) {
 		b.eval(q(`#bh-TUESDAY-add`)+`.scrollIntoView({block: "center"})`, nil)
 		b.shot("hours-two-ranges")
 		fits("two ranges on Tuesday")
-		accessible("business hours, two ranges")
+		b.accessible("business hours, two ranges")
 	})
 
 	step("remove the second range from the keyboard and save", func() {

@@ -36,17 +36,12 @@ func TestAgentApp(t *testing.T) {
 			fn()
 		}
 	}
-	accessible := func(page string) {
-		for _, v := range agent.axeViolations() {
-			t.Errorf("axe-core, %s: %s", page, v)
-		}
-	}
 
 	step("sign in", func() {
 		agent.do("open", chromedp.Navigate(srv.URL+"/app"))
 		agent.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
 		agent.shot("sign-in")
-		accessible("sign-in")
+		agent.accessible("sign-in")
 		agent.do("sign in", typeIn(`input[name=email]`, service.DemoOwnerEmail), typeIn(`input[name=password]`, service.DemoOwnerPassword+kb.Enter))
 		agent.wait("the inbox", q(`.inbox .filters`), 15*time.Second)
 		if !agent.boolean(`document.cookie === ""`) {
@@ -71,7 +66,7 @@ func TestAgentApp(t *testing.T) {
 		agent.wait("the thread", `[...document.querySelectorAll(".thread .msg")].some(m => m.textContent.includes(`+jsString(body)+`))`, 10*time.Second)
 		agent.do("reply", typeIn(`#reply-body`, "It ships **today**."), at(`.reply button[type=submit]`))
 		agent.wait("the reply in the thread", `[...document.querySelectorAll(".thread .msg.agent")].some(m => m.querySelector("strong")?.textContent === "today")`, 10*time.Second)
-		accessible("inbox and conversation")
+		agent.accessible("inbox and conversation")
 		customer.wait("the reply in the widget", wAll(".log .msg[data-author=agent]")+".some(m => m.textContent.includes('It ships'))", 15*time.Second)
 		agent.shot("conversation-reply")
 	})
@@ -113,7 +108,7 @@ func TestAgentApp(t *testing.T) {
 		agent.wait("the answer and the article", `[...document.querySelectorAll(".tryit-out .results strong")].some(e => e.textContent === `+jsString(title)+`) && `+
 			q(`.tryit-out .answer`)+`.textContent.includes("never expire")`, 15*time.Second)
 		agent.shot("try-it")
-		accessible("knowledge base")
+		agent.accessible("knowledge base")
 	})
 
 	step("reports chart the period", func() {
@@ -121,7 +116,7 @@ func TestAgentApp(t *testing.T) {
 		agent.wait("the figures", `[...document.querySelectorAll(".tiles div")].some(d => d.textContent.startsWith("Opened") && Number(d.querySelector("dd").textContent) >= 1)`, 10*time.Second)
 		agent.wait("the charts", `document.querySelectorAll(".chart rect").length >= 14`, 5*time.Second)
 		agent.shot("reports")
-		accessible("reports")
+		agent.accessible("reports")
 	})
 
 	step("change the widget colour in settings, and see /demo change", func() {
@@ -132,7 +127,7 @@ func TestAgentApp(t *testing.T) {
 		agent.wait("saved", text(".saved")+` === "Widget saved."`, 10*time.Second)
 		agent.wait("the preview restarted in the new colour", `(l => l && getComputedStyle(l).backgroundColor === "rgb(185, 28, 28)")(`+w(".launcher")+`)`, 15*time.Second)
 		agent.shot("settings")
-		accessible("settings, with the widget")
+		agent.accessible("settings, with the widget")
 		agent.do("show the identity secret", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll(".settings button")].find(b => b.textContent === "Show secret")`)))
 		agent.wait("the secret", `[...document.querySelectorAll(".settings code")].length === 2`, 5*time.Second)
 		agent.eval(`(() => { const i = document.querySelector("input[name=messages]"); i.value = "45"; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, nil)

@@ -54,11 +54,6 @@ func TestAttachments(t *testing.T) {
 			fn()
 		}
 	}
-	accessible := func(b *browser, page string) {
-		for _, v := range b.axeViolations() {
-			t.Errorf("axe-core, %s: %s", page, v)
-		}
-	}
 
 	step("the agent signs in", func() {
 		agent.do("open", chromedp.Navigate(srv.URL+"/app"))
@@ -160,7 +155,7 @@ func TestAttachments(t *testing.T) {
 		agent.do("add the note", chromedp.Click(chromedp.JSPath(q(`.reply button[type=submit]`))))
 		agent.wait("the note with its image", loaded(q(".thread .msg.note .files img")), 15*time.Second)
 		agent.do("back to replies", chromedp.Click(chromedp.JSPath(q(`.reply-actions input[type=checkbox]`))))
-		accessible(agent, "a conversation with files")
+		agent.accessible("a conversation with files")
 		// Tall enough for the whole thread: this one is in the README.
 		agent.do("tall viewport", chromedp.EmulateViewport(1280, 880))
 		agent.eval(`document.querySelector(".thread").scrollTop = 0`, nil)
@@ -189,7 +184,7 @@ func TestAttachments(t *testing.T) {
 			t.Error("the internal note or its file reached the widget")
 		}
 		customer.shot("widget-download-link")
-		accessible(customer, "the widget with files")
+		customer.accessible("the widget with files")
 	})
 
 	step("history shows the files again after a reload", func() {
@@ -237,7 +232,7 @@ func TestAttachments(t *testing.T) {
 		agent.wait("the saved limit", q(`input[name=perMessage]`)+`?.value === "1"`, 15*time.Second)
 		agent.eval(`document.querySelector("input[name=perMessage]").closest("form").scrollIntoView()`, nil)
 		agent.shot("app-attachment-limits")
-		accessible(agent, "settings")
+		agent.accessible("settings")
 		customer.do("send the two chosen files", chromedp.SendKeys(el("#hp-input"), kb.Enter))
 		customer.wait("the refusal", visible(".composer-error"), 15*time.Second)
 		if msg := customer.str(w(".composer-error") + `.textContent`); !strings.Contains(msg, "at most 1") || customer.str(wAll(".chips .chip")+`.length`) != "2" {

@@ -143,6 +143,20 @@ func (b *browser) axeViolations() []string {
 }
 
 // boolean evaluates a JavaScript condition.
+// accessible reports each serious or critical axe-core violation on the
+// page as an error of the test.
+func (b *browser) accessible(page string) {
+	for _, v := range b.axeViolations() {
+		b.t.Errorf("axe-core, %s: %s", page, v)
+	}
+}
+
+// setValue replaces the value of the input el (a JavaScript expression) as
+// typing would: Preact listens for input events.
+func (b *browser) setValue(el, v string) {
+	b.eval(`(() => { const i = `+el+`; i.value = `+jsString(v)+`; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, nil)
+}
+
 func (b *browser) boolean(js string) bool {
 	b.t.Helper()
 	var v bool

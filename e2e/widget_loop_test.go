@@ -45,11 +45,6 @@ func TestWidgetLoop(t *testing.T) {
 	isVisible := func(js string) string {
 		return `(e => !!e && e.getClientRects().length > 0 && !e.closest("[hidden]"))(` + js + `)`
 	}
-	accessible := func(what string) {
-		for _, v := range b.axeViolations() {
-			t.Errorf("axe-core, %s: %s", what, v)
-		}
-	}
 
 	// The agent: the demo owner, signed in over GraphQL.
 	var agentToken, wsID string
@@ -74,7 +69,7 @@ func TestWidgetLoop(t *testing.T) {
 			t.Error(`"Talk to a person" shows under an answer before a "No"`)
 		}
 		b.shot("answer-vote")
-		accessible("the answer with its vote")
+		b.accessible("the answer with its vote")
 
 		b.do("vote no", chromedp.Click(chromedp.JSPath(button(".vote", "No"))))
 		b.wait("thanks, and a person offered", w(".vote p")+`?.textContent === "Thanks for your feedback." && `+isVisible(button(".vote", "Talk to a person")), 10*time.Second)
@@ -101,7 +96,7 @@ func TestWidgetLoop(t *testing.T) {
 			t.Fatalf("widget token in localStorage: %q", token)
 		}
 		b.shot("handed-over")
-		accessible("the handed-over conversation")
+		b.accessible("the handed-over conversation")
 	})
 
 	var convID string
@@ -178,7 +173,7 @@ func TestWidgetLoop(t *testing.T) {
 			t.Errorf("the rating buttons: %q", labels)
 		}
 		b.shot("rating-asked")
-		accessible("the rating prompt")
+		b.accessible("the rating prompt")
 
 		b.do("rate 4", chromedp.Click(el(`.csat .scale button[aria-label="4 – Good"]`)))
 		b.wait("thanks", visible(".csat .thanks")+` && `+w(".csat .thanks")+`.textContent === "Thanks for rating."`, 10*time.Second)

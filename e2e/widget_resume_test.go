@@ -69,11 +69,6 @@ func TestWidgetResume(t *testing.T) {
 			t.Fatalf("%s: %+v", what, errs)
 		}
 	}
-	accessible := func(what string) {
-		for _, v := range b.axeViolations() {
-			t.Errorf("axe-core, %s: %s", what, v)
-		}
-	}
 	storedToken := func() string {
 		return b.str(`JSON.parse(localStorage.getItem(` + jsString("helpium:"+key) + `) || "{}").token`)
 	}
@@ -148,7 +143,7 @@ func TestWidgetResume(t *testing.T) {
 			t.Error("the widget fetched the resolved status; the question should come from the status event")
 		}
 		b.shot("rating-asked-live")
-		accessible("the rating asked live")
+		b.accessible("the rating asked live")
 
 		setStatus(convID, "OPEN")
 		b.wait("the question gone", `!(`+visible(".csat")+`) && `+w(".conv")+`.dataset.status === "open"`, 10*time.Second)
@@ -176,7 +171,7 @@ func TestWidgetResume(t *testing.T) {
 		b.do("ask again", chromedp.Click(el(transcript)))
 		b.wait("sent", w(mailNote)+`?.textContent === "We've sent the transcript to your email." && `+visible(mailNote), 10*time.Second)
 		b.shot("transcript-sent")
-		accessible("the transcript sent")
+		b.accessible("the transcript sent")
 		m := box.Wait(t, email, 1)[0]
 		if !strings.HasPrefix(m.Subject, "Your conversation with ") || !strings.Contains(m.Text, question) || !strings.Contains(m.Text, firstReply) {
 			t.Errorf("the transcript email %q:\n%s\nwant the question and the reply", m.Subject, m.Text)
@@ -206,7 +201,7 @@ func TestWidgetResume(t *testing.T) {
 			}
 		}
 		b.shot("link-expired")
-		accessible("the expired link's notice")
+		b.accessible("the expired link's notice")
 		b.do("continue", chromedp.Click(el(".home .primary")))
 		b.wait("the stored conversation", wAll(".log .msg")+`.length === 2`, 10*time.Second)
 	})
@@ -248,7 +243,7 @@ func TestWidgetResume(t *testing.T) {
 		agentReply(t, srv, owner, convID, "Welcome back! Try exporting one section at a time.")
 		b.wait("the agent's new reply, live", wAll(".log .msg[data-author=agent]")+`.length === 2`, 15*time.Second)
 		b.shot("resumed")
-		accessible("the resumed conversation")
+		b.accessible("the resumed conversation")
 	})
 
 	step("the transcript from the resumed conversation, without identify on this page", func() {
