@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/service"
@@ -140,9 +139,7 @@ func TestAppActions(t *testing.T) {
 
 	step("the AI Actions card in Settings", func() {
 		b.do("open the app", chromedp.Navigate(srv.URL+"/app"))
-		b.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
-		b.do("sign in", typeIn(`input[name=email]`, service.DemoOwnerEmail), typeIn(`input[name=password]`, service.DemoOwnerPassword+kb.Enter))
-		b.wait("the inbox", q(`.inbox .filters`), 15*time.Second)
+		b.signIn(service.DemoOwnerEmail, service.DemoOwnerPassword)
 		b.do("open settings", click("nav", "Settings"))
 		b.wait("the AI Actions card", text(q(card+" h2"))+` === "AI Actions"`, 15*time.Second)
 		if !b.boolean(all(card+" p.none") + `.some(p => p.textContent === "No actions yet.")`) {
@@ -372,9 +369,7 @@ func TestAppActions(t *testing.T) {
 
 	step("an agent sees no Settings, and so no AI Actions", func() {
 		b.do("sign out", click("header", "Sign out"))
-		b.wait("the sign-in form", q(`input[name=email]`), 10*time.Second)
-		b.do("sign in as an agent", typeIn(`input[name=email]`, "actions-agent@demo.test"), typeIn(`input[name=password]`, password+kb.Enter))
-		b.wait("signed in", q(`.inbox .filters`), 15*time.Second)
+		b.signIn("actions-agent@demo.test", password)
 		if b.boolean(button("nav", "Settings")) {
 			t.Error("an agent sees the Settings tab")
 		}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/service"
@@ -84,9 +83,7 @@ func TestAppActivity(t *testing.T) {
 
 	step("sign in", func() {
 		agent.do("open", chromedp.Navigate(srv.URL+"/app"))
-		agent.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
-		agent.do("sign in", typeIn(`input[name=email]`, "activity-agent@demo.test"), typeIn(`input[name=password]`, password+kb.Enter))
-		agent.wait("the inbox", q(`.inbox .filters`), 15*time.Second)
+		agent.signIn("activity-agent@demo.test", password)
 	})
 
 	const first, second = "My parcel has not arrived.", "It was due on Monday."

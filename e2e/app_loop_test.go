@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/helpium/helpium"
 	"github.com/helpium/helpium/service"
@@ -50,9 +49,7 @@ func TestAppLoop(t *testing.T) {
 	agent, plain := newBrowser(t), newBrowser(t) // an owner, and an agent without the admin role
 	signIn := func(b *browser, email, password string) {
 		b.do("open the app", chromedp.Navigate(srv.URL+"/app"))
-		b.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
-		b.do("sign in", typeIn(`input[name=email]`, email), typeIn(`input[name=password]`, password+kb.Enter))
-		b.wait("the inbox", q(`.inbox .filters`), 15*time.Second)
+		b.signIn(email, password)
 	}
 	// customer calls the Customer API with the demo widget key and wants status.
 	customer := func(method, path, body string, want int, out any) {

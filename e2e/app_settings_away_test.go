@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"github.com/helpium/helpium/service"
 )
@@ -28,9 +27,6 @@ func TestAppAwaySettings(t *testing.T) {
 	// text is the element's text, "" without one, in parentheses: ?? binds
 	// more loosely than ===.
 	text := func(sel string) string { return "(" + q(sel) + `?.textContent ?? "")` }
-	typeIn := func(sel, s string) chromedp.Action[chromedp.Void] {
-		return chromedp.SendKeys(chromedp.JSPath(q(sel)), s)
-	}
 	button := func(scope, label string) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.JSPath(all(scope+" button") + `.find(b => b.textContent === ` + jsString(label) + `)`))
 	}
@@ -73,9 +69,7 @@ func TestAppAwaySettings(t *testing.T) {
 
 	step("the card in Settings shows the demo's setting", func() {
 		b.do("open the app", chromedp.Navigate(srv.URL+"/app"))
-		b.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
-		b.do("sign in", typeIn(`input[name=email]`, service.DemoOwnerEmail), typeIn(`input[name=password]`, service.DemoOwnerPassword+kb.Enter))
-		b.wait("the inbox", q(`.inbox .filters`), 15*time.Second)
+		b.signIn(service.DemoOwnerEmail, service.DemoOwnerPassword)
 		b.do("open settings", button("nav", "Settings"))
 		b.wait("the away-email card", q(resume), 15*time.Second)
 		if got := b.str(q(card+" h2") + `?.textContent`); got != "Email when the customer is away" {

@@ -32,9 +32,6 @@ func TestAppBusinessHours(t *testing.T) {
 	q := func(sel string) string { return fmt.Sprintf("document.querySelector(%s)", jsString(sel)) }
 	all := func(sel string) string { return fmt.Sprintf("[...document.querySelectorAll(%s)]", jsString(sel)) }
 	text := func(sel string) string { return "(" + q(sel) + `?.textContent ?? "")` }
-	typeIn := func(sel, s string) chromedp.Action[chromedp.Void] {
-		return chromedp.SendKeys(chromedp.JSPath(q(sel)), s)
-	}
 	// field is the input a screen reader names label.
 	field := func(label string) string { return q(`input[aria-label=` + jsString(label) + `]`) }
 	save := func() {
@@ -82,9 +79,7 @@ func TestAppBusinessHours(t *testing.T) {
 		}
 		b.do("phone viewport", chromedp.EmulateViewport(390, 844))
 		b.do("open the app", chromedp.Navigate(srv.URL+"/app"))
-		b.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
-		b.do("sign in", typeIn(`input[name=email]`, service.DemoOwnerEmail), typeIn(`input[name=password]`, service.DemoOwnerPassword+kb.Enter))
-		b.wait("the inbox", q(`.inbox .filters`), 15*time.Second)
+		b.signIn(service.DemoOwnerEmail, service.DemoOwnerPassword)
 		b.do("open settings", chromedp.Click(chromedp.JSPath(all("nav button")+`.find(b => b.textContent === "Settings")`)))
 		b.wait("the business hours", field("Tuesday opens"), 15*time.Second)
 		if got := b.str(field("Tuesday opens")+`.value`) + "-" + b.str(field("Tuesday closes")+`.value`); got != "09:00-17:30" {

@@ -39,11 +39,10 @@ func TestAgentApp(t *testing.T) {
 
 	step("sign in", func() {
 		agent.do("open", chromedp.Navigate(srv.URL+"/app"))
-		agent.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
+		agent.wait("the sign-in form", q(`.signin input[name=email]`), 15*time.Second)
 		agent.shot("sign-in")
 		agent.accessible("sign-in")
-		agent.do("sign in", typeIn(`input[name=email]`, service.DemoOwnerEmail), typeIn(`input[name=password]`, service.DemoOwnerPassword+kb.Enter))
-		agent.wait("the inbox", q(`.inbox .filters`), 15*time.Second)
+		agent.signIn(service.DemoOwnerEmail, service.DemoOwnerPassword)
 		if !agent.boolean(`document.cookie === ""`) {
 			t.Error("the session is readable by scripts: " + agent.str(`document.cookie`))
 		}
@@ -180,15 +179,14 @@ func TestAgentApp(t *testing.T) {
 		agent.do("reload", chromedp.Reload())
 		agent.wait("signed in again", q(`header nav`), 15*time.Second)
 		agent.do("sign out", chromedp.Click(chromedp.JSPath(`[...document.querySelectorAll("header button")].find(b => b.textContent === "Sign out")`)))
-		agent.wait("the sign-in form", q(`input[name=email]`), 10*time.Second)
+		agent.wait("the sign-in form", q(`.signin input[name=email]`), 10*time.Second)
 		agent.do("reload", chromedp.Reload())
-		agent.wait("still signed out", q(`input[name=email]`), 15*time.Second)
+		agent.wait("still signed out", q(`.signin input[name=email]`), 15*time.Second)
 		agent.shot("signed-out")
 	})
 
 	step("an agent without the admin role sees no settings", func() {
-		agent.do("sign in as an agent", typeIn(`input[name=email]`, "plain-agent@demo.test"), typeIn(`input[name=password]`, password+kb.Enter))
-		agent.wait("signed in", q(`header nav`), 15*time.Second)
+		agent.signIn("plain-agent@demo.test", password)
 		if agent.boolean(`[...document.querySelectorAll("nav button")].some(b => b.textContent === "Settings")`) {
 			t.Error("an agent sees the Settings tab")
 		}

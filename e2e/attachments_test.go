@@ -57,9 +57,7 @@ func TestAttachments(t *testing.T) {
 
 	step("the agent signs in", func() {
 		agent.do("open", chromedp.Navigate(srv.URL+"/app"))
-		agent.wait("the sign-in form", q(`input[name=email]`), 15*time.Second)
-		agent.do("sign in", typeIn(`input[name=email]`, service.DemoOwnerEmail), typeIn(`input[name=password]`, service.DemoOwnerPassword+kb.Enter))
-		agent.wait("the inbox", q(`.inbox .filters`), 15*time.Second)
+		agent.signIn(service.DemoOwnerEmail, service.DemoOwnerPassword)
 	})
 
 	const body = "The sync fails with this error."

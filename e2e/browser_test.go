@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/helpium/helpium/internal/chromium"
 )
@@ -143,6 +144,16 @@ func (b *browser) axeViolations() []string {
 }
 
 // boolean evaluates a JavaScript condition.
+// signIn signs in on the agent app's sign-in form, once it is on the page
+// (not just any email field, such as Settings' invitation form while a
+// sign-out is still under way), and waits for the inbox.
+func (b *browser) signIn(email, password string) {
+	b.wait("the sign-in form", `document.querySelector(".signin input[name=email]")`, 15*time.Second)
+	b.do("sign in as "+email, chromedp.SendKeys(chromedp.JSPath(`document.querySelector(".signin input[name=email]")`), email),
+		chromedp.SendKeys(chromedp.JSPath(`document.querySelector(".signin input[name=password]")`), password+kb.Enter))
+	b.wait("the inbox", `document.querySelector(".inbox .filters")`, 15*time.Second)
+}
+
 // accessible reports each serious or critical axe-core violation on the
 // page as an error of the test.
 func (b *browser) accessible(page string) {
