@@ -143,15 +143,15 @@ func (b *browser) axeViolations() []string {
 	return out
 }
 
-// boolean evaluates a JavaScript condition.
 // signIn signs in on the agent app's sign-in form, once it is on the page
 // (not just any email field, such as Settings' invitation form while a
-// sign-out is still under way), and waits for the inbox.
+// sign-out is still under way), and waits for the inbox and its live
+// connection.
 func (b *browser) signIn(email, password string) {
 	b.wait("the sign-in form", `document.querySelector(".signin input[name=email]")`, 15*time.Second)
 	b.do("sign in as "+email, chromedp.SendKeys(chromedp.JSPath(`document.querySelector(".signin input[name=email]")`), email),
 		chromedp.SendKeys(chromedp.JSPath(`document.querySelector(".signin input[name=password]")`), password+kb.Enter))
-	b.wait("the inbox", `document.querySelector(".inbox .filters")`, 15*time.Second)
+	b.wait("the inbox, live", `document.querySelector(".shell[data-live=on] .inbox .filters")`, 15*time.Second)
 }
 
 // accessible reports each serious or critical axe-core violation on the
@@ -168,6 +168,7 @@ func (b *browser) setValue(el, v string) {
 	b.eval(`(() => { const i = `+el+`; i.value = `+jsString(v)+`; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, nil)
 }
 
+// boolean evaluates a JavaScript condition.
 func (b *browser) boolean(js string) bool {
 	b.t.Helper()
 	var v bool

@@ -93,6 +93,14 @@ export function subscribe<R, V extends Record<string, unknown>>(op: Operation<R,
   });
 }
 
+// onLive calls fn with true each time the live connection is (re)made and
+// with false when it drops, until the returned function is called.
+export function onLive(fn: (live: boolean) => void): () => void {
+  const offConnected = socket().on('connected', () => fn(true));
+  const offClosed = socket().on('closed', () => fn(false));
+  return () => { offConnected(); offClosed(); };
+}
+
 // closeSocket drops the live connection (after signing out).
 export function closeSocket() {
   ws?.dispose();

@@ -3,7 +3,7 @@ import { render, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { renderMarkdown } from '../../widget/src/markdown.js';
 import {
-  ApiError, closeSocket, gql, subscribe, upload,
+  ApiError, closeSocket, gql, onLive, subscribe, upload,
   type Agent, type Attachment, type Conversation, type CSAT, type ConversationSummary, type Membership, type Message, type Status,
 } from './api';
 import {
@@ -84,6 +84,13 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
   const onRead = useCallback((id: string) => setRead((r) => ({ id, kind: 'READ', n: (r?.n ?? 0) + 1 })), []);
   useEffect(() => subscribe(ConversationChangedDocument, { w: wsID },
     (d) => setChange((c) => ({ id: d.conversationChanged.conversation.id, kind: d.conversationChanged.change, n: (c?.n ?? 0) + 1 }))), [wsID]);
+  // Changes made while the live connection was down (or not yet up) sent
+  // no event: each time it is made, the inbox reloads as on a change.
+  const [live, setLive] = useState(false);
+  useEffect(() => onLive((up) => {
+    setLive(up);
+    if (up) setChange((c) => ({ id: '', kind: 'CONNECTED', n: (c?.n ?? 0) + 1 }));
+  }), []);
   const signOut = async () => {
     await gql(LogoutDocument).catch(() => {});
     onSignOut();
@@ -98,7 +105,7 @@ function Shell({ agent, workspaces, onSignOut }: { agent: Agent; workspaces: Mem
   }, []);
   if (!wsID) return <p class="error">You are not a member of any workspace yet.</p>;
   return (
-    <div class="shell">
+    <div class="shell" data-live={live ? "on" : "off"}>
       <header>
         <strong class="brand">Helpium</strong>
         {workspaces.length > 1 ? (
