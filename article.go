@@ -341,7 +341,9 @@ type SearchInput struct {
 	Query  string
 	Limit  *int
 	Locale *string
-	// IncludeDrafts is for agents only.
+	// WorkspaceID and IncludeDrafts are for agents only: a widget's key
+	// names its workspace, and it sees published articles.
+	WorkspaceID   *string
 	IncludeDrafts bool
 }
 

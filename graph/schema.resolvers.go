@@ -485,11 +485,11 @@ func (r *queryResolver) Article(ctx context.Context, id string) (*helpium.Articl
 
 // SearchArticles is the resolver for the searchArticles field.
 func (r *queryResolver) SearchArticles(ctx context.Context, query string, limit *int, locale *string, workspaceID *string, includeDrafts *bool) (*helpium.SearchResults, error) {
-	in := helpium.SearchInput{Query: query, Limit: limit, Locale: locale}
+	in := helpium.SearchInput{Query: query, Limit: limit, Locale: locale, WorkspaceID: workspaceID}
 	if includeDrafts != nil {
 		in.IncludeDrafts = *includeDrafts
 	}
-	return r.Service.Knowledge.Search(ctx, workspaceID, in)
+	return r.Search(ctx, in)
 }
 
 // Actions is the resolver for the actions field.
@@ -509,7 +509,7 @@ func (r *queryResolver) ActionCalls(ctx context.Context, workspaceID string, act
 
 // Answer is the resolver for the answer field.
 func (r *queryResolver) Answer(ctx context.Context, query string, locale *string, widgetToken *string, workspaceID *string, installationID *string) (*helpium.Answer, error) {
-	return r.Service.Knowledge.Answer(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken, WorkspaceID: workspaceID, InstallationID: installationID})
+	return r.AnswerQuestion(ctx, helpium.AnswerInput{Query: query, Locale: locale, WidgetToken: widgetToken, WorkspaceID: workspaceID, InstallationID: installationID})
 }
 
 // WebhookEndpoints is the resolver for the webhookEndpoints field.

@@ -30,7 +30,7 @@ func (h *Handler) answer(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	v, err := h.query.Answer(c.Request.Context(), req.Query, req.Locale, req.WidgetToken, nil, req.InstallationID) // workspaceId is for agents
+	v, err := h.knowledge.AnswerQuestion(c.Request.Context(), helpium.AnswerInput{Query: req.Query, Locale: req.Locale, WidgetToken: req.WidgetToken, InstallationID: req.InstallationID})
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -15,6 +15,7 @@ import (
 // Handler serves the Customer API over the GraphQL resolvers, so both
 // transports run the same code.
 type Handler struct {
+	knowledge    *graph.Resolver // Search and AnswerQuestion
 	query        graph.QueryResolver
 	mutation     graph.MutationResolver
 	subscription graph.SubscriptionResolver
@@ -23,7 +24,7 @@ type Handler struct {
 
 // New returns a Handler over r.
 func New(r *graph.Resolver, log *slog.Logger) *Handler {
-	return &Handler{query: r.Query(), mutation: r.Mutation(), subscription: r.Subscription(), log: log}
+	return &Handler{knowledge: r, query: r.Query(), mutation: r.Mutation(), subscription: r.Subscription(), log: log}
 }
 
 // Register adds the Customer API routes to g (mounted at /api/customer,

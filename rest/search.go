@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/helpium/helpium"
 )
 
 type searchRequest struct {
@@ -20,6 +22,6 @@ func (h *Handler) search(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	v, err := h.query.SearchArticles(c.Request.Context(), req.Query, req.Limit, req.Locale, nil, nil)
+	v, err := h.knowledge.Search(c.Request.Context(), helpium.SearchInput{Query: req.Query, Limit: req.Limit, Locale: req.Locale})
 	h.respond(c, http.StatusOK, v, err)
 }

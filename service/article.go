@@ -265,8 +265,8 @@ func (s *Knowledge) knowledgeWorkspace(ctx context.Context, workspaceID *string)
 // and ESearchUnavailable when the search index cannot be reached. The
 // result's Hits carry every matching passage with its score, for answer
 // generation.
-func (s *Knowledge) Search(ctx context.Context, workspaceID *string, in helpium.SearchInput) (*helpium.SearchResults, error) {
-	ws, agent, err := s.knowledgeWorkspace(ctx, workspaceID)
+func (s *Knowledge) Search(ctx context.Context, in helpium.SearchInput) (*helpium.SearchResults, error) {
+	ws, agent, err := s.knowledgeWorkspace(ctx, in.WorkspaceID)
 	if err != nil {
 		return nil, err
 	}
