@@ -102,7 +102,7 @@ type BusinessHoursStatus struct {
 }
 
 // Validate reports the first invalid field of b as an EInvalid error whose
-// field is a path such as "business_hours.ranges[2].end". Every field is
+// field is a path such as "ranges[2].end". Every field is
 // checked, whether or not b is enabled; only an empty timezone is allowed
 // when b is disabled.
 func (b BusinessHours) Validate() error {
@@ -112,7 +112,7 @@ func (b BusinessHours) Validate() error {
 
 // validate is Validate that also returns the loaded location.
 func (b BusinessHours) validate() (*time.Location, error) {
-	const tzField = "business_hours.timezone"
+	const tzField = "timezone"
 	loc := time.UTC
 	switch {
 	case b.Timezone == "":
@@ -130,7 +130,7 @@ func (b BusinessHours) validate() (*time.Location, error) {
 	}
 
 	if len(b.Ranges) > maxBusinessHoursRanges {
-		return nil, Invalid("business_hours.ranges", "at most %d opening ranges are allowed (got %d)", maxBusinessHoursRanges, len(b.Ranges))
+		return nil, Invalid("ranges", "at most %d opening ranges are allowed (got %d)", maxBusinessHoursRanges, len(b.Ranges))
 	}
 	for i, r := range b.Ranges {
 		if !r.Day.Valid() {
@@ -150,7 +150,7 @@ func (b BusinessHours) validate() (*time.Location, error) {
 	}
 
 	if len(b.Closures) > maxBusinessHoursClosures {
-		return nil, Invalid("business_hours.closures", "at most %d closures are allowed (got %d)", maxBusinessHoursClosures, len(b.Closures))
+		return nil, Invalid("closures", "at most %d closures are allowed (got %d)", maxBusinessHoursClosures, len(b.Closures))
 	}
 	for i, c := range b.Closures {
 		if _, ok := parseBHDate(c.Date); !ok {
@@ -161,18 +161,18 @@ func (b BusinessHours) validate() (*time.Location, error) {
 		}
 	}
 
-	if err := CheckText("business_hours.out_of_office_message", b.OutOfOfficeMessage, maxOutOfOfficeMessage, false); err != nil {
+	if err := CheckText("outOfOfficeMessage", b.OutOfOfficeMessage, maxOutOfOfficeMessage, false); err != nil {
 		return nil, err
 	}
 	return loc, nil
 }
 
 func bhRangeField(i int, name string) string {
-	return "business_hours.ranges[" + strconv.Itoa(i) + "]." + name
+	return "ranges[" + strconv.Itoa(i) + "]." + name
 }
 
 func bhClosureField(i int, name string) string {
-	return "business_hours.closures[" + strconv.Itoa(i) + "]." + name
+	return "closures[" + strconv.Itoa(i) + "]." + name
 }
 
 const (

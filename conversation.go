@@ -208,7 +208,7 @@ func ValidateClientMessageID(id *string) error {
 	if id == nil {
 		return nil
 	}
-	if err := CheckText("client_message_id", *id, MaxClientMessageIDLen, true); err != nil {
+	if err := CheckText("clientMessageId", *id, MaxClientMessageIDLen, true); err != nil {
 		return err
 	}
 	return nil
@@ -230,11 +230,11 @@ func ValidateInstallationID(id *string) error {
 		return nil
 	}
 	if n := len(*id); n < MinInstallationIDLen || n > MaxInstallationIDLen {
-		return Invalid("installation_id", "installation_id must be %d to %d characters", MinInstallationIDLen, MaxInstallationIDLen)
+		return Invalid("installationId", "installationId must be %d to %d characters", MinInstallationIDLen, MaxInstallationIDLen)
 	}
 	for _, r := range *id {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return Invalid("installation_id", "installation_id may hold only letters, digits, - and _")
+			return Invalid("installationId", "installationId may hold only letters, digits, - and _")
 		}
 	}
 	return nil

@@ -30,7 +30,10 @@ const (
 
 // Error is the one error type that crosses layers. Code is machine readable;
 // Message is safe to show to the client; Field names the offending input
-// field for EInvalid.
+// field for EInvalid, as schema.graphql spells it: an argument or a field of
+// the operation's input object, a path for nested ones ("ranges[2].end"),
+// or a header's name. Each transport spells it once for its clients
+// (rest.NewEnvelope, graph.ErrorPresenter).
 type Error struct {
 	Code    string
 	Message string

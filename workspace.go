@@ -90,7 +90,7 @@ func (s WidgetConfig) Validate() error {
 	if err := CheckText("greeting", s.Greeting, 500, false); err != nil {
 		return err
 	}
-	if err := CheckText("launcher_text", s.LauncherText, 40, false); err != nil {
+	if err := CheckText("launcherText", s.LauncherText, 40, false); err != nil {
 		return err
 	}
 	if !localePattern.MatchString(s.Locale) {

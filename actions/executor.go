@@ -260,7 +260,7 @@ func (e *Executor) CheckDefinition(in *helpium.ActionInput) error {
 	seen := map[string]bool{}
 	for i := range in.Headers {
 		h := &in.Headers[i]
-		field := fmt.Sprintf("headers.%d", i)
+		field := fmt.Sprintf("headers[%d]", i)
 		h.Name = strings.TrimSpace(h.Name)
 		lower := strings.ToLower(h.Name)
 		switch {

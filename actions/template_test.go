@@ -72,21 +72,21 @@ func TestCheckDefinition(t *testing.T) {
 		{"schema too large", func(in *helpium.ActionInput) {
 			in.Parameters = helpium.JSON(`{"type": "object", "description": "` + strings.Repeat("x", helpium.MaxActionSchemaBytes) + `"}`)
 		}, "parameters"},
-		{"reserved header", func(in *helpium.ActionInput) { in.Headers = []helpium.ActionHeaderInput{{Name: "Host", Value: "x"}} }, "headers.0.name"},
+		{"reserved header", func(in *helpium.ActionInput) { in.Headers = []helpium.ActionHeaderInput{{Name: "Host", Value: "x"}} }, "headers[0].name"},
 		{"proxy header", func(in *helpium.ActionInput) {
 			in.Headers = append(in.Headers, helpium.ActionHeaderInput{Name: "Proxy-Authorization", Value: "x"})
-		}, "headers.1.name"},
-		{"bad header name", func(in *helpium.ActionInput) { in.Headers = []helpium.ActionHeaderInput{{Name: "X Y", Value: "x"}} }, "headers.0.name"},
+		}, "headers[1].name"},
+		{"bad header name", func(in *helpium.ActionInput) { in.Headers = []helpium.ActionHeaderInput{{Name: "X Y", Value: "x"}} }, "headers[0].name"},
 		{"header value newline", func(in *helpium.ActionInput) {
 			in.Headers = []helpium.ActionHeaderInput{{Name: "X-A", Value: "a\r\nHost: evil"}}
-		}, "headers.0.value"},
+		}, "headers[0].value"},
 		{"duplicate header", func(in *helpium.ActionInput) {
 			in.Headers = []helpium.ActionHeaderInput{{Name: "X-A", Value: "1"}, {Name: "x-a", Value: "2"}}
-		}, "headers.1.name"},
+		}, "headers[1].name"},
 		{"authorization with customer token", func(in *helpium.ActionInput) {
 			in.RequiresCustomerToken = true
 			in.Headers = []helpium.ActionHeaderInput{{Name: "Authorization", Value: "Basic x"}}
-		}, "headers.0.name"},
+		}, "headers[0].name"},
 		{"authorization without customer token", func(in *helpium.ActionInput) {
 			in.Headers = []helpium.ActionHeaderInput{{Name: "Authorization", Value: "Basic x"}}
 		}, ""},

@@ -172,9 +172,9 @@ func TestAppActions(t *testing.T) {
 		b.do("URL template", typeIn(url, template))
 		b.setValue(q(params), `{"type": "object",`)
 		b.do("add a header", click(form, "Add header"))
-		b.wait("a header row", q(form+` input[name="headers.0.name"]`), 5*time.Second)
-		b.do("header name", typeIn(form+` input[name="headers.0.name"]`, "X-Api-Version"))
-		b.do("header value", typeIn(form+` input[name="headers.0.value"]`, "2"))
+		b.wait("a header row", q(form+` input[name="headers[0].name"]`), 5*time.Second)
+		b.do("header name", typeIn(form+` input[name="headers[0].name"]`, "X-Api-Version"))
+		b.do("header value", typeIn(form+` input[name="headers[0].value"]`, "2"))
 		b.do("create", click(form, "Create action"))
 		b.wait("the syntax error under the parameters", text(byID("action-parameters-error"))+`.startsWith("The parameters are not valid JSON")`, 5*time.Second)
 		b.wait("the focus on the parameters", `document.activeElement === `+q(params), 5*time.Second)
@@ -216,9 +216,9 @@ func TestAppActions(t *testing.T) {
 		b.do("edit", click(card, "Edit "+action))
 		b.wait("the form with its values", q(desc)+`?.value === "Looks up one of the customer's orders by its id."`, 10*time.Second)
 		if b.str(q(name)+`.value`) != action || b.str(q(url)+`.value`) != template ||
-			b.str(q(form+` input[name="headers.0.value"]`)+`.value`) != "2" || !b.boolean(`JSON.parse(`+q(params)+`.value).properties.order_id`) {
+			b.str(q(form+` input[name="headers[0].value"]`)+`.value`) != "2" || !b.boolean(`JSON.parse(`+q(params)+`.value).properties.order_id`) {
 			t.Errorf("the form shows name %q, URL %q, header value %q, parameters %s", b.str(q(name)+`.value`), b.str(q(url)+`.value`),
-				b.str(q(form+` input[name="headers.0.value"]`)+`.value`), b.str(q(params)+`.value`))
+				b.str(q(form+` input[name="headers[0].value"]`)+`.value`), b.str(q(params)+`.value`))
 		}
 		b.setValue(q(desc), described)
 		b.do("save", click(form, "Save action"))
@@ -236,7 +236,7 @@ func TestAppActions(t *testing.T) {
 		errs := srv.graphQL(t, ownerToken, `mutation($id: ID!, $in: ActionInput!) { updateAction(id: $id, input: $in) { id } }`, map[string]any{"id": id, "in": map[string]any{
 			"name": action, "description": described, "method": "GET", "urlTemplate": bad, "parameters": json.RawMessage(schema),
 		}}, nil)
-		if len(errs) != 1 || errs[0].Extensions["code"] != "invalid_input" || errs[0].Extensions["field"] != "urlTemplate" {
+		if len(errs) != 1 || errs[0].Extensions["code"] != "invalid_input" || errs[0].Extensions["field"] != "input.urlTemplate" {
 			t.Fatalf("updateAction with %s: %+v, want invalid_input naming urlTemplate", bad, errs)
 		}
 		b.do("edit", click(card, "Edit "+action))
@@ -256,9 +256,9 @@ func TestAppActions(t *testing.T) {
 
 	step("a header the server refuses shows its message under its row", func() {
 		b.setValue(q(url), template)
-		b.setValue(q(form+` input[name="headers.0.name"]`), "Host")
+		b.setValue(q(form+` input[name="headers[0].name"]`), "Host")
 		b.do("save", click(form, "Save action"))
-		refused(form+` input[name="headers.0.name"]`, "action-headers-0-name-error", "Host is set by Helpium and cannot be configured")
+		refused(form+` input[name="headers[0].name"]`, "action-headers-0-name-error", "Host is set by Helpium and cannot be configured")
 		b.shot("actions-header-refused")
 		if b.boolean(byID("action-urlTemplate-error")) {
 			t.Error("the URL template's message is still shown")

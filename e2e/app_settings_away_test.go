@@ -125,7 +125,7 @@ func TestAppAwaySettings(t *testing.T) {
 		// What the API says of it, to find in the page.
 		errs := srv.graphQL(t, token, `mutation($w: ID!, $in: AwayEmailSettingsInput!) { setAwayEmail(workspaceId: $w, input: $in) { id } }`,
 			map[string]any{"w": wsID, "in": map[string]any{"enabled": true, "delayMinutes": 10, "resumeUrl": bad}}, nil)
-		if len(errs) != 1 || errs[0].Extensions["code"] != "invalid_input" || errs[0].Extensions["field"] != "resumeUrl" {
+		if len(errs) != 1 || errs[0].Extensions["code"] != "invalid_input" || errs[0].Extensions["field"] != "input.resumeUrl" {
 			t.Fatalf("setAwayEmail with %s: %+v, want invalid_input naming resumeUrl", bad, errs)
 		}
 		want := errs[0].Message

@@ -25,7 +25,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gerr.Message = herr.Message
 			gerr.Extensions = map[string]any{"code": herr.Code}
 			if herr.Field != "" {
-				gerr.Extensions["field"] = herr.Field
+				gerr.Extensions["field"] = argumentPath(ctx, herr.Field)
 			}
 			if herr.RetryAfter > 0 {
 				gerr.Extensions["retryAfter"] = herr.RetryAfter
@@ -60,6 +60,23 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gerr
 	}
+}
+
+// argumentPath is field's path among the arguments of the field being
+// resolved: a name that is not an argument of its own is a field of the
+// operation's input object ("ranges[0].day" is "input.ranges[0].day").
+func argumentPath(ctx context.Context, field string) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil {
+		return field
+	}
+	args := fc.Field.Definition.Arguments
+	name, _, _ := strings.Cut(field, ".")
+	name, _, _ = strings.Cut(name, "[")
+	if args.ForName(name) != nil || args.ForName("input") == nil {
+		return field
+	}
+	return "input." + field
 }
 
 // requestErrorCodes map gqlgen's codes for a request it refuses before any

@@ -6,7 +6,10 @@ package rest
 import (
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,13 +55,44 @@ type Envelope struct {
 
 // NewEnvelope builds the envelope for err.
 func NewEnvelope(err error) Envelope {
-	code := helpium.ErrorCode(err)
+	code, field := helpium.ErrorCode(err), helpium.ErrorField(err)
 	return Envelope{Error: ErrorBody{
-		Message: helpium.ErrorMessage(err),
+		Message: snakeFieldNames(helpium.ErrorMessage(err), field),
 		Status:  StatusOf(code),
 		Code:    code,
-		Field:   helpium.ErrorField(err),
+		Field:   snakeCase(field),
 	}}
+}
+
+// snakeCase spells a field name (schema.graphql's camelCase) as the
+// Customer API's JSON bodies do: "clientMessageId" is "client_message_id".
+// Paths keep their dots and indexes; header names stay as they are.
+func snakeCase(field string) string {
+	if strings.ContainsRune(field, '-') {
+		return field
+	}
+	var b strings.Builder
+	for i, r := range field {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// snakeFieldNames respells, in an error message, the words of field that
+// snakeCase changes.
+func snakeFieldNames(msg, field string) string {
+	for _, name := range strings.FieldsFunc(field, func(r rune) bool { return r == '.' || r == '[' || r == ']' }) {
+		if snake := snakeCase(name); snake != name {
+			msg = regexp.MustCompile(`\b`+regexp.QuoteMeta(name)+`\b`).ReplaceAllLiteralString(msg, snake)
+		}
+	}
+	return msg
 }
 
 // WriteError aborts the request with err's envelope. Internal errors and

@@ -236,14 +236,14 @@ func TestArticleValidation(t *testing.T) {
 		code  string
 		field string
 	}{
-		{"blank title", map[string]any{"title": "  ", "body": "x"}, helpium.EInvalid, "title"},
-		{"blank body", map[string]any{"title": "T", "body": ""}, helpium.EInvalid, "body"},
-		{"bad slug", map[string]any{"title": "T", "body": "x", "slug": "Not A Slug"}, helpium.EInvalid, "slug"},
-		{"bad locale", map[string]any{"title": "T", "body": "x", "locale": "english!"}, helpium.EInvalid, "locale"},
-		{"bad url", map[string]any{"title": "T", "body": "x", "url": "javascript:alert(1)"}, helpium.EInvalid, "url"},
-		{"long tag", map[string]any{"title": "T", "body": "x", "tags": []string{strings.Repeat("t", 51)}}, helpium.EInvalid, "tags[0]"},
+		{"blank title", map[string]any{"title": "  ", "body": "x"}, helpium.EInvalid, "input.title"},
+		{"blank body", map[string]any{"title": "T", "body": ""}, helpium.EInvalid, "input.body"},
+		{"bad slug", map[string]any{"title": "T", "body": "x", "slug": "Not A Slug"}, helpium.EInvalid, "input.slug"},
+		{"bad locale", map[string]any{"title": "T", "body": "x", "locale": "english!"}, helpium.EInvalid, "input.locale"},
+		{"bad url", map[string]any{"title": "T", "body": "x", "url": "javascript:alert(1)"}, helpium.EInvalid, "input.url"},
+		{"long tag", map[string]any{"title": "T", "body": "x", "tags": []string{strings.Repeat("t", 51)}}, helpium.EInvalid, "input.tags[0]"},
 		{"ok", map[string]any{"title": "Taken", "body": "x"}, "", ""},
-		{"slug taken", map[string]any{"title": "Taken!", "body": "y"}, helpium.EConflict, "slug"},
+		{"slug taken", map[string]any{"title": "Taken!", "body": "y"}, helpium.EConflict, "input.slug"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

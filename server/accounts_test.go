@@ -202,7 +202,7 @@ func TestInvitations(t *testing.T) {
 	}
 	// A password is the invitee's own, and long enough.
 	for _, pw := range []string{"", "short"} {
-		if errs := app.GraphQL(t, "", acceptMutation, map[string]any{"in": map[string]any{"token": second, "password": pw}}, nil); errCode(errs) != "invalid_input" || errs[0].Extensions["field"] != "password" {
+		if errs := app.GraphQL(t, "", acceptMutation, map[string]any{"in": map[string]any{"token": second, "password": pw}}, nil); errCode(errs) != "invalid_input" || errs[0].Extensions["field"] != "input.password" {
 			t.Errorf("password %q: %+v", pw, errs)
 		}
 	}

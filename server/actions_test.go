@@ -182,22 +182,22 @@ func TestActionDefinitionsAndRoles(t *testing.T) {
 		code   string
 		field  string
 	}{
-		{"undeclared placeholder", func(in map[string]any) { in["urlTemplate"] = "https://shop.example.com/orders/{id}" }, "invalid_input", "urlTemplate"},
-		{"placeholder in host", func(in map[string]any) { in["urlTemplate"] = "https://{order_id}.example.com/" }, "invalid_input", "urlTemplate"},
-		{"plain http", func(in map[string]any) { in["urlTemplate"] = "http://shop.example.com/orders/{order_id}" }, "invalid_input", "urlTemplate"},
-		{"private address", func(in map[string]any) { in["urlTemplate"] = "https://192.168.1.1/orders/{order_id}" }, "invalid_input", "urlTemplate"},
-		{"schema not an object schema", func(in map[string]any) { in["parameters"] = map[string]any{"type": "array"} }, "invalid_input", "parameters"},
+		{"undeclared placeholder", func(in map[string]any) { in["urlTemplate"] = "https://shop.example.com/orders/{id}" }, "invalid_input", "input.urlTemplate"},
+		{"placeholder in host", func(in map[string]any) { in["urlTemplate"] = "https://{order_id}.example.com/" }, "invalid_input", "input.urlTemplate"},
+		{"plain http", func(in map[string]any) { in["urlTemplate"] = "http://shop.example.com/orders/{order_id}" }, "invalid_input", "input.urlTemplate"},
+		{"private address", func(in map[string]any) { in["urlTemplate"] = "https://192.168.1.1/orders/{order_id}" }, "invalid_input", "input.urlTemplate"},
+		{"schema not an object schema", func(in map[string]any) { in["parameters"] = map[string]any{"type": "array"} }, "invalid_input", "input.parameters"},
 		{"invalid schema", func(in map[string]any) {
 			in["parameters"] = map[string]any{"type": "object", "properties": map[string]any{"order_id": map[string]any{"minLength": -1}}}
-		}, "invalid_input", "parameters"},
+		}, "invalid_input", "input.parameters"},
 		{"schema with a file reference", func(in map[string]any) {
 			in["parameters"] = map[string]any{"type": "object", "properties": map[string]any{"order_id": map[string]any{"$ref": "file:///etc/passwd"}}}
-		}, "invalid_input", "parameters"},
-		{"bad name", func(in map[string]any) { in["name"] = "look up" }, "invalid_input", "name"},
+		}, "invalid_input", "input.parameters"},
+		{"bad name", func(in map[string]any) { in["name"] = "look up" }, "invalid_input", "input.name"},
 		{"token with an Authorization header", func(in map[string]any) {
 			in["headers"] = []map[string]any{{"name": "Authorization", "value": "x"}}
-		}, "invalid_input", "headers.0.name"},
-		{"duplicate name", func(in map[string]any) { in["name"] = "LOOKUP_ORDER" }, "conflict", "name"},
+		}, "invalid_input", "input.headers[0].name"},
+		{"duplicate name", func(in map[string]any) { in["name"] = "LOOKUP_ORDER" }, "conflict", "input.name"},
 	} {
 		in := orderAction("https://shop.example.com")
 		tc.change(in)

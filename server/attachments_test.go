@@ -275,7 +275,7 @@ func TestAgentAttachments(t *testing.T) {
 	// A refused file is refused on GraphQL too, naming it.
 	errs = uploadGraphQL(t, app, o.Token, `mutation($c: ID!, $files: [Upload!]) { replyToConversation(input: {conversationId: $c, body: "x", files: $files}) { created } }`,
 		map[string]any{"c": id}, []apptest.File{{Name: "page.html", Data: []byte("<html><body>hi</body></html>")}}, nil)
-	if len(errs) == 0 || errs[0].Code() != "invalid_input" || errs[0].Extensions["field"] != "files[0]" {
+	if len(errs) == 0 || errs[0].Code() != "invalid_input" || errs[0].Extensions["field"] != "input.files[0]" {
 		t.Errorf("html on GraphQL: %+v", errs)
 	}
 }

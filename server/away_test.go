@@ -566,13 +566,13 @@ func TestAwayEmailSettings(t *testing.T) {
 		in    map[string]any
 		field string
 	}{
-		{"a negative delay", map[string]any{"enabled": true, "delayMinutes": -1}, "delayMinutes"},
-		{"over a day", map[string]any{"enabled": true, "delayMinutes": 1441}, "delayMinutes"},
-		{"not http", map[string]any{"enabled": true, "resumeUrl": "ftp://shop.example.com/"}, "resumeUrl"},
-		{"a script", map[string]any{"enabled": true, "resumeUrl": "javascript:alert(1)"}, "resumeUrl"},
-		{"no host", map[string]any{"enabled": true, "resumeUrl": "https:///help"}, "resumeUrl"},
-		{"the parameter itself", map[string]any{"enabled": true, "resumeUrl": "https://shop.example.com/?helpium_resume=x"}, "resumeUrl"},
-		{"too long", map[string]any{"enabled": true, "resumeUrl": "https://shop.example.com/" + strings.Repeat("a", 2000)}, "resumeUrl"},
+		{"a negative delay", map[string]any{"enabled": true, "delayMinutes": -1}, "input.delayMinutes"},
+		{"over a day", map[string]any{"enabled": true, "delayMinutes": 1441}, "input.delayMinutes"},
+		{"not http", map[string]any{"enabled": true, "resumeUrl": "ftp://shop.example.com/"}, "input.resumeUrl"},
+		{"a script", map[string]any{"enabled": true, "resumeUrl": "javascript:alert(1)"}, "input.resumeUrl"},
+		{"no host", map[string]any{"enabled": true, "resumeUrl": "https:///help"}, "input.resumeUrl"},
+		{"the parameter itself", map[string]any{"enabled": true, "resumeUrl": "https://shop.example.com/?helpium_resume=x"}, "input.resumeUrl"},
+		{"too long", map[string]any{"enabled": true, "resumeUrl": "https://shop.example.com/" + strings.Repeat("a", 2000)}, "input.resumeUrl"},
 	} {
 		errs := app.AgentGraphQL(t, o.Token, setAwayMutation, map[string]any{"w": ws, "in": tc.in}, nil)
 		if errCode(errs) != "invalid_input" || errs[0].Extensions["field"] != tc.field {

@@ -148,9 +148,9 @@ func TestGraphQLErrorCodesMatchREST(t *testing.T) {
 	}{
 		{"no key", "", `{ widgetSettings { greeting } }`, nil, "unauthenticated", ""},
 		{"unknown token", ws.APIKey, `{ widgetConversation(token: "wt_nope") { id } }`, nil, "not_found", ""},
-		{"blank message", ws.APIKey, `mutation { createConversation(input: {message: "  "}) { widgetToken } }`, nil, "invalid_input", "message"},
+		{"blank message", ws.APIKey, `mutation { createConversation(input: {message: "  "}) { widgetToken } }`, nil, "invalid_input", "input.message"},
 		{"long message", ws.APIKey, `mutation($m: String!) { createConversation(input: {message: $m}) { widgetToken } }`,
-			map[string]any{"m": strings.Repeat("x", 20001)}, "invalid_input", "message"},
+			map[string]any{"m": strings.Repeat("x", 20001)}, "invalid_input", "input.message"},
 		{"bad limit", ws.APIKey, `{ widgetMessages(token: "wt_x", limit: 500) { hasMore } }`, nil, "invalid_input", "limit"},
 	}
 	for _, c := range cases {

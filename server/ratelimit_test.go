@@ -78,7 +78,7 @@ func TestWorkspaceRateLimit(t *testing.T) {
 
 	// Invalid limits are refused, naming the field.
 	errs := app.AgentGraphQL(t, o.Token, `mutation($w: ID!) { setRateLimits(workspaceId: $w, input: {messagesPerMinute: -1}) { id } }`, map[string]any{"w": o.Workspace.ID}, nil)
-	if len(errs) != 1 || errs[0].Code() != "invalid_input" || errs[0].Extensions["field"] != "messagesPerMinute" {
+	if len(errs) != 1 || errs[0].Code() != "invalid_input" || errs[0].Extensions["field"] != "input.messagesPerMinute" {
 		t.Errorf("negative limit: %+v", errs)
 	}
 

@@ -409,7 +409,7 @@ func TestWebhookTargets(t *testing.T) {
 	for _, url := range []string{rec.URL, "ftp://example.com/", "https://user:pw@example.com/", "not a url"} {
 		errs := app.AgentGraphQL(t, o.Token, `mutation($w: ID!, $in: WebhookEndpointInput!) { createWebhookEndpoint(workspaceId: $w, input: $in) { secret } }`,
 			map[string]any{"w": o.Workspace.ID, "in": map[string]any{"url": url, "eventTypes": []string{"CONVERSATION_CREATED"}}}, nil)
-		if len(errs) != 1 || errs[0].Code() != "invalid_input" || errs[0].Extensions["field"] != "url" {
+		if len(errs) != 1 || errs[0].Code() != "invalid_input" || errs[0].Extensions["field"] != "input.url" {
 			t.Errorf("%s: %+v", url, errs)
 		}
 	}

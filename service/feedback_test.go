@@ -202,7 +202,7 @@ func TestAnswerKeepsWidgetAnswers(t *testing.T) {
 		{name: "an agent naming no workspace", ctx: app.owner, in: helpium.AnswerInput{Query: "refund"}, code: helpium.EInvalid, field: "workspaceId"},
 		{name: "an agent of another workspace", ctx: otherOwner, in: helpium.AnswerInput{Query: "refund", WorkspaceID: &app.ws.ID}, code: helpium.ENotFound},
 		{name: "a widget naming another workspace", ctx: app.widget, in: helpium.AnswerInput{Query: "refund", WorkspaceID: &other.ID}, code: helpium.ENotFound},
-		{name: "a bad installation id", ctx: app.widget, in: helpium.AnswerInput{Query: "refund", InstallationID: ptr("x")}, code: helpium.EInvalid, field: "installation_id"},
+		{name: "a bad installation id", ctx: app.widget, in: helpium.AnswerInput{Query: "refund", InstallationID: ptr("x")}, code: helpium.EInvalid, field: "installationId"},
 		{name: "a blank question", ctx: app.widget, in: helpium.AnswerInput{Query: "  "}, code: helpium.EInvalid, field: "query"},
 		{name: "no caller", ctx: app.ctx, in: helpium.AnswerInput{Query: "refund"}, code: helpium.EUnauthenticated},
 	} {

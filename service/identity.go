@@ -93,15 +93,15 @@ func (s *Identity) Identify(ctx context.Context, in Identify) (*helpium.Customer
 		}
 	}
 	if strings.TrimSpace(in.WidgetToken) == "" {
-		return nil, helpium.Invalid("widget_token", "widget_token is required")
+		return nil, helpium.Invalid("widgetToken", "widgetToken is required")
 	}
 	hash, err := widgetTokenHash(in.WidgetToken)
 	if err != nil {
 		return nil, err
 	}
 	if in.BearerTokenSet && in.BearerToken != nil {
-		if err := helpium.CheckText("bearer_token", *in.BearerToken, MaxBearerTokenLength, true); err != nil {
-			return nil, helpium.Invalid("bearer_token", "bearer_token must be a non-empty string of at most %d characters, or null", MaxBearerTokenLength)
+		if err := helpium.CheckText("bearerToken", *in.BearerToken, MaxBearerTokenLength, true); err != nil {
+			return nil, helpium.Invalid("bearerToken", "bearerToken must be a non-empty string of at most %d characters, or null", MaxBearerTokenLength)
 		}
 	}
 	verified := false

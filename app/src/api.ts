@@ -69,7 +69,9 @@ function result<T>(status: number, text: string): T {
   }
   if (body.errors?.length) {
     const e = body.errors[0];
-    throw new ApiError(e.message, e.extensions?.code ?? 'internal', e.extensions?.field);
+    // extensions.field is the argument path ("input.ranges[0].day"); the
+    // forms name their fields as the input object does.
+    throw new ApiError(e.message, e.extensions?.code ?? 'internal', e.extensions?.field?.replace(/^input\./, ''));
   }
   return body.data as T;
 }

@@ -1196,7 +1196,7 @@ function duration(s: number | null) {
 const WEEK: Weekday[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
 // The fields of BusinessHoursInput whose refusal BusinessHoursForm shows
 // under the field (a closure's is reported above the cards).
-const BUSINESS_HOURS_FIELD = /^business_hours\.(timezone|out_of_office_message|ranges\[\d+\]\.(day|start|end))$/;
+const BUSINESS_HOURS_FIELD = /^(timezone|outOfOfficeMessage|ranges\[\d+\]\.(day|start|end))$/;
 type BusinessHours = WorkspaceSettings['businessHours'];
 
 // A range being edited: key tells rows apart while ranges are added and
@@ -1288,15 +1288,15 @@ function BusinessHoursForm({ value, onSave }: { value: BusinessHours; onSave: (b
       closures: bh.closures.map((c) => ({ date: c.date, reason: c.reason })),
     }).catch((err) => {
       if (!(err instanceof ApiError) || !err.field) return;
-      const m = /^business_hours\.ranges\[(\d+)\]\.(day|start|end)$/.exec(err.field);
+      const m = /^ranges\[(\d+)\]\.(day|start|end)$/.exec(err.field);
       const r = m ? sent[Number(m[1])] : undefined;
       if (r) {
         const day = sent.filter((x) => x.day === r.day);
         const field = m![2] === 'end' ? 'end' : 'start';
         setInvalid({ id: `bh-${r.key}-${field}`, message: `${rangeLabel(r.day, day.indexOf(r), day.length)}, ${field === 'end' ? 'closes' : 'opens'}: ${err.message}` });
-      } else if (err.field === 'business_hours.timezone') {
+      } else if (err.field === 'timezone') {
         setInvalid({ id: 'bh-timezone', message: `Time zone: ${err.message}` });
-      } else if (err.field === 'business_hours.out_of_office_message') {
+      } else if (err.field === 'outOfOfficeMessage') {
         setInvalid({ id: 'bh-message', message: `Message while away: ${err.message}` });
       }
     });
@@ -1458,7 +1458,7 @@ const MAX_ACTION_HEADERS = 20;
 // The fields of ActionInput the server names in its refusals (a duplicate
 // name is a conflict on name), each shown under its field.
 const ACTION_FORM_FIELDS = ['name', 'description', 'method', 'urlTemplate', 'parameters', 'headers',
-  ...[...Array(MAX_ACTION_HEADERS).keys()].flatMap((i) => ['headers.' + i + '.name', 'headers.' + i + '.value'])];
+  ...[...Array(MAX_ACTION_HEADERS).keys()].flatMap((i) => ['headers[' + i + '].name', 'headers[' + i + '].value'])];
 
 // ActionsCard lists the workspace's AI Actions, opens one (or a new one) in
 // ActionForm, deletes them, and shows the newest calls from the audit log.
@@ -1540,7 +1540,7 @@ function ActionForm({ action, onSave, onCancel }: { action: Action | null; onSav
     if (invalid) (form.current?.elements.namedItem(invalid.field) as HTMLElement | null)?.focus();
   }, [invalid]);
   const bad = (field: string) => invalid?.field === field;
-  const errorID = (field: string) => `action-${field.replace(/\./g, '-')}-error`;
+  const errorID = (field: string) => `action-${field.replace(/[.[\]]+/g, '-')}-error`;
   const message = (field: string) => bad(field) && <p id={errorID(field)} class="error field-error">{invalid!.message}</p>;
   // described is a field's aria-describedby: its hint, and the message while it is refused.
   const described = (field: string, hint?: string) => [hint ?? '', bad(field) ? errorID(field) : ''].join(' ').trim() || undefined;
@@ -1605,16 +1605,16 @@ function ActionForm({ action, onSave, onCancel }: { action: Action | null; onSav
             <thead><tr><th scope="col">Name</th><th scope="col">Value</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead>
             <tbody>{headers.map((h, i) => [
               <tr key={h.key}>
-                <td><input name={`headers.${i}.name`} aria-label={`Header ${i + 1} name`} required autocomplete="off" spellcheck={false} value={h.name}
+                <td><input name={`headers[${i}].name`} aria-label={`Header ${i + 1} name`} required autocomplete="off" spellcheck={false} value={h.name}
                   onInput={(e) => setHeader(i, { name: (e.target as HTMLInputElement).value })}
-                  aria-invalid={bad(`headers.${i}.name`) || undefined} aria-describedby={described(`headers.${i}.name`)} /></td>
-                <td><input name={`headers.${i}.value`} aria-label={`Header ${i + 1} value`} autocomplete="off" spellcheck={false} value={h.value}
+                  aria-invalid={bad(`headers[${i}].name`) || undefined} aria-describedby={described(`headers[${i}].name`)} /></td>
+                <td><input name={`headers[${i}].value`} aria-label={`Header ${i + 1} value`} autocomplete="off" spellcheck={false} value={h.value}
                   onInput={(e) => setHeader(i, { value: (e.target as HTMLInputElement).value })}
-                  aria-invalid={bad(`headers.${i}.value`) || undefined} aria-describedby={described(`headers.${i}.value`)} /></td>
+                  aria-invalid={bad(`headers[${i}].value`) || undefined} aria-describedby={described(`headers[${i}].value`)} /></td>
                 <td><button type="button" class="link" onClick={() => setHeaders(headers.filter((_, j) => j !== i))}>Remove<span class="visually-hidden"> header {i + 1}</span></button></td>
               </tr>,
-              (bad(`headers.${i}.name`) || bad(`headers.${i}.value`)) && (
-                <tr key={`${h.key}-error`}><td colSpan={3}>{message(`headers.${i}.name`)}{message(`headers.${i}.value`)}</td></tr>
+              (bad(`headers[${i}].name`) || bad(`headers[${i}].value`)) && (
+                <tr key={`${h.key}-error`}><td colSpan={3}>{message(`headers[${i}].name`)}{message(`headers[${i}].value`)}</td></tr>
               ),
             ])}</tbody>
           </table></Scroll>
