@@ -84,9 +84,8 @@ func TestTypingIndicators(t *testing.T) {
 	typing := "/api/customer/conversations/" + token + "/typing"
 
 	// The customer types: the agent sees a start that expires, then a stop.
-	sub := app.Subscribe(t, map[string]any{"Authorization": "Bearer " + o.Token},
+	sub := app.SubscribeLive(t, map[string]any{"Authorization": "Bearer " + o.Token},
 		`subscription($c: ID!) { conversationActivity(conversationId: $c) { kind actor typing expiresAt lastReadMessageId agent { id } } }`, map[string]any{"c": conv})
-	time.Sleep(200 * time.Millisecond) // the subscription is listening
 	if res := app.Request(t, "POST", typing, key, map[string]any{"typing": true}); res.Status != http.StatusNoContent {
 		t.Fatalf("typing: %d %s", res.Status, res.Body)
 	}
@@ -187,7 +186,7 @@ func TestReadStateAndUnreadCounts(t *testing.T) {
 
 	// Two replies: unread for the customer until the widget reports them
 	// seen; the position never moves back.
-	sub := app.Subscribe(t, map[string]any{"Authorization": "Bearer " + o.Token},
+	sub := app.SubscribeLive(t, map[string]any{"Authorization": "Bearer " + o.Token},
 		`subscription($c: ID!) { conversationActivity(conversationId: $c) { kind actor lastReadMessageId } }`, map[string]any{"c": conv})
 	var replies []string
 	for _, body := range []string{"reply one", "reply two"} {

@@ -364,9 +364,8 @@ func TestCSAT(t *testing.T) {
 	// was resolved (its cue to ask), and agents see the rating arrive.
 	conv2, token2 := startConversation(t, app, key, "Refund please")
 	stream := openSSE(t, app, key, token2)
-	changes := app.Subscribe(t, map[string]any{"Authorization": "Bearer " + o.Token},
+	changes := app.SubscribeLive(t, map[string]any{"Authorization": "Bearer " + o.Token},
 		`subscription($w: ID!) { conversationChanged(workspaceId: $w) { change conversation { id csat { rating } } } }`, map[string]any{"w": o.Workspace.ID})
-	time.Sleep(300 * time.Millisecond) // let the subscription start listening
 	resolve(conv2)
 	if ev := stream.next(t, "event: status", 5*time.Second); !strings.Contains(ev, `"status":"resolved"`) || !strings.Contains(ev, `"actor":"system"`) {
 		t.Errorf("status event: %s", ev)

@@ -36,6 +36,17 @@ func (a *App) Subscribe(t testing.TB, init map[string]any, query string, vars ma
 	return s
 }
 
+// SubscribeLive is Subscribe for a subscription that follows live events:
+// it returns once the subscription listens, since the server starts it
+// after answering, and events published before then are not replayed.
+func (a *App) SubscribeLive(t testing.TB, init map[string]any, query string, vars map[string]any) *Subscription {
+	t.Helper()
+	n := a.Events.Subscribers()
+	s := a.Subscribe(t, init, query, vars)
+	waitFor(t, "the subscription to listen", func() bool { return a.Events.Subscribers() > n })
+	return s
+}
+
 // Socket opens a WebSocket to the server and authenticates with init (the
 // connection_init payload); Do runs operations on it. It is closed when the
 // test ends.
