@@ -15,7 +15,7 @@ import (
 // steps, in the order they appear, with citations. It never writes a word
 // that is not in a passage.
 type Extractive struct {
-	// MaxWords caps the answer's length (about 120 words by default).
+	// MaxWords caps the answer's length (about 150 words by default).
 	MaxWords int
 	// MaxSources caps how many articles one answer quotes.
 	MaxSources int
@@ -34,7 +34,7 @@ type Extractive struct {
 
 // NewExtractive returns the default extractive generator.
 func NewExtractive() *Extractive {
-	return &Extractive{MaxWords: 120, MaxSources: 2, SecondSource: 0.95, TopPassages: 4, Cutoff: 0.1, DetailBonus: 0.1}
+	return &Extractive{MaxWords: 150, MaxSources: 2, SecondSource: 0.95, TopPassages: 8, Cutoff: 0.1, DetailBonus: 0.1}
 }
 
 // unit is a sentence, or a list item with its place in its list.

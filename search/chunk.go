@@ -25,8 +25,8 @@ type ChunkOptions struct {
 
 // DefaultChunkOptions were chosen with `make eval` (see EVAL.md): 700
 // characters keep most sections of a help article whole. The default
-// embedder reads only the first 128 tokens (about 500 characters) of a
-// chunk with its title and heading; BM25 sees all of it.
+// embedder reads up to 256 tokens, so it sees the whole of such a chunk
+// with its title and heading.
 var DefaultChunkOptions = ChunkOptions{MaxChars: 700}
 
 var (
