@@ -64,6 +64,11 @@ type IndexOptions struct {
 	// re-indexing an unchanged chunk never embeds it again. Queries are not
 	// cached.
 	Cache embed.VectorCache
+	// Words and Lexicon, if both set, correct typos in queries (see
+	// spelling.go): Words keeps the articles' words, Lexicon tells English
+	// words from typos (the default embedder is one).
+	Words   WordStore
+	Lexicon Lexicon
 }
 
 // Index is the collection of article chunks in Weaviate for one embedder,
@@ -324,7 +329,26 @@ func (x *Index) IndexArticle(ctx context.Context, a *helpium.Article) error {
 			return fmt.Errorf("search: index article %s: %s", a.ID, r.Result.Errors.Error[0].Message)
 		}
 	}
-	return x.removeChunks(ctx, a.WorkspaceID, a.ID, len(chunks))
+	if err := x.removeChunks(ctx, a.WorkspaceID, a.ID, len(chunks)); err != nil {
+		return err
+	}
+	var words []string
+	if a.Status == helpium.ArticlePublished {
+		words = articleWords(a.Title, chunks)
+	}
+	return x.setWords(ctx, a.WorkspaceID, a.ID, a.Locale, words)
+}
+
+// setWords keeps an article's words for spelling correction, if the index
+// keeps words.
+func (x *Index) setWords(ctx context.Context, workspaceID, articleID, locale string, words []string) error {
+	if x.opt.Words == nil {
+		return nil
+	}
+	if err := x.opt.Words.SetArticleWords(ctx, workspaceID, articleID, locale, words); err != nil {
+		return fmt.Errorf("search: words of article %s: %w", articleID, err)
+	}
+	return nil
 }
 
 // RemoveArticle removes every chunk of an article.
@@ -332,7 +356,10 @@ func (x *Index) RemoveArticle(ctx context.Context, workspaceID, articleID string
 	if _, err := x.Ensure(ctx); err != nil {
 		return err
 	}
-	return x.removeChunks(ctx, workspaceID, articleID, 0)
+	if err := x.removeChunks(ctx, workspaceID, articleID, 0); err != nil {
+		return err
+	}
+	return x.setWords(ctx, workspaceID, articleID, "", nil)
 }
 
 // removeChunks deletes an article's chunks numbered from on.

@@ -298,5 +298,5 @@ func (h *harness) embedding(ctx context.Context) error {
 // index is the search index helpium serve uses: same embedder, same
 // embedding cache.
 func (h *harness) index() *search.Index {
-	return search.NewIndex(h.wv, h.model, search.IndexOptions{Cache: h.store})
+	return search.NewIndex(h.wv, h.model, search.IndexOptions{Cache: h.store, Words: h.store, Lexicon: h.model})
 }

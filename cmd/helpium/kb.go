@@ -62,10 +62,12 @@ func newIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, store 
 	if err != nil {
 		return nil, err
 	}
+	lexicon, _ := emb.(search.Lexicon)
 	if emb != nil {
 		emb = embed.Observed(emb, m.ObserveEmbed)
 	}
-	return search.NewIndexer(store, search.NewIndex(wv, emb, search.IndexOptions{Cache: store}), log, search.IndexerOptions{OnError: m.IndexerError}), nil
+	index := search.NewIndex(wv, emb, search.IndexOptions{Cache: store, Words: store, Lexicon: lexicon})
+	return search.NewIndexer(store, index, log, search.IndexerOptions{OnError: m.IndexerError}), nil
 }
 
 // kbFile is the shape of an import file: {"articles": [{"id", "title",

@@ -32,6 +32,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/helpium/helpium/embed"
@@ -92,6 +93,14 @@ func Load(modelDir string) (*Model, error) {
 		return nil, fmt.Errorf("bert: load %s: config.json does not describe %s", modelDir, ModelName)
 	}
 	return &Model{tok: tok, enc: enc}, nil
+}
+
+// Known reports whether word (lower case) is a whole word of the model's
+// vocabulary, which holds about 23,000 whole English words and names; the search
+// uses it to tell real words from typos.
+func (m *Model) Known(word string) bool {
+	_, ok := m.tok.vocab[word]
+	return ok && !strings.HasPrefix(word, "##")
 }
 
 // Name identifies the model and the package of its weights.

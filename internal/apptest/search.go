@@ -53,7 +53,8 @@ func NewSearch(t testing.TB, opt service.Options, so SearchOptions) (*App, *sear
 	}
 	t.Cleanup(func() { bdb.Close() })
 	store := db.NewStore(bdb)
-	index := search.NewIndex(wv, emb, search.IndexOptions{Cache: store})
+	lexicon, _ := emb.(search.Lexicon)
+	index := search.NewIndex(wv, emb, search.IndexOptions{Cache: store, Words: store, Lexicon: lexicon})
 	opt.Search = index
 	app := Start(t, dbURL, opt)
 	log := server.NewLogger(app.logs, "json", slog.LevelDebug)
