@@ -79,10 +79,10 @@ func (x *Index) EmbedQueries(ctx context.Context, texts []string) ([][]float32, 
 
 // Search corrects the query's typos (see spelling.go), runs it in a
 // workspace's tenant, filtered by locale and, unless drafts are included,
-// by published status; it fuses the vector and word lists, groups chunks by article, keeps the articles that pass
-// the relevance threshold, and returns the best q.Limit, each with its
-// matching passages best first. An unreachable Weaviate is
-// ESearchUnavailable within searchTimeout.
+// by published status; it fuses the vector and word lists, groups chunks
+// by article, keeps the articles that pass the relevance threshold, and
+// returns the best q.Limit, each with its matching passages best first.
+// An unreachable Weaviate is ESearchUnavailable within searchTimeout.
 func (x *Index) Search(ctx context.Context, workspaceID string, q helpium.SearchQuery) ([]*helpium.ArticleHit, error) {
 	text, err := x.Correct(ctx, workspaceID, q.Locale, q.Text)
 	if err != nil {

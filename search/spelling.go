@@ -37,7 +37,7 @@ const (
 	// minStored is the shortest word kept: a five-letter typo can be a
 	// four-letter word with a letter added.
 	minStored = minTypo - 1
-	// maxSuspects bounds the words of one query looked up (each has some
+	// maxSuspects bounds the words of one query looked up (a typo has some
 	// 50 neighbours per letter).
 	maxSuspects = 8
 )
@@ -67,19 +67,34 @@ func articleWords(title string, chunks []Chunk) []string {
 }
 
 // Correct returns text with its typos replaced (see above); text itself
-// when nothing needs correcting, without asking the store.
+// when nothing needs correcting. It asks the store at most twice: whether
+// the articles contain the suspect words (most are the help center's own
+// terms, such as "refund" or "login"), and for those they do not, which of
+// their neighbours they contain.
 func (x *Index) Correct(ctx context.Context, workspaceID, locale, text string) (string, error) {
 	if x.opt.Lexicon == nil || x.opt.Words == nil {
 		return text, nil
 	}
-	edits := map[string][]string{} // suspect word -> its neighbours
-	var lookup []string
+	var suspects []string
 	for _, w := range wordRun.FindAllString(strings.ToLower(text), -1) {
-		if _, done := edits[w]; done || len(edits) == maxSuspects || utf8.RuneCountInString(w) < minTypo || hasDigit(w) || x.known(w) {
-			continue
+		if len(suspects) < maxSuspects && utf8.RuneCountInString(w) >= minTypo && !hasDigit(w) && !slices.Contains(suspects, w) && !x.known(w) {
+			suspects = append(suspects, w)
 		}
-		edits[w] = neighbours(w)
-		lookup = append(append(lookup, w), edits[w]...)
+	}
+	if len(suspects) == 0 {
+		return text, nil
+	}
+	own, err := x.opt.Words.CountArticleWords(ctx, workspaceID, locale, suspects)
+	if err != nil {
+		return "", err
+	}
+	edits := map[string][]string{} // typo -> its neighbours
+	var lookup []string
+	for _, w := range suspects {
+		if own[w] == 0 {
+			edits[w] = neighbours(w)
+			lookup = append(lookup, edits[w]...)
+		}
 	}
 	if len(edits) == 0 {
 		return text, nil
@@ -90,9 +105,6 @@ func (x *Index) Correct(ctx context.Context, workspaceID, locale, text string) (
 	}
 	fix := map[string]string{}
 	for w, ns := range edits {
-		if counts[w] > 0 {
-			continue // the help center's own word
-		}
 		best := ""
 		for _, n := range ns {
 			if c := counts[n]; c > counts[best] || c > 0 && c == counts[best] && n < best {

@@ -10,3 +10,8 @@ CREATE TABLE article_words (
 );
 
 CREATE INDEX article_words_lookup ON article_words (workspace_id, locale, word);
+
+-- Articles published before this migration get their words when the
+-- indexer syncs them again (their vectors come from the embedding cache).
+INSERT INTO article_outbox (workspace_id, article_id)
+SELECT workspace_id, id FROM articles WHERE status = 'published';

@@ -96,8 +96,8 @@ func Load(modelDir string) (*Model, error) {
 }
 
 // Known reports whether word (lower case) is a whole word of the model's
-// vocabulary, which holds about 23,000 whole English words and names; the search
-// uses it to tell real words from typos.
+// vocabulary, which holds about 23,000 English words and names; the
+// search uses it to tell real words from typos.
 func (m *Model) Known(word string) bool {
 	_, ok := m.tok.vocab[word]
 	return ok && !strings.HasPrefix(word, "##")
