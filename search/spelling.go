@@ -16,7 +16,7 @@ import (
 // (see oneEdit) that the most articles contain. Real words the help
 // center does not use ("texting", "hotmail") are left alone, and so is a
 // word whose only neighbour is its own plural or singular. EVAL.md has the
-// measurements.
+// measurements. Only English queries are corrected.
 
 // Lexicon tells real words from typos. The default embedder's vocabulary
 // is one; without a lexicon queries are not corrected.
@@ -72,7 +72,7 @@ func articleWords(title string, chunks []Chunk) []string {
 // terms, such as "refund" or "login"), and for those they do not, which of
 // their neighbours they contain.
 func (x *Index) Correct(ctx context.Context, workspaceID, locale, text string) (string, error) {
-	if x.opt.Lexicon == nil || x.opt.Words == nil {
+	if x.opt.Lexicon == nil || x.opt.Words == nil || !english(locale) {
 		return text, nil
 	}
 	var suspects []string
@@ -188,6 +188,13 @@ func neighbours(w string) []string {
 		}
 	}
 	return out
+}
+
+// english reports whether locale is English ("en", "en-GB"), the only
+// language the lexicon knows: elsewhere a correct word would look like a
+// typo.
+func english(locale string) bool {
+	return strings.EqualFold(locale, "en") || len(locale) > 3 && strings.EqualFold(locale[:3], "en-")
 }
 
 func hasDigit(w string) bool { return strings.IndexFunc(w, unicode.IsDigit) >= 0 }

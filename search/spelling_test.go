@@ -24,7 +24,10 @@ func TestSpellingCorrection(t *testing.T) {
 	glitter.Status = &draft
 	quality := article("quality", "Quality checks", "Every box passes testing before it ships. Ledgr, our ledger app, records every check.")
 	importKB(t, app, acme, append(helpCenter[:len(helpCenter):len(helpCenter)], quality, glitter))
-	importKB(t, app, globex, []helpium.ArticleInput{article("g", "Warranty", "Claim the manufacturer's warranty within a year.")})
+	german := "de"
+	garantie := article("gde", "Garantie", "Die Garantie gilt zwei Jahre.")
+	garantie.Locale = &german
+	importKB(t, app, globex, []helpium.ArticleInput{article("g", "Warranty", "Claim the manufacturer's warranty within a year."), garantie})
 
 	ctx := context.Background()
 	check := func(t *testing.T, ws *helpium.Workspace, query, want string) {
@@ -57,6 +60,9 @@ func TestSpellingCorrection(t *testing.T) {
 		check(t, acme, c.query, c.want)
 	}
 	check(t, globex, "warrenty", "warranty")
+	if got, err := index.Correct(ctx, globex.ID, "de", "garantei"); err != nil || got != "garantei" {
+		t.Errorf(`Correct("garantei") in German = %q, %v; want it unchanged: the lexicon is English`, got, err)
+	}
 
 	// Publishing the draft brings its words; deleting it takes them away.
 	published := helpium.ArticlePublished
