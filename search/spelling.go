@@ -14,7 +14,7 @@ import (
 // either is taken for a typo ("cancle", "subscripton") and replaced, before
 // both sides of the search run, by the help center's word one edit away
 // (see oneEdit) that the most articles contain. Real words the help
-// center does not use ("texting", "hotmail") are left alone, and so is a
+// center does not use ("texting", "shopping") are left alone, and so is a
 // word whose only neighbour is its own plural or singular. EVAL.md has the
 // measurements. Only English queries are corrected.
 
