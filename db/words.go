@@ -7,21 +7,20 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
-// SetArticleWords replaces the words kept for an article (see the
-// article_words migration); no words removes them. An article deleted
-// meanwhile gets none.
-func (s *Store) SetArticleWords(ctx context.Context, workspaceID, articleID, locale string, words []string) error {
+// SetArticleWords replaces the words kept for an article of a workspace
+// (see the article_words migration), under the article's locale; no words
+// removes them. A deleted article's words go with it (ON DELETE CASCADE),
+// and an article deleted meanwhile gets none.
+func (s *Store) SetArticleWords(ctx context.Context, workspaceID, articleID string, words []string) error {
 	return dbErr(s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewDelete().Table("article_words").Where("article_id = ?", articleID).Exec(ctx); err != nil {
+		_, err := tx.NewDelete().Table("article_words").Where("article_id = ? AND workspace_id = ?", articleID, workspaceID).Exec(ctx)
+		if err != nil || len(words) == 0 {
 			return err
 		}
-		if len(words) == 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO article_words (article_id, word, workspace_id, locale)
-			SELECT a.id, w.word, a.workspace_id, ? FROM articles a, unnest(?::text[]) AS w (word)
+		_, err = tx.ExecContext(ctx, `INSERT INTO article_words (article_id, word, workspace_id, locale)
+			SELECT a.id, w.word, a.workspace_id, a.locale FROM articles a, unnest(?::text[]) AS w (word)
 			WHERE a.id = ? AND a.workspace_id = ?
-			ON CONFLICT DO NOTHING`, locale, pgdialect.Array(words), articleID, workspaceID)
+			ON CONFLICT DO NOTHING`, pgdialect.Array(words), articleID, workspaceID)
 		return err
 	}), "article words")
 }

@@ -24,8 +24,8 @@ func TestArticleWords(t *testing.T) {
 		return a.ID
 	}
 	a1, a2, a3, de, other := art(acme, "en"), art(acme, "en"), art(acme, "en"), art(acme, "de"), art(globex, "en")
-	set := func(ws, id, locale string, words ...string) func() error {
-		return func() error { return f.store.SetArticleWords(f.ctx, ws, id, locale, words) }
+	set := func(ws, id string, words ...string) func() error {
+		return func() error { return f.store.SetArticleWords(f.ctx, ws, id, words) }
 	}
 	lookup := []string{"refund", "parcel", "locker", "paket"}
 	steps := []struct {
@@ -34,19 +34,20 @@ func TestArticleWords(t *testing.T) {
 		want map[string]int // Acme's counts in English
 	}{
 		{"nothing kept yet", nil, map[string]int{}},
-		{"one article", set(acme, a1, "en", "refund", "parcel"), map[string]int{"refund": 1, "parcel": 1}},
-		{"a second article shares a word", set(acme, a2, "en", "parcel", "locker"), map[string]int{"refund": 1, "parcel": 2, "locker": 1}},
+		{"one article", set(acme, a1, "refund", "parcel"), map[string]int{"refund": 1, "parcel": 1}},
+		{"a second article shares a word", set(acme, a2, "parcel", "locker"), map[string]int{"refund": 1, "parcel": 2, "locker": 1}},
 		{"other locales and workspaces do not count", func() error {
-			if err := set(acme, de, "de", "paket", "parcel")(); err != nil {
+			if err := set(acme, de, "paket", "parcel")(); err != nil {
 				return err
 			}
-			return set(globex, other, "en", "paket", "refund")()
+			return set(globex, other, "paket", "refund")()
 		}, map[string]int{"refund": 1, "parcel": 2, "locker": 1}},
-		{"another workspace's id does not write into an article", set(globex, a3, "en", "paket"), map[string]int{"refund": 1, "parcel": 2, "locker": 1}},
-		{"an article's words are replaced", set(acme, a1, "en", "locker"), map[string]int{"parcel": 1, "locker": 2}},
-		{"no words removes them", set(acme, a2, "en"), map[string]int{"locker": 1}},
-		{"a deleted article's words go with it", func() error { return f.store.DeleteArticle(f.ctx, acme, a1) }, map[string]int{}},
-		{"a deleted article gets none", set(acme, a1, "en", "refund"), map[string]int{}},
+		{"a third article", set(acme, a3, "refund"), map[string]int{"refund": 2, "parcel": 2, "locker": 1}},
+		{"another workspace's id neither writes nor removes an article's words", set(globex, a3, "paket"), map[string]int{"refund": 2, "parcel": 2, "locker": 1}},
+		{"an article's words are replaced", set(acme, a1, "locker"), map[string]int{"refund": 1, "parcel": 1, "locker": 2}},
+		{"no words removes them", set(acme, a2), map[string]int{"refund": 1, "locker": 1}},
+		{"a deleted article's words go with it", func() error { return f.store.DeleteArticle(f.ctx, acme, a1) }, map[string]int{"refund": 1}},
+		{"a deleted article gets none", set(acme, a1, "refund"), map[string]int{"refund": 1}},
 	}
 	for _, s := range steps {
 		if s.do != nil {

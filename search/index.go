@@ -278,7 +278,8 @@ func chunkText(title string, c Chunk) string {
 
 // IndexArticle makes the article's chunks in its workspace's tenant match
 // a: it writes every chunk (same ids as before) and removes chunks past the
-// new last one.
+// new last one. With a word store it also keeps the words of a published
+// article for spelling correction (none for a draft).
 func (x *Index) IndexArticle(ctx context.Context, a *helpium.Article) error {
 	if _, err := x.Ensure(ctx); err != nil {
 		return err
@@ -332,21 +333,16 @@ func (x *Index) IndexArticle(ctx context.Context, a *helpium.Article) error {
 	if err := x.removeChunks(ctx, a.WorkspaceID, a.ID, len(chunks)); err != nil {
 		return err
 	}
+	if x.opt.Words == nil {
+		return nil
+	}
+	// Spelling correction suggests only published articles' words.
 	var words []string
 	if a.Status == helpium.ArticlePublished {
 		words = articleWords(a.Title, chunks)
 	}
-	return x.setWords(ctx, a.WorkspaceID, a.ID, a.Locale, words)
-}
-
-// setWords keeps an article's words for spelling correction, if the index
-// keeps words.
-func (x *Index) setWords(ctx context.Context, workspaceID, articleID, locale string, words []string) error {
-	if x.opt.Words == nil {
-		return nil
-	}
-	if err := x.opt.Words.SetArticleWords(ctx, workspaceID, articleID, locale, words); err != nil {
-		return fmt.Errorf("search: words of article %s: %w", articleID, err)
+	if err := x.opt.Words.SetArticleWords(ctx, a.WorkspaceID, a.ID, words); err != nil {
+		return fmt.Errorf("search: words of article %s: %w", a.ID, err)
 	}
 	return nil
 }
@@ -356,10 +352,7 @@ func (x *Index) RemoveArticle(ctx context.Context, workspaceID, articleID string
 	if _, err := x.Ensure(ctx); err != nil {
 		return err
 	}
-	if err := x.removeChunks(ctx, workspaceID, articleID, 0); err != nil {
-		return err
-	}
-	return x.setWords(ctx, workspaceID, articleID, "", nil)
+	return x.removeChunks(ctx, workspaceID, articleID, 0)
 }
 
 // removeChunks deletes an article's chunks numbered from on.

@@ -86,7 +86,7 @@ func (x *Index) EmbedQueries(ctx context.Context, texts []string) ([][]float32, 
 func (x *Index) Search(ctx context.Context, workspaceID string, q helpium.SearchQuery) ([]*helpium.ArticleHit, error) {
 	text, err := x.Correct(ctx, workspaceID, q.Locale, q.Text)
 	if err != nil {
-		return nil, helpium.Internal(err)
+		return nil, fmt.Errorf("search: correct query: %w", err) // keeps the store's code (unavailable)
 	}
 	q.Text = text
 	// The query's vector first: embedding is CPU work, slow only when the

@@ -24,10 +24,11 @@ type Lexicon interface {
 	Known(word string) bool
 }
 
-// WordStore keeps the distinct words of each published article
-// (PostgreSQL's article_words, written by the indexer).
+// WordStore keeps the distinct words of each published article under its
+// locale (PostgreSQL's article_words, written by the indexer; a deleted
+// article's words go with it).
 type WordStore interface {
-	SetArticleWords(ctx context.Context, workspaceID, articleID, locale string, words []string) error
+	SetArticleWords(ctx context.Context, workspaceID, articleID string, words []string) error
 	CountArticleWords(ctx context.Context, workspaceID, locale string, words []string) (map[string]int, error)
 }
 
