@@ -61,12 +61,12 @@ type AnswerSettings struct {
 
 // DefaultAnswerThreshold is the default workspace threshold on an answer's
 // confidence (see answer.Confidence and EVAL.md for how it was chosen).
-const DefaultAnswerThreshold = 0.34
+const DefaultAnswerThreshold = 0.33
 
 // DefaultMinSimilarity is the search's relevance threshold with the
 // default embedder: an article none of whose chunks is this similar to the
 // query (cosine) is dropped unless it matches the query's words.
-const DefaultMinSimilarity = 0.25
+const DefaultMinSimilarity = 0.35
 
 // builtinFallback is used for locales a workspace has not set.
 var builtinFallback = map[string]string{

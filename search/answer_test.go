@@ -104,7 +104,10 @@ func TestAnswerAbstainsWithFallback(t *testing.T) {
 		map[string]any{"w": o.Workspace.ID}, nil); len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	if a := restAnswer(t, app, o.Workspace.APIKey, "do you sell gift cards"); a.Answered || a.Answer != "Ask our team in the chat." {
+	// Another question as far from the three articles ("do you sell gift
+	// cards" is near the refunds article's card payments for the default
+	// embedder: cosine 0.38).
+	if a := restAnswer(t, app, o.Workspace.APIKey, "do you have a store in Paris where I can buy things"); a.Answered || a.Answer != "Ask our team in the chat." {
 		t.Errorf("custom fallback: %+v", a)
 	}
 	// A threshold of 1 refuses everything, even a good match.

@@ -37,7 +37,7 @@ func ChunkID(articleID string, n int) string {
 const (
 	// DefaultAlpha weighs the vector side of the hybrid query (1 = vector
 	// only, 0 = BM25 only).
-	DefaultAlpha = 0.65
+	DefaultAlpha = 0.75
 	// DefaultMinSimilarity drops articles whose best chunk is less similar
 	// to the query than this (cosine) and which contain too few of its
 	// words, so an unrelated question returns nothing. Only used with an

