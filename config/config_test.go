@@ -24,7 +24,11 @@ func TestDefaultsLoadAndErrorsNameTheVariable(t *testing.T) {
 	if c.Addr != "127.0.0.1:8080" || c.AnswerCacheTTL.Minutes() != 10 {
 		t.Errorf("defaults %+v", c)
 	}
-	for name, bad := range map[string]string{"HELPIUM_ANSWER_CACHE_TTL": "-1s", "HELPIUM_LLM_TIMEOUT": "never", "HELPIUM_EMBEDDER": "magic"} {
+	if c.Embedder != "minilm+bge" || c.ModelMavenURL != "https://repo1.maven.org/maven2/" {
+		t.Errorf("default embedder %q from %q", c.Embedder, c.ModelMavenURL)
+	}
+	for name, bad := range map[string]string{"HELPIUM_ANSWER_CACHE_TTL": "-1s", "HELPIUM_LLM_TIMEOUT": "never", "HELPIUM_EMBEDDER": "magic",
+		"HELPIUM_MODEL_MAVEN_URL": "repo1.maven.org/maven2", "HELPIUM_MODEL_INDEX_URL": "ftp://pypi.example/simple/"} {
 		_, err := Load(func(k string) string {
 			if k == name {
 				return bad
