@@ -43,6 +43,11 @@ const (
 	// words, so an unrelated question returns nothing. Only used with an
 	// embedder.
 	DefaultMinSimilarity = helpium.DefaultMinSimilarity
+	// MiniLMAlpha and MiniLMMinSimilarity tune the search for
+	// all-MiniLM-L6-v2 alone (HELPIUM_EMBEDDER=minilm), whose cosines run
+	// lower than the default ensemble's; they were its defaults (EVAL.md).
+	MiniLMAlpha         = 0.65
+	MiniLMMinSimilarity = 0.25
 	// candidates is how many chunks the hybrid query returns before they
 	// are grouped by article.
 	candidates = 60

@@ -79,7 +79,12 @@ func newIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, store 
 	if emb != nil {
 		emb = embed.Observed(emb, m.ObserveEmbed)
 	}
-	index := search.NewIndex(wv, emb, search.IndexOptions{Cache: store, Words: store, Lexicon: lexicon})
+	opt := search.IndexOptions{Cache: store, Words: store, Lexicon: lexicon}
+	if cfg.Embedder == "minilm" {
+		alpha, minSim := search.MiniLMAlpha, search.MiniLMMinSimilarity
+		opt.Alpha, opt.MinSimilarity = &alpha, &minSim
+	}
+	index := search.NewIndex(wv, emb, opt)
 	return search.NewIndexer(store, index, log, search.IndexerOptions{OnError: m.IndexerError}), nil
 }
 
