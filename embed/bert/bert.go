@@ -27,9 +27,7 @@ package bert
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -69,11 +67,11 @@ func Load(spec Spec, modelDir string) (*Model, error) {
 	if err := verifyFiles(spec, modelDir); err != nil {
 		return nil, fmt.Errorf("bert: load %s: %w", modelDir, err)
 	}
-	vocab, err := readVocab(filepath.Join(modelDir, spec.Vocab))
+	pieces, err := readVocab(filepath.Join(modelDir, spec.Vocab))
 	if err != nil {
 		return nil, fmt.Errorf("bert: load %s: %w", modelDir, err)
 	}
-	tok, err := newTokenizer(vocab)
+	tok, err := newTokenizer(pieces)
 	if err != nil {
 		return nil, fmt.Errorf("bert: load %s: %w", modelDir, err)
 	}
@@ -85,35 +83,6 @@ func Load(spec Spec, modelDir string) (*Model, error) {
 		return nil, fmt.Errorf("bert: load %s: the model's shape does not match %s", modelDir, spec.Name)
 	}
 	return &Model{spec: spec, tok: tok, enc: enc}, nil
-}
-
-// readVocab returns the vocabulary as vocab.txt lists it, one piece per
-// line in id order; a tokenizers tokenizer.json's is converted.
-func readVocab(name string) ([]byte, error) {
-	b, err := os.ReadFile(name)
-	if err != nil || !strings.HasSuffix(name, ".json") {
-		return b, err
-	}
-	var tj struct {
-		Model struct {
-			Type  string           `json:"type"`
-			Vocab map[string]int32 `json:"vocab"`
-		} `json:"model"`
-	}
-	if err := json.Unmarshal(b, &tj); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(name), err)
-	}
-	pieces := make([]string, len(tj.Model.Vocab))
-	for p, id := range tj.Model.Vocab {
-		if id < 0 || int(id) >= len(pieces) || pieces[id] != "" || strings.ContainsAny(p, "\r\n") {
-			return nil, fmt.Errorf("%s: vocabulary ids are not 0..%d, one line each", filepath.Base(name), len(pieces)-1)
-		}
-		pieces[id] = p
-	}
-	if tj.Model.Type != "WordPiece" {
-		return nil, fmt.Errorf("%s: a %q model, want WordPiece", filepath.Base(name), tj.Model.Type)
-	}
-	return []byte(strings.Join(pieces, "\n")), nil
 }
 
 // Known reports whether word (lower case) is a whole word of the model's

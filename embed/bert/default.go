@@ -9,7 +9,7 @@ import (
 // The default embedder's parts and weights: all-MiniLM-L6-v2 and
 // bge-small-en-v1.5, their cosine similarities averaged 0.6 to 0.4
 // (embed.Ensemble). Chosen on every evaluation set (EVAL.md): either model
-// alone ranks worse, and the plateau runs from 0.3 to 0.4 for bge.
+// alone ranks worse, and bge's weight has a plateau from 0.3 to 0.5.
 const (
 	MiniLMWeight = 0.6
 	BGEWeight    = 0.4

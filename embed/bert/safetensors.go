@@ -62,13 +62,22 @@ func (t *tensors) float32s(name string, shape ...int) ([]float32, error) {
 	if fmt.Sprint(info.Shape) != fmt.Sprint(shape) {
 		return nil, fmt.Errorf("safetensors: %s has shape %v, want %v", name, info.Shape, shape)
 	}
-	b := t.data[info.Offsets[0]:info.Offsets[1]]
+	v, err := littleEndianFloats(t.data[info.Offsets[0]:info.Offsets[1]], shape)
+	if err != nil {
+		return nil, fmt.Errorf("safetensors: %s %w", name, err)
+	}
+	return v, nil
+}
+
+// littleEndianFloats decodes b, a tensor of the given shape stored as
+// little-endian float32s in row order.
+func littleEndianFloats(b []byte, shape []int) ([]float32, error) {
 	n := 1
 	for _, d := range shape {
 		n *= d
 	}
 	if len(b) != 4*n {
-		return nil, fmt.Errorf("safetensors: %s holds %d bytes, want %d", name, len(b), 4*n)
+		return nil, fmt.Errorf("holds %d bytes, want %d", len(b), 4*n)
 	}
 	out := make([]float32, n)
 	for i := range out {

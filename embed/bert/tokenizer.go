@@ -3,7 +3,10 @@ package bert
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -39,17 +42,56 @@ type tokenizer struct {
 	cls, sep, unk, padding int32
 }
 
-func newTokenizer(vocabTxt []byte) (*tokenizer, error) {
-	t := &tokenizer{vocab: make(map[string]int32, 32000)}
-	sc := bufio.NewScanner(bytes.NewReader(vocabTxt))
-	for id := int32(0); sc.Scan(); id++ {
-		piece := strings.TrimRight(sc.Text(), "\r")
-		if _, dup := t.vocab[piece]; !dup {
-			t.vocab[piece] = id
-		}
+// readVocab returns the vocabulary's pieces in id order, from a vocab.txt
+// (one piece per line) or a tokenizers tokenizer.json (a WordPiece model's
+// piece-to-id map).
+func readVocab(name string) ([]string, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("vocab.txt: %w", err)
+	base := filepath.Base(name)
+	if !strings.HasSuffix(name, ".json") {
+		var pieces []string
+		sc := bufio.NewScanner(bytes.NewReader(b))
+		for sc.Scan() {
+			pieces = append(pieces, strings.TrimRight(sc.Text(), "\r"))
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("%s: %w", base, err)
+		}
+		return pieces, nil
+	}
+	var tj struct {
+		Model struct {
+			Type  string           `json:"type"`
+			Vocab map[string]int32 `json:"vocab"`
+		} `json:"model"`
+	}
+	if err := json.Unmarshal(b, &tj); err != nil {
+		return nil, fmt.Errorf("%s: %w", base, err)
+	}
+	if tj.Model.Type != "WordPiece" {
+		return nil, fmt.Errorf("%s: a %q model, want WordPiece", base, tj.Model.Type)
+	}
+	pieces := make([]string, len(tj.Model.Vocab))
+	for p, id := range tj.Model.Vocab {
+		if id < 0 || int(id) >= len(pieces) || pieces[id] != "" {
+			return nil, fmt.Errorf("%s: vocabulary ids are not 0..%d, one each", base, len(pieces)-1)
+		}
+		pieces[id] = p
+	}
+	return pieces, nil
+}
+
+// newTokenizer makes the tokenizer of a vocabulary, pieces in id order (a
+// repeated piece keeps its first id).
+func newTokenizer(pieces []string) (*tokenizer, error) {
+	t := &tokenizer{vocab: make(map[string]int32, len(pieces))}
+	for id, piece := range pieces {
+		if _, dup := t.vocab[piece]; !dup {
+			t.vocab[piece] = int32(id)
+		}
 	}
 	for _, s := range []struct {
 		name string
@@ -57,7 +99,7 @@ func newTokenizer(vocabTxt []byte) (*tokenizer, error) {
 	}{{"[CLS]", &t.cls}, {"[SEP]", &t.sep}, {"[UNK]", &t.unk}, {"[PAD]", &t.padding}} {
 		id, ok := t.vocab[s.name]
 		if !ok {
-			return nil, fmt.Errorf("vocab.txt: no %s", s.name)
+			return nil, fmt.Errorf("vocabulary: no %s", s.name)
 		}
 		*s.id = id
 	}
