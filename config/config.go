@@ -204,15 +204,15 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	switch c.Embedder {
 	case "minilm", "minilm+bge":
-		if u, err := url.Parse(c.ModelIndexURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if _, ok := httpURL(c.ModelIndexURL); !ok {
 			return c, fmt.Errorf("HELPIUM_MODEL_INDEX_URL: must be an http(s) URL like https://pypi.org/simple/")
 		}
-		if u, err := url.Parse(c.ModelMavenURL); c.Embedder == "minilm+bge" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		if _, ok := httpURL(c.ModelMavenURL); !ok && c.Embedder == "minilm+bge" {
 			return c, fmt.Errorf("HELPIUM_MODEL_MAVEN_URL: must be an http(s) URL like https://repo1.maven.org/maven2/")
 		}
 	case "none":
 	case "openai":
-		if u, err := url.Parse(c.EmbedBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if _, ok := httpURL(c.EmbedBaseURL); !ok {
 			return c, fmt.Errorf("HELPIUM_EMBED_BASE_URL: must be an http(s) URL like https://api.openai.com when HELPIUM_EMBEDDER=openai")
 		}
 		if c.EmbedModel == "" {
@@ -232,7 +232,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.LLMBaseURL, c.LLMModel, c.LLMAPIKey = get("HELPIUM_LLM_BASE_URL"), get("HELPIUM_LLM_MODEL"), get("HELPIUM_LLM_API_KEY")
 	if c.LLMBaseURL != "" {
-		if u, err := url.Parse(c.LLMBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if _, ok := httpURL(c.LLMBaseURL); !ok {
 			return c, fmt.Errorf("HELPIUM_LLM_BASE_URL: must be an http(s) URL like https://api.openai.com or http://127.0.0.1:11434")
 		}
 		if c.LLMModel == "" {
@@ -260,8 +260,7 @@ func (c *Config) loadBlob(get, getenv func(string) string) error {
 	c.S3Endpoint, c.S3Region, c.S3Bucket = get("HELPIUM_S3_ENDPOINT"), get("HELPIUM_S3_REGION"), get("HELPIUM_S3_BUCKET")
 	c.S3AccessKeyID, c.S3SecretAccessKey = get("HELPIUM_S3_ACCESS_KEY_ID"), get("HELPIUM_S3_SECRET_ACCESS_KEY")
 	if c.S3Endpoint != "" {
-		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		if u, ok := httpURL(c.S3Endpoint); !ok || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
 			return fmt.Errorf("HELPIUM_S3_ENDPOINT: must be an http(s) URL without a path, like https://s3.us-east-1.amazonaws.com")
 		}
 	}
@@ -293,7 +292,7 @@ func (c *Config) loadMail(get func(string) string) error {
 		c.PublicURL = "http://" + c.Addr
 		c.effective["HELPIUM_PUBLIC_URL"] = c.PublicURL
 	}
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if u, ok := httpURL(c.PublicURL); !ok || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("HELPIUM_PUBLIC_URL: must be an http(s) URL like https://support.example.com")
 	}
 	c.SMTPHost, c.SMTPUsername, c.SMTPPassword = get("HELPIUM_SMTP_HOST"), get("HELPIUM_SMTP_USERNAME"), get("HELPIUM_SMTP_PASSWORD")
@@ -315,6 +314,12 @@ func (c *Config) loadMail(get func(string) string) error {
 		return fmt.Errorf("HELPIUM_SMTP_TLS: none would send the SMTP password unencrypted to %s; use starttls or tls", c.SMTPHost)
 	}
 	return nil
+}
+
+// httpURL parses s as an absolute http or https URL with a host.
+func httpURL(s string) (*url.URL, bool) {
+	u, err := url.Parse(s)
+	return u, err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // validBucket reports whether name follows S3's rules for bucket names
