@@ -10,20 +10,25 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
+// appendBytes and appendVarint append one protobuf field to b.
+func appendBytes(b []byte, num protowire.Number, v []byte) []byte {
+	return protowire.AppendBytes(protowire.AppendTag(b, num, protowire.BytesType), v)
+}
+
+func appendVarint(b []byte, num protowire.Number, x uint64) []byte {
+	return protowire.AppendVarint(protowire.AppendTag(b, num, protowire.VarintType), x)
+}
+
 // onnxTensorProto encodes a TensorProto: a float tensor in raw_data, or in
-// float_data when packed is false, or with other options set by extra.
+// float_data when raw is false, with more fields appended by extra.
 func onnxTensorProto(name string, dims []int, values []float32, raw bool, extra func([]byte) []byte) []byte {
-	var b []byte
 	var packedDims []byte
 	for _, d := range dims {
 		packedDims = protowire.AppendVarint(packedDims, uint64(d))
 	}
-	b = protowire.AppendTag(b, tensorDims, protowire.BytesType)
-	b = protowire.AppendBytes(b, packedDims)
-	b = protowire.AppendTag(b, tensorDataType, protowire.VarintType)
-	b = protowire.AppendVarint(b, onnxFloat)
-	b = protowire.AppendTag(b, tensorName, protowire.BytesType)
-	b = protowire.AppendString(b, name)
+	b := appendBytes(nil, tensorDims, packedDims)
+	b = appendVarint(b, tensorDataType, onnxFloat)
+	b = appendBytes(b, tensorName, []byte(name))
 	data := make([]byte, 4*len(values))
 	for i, v := range values {
 		binary.LittleEndian.PutUint32(data[4*i:], math.Float32bits(v))
@@ -32,8 +37,7 @@ func onnxTensorProto(name string, dims []int, values []float32, raw bool, extra 
 	if !raw {
 		field = tensorFloatData
 	}
-	b = protowire.AppendTag(b, field, protowire.BytesType)
-	b = protowire.AppendBytes(b, data)
+	b = appendBytes(b, field, data)
 	if extra != nil {
 		b = extra(b)
 	}
@@ -43,31 +47,22 @@ func onnxTensorProto(name string, dims []int, values []float32, raw bool, extra 
 func onnxNodeProto(op string, inputs []string, output string) []byte {
 	var b []byte
 	for _, in := range inputs {
-		b = protowire.AppendTag(b, nodeInput, protowire.BytesType)
-		b = protowire.AppendString(b, in)
+		b = appendBytes(b, nodeInput, []byte(in))
 	}
-	b = protowire.AppendTag(b, nodeOutput, protowire.BytesType)
-	b = protowire.AppendString(b, output)
-	b = protowire.AppendTag(b, nodeOpType, protowire.BytesType)
-	b = protowire.AppendString(b, op)
-	return b
+	b = appendBytes(b, nodeOutput, []byte(output))
+	return appendBytes(b, nodeOpType, []byte(op))
 }
 
 func onnxModelProto(nodes, inits [][]byte) []byte {
 	var g []byte
 	for _, n := range nodes {
-		g = protowire.AppendTag(g, graphNode, protowire.BytesType)
-		g = protowire.AppendBytes(g, n)
+		g = appendBytes(g, graphNode, n)
 	}
 	for _, t := range inits {
-		g = protowire.AppendTag(g, graphInit, protowire.BytesType)
-		g = protowire.AppendBytes(g, t)
+		g = appendBytes(g, graphInit, t)
 	}
-	var m []byte
-	m = protowire.AppendTag(m, 1, protowire.VarintType) // ir_version, skipped
-	m = protowire.AppendVarint(m, 8)
-	m = protowire.AppendTag(m, modelGraph, protowire.BytesType)
-	return protowire.AppendBytes(m, g)
+	m := appendVarint(nil, 1, 8) // ir_version, skipped
+	return appendBytes(m, modelGraph, g)
 }
 
 // TestParseONNX: a linear layer as the export writes it (x·W + b, W
@@ -116,10 +111,7 @@ func TestParseONNX(t *testing.T) {
 }
 
 func TestParseONNXRefuses(t *testing.T) {
-	external := func(b []byte) []byte {
-		b = protowire.AppendTag(b, tensorLocation, protowire.VarintType)
-		return protowire.AppendVarint(b, 1)
-	}
+	external := func(b []byte) []byte { return appendVarint(b, tensorLocation, 1) }
 	whole := onnxModelProto(nil, [][]byte{onnxTensorProto("w", []int{1}, []float32{1}, true, nil)})
 	truncated := whole[:len(whole)-2]
 	for _, c := range []struct {
@@ -128,7 +120,7 @@ func TestParseONNXRefuses(t *testing.T) {
 		want  string
 	}{
 		{"not protobuf", []byte{0xff, 0xff, 0xff}, "onnx"},
-		{"no graph", protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.VarintType), 8), "no graph"},
+		{"no graph", appendVarint(nil, 1, 8), "no graph"},
 		{"external data", onnxModelProto(nil, [][]byte{onnxTensorProto("w", []int{1}, []float32{1}, true, external)}), "external data"},
 		{"truncated", truncated, "onnx"},
 	} {
