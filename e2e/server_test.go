@@ -75,7 +75,14 @@ func startServer(t *testing.T) *server {
 			<-exited
 		}
 		if t.Failed() {
-			t.Logf("server output:\n%s", s.out.String())
+			// To a file, so that the test's own messages stay the last
+			// lines before its FAIL.
+			log := filepath.Join(artifactsDir, t.Name(), "server.log")
+			if err := os.MkdirAll(filepath.Dir(log), 0o755); err == nil && os.WriteFile(log, []byte(s.out.String()), 0o644) == nil {
+				t.Logf("server output: %s", log)
+			} else {
+				t.Logf("server output:\n%s", s.out.String())
+			}
 		}
 	})
 	addr := ""
