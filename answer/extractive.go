@@ -30,6 +30,16 @@ type Extractive struct {
 	// DetailBonus favours units with concrete details: figures, menu
 	// paths, quoted UI labels.
 	DetailBonus float64
+	// Similarity, if set, scores each sentence and step by the similarity
+	// of its embedding to the question's; without it, or when it fails,
+	// by the question's words it contains.
+	Similarity Similarity
+}
+
+// Similarity scores texts against a question: the cosine similarities of
+// their embeddings (search.Index implements it).
+type Similarity interface {
+	Similarities(ctx context.Context, query string, texts []string) ([]float64, error)
 }
 
 // NewExtractive returns the default extractive generator.
@@ -46,7 +56,9 @@ type unit struct {
 	lead    int    // >0: the id of the list this sentence introduces
 	ordered bool   // a numbered step
 	words   int
-	score   float64
+	// relevance is how well the unit matches the question (see
+	// Similarity); score adds what its place and passage say.
+	relevance, score float64
 }
 
 var (
@@ -56,10 +68,10 @@ var (
 
 // Generate implements Generator.
 func (e *Extractive) Generate(ctx context.Context, r Request) (*Result, error) {
-	return e.answer(r), nil
+	return e.answer(ctx, r), nil
 }
 
-func (e *Extractive) answer(r Request) *Result {
+func (e *Extractive) answer(ctx context.Context, r Request) *Result {
 	res := &Result{Generator: helpium.GeneratorExtractive}
 	if len(r.Hits) == 0 {
 		return res
@@ -116,8 +128,8 @@ func (e *Extractive) answer(r Request) *Result {
 					if isNum || isBullet {
 						u.list = lists
 					}
-					u.score = overlap(q, terms(s)) / math.Sqrt(float64(max(u.words, 4)))
-					u.score += 0.15 * overlap(q, heading)
+					u.relevance = overlap(q, terms(s)) / math.Sqrt(float64(max(u.words, 4)))
+					u.score = 0.15 * overlap(q, heading)
 					u.score += 0.5 * p.Score
 					if hasDetail(s) {
 						u.score += e.DetailBonus
@@ -136,6 +148,10 @@ func (e *Extractive) answer(r Request) *Result {
 	}
 	if len(units) == 0 {
 		return res
+	}
+	e.semanticRelevance(ctx, r.Query, units)
+	for _, u := range units {
+		u.score += u.relevance
 	}
 
 	// Pick the best units; a chosen step brings its whole list, so steps
@@ -221,6 +237,27 @@ func (e *Extractive) answer(r Request) *Result {
 	res.Text = strings.Join(blocks, "\n\n")
 	res.Answered = res.Text != ""
 	return res
+}
+
+// semanticRelevance sets each unit's relevance to its similarity to the
+// question, when e has a Similarity that answers. Measured on every
+// evaluation set, this quotes more of the facts a question asks for than
+// counting its words (EVAL.md).
+func (e *Extractive) semanticRelevance(ctx context.Context, query string, units []*unit) {
+	if e.Similarity == nil {
+		return
+	}
+	texts := make([]string, len(units))
+	for i, u := range units {
+		texts[i] = u.text
+	}
+	sims, err := e.Similarity.Similarities(ctx, query, texts)
+	if err != nil || len(sims) != len(units) {
+		return // the words' count stays: an answer still beats none
+	}
+	for i, u := range units {
+		u.relevance = sims[i]
+	}
 }
 
 // Confidence is how likely the best hit is to answer the question, 0 to 1.

@@ -90,6 +90,8 @@ type Index struct {
 	alpha  float64
 	minSim float64
 
+	recent recentQueries // for Similarities
+
 	mu         sync.Mutex
 	ensured    bool
 	wordByWord atomic.Bool // see WordByWord

@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -194,6 +195,61 @@ func TestEmbeddingCache(t *testing.T) {
 	}
 	if got := other.take(); got != chunks {
 		t.Errorf("another model: embedded %d texts, want all %d", got, chunks)
+	}
+}
+
+// TestSimilarities: sentences are scored against the question with the
+// search's own vectors. The question's vector is the one its search just
+// made, and sentences go through the embedding cache, so asking again
+// embeds nothing.
+func TestSimilarities(t *testing.T) {
+	store := db.NewStore(dbtest.New(t))
+	ctx := context.Background()
+	emb := &countingEmbedder{Embedder: apptest.TestEmbedder(t), name: "test-sim-" + uuid.NewString()[:8]}
+	index := search.NewIndex(weaviate(t), emb, search.IndexOptions{Cache: store})
+	t.Cleanup(func() { index.Drop(context.Background()) })
+	const question = "my package never showed up"
+	texts := []string{"Lockers are open around the clock.", "If a parcel has not arrived after five working days, report it missing."}
+	vecs, err := emb.Embedder.Embed(ctx, append([]string{question}, texts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{embed.Cosine(vecs[0], vecs[1]), embed.Cosine(vecs[0], vecs[2])}
+	if want[1] <= want[0] {
+		t.Fatalf("the model ranks the unrelated sentence first (%v): pick other sentences", want)
+	}
+	steps := []struct {
+		name   string
+		search bool // search the question first
+		embeds int
+	}{
+		{"a question not searched: it and the sentences", false, 3},
+		{"asked again: the question alone, the sentences are cached", false, 1},
+		{"right after its search: nothing more", true, 0},
+	}
+	for _, s := range steps {
+		if s.search {
+			if _, err := index.Search(ctx, uuid.NewString(), helpium.SearchQuery{Text: question, Limit: 1, Locale: "en"}); err != nil {
+				t.Fatal(err)
+			}
+			emb.take() // the search's own embedding
+		}
+		got, err := index.Similarities(ctx, question, texts)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		for i := range want {
+			if math.Abs(got[i]-want[i]) > 1e-6 {
+				t.Errorf("%s: similarities %v, want %v", s.name, got, want)
+				break
+			}
+		}
+		if n := emb.take(); n != s.embeds {
+			t.Errorf("%s: embedded %d texts, want %d", s.name, n, s.embeds)
+		}
+	}
+	if got, err := search.NewIndex(weaviate(t), nil, search.IndexOptions{}).Similarities(ctx, question, texts); got != nil || err != nil {
+		t.Errorf("without an embedder: %v, %v; want nothing", got, err)
 	}
 }
 

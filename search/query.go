@@ -84,6 +84,7 @@ func (x *Index) EmbedQueries(ctx context.Context, texts []string) ([][]float32, 
 // returns the best q.Limit, each with its matching passages best first.
 // An unreachable Weaviate is ESearchUnavailable within searchTimeout.
 func (x *Index) Search(ctx context.Context, workspaceID string, q helpium.SearchQuery) ([]*helpium.ArticleHit, error) {
+	asked := q.Text
 	text, err := x.Correct(ctx, workspaceID, q.Locale, q.Text)
 	if err != nil {
 		return nil, fmt.Errorf("search: correct query: %w", err) // keeps the store's code (unavailable)
@@ -100,6 +101,7 @@ func (x *Index) Search(ctx context.Context, workspaceID string, q helpium.Search
 			return nil, searchUnavailable(fmt.Errorf("embed query: %w", err))
 		}
 		qvec = v[0]
+		x.recent.add(asked, qvec)
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()

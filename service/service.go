@@ -105,7 +105,8 @@ type Options struct {
 	Search Searcher
 	// Secrets encrypts customers' bearer tokens; required to store them.
 	Secrets *secret.Keyring
-	// Generator writes answers (the extractive generator when nil).
+	// Generator writes answers (when nil, the extractive generator, scoring
+	// sentences with Search when it is an answer.Similarity).
 	Generator answer.Generator
 	// AnswerCacheTTL bounds how long an answer is reused (10 minutes when
 	// zero, none when negative); knowledge-base changes drop it sooner.
@@ -161,7 +162,9 @@ func New(store *db.Store, opt Options) *Service {
 		opt.Actions = actions.New(actions.Config{})
 	}
 	if opt.Generator == nil {
-		opt.Generator = answer.NewExtractive()
+		g := answer.NewExtractive()
+		g.Similarity, _ = opt.Search.(answer.Similarity) // sentences scored with the search's embedder
+		opt.Generator = g
 	}
 	if opt.LiveRecheck <= 0 {
 		opt.LiveRecheck = 10 * time.Second

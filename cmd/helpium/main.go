@@ -181,6 +181,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		if model != nil {
 			g := answer.NewLLM(model)
 			g.Log = log
+			g.Fallback.Similarity = indexer.Index() // as the service's default has it
 			generator = g
 		}
 		var publicURL string // email is off without an SMTP server
