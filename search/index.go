@@ -66,8 +66,8 @@ type IndexOptions struct {
 	Alpha         *float64
 	MinSimilarity *float64
 	// Cache, if set, keeps the vectors of indexed chunks, so that
-	// re-indexing an unchanged chunk never embeds it again. Queries are not
-	// cached.
+	// re-indexing an unchanged chunk never embeds it again, and of the
+	// sentences Similarities scores. Queries are not cached.
 	Cache embed.VectorCache
 	// Words and Lexicon, if both set, correct typos in queries (see
 	// spelling.go): Words keeps the articles' words, Lexicon tells English
