@@ -243,6 +243,9 @@ func TestWidgetActivity(t *testing.T) {
 		b.do("open", chromedp.Click(el(".launcher")))
 		b.do("continue", chromedp.Click(el(".home .primary")))
 		b.wait("composer", visible("#hp-input"), 5*time.Second)
+		// The history first: it arrives after the composer shows, and the
+		// count of the customer's messages below is taken from it.
+		b.wait("history", wAll(".log .msg[data-author=agent]")+`.length === 4`, 15*time.Second)
 		b.eval(`(() => { window.__uploads = 0; const s = XMLHttpRequest.prototype.send;
 			XMLHttpRequest.prototype.send = function (body) { window.__uploads++; return s.call(this, body); }; })()`, nil)
 		sent := b.str(wAll(".log .msg.mine") + `.length`)
