@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -184,17 +185,34 @@ func (b *browser) str(js string) string {
 	return s
 }
 
-// wait polls a JavaScript condition until it is truthy.
+// wait polls a JavaScript condition until it is truthy. A poll that
+// loses its page to a navigation (the page it ran in is gone) starts again
+// in the new one, within the same timeout.
 func (b *browser) wait(what, cond string, timeout time.Duration) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, timeout+5*time.Second)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!(`+cond+`)`,
-		chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(100*time.Millisecond)))
+	deadline := time.Now().Add(timeout)
+	var err error
+	for {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`!!(`+cond+`)`,
+			chromedp.WithPollingTimeout(time.Until(deadline)), chromedp.WithPollingInterval(100*time.Millisecond)))
+		if err == nil || !navigatedAway(err) || time.Until(deadline) < 100*time.Millisecond {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		b.shot("timeout-" + what)
 		b.t.Fatalf("waiting %s for %s: %v", timeout, what, err)
 	}
+}
+
+// navigatedAway reports whether err is Chrome's answer to a script run in
+// a page that a navigation replaced.
+func navigatedAway(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed")
 }
 
 // shot writes a screenshot of the viewport as NN-name.png.
