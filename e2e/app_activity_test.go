@@ -141,15 +141,22 @@ func TestAppActivity(t *testing.T) {
 			t.Errorf("the agent sees their own typing: %q", got)
 		}
 		agent.do("send", chromedp.Click(chromedp.JSPath(q(`.reply button[type=submit]`))))
-		stream.next(t, "a typing stop", 10*time.Second, func(ev sseEvent) bool {
-			return ev.name == "typing" && strings.Contains(ev.data, `"typing":false`)
+		// The typing stop and the reply, in either order: the app sends
+		// both at once.
+		var stopped bool
+		stream.next(t, "a typing stop and the reply", 10*time.Second, func(ev sseEvent) bool {
+			switch {
+			case ev.name == "typing" && strings.Contains(ev.data, `"typing":false`):
+				stopped = true
+			case ev.name == "message" && strings.Contains(ev.data, reply):
+				var m struct{ ID string }
+				if json.Unmarshal([]byte(ev.data), &m); m.ID == "" {
+					t.Fatalf("message event without an id: %s", ev.data)
+				}
+				replyID = m.ID
+			}
+			return stopped && replyID != ""
 		})
-		ev = stream.next(t, "the reply", 10*time.Second, func(ev sseEvent) bool { return ev.name == "message" && strings.Contains(ev.data, reply) })
-		var m struct{ ID string }
-		if json.Unmarshal([]byte(ev.data), &m); m.ID == "" {
-			t.Fatalf("message event without an id: %s", ev.data)
-		}
-		replyID = m.ID
 	})
 
 	// seenUnder is a JavaScript condition: "Seen" is shown once, under the
