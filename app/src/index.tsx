@@ -341,7 +341,9 @@ function ConversationView({ id, me, change, onRead, onClose }: {
     setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]));
     setTypists((ts) => ts.filter((t) => t.key !== typistOf(m)));
   }), [id]);
-  useNewChange(change, (c) => c.id === id && load());
+  // Reloaded on its own changes, and each time the live connection is made
+  // again: messages and reads while it was down sent no event.
+  useNewChange(change, (c) => (c.id === id || c.kind === 'CONNECTED') && load());
   // Read: on opening, and on each new message from the customer while the
   // tab is visible (else once it is visible again).
   const loaded = c !== null;
