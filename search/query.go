@@ -92,15 +92,13 @@ func (x *Index) Search(ctx context.Context, workspaceID string, q helpium.Search
 	q.Text = text
 	// The query's vector first: embedding is CPU work, slow only when the
 	// machine is busy, which is not Weaviate being unavailable.
+	vecs, err := x.EmbedQueries(ctx, []string{q.Text})
+	if err != nil {
+		return nil, err
+	}
 	var qvec []float32
-	if x.emb != nil {
-		ectx, cancel := context.WithTimeout(ctx, embedTimeout)
-		v, err := x.emb.Embed(ectx, []string{q.Text})
-		cancel()
-		if err != nil {
-			return nil, searchUnavailable(fmt.Errorf("embed query: %w", err))
-		}
-		qvec = v[0]
+	if vecs != nil {
+		qvec = vecs[0]
 		x.recent.add(asked, qvec)
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)

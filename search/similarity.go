@@ -17,16 +17,16 @@ func (x *Index) Similarities(ctx context.Context, query string, texts []string) 
 	if x.emb == nil || len(texts) == 0 {
 		return nil, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, embedTimeout*time.Duration(1+len(texts)/32))
-	defer cancel()
 	qvec, ok := x.recent.get(query)
 	if !ok {
-		v, err := x.emb.Embed(ctx, []string{query})
+		v, err := x.EmbedQueries(ctx, []string{query})
 		if err != nil {
-			return nil, searchUnavailable(fmt.Errorf("embed query: %w", err))
+			return nil, err
 		}
 		qvec = v[0]
 	}
+	ctx, cancel := context.WithTimeout(ctx, embedTimeout*time.Duration(1+len(texts)/32))
+	defer cancel()
 	vecs, err := x.docEmb.Embed(ctx, texts)
 	if err != nil {
 		return nil, searchUnavailable(fmt.Errorf("embed texts: %w", err))
