@@ -61,7 +61,7 @@ type AnswerSettings struct {
 
 // DefaultAnswerThreshold is the default workspace threshold on an answer's
 // confidence (see answer.Confidence and EVAL.md for how it was chosen).
-const DefaultAnswerThreshold = 0.33
+const DefaultAnswerThreshold = 0.27
 
 // DefaultMinSimilarity is the search's relevance threshold with the
 // default embedder: an article none of whose chunks is this similar to the

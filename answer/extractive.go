@@ -282,9 +282,9 @@ func Confidence(hits []*helpium.ArticleHit) float64 {
 
 // The confidence rule's weights (make eval -calibrate).
 const (
-	confidenceBias = -1.01
-	confidenceBest = -0.09
-	confidenceGap  = 13.99
+	confidenceBias = -1.29
+	confidenceBest = 0.24
+	confidenceGap  = 15.02
 	// featureHits is how many hits Features reads.
 	featureHits = 5
 )

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-
 	"strings"
 	"time"
 
@@ -159,9 +158,9 @@ func renderAnswers(b *strings.Builder, systems []*system) {
 		fmt.Fprintf(b, " %s facts | %s abstention | %s refusal |", s.name, s.name, s.name)
 	}
 	b.WriteString("\n|---|" + strings.Repeat("---|---|---|", len(rs)) + "\n")
-	for t := 0.0; t < 0.91; t += 0.05 {
+	for _, t := range sweepThresholds() {
 		mark := ""
-		if math.Abs(t-helpium.DefaultAnswerThreshold) < 0.025 {
+		if t == helpium.DefaultAnswerThreshold {
 			mark = "**"
 		}
 		fmt.Fprintf(b, "| %s%.2f%s |", mark, t, mark)
@@ -308,4 +307,22 @@ func keepNotes(text, old string) string {
 		}
 	}
 	return b.String()
+}
+
+// sweepThresholds is every 0.05 from 0 to 0.9, and the default threshold
+// in its place among them.
+func sweepThresholds() []float64 {
+	var ts []float64
+	for i := 0; i <= 18; i++ {
+		t := float64(i) / 20
+		if math.Abs(t-helpium.DefaultAnswerThreshold) < 1e-9 {
+			t = helpium.DefaultAnswerThreshold
+		}
+		ts = append(ts, t)
+	}
+	if !slices.Contains(ts, helpium.DefaultAnswerThreshold) {
+		ts = append(ts, helpium.DefaultAnswerThreshold)
+		slices.Sort(ts)
+	}
+	return ts
 }
