@@ -28,10 +28,12 @@ type calRow struct {
 	x          [3]float64 // 1, best, gap
 }
 
-func calibrate(ctx context.Context, emb embed.Embedder, s *system) error {
+// calibrate fits the confidence rule on s's answers and returns the
+// report's calibration section.
+func calibrate(ctx context.Context, emb embed.Embedder, s *system) (string, error) {
 	wv, err := search.NewWeaviate(os.Getenv("WEAVIATE_URL"))
 	if err != nil {
-		return err
+		return "", err
 	}
 	index := search.NewIndex(wv, emb, search.IndexOptions{})
 	var rows []calRow
@@ -39,7 +41,7 @@ func calibrate(ctx context.Context, emb embed.Embedder, s *system) error {
 		for _, q := range r.set.Queries {
 			hits, err := index.Search(ctx, r.workspaceID, helpium.SearchQuery{Text: q.Query, Limit: 5, Locale: "en"})
 			if err != nil {
-				return fmt.Errorf("calibrate: %s %s: %w", r.set.short, q.ID, err)
+				return "", fmt.Errorf("calibrate: %s %s: %w", r.set.short, q.ID, err)
 			}
 			row := calRow{set: i, answerable: len(q.Relevant) > 0, x: [3]float64{1, 0, 0}}
 			if best, gap, ok := answer.Features(hits); ok {
@@ -94,13 +96,9 @@ func calibrate(ctx context.Context, emb embed.Embedder, s *system) error {
 		n := float64(len(s.runs))
 		fmt.Fprintf(&b, "| %.3f | %.2f | %.3f | %.3f |\n", t, abst/n, ref/n, worst)
 	}
-	calibration = b.String()
-	fmt.Fprint(os.Stderr, calibration)
-	return nil
+	fmt.Fprint(os.Stderr, b.String())
+	return b.String(), nil
 }
-
-// calibration is the report's calibration section, when -calibrate ran.
-var calibration string
 
 // fitLogistic fits weights w minimising the class-balanced log loss of
 // sigmoid(w·x) by Newton's method (a tiny ridge keeps it well posed).

@@ -120,6 +120,7 @@ func run(o options) error {
 		systems = append(systems, s)
 	}
 	ctx := context.Background()
+	calibration := "" // the report's calibration section, when -calibrate ran
 	if o.naive || o.calibrate {
 		emb, err := bert.OpenDefault(ctx, modelDir(), bert.SourcesFromEnv())
 		if err != nil {
@@ -137,7 +138,7 @@ func run(o options) error {
 			systems = append(systems, s)
 		}
 		if o.calibrate {
-			if err := calibrate(ctx, emb, systems[0]); err != nil {
+			if calibration, err = calibrate(ctx, emb, systems[0]); err != nil {
 				return err
 			}
 		}
@@ -147,7 +148,7 @@ func run(o options) error {
 			return err
 		}
 	}
-	text := render(sets, systems)
+	text := render(sets, systems, calibration)
 	fmt.Print(text)
 	if o.out != "" {
 		if old, err := os.ReadFile(o.out); err == nil {

@@ -19,7 +19,7 @@ const (
 	targetRefusal    = 0.10
 )
 
-func render(sets []*dataset, systems []*system) string {
+func render(sets []*dataset, systems []*system, calibration string) string {
 	var b strings.Builder
 	b.WriteString("# Search and answer evaluation\n\n")
 	fmt.Fprintf(&b, "Produced by `make eval` on %s. Every set is imported with `helpium kb import` into a fresh workspace per mode, every query sent to `POST /api/customer/search` with `limit: 10` and to `POST /api/customer/search/answer`. The sets:\n\n", time.Now().UTC().Format("2006-01-02"))
