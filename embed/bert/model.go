@@ -403,13 +403,19 @@ func addInto(dst, src []float32, n int) {
 // biasGELU adds the bias and applies GELU (the exact, erf form) in place.
 func biasGELU(x, bias []float32, rows int) {
 	w := len(bias)
-	for r := 0; r < rows; r++ {
-		row := x[r*w : (r+1)*w]
-		for j, b := range bias {
-			row[j] = gelu(row[j] + b)
+	parallelFor(rows, max(1, minParallelGELU/w), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row := x[r*w : (r+1)*w]
+			for j, b := range bias {
+				row[j] = gelu(row[j] + b)
+			}
 		}
-	}
+	})
 }
+
+// minParallelGELU is the fewest values one goroutine takes when GELU is
+// split across the cores.
+const minParallelGELU = 1 << 13
 
 // softmaxScaled replaces x with softmax(scale*x).
 func softmaxScaled(x []float32, scale float32) {
