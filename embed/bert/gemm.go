@@ -1,10 +1,5 @@
 package bert
 
-import (
-	"runtime"
-	"sync"
-)
-
 // Matrix products. Every product in the model is C = A·B with A in row
 // order ([m][lda]) and B packed into panels of panelWidth columns: panel j
 // holds B[p][16j..16j+15] for p = 0..k-1, so the kernel streams a panel with
@@ -100,27 +95,6 @@ func kernel6x16Go(a []float32, lda int, b []float32, c []float32, ldc, k int) {
 // minParallelWork is the number of multiply-adds below which splitting a
 // product across goroutines costs more than it saves.
 const minParallelWork = 1 << 18
-
-// parallelFor calls fn on contiguous sub-ranges of [0, n), each at least
-// minPer long, on up to GOMAXPROCS goroutines (the caller's among them).
-func parallelFor(n, minPer int, fn func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/max(minPer, 1))
-	if workers <= 1 {
-		fn(0, n)
-		return
-	}
-	step := (n + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := step; lo < n; lo += step {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			fn(lo, hi)
-		}(lo, min(lo+step, n))
-	}
-	fn(0, min(step, n))
-	wg.Wait()
-}
 
 // grow returns s resliced to n elements, reallocated when too small.
 func grow(s []float32, n int) []float32 {

@@ -1,0 +1,105 @@
+package bert
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// parallelFor calls fn on contiguous sub-ranges of [0, n), each at least
+// minPer long, on up to GOMAXPROCS goroutines: the caller's and the
+// helpers'. A part whose helper is busy with another call runs on the
+// caller's goroutine.
+func parallelFor(n, minPer int, fn func(lo, hi int)) {
+	hs := helpers()
+	parts := min(len(hs)+1, n/max(minPer, 1))
+	if parts <= 1 {
+		fn(0, n)
+		return
+	}
+	step := (n + parts - 1) / parts
+	var handed []*part
+	for i, lo := 0, step; lo < n; i, lo = i+1, lo+step {
+		p := &part{fn: fn, lo: lo, hi: min(lo+step, n)}
+		if hs[i].run(p) {
+			handed = append(handed, p)
+		} else {
+			fn(p.lo, p.hi)
+		}
+	}
+	fn(0, min(step, n))
+	for _, p := range handed {
+		for !p.done.Load() {
+			runtime.Gosched()
+		}
+	}
+}
+
+// helpers are parallelFor's goroutines, one per core beyond the caller's,
+// started on first use and shared by every model in the process.
+var helpers = sync.OnceValue(func() []*helper {
+	hs := make([]*helper, runtime.GOMAXPROCS(0)-1)
+	for i := range hs {
+		hs[i] = &helper{wake: make(chan struct{}, 1)}
+		go hs[i].loop()
+	}
+	return hs
+})
+
+// helper runs one part of a parallelFor at a time. After each it keeps
+// looking for the next for a while before it parks: on a virtual machine,
+// waking a parked goroutine's core takes about as long as a query's matrix
+// product (measured: 2 cores multiplied a 30-row product 1.13× faster than
+// one when each product started a goroutine, 1.77× with a spinning helper),
+// and a forward pass runs one product after another.
+type helper struct {
+	busy   atomic.Bool // claimed by a caller until its part is done
+	task   atomic.Pointer[part]
+	parked atomic.Bool
+	wake   chan struct{}
+}
+
+type part struct {
+	fn     func(lo, hi int)
+	lo, hi int
+	done   atomic.Bool
+}
+
+// spinRounds is how many times an idle helper yields and looks again
+// before it parks (a fraction of a millisecond).
+const spinRounds = 2000
+
+// run hands p to h, or reports false when h is busy with another part.
+func (h *helper) run(p *part) bool {
+	if !h.busy.CompareAndSwap(false, true) {
+		return false
+	}
+	h.task.Store(p)
+	if h.parked.CompareAndSwap(true, false) {
+		h.wake <- struct{}{}
+	}
+	return true
+}
+
+func (h *helper) loop() {
+	for idle := 0; ; {
+		if p := h.task.Swap(nil); p != nil {
+			p.fn(p.lo, p.hi)
+			h.busy.Store(false)
+			p.done.Store(true)
+			idle = 0
+			continue
+		}
+		if idle++; idle < spinRounds {
+			runtime.Gosched()
+			continue
+		}
+		h.parked.Store(true)
+		if h.task.Load() == nil || !h.parked.CompareAndSwap(true, false) {
+			// Parked with nothing to do, or a caller saw us parked
+			// and is sending a wake: wait for it.
+			<-h.wake
+		}
+		idle = 0
+	}
+}
