@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 )
 
 // Part is one embedder of an ensemble and the weight of its similarity.
@@ -55,26 +54,21 @@ func (e *Ensemble) Name() string { return e.name }
 // Dimensions is the sum of the parts'.
 func (e *Ensemble) Dimensions() int { return e.dims }
 
-// Embed runs the parts at the same time and joins their vectors.
+// Embed runs the parts one after another and joins their vectors. The
+// in-process models spread each call over every core themselves, so one
+// after another is the faster order for a query (measured with bert's two:
+// 13.3 against 15.8 ms for a short question) and the same for a batch.
 func (e *Ensemble) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	got := make([][][]float32, len(e.parts))
-	errs := make([]error, len(e.parts))
-	var wg sync.WaitGroup
 	for i, p := range e.parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got[i], errs[i] = p.Embedder.Embed(ctx, texts)
-			if errs[i] == nil && len(got[i]) != len(texts) {
-				errs[i] = fmt.Errorf("embed: %s returned %d vectors for %d texts", p.Embedder.Name(), len(got[i]), len(texts))
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
+		vecs, err := p.Embedder.Embed(ctx, texts)
 		if err != nil {
 			return nil, err
 		}
+		if len(vecs) != len(texts) {
+			return nil, fmt.Errorf("embed: %s returned %d vectors for %d texts", p.Embedder.Name(), len(vecs), len(texts))
+		}
+		got[i] = vecs
 	}
 	out := make([][]float32, len(texts))
 	for t := range texts {
