@@ -18,17 +18,26 @@ func parallelFor(n, minPer int, fn func(lo, hi int)) {
 		return
 	}
 	step := (n + parts - 1) / parts
-	var handed []*part
+	handed := make([]*part, len(hs))
 	for i, lo := 0, step; lo < n; i, lo = i+1, lo+step {
 		p := &part{fn: fn, lo: lo, hi: min(lo+step, n)}
 		if hs[i].run(p) {
-			handed = append(handed, p)
+			handed[i] = p
 		} else {
 			fn(p.lo, p.hi)
 		}
 	}
 	fn(0, min(step, n))
-	for _, p := range handed {
+	for i, p := range handed {
+		if p == nil {
+			continue
+		}
+		if hs[i].task.CompareAndSwap(p, nil) {
+			// Not started yet (its core is busy elsewhere): run it here.
+			fn(p.lo, p.hi)
+			hs[i].busy.Store(false)
+			continue
+		}
 		for !p.done.Load() {
 			runtime.Gosched()
 		}
