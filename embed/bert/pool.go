@@ -11,8 +11,15 @@ import (
 // helpers'. A part whose helper is busy with another call runs on the
 // caller's goroutine.
 func parallelFor(n, minPer int, fn func(lo, hi int)) {
-	hs := helpers()
+	pl := workers()
+	hs := pl.helpers
 	parts := min(len(hs)+1, n/max(minPer, 1))
+	// While another call is running, the cores are shared out already:
+	// splitting this one too would only add hand-offs.
+	if pl.callers.Add(1) > 1 {
+		parts = 1
+	}
+	defer pl.callers.Add(-1)
 	if parts <= 1 {
 		fn(0, n)
 		return
@@ -44,15 +51,22 @@ func parallelFor(n, minPer int, fn func(lo, hi int)) {
 	}
 }
 
-// helpers are parallelFor's goroutines, one per core beyond the caller's,
-// started on first use and shared by every model in the process.
-var helpers = sync.OnceValue(func() []*helper {
-	hs := make([]*helper, runtime.GOMAXPROCS(0)-1)
-	for i := range hs {
-		hs[i] = &helper{wake: make(chan struct{}, 1)}
-		go hs[i].loop()
+// pool is parallelFor's goroutines, one per core beyond the caller's,
+// and the number of calls running.
+type pool struct {
+	helpers []*helper
+	callers atomic.Int32
+}
+
+// workers is started on first use and shared by every model in the
+// process, as the cores are.
+var workers = sync.OnceValue(func() *pool {
+	pl := &pool{helpers: make([]*helper, runtime.GOMAXPROCS(0)-1)}
+	for i := range pl.helpers {
+		pl.helpers[i] = &helper{wake: make(chan struct{}, 1)}
+		go pl.helpers[i].loop()
 	}
-	return hs
+	return pl
 })
 
 // helper runs one part of a parallelFor at a time. After each it keeps
