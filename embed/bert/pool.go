@@ -8,7 +8,8 @@ import (
 
 // parallelFor calls fn on contiguous sub-ranges of [0, n), each at least
 // minPer long, on up to GOMAXPROCS goroutines: the caller's and the
-// helpers'. A part whose helper is busy with another call runs on the
+// helpers'. A call made while another is running, and a part its helper
+// has not started when the caller is done with its own, run on the
 // caller's goroutine.
 func parallelFor(n, minPer int, fn func(lo, hi int)) {
 	pl := workers()
