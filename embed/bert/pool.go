@@ -25,25 +25,20 @@ func parallelFor(n, minPer int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
+	// Only this call hands parts to the helpers (every other call running
+	// now runs on its own goroutine), so each helper is free.
 	step := (n + parts - 1) / parts
-	handed := make([]*part, len(hs))
+	var handed []*part // handed[i] went to hs[i]
 	for i, lo := 0, step; lo < n; i, lo = i+1, lo+step {
 		p := &part{fn: fn, lo: lo, hi: min(lo+step, n)}
-		if hs[i].run(p) {
-			handed[i] = p
-		} else {
-			fn(p.lo, p.hi)
-		}
+		hs[i].run(p)
+		handed = append(handed, p)
 	}
 	fn(0, min(step, n))
 	for i, p := range handed {
-		if p == nil {
-			continue
-		}
 		if hs[i].task.CompareAndSwap(p, nil) {
 			// Not started yet (its core is busy elsewhere): run it here.
 			fn(p.lo, p.hi)
-			hs[i].busy.Store(false)
 			continue
 		}
 		for !p.done.Load() {
@@ -77,7 +72,6 @@ var workers = sync.OnceValue(func() *pool {
 // one when each product started a goroutine, 1.77× with a spinning helper),
 // and a forward pass runs one product after another.
 type helper struct {
-	busy   atomic.Bool // claimed by a caller until its part is done
 	task   atomic.Pointer[part]
 	parked atomic.Bool
 	wake   chan struct{}
@@ -93,23 +87,18 @@ type part struct {
 // before it parks (a fraction of a millisecond).
 const spinRounds = 2000
 
-// run hands p to h, or reports false when h is busy with another part.
-func (h *helper) run(p *part) bool {
-	if !h.busy.CompareAndSwap(false, true) {
-		return false
-	}
+// run hands p to h, waking it if it has parked.
+func (h *helper) run(p *part) {
 	h.task.Store(p)
 	if h.parked.CompareAndSwap(true, false) {
 		h.wake <- struct{}{}
 	}
-	return true
 }
 
 func (h *helper) loop() {
 	for idle := 0; ; {
 		if p := h.task.Swap(nil); p != nil {
 			p.fn(p.lo, p.hi)
-			h.busy.Store(false)
 			p.done.Store(true)
 			idle = 0
 			continue
